@@ -1,0 +1,60 @@
+# Two commands matter: `make run` (the demo on SQLite) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve install install-dev system-deps test test-sqlite test-postgres lint bench clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	$(PIP) install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+install-dev: install $(VENV)/.installed-dev system-deps
+
+# Debian packages the tests use: chromium (browser tests), zbar-tools (QR decoding),
+# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts.
+system-deps:
+	@bash scripts/system-deps
+
+run: install
+	$(PY) -Wd manage.py migrate --noinput -v0
+	$(PY) manage.py demo
+	@echo "  Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(VENV)/bin/gunicorn concerted.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --log-level warning
+
+test: install-dev
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(PY) -Wall -m pytest -q $(PYTEST_ARGS)
+
+test-postgres:
+	bash scripts/with-postgres $(PY) -Wall -m pytest -q $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check concerted bench tests
+
+bench: install-dev
+	bash scripts/bench-all
+
+clean:
+	rm -rf $(VENV) node_modules var

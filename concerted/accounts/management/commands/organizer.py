@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Create an organizer account, or reset its password: concerted organizer add USERNAME"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["add", "password"])
+        parser.add_argument("username")
+        parser.add_argument(
+            "--password-env", default="", help="Read the password from this environment variable (for scripts)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        User = get_user_model()
+        username = options["username"]
+        if options["password_env"]:
+            password = os.environ.get(options["password_env"], "")
+        else:
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Again: "):
+                raise CommandError("The passwords don't match.")
+        user = User.objects.filter(username=username).first()
+        if options["action"] == "add" and user is not None:
+            raise CommandError(f"Organizer {username!r} already exists; use 'password' to reset it.")
+        if options["action"] == "password" and user is None:
+            raise CommandError(f"No organizer {username!r}.")
+        if user is None:
+            user = User(username=username)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        user.set_password(password)
+        user.save()
+        self.stdout.write(f"Organizer {username} saved.")

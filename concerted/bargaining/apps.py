@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BargainingConfig(AppConfig):
+    name = "concerted.bargaining"
+    label = "bargaining"

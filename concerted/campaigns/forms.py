@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concerted.core import keys
+
+from .models import Campaign, Segment
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size"]
+        widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_employer_domains(self) -> str:
+        lines = [d.strip().lower().lstrip("@") for d in self.cleaned_data["employer_domains"].split() if d.strip()]
+        for domain in lines:
+            if "." not in domain or any(not (ch.isalnum() or ch in ".-") for ch in domain):
+                raise forms.ValidationError(_("“%(domain)s” is not a domain like acme.com.") % {"domain": domain})
+        return "\n".join(dict.fromkeys(lines))
+
+
+class PublicKeyForm(forms.Form):
+    public_key = forms.CharField(
+        label=gettext_lazy("Committee public key"),
+        required=False,
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=gettext_lazy("Paste the contents of committee.pub, or upload the file below."),
+    )
+    public_key_file = forms.FileField(label=gettext_lazy("…or upload committee.pub"), required=False)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        text = cleaned.get("public_key") or ""
+        upload = cleaned.get("public_key_file")
+        if upload:
+            if upload.size > 400:
+                raise forms.ValidationError(_("That file is too large to be a public key."))
+            try:
+                text = upload.read().decode("ascii")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(_("That file is not a Concerted public key.")) from None
+        if not text.strip():
+            raise forms.ValidationError(_("Paste the public key or upload the committee.pub file."))
+        try:
+            parsed = keys.parse_public(text)
+        except keys.PrivateKeyRefused:
+            raise forms.ValidationError(
+                _(
+                    "That is the PRIVATE key. It was not saved. Never paste it into any website: keep it on "
+                    "your own computer. Upload committee.pub instead. If you think someone saw it, make a new "
+                    "keypair."
+                )
+            ) from None
+        except keys.KeyFormatError as exc:
+            raise forms.ValidationError(
+                _("That is not a valid Concerted public key (%(reason)s). Copy the whole line from committee.pub.")
+                % {"reason": exc}
+            ) from None
+        cleaned["formatted"] = keys.format_public(parsed)
+        return cleaned
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["kind", "label"]
+
+
+class AddOrganizerForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Organizer's username"), max_length=150)
+
+    def clean_username(self) -> object:
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("No organizer account with that username. Ask them to have an account created first.")
+            )
+        return user
+
+
+def segment_form(campaign: Campaign, data: object = None) -> SegmentForm:
+    form = SegmentForm(data, instance=Segment(campaign=campaign))  # type: ignore[arg-type]
+    original_clean = form.clean
+
+    def clean() -> dict[str, object]:
+        cleaned = original_clean() or {}
+        if campaign.segments.filter(kind=cleaned.get("kind"), label__iexact=cleaned.get("label", "")).exists():
+            raise forms.ValidationError(_("This campaign already has that group."))
+        return cleaned
+
+    form.clean = clean  # type: ignore[method-assign]
+    return form

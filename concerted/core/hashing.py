@@ -1,0 +1,71 @@
+"""Keyed BLAKE2b hashes for de-duplication and for codes stored only as hashes.
+
+The de-duplication key lives outside the database (environment or a file beside it),
+so a stolen database alone can't be brute-forced for known contacts. Each campaign
+gets its own derived key, so hashes can't be joined across campaigns."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@lru_cache(maxsize=1)
+def _master_key() -> bytes:
+    if settings.DEDUP_KEY:
+        try:
+            key = bytes.fromhex(settings.DEDUP_KEY)
+        except ValueError:
+            raise ImproperlyConfigured("CONCERTED_DEDUP_KEY must be hex") from None
+        if len(key) < 32:
+            raise ImproperlyConfigured("CONCERTED_DEDUP_KEY must be at least 32 bytes (64 hex digits)")
+        return key
+    path = Path(settings.DEDUP_KEY_FILE)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    key = bytes.fromhex(path.read_text().strip())
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} must hold at least 32 bytes of hex")
+    return key
+
+
+def campaign_key(campaign_id: str) -> bytes:
+    return hashlib.blake2b(
+        str(campaign_id).encode(), key=_master_key()[:64], digest_size=32, person=b"concerted-dedup"
+    ).digest()
+
+
+def normalize_contact(contact: str) -> str:
+    """Fold the forms one person types their contact in: case, spaces, dots in phone
+    numbers. Email local parts keep their dots (not every provider ignores them)."""
+    text = unicodedata.normalize("NFKC", contact).strip().casefold()
+    if "@" in text:
+        return "".join(text.split())
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return ("+" if text.startswith("+") else "") + digits if digits else text
+
+
+def contact_hash(campaign_id: str, contact: str) -> str:
+    return hashlib.blake2b(
+        normalize_contact(contact).encode("utf-8"), key=campaign_key(campaign_id), digest_size=32
+    ).hexdigest()
+
+
+def code_hash(code: str, purpose: str) -> str:
+    """Hash of a random high-entropy code (receipts, tokens). Unkeyed is fine: the code
+    itself is 128 random bits, so the hash can't be reversed by guessing."""
+    return hashlib.blake2b(code.encode("utf-8"), digest_size=32, person=purpose.encode()[:16]).hexdigest()
+
+
+def new_code(nbytes: int = 16) -> str:
+    return secrets.token_urlsafe(nbytes)

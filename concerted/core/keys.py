@@ -1,0 +1,59 @@
+"""Text formats for the campaign keypair.
+
+Public keys carry a prefix that private keys never share, so the server can tell a
+pasted private key apart and refuse it instead of storing it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from nacl.public import PrivateKey, PublicKey
+
+PUBLIC_PREFIX = "concerted-public-key-1:"
+PRIVATE_PREFIX = "concerted-PRIVATE-key-1:"
+
+
+class KeyFormatError(ValueError):
+    pass
+
+
+class PrivateKeyRefused(KeyFormatError):
+    pass
+
+
+def format_public(key: PublicKey) -> str:
+    return PUBLIC_PREFIX + base64.b64encode(bytes(key)).decode("ascii")
+
+
+def format_private(key: PrivateKey) -> str:
+    return PRIVATE_PREFIX + base64.b64encode(bytes(key)).decode("ascii")
+
+
+def _decode32(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise KeyFormatError("not valid base64") from None
+    if len(raw) != 32:
+        raise KeyFormatError(f"a key is 32 bytes, this one is {len(raw)}")
+    return raw
+
+
+def parse_public(text: str) -> PublicKey:
+    text = (text or "").strip()
+    if PRIVATE_PREFIX.lower() in text.lower():
+        raise PrivateKeyRefused("this is a private key")
+    if not text.startswith(PUBLIC_PREFIX):
+        raise KeyFormatError(f"a public key starts with {PUBLIC_PREFIX!r}")
+    raw = _decode32(text[len(PUBLIC_PREFIX) :])
+    if raw == bytes(32):
+        raise KeyFormatError("the all-zero key is not a usable public key")
+    return PublicKey(raw)
+
+
+def parse_private(text: str) -> PrivateKey:
+    text = (text or "").strip()
+    if not text.startswith(PRIVATE_PREFIX):
+        raise KeyFormatError(f"a private key starts with {PRIVATE_PREFIX!r}")
+    return PrivateKey(_decode32(text[len(PRIVATE_PREFIX) :]))

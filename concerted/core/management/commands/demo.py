@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+import random
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from nacl.public import PrivateKey
+
+from concerted.core import demo, keys
+
+DEMO_CAMPAIGN = "Acme Workers for Privacy"
+
+
+class Command(BaseCommand):
+    help = "Load the demo campaign (once) and print the organizer login and the demo key's location."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from concerted.campaigns.models import Campaign, Segment
+
+        key_dir = Path(settings.DATA_DIR) / "demo-keys"
+        private_path = key_dir / "committee.key"
+        login_path = Path(settings.DATA_DIR) / "demo-login.txt"
+        User = get_user_model()
+
+        if not Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
+            key_dir.mkdir(parents=True, exist_ok=True)
+            private = PrivateKey.generate()
+            private_path.unlink(missing_ok=True)
+            fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(keys.format_private(private) + "\n")
+            (key_dir / "committee.pub").write_text(keys.format_public(private.public_key) + "\n")
+            password = secrets.token_urlsafe(12)
+            with transaction.atomic():
+                organizer, _created = User.objects.get_or_create(username="organizer")
+                organizer.set_password(password)
+                organizer.save()
+                campaign = Campaign.objects.create(
+                    name=DEMO_CAMPAIGN,
+                    committee_name="The Acme Workers Organizing Committee",
+                    employer_name="Acme Corp.",
+                    employer_domains="acme.com\nacme-corp.com",
+                    unit_size=400,
+                    public_key=keys.format_public(private.public_key),
+                )
+                campaign.organizers.add(organizer)
+                for kind, labels in {
+                    "team": ["Platform", "Support", "Data", "Design", "Sales"],
+                    "site": ["Berlin", "Lisbon", "Remote"],
+                    "shift": ["Day", "Night"],
+                }.items():
+                    for label in labels:
+                        Segment.objects.create(campaign=campaign, kind=kind, label=label)
+                context = demo.DemoContext(
+                    campaign=campaign,
+                    organizer=organizer,
+                    private_key=private,
+                    rng=random.Random(options["seed"]),
+                    base_url=settings.PUBLIC_BASE_URL,
+                )
+                lines = []
+                for name, loader in demo.loaders():
+                    lines += [f"  {name}: {line}" for line in loader(context)]
+            fd = os.open(login_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(f"organizer\n{password}\n")
+            (Path(settings.DATA_DIR) / "demo-summary.txt").write_text("\n".join(lines) + "\n")
+        username, password = login_path.read_text().split("\n")[:2]
+        summary = (Path(settings.DATA_DIR) / "demo-summary.txt").read_text()
+        self.stdout.write(
+            "\nConcerted demo\n"
+            f"  Open:            {settings.PUBLIC_BASE_URL}/\n"
+            f"  Organizer login: {settings.PUBLIC_BASE_URL}/accounts/login/  user '{username}', password '{password}'\n"
+            f"  Demo private key (on this machine only): {private_path}\n"
+            f"{summary}"
+        )

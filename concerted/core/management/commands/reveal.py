@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from concerted.core import keys
+from concerted.core.reveal import EXPORT_PATHS, RevealError, open_export, pdf_writer, to_csv
+
+
+class Command(BaseCommand):
+    help = (
+        "Open a sealed export on this computer with the committee's private key and write CSV and PDF. "
+        "Either --file EXPORT.json, or --server URL with a token (CONCERTED_TOKEN or --token) and --petition ID."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--key", required=True, help="The committee private key file (committee.key)")
+        parser.add_argument("--out", default=".", help="Folder for the CSV and PDF")
+        parser.add_argument("--file", help="A sealed export downloaded from the dashboard")
+        parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
+        parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
+        for kind in EXPORT_PATHS:
+            parser.add_argument(f"--{kind}", help=f"The {kind}'s id (from its dashboard)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            private = keys.parse_private(Path(options["key"]).expanduser().read_text())
+        except OSError as exc:
+            raise CommandError(f"Can't read the key file: {exc.strerror}") from None
+        except keys.KeyFormatError as exc:
+            raise CommandError(f"That is not a Concerted private key: {exc}") from None
+        export = self.load(options)
+        try:
+            revealed = open_export(export, private)
+        except RevealError as exc:
+            raise CommandError(str(exc)) from None
+        out = Path(options["out"]).expanduser()
+        out.mkdir(parents=True, exist_ok=True)
+        stem = f"{export['kind'].split('.')[0]}-{export['parent'].get('slug') or export['parent']['id']}"
+        csv_path = out / f"{stem}.csv"
+        fd = os.open(csv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            f.write(to_csv(revealed))
+        self.stdout.write(f"Opened {len(revealed.rows)} record(s): {csv_path}")
+        writer = pdf_writer(export["kind"])
+        if writer is not None:
+            pdf_path = out / f"{stem}.pdf"
+            pdf_path.write_bytes(writer(revealed))
+            self.stdout.write(f"Deliverable PDF: {pdf_path}")
+        for rid, reason in revealed.failures:
+            self.stderr.write(f"REFUSED record {rid}: {reason}")
+        if revealed.failures:
+            raise CommandError(f"{len(revealed.failures)} record(s) could not be verified; see above.")
+
+    def load(self, options: dict[str, Any]) -> dict[str, Any]:
+        if options["file"]:
+            try:
+                return json.loads(Path(options["file"]).expanduser().read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise CommandError(f"Can't read {options['file']}: {exc.strerror}") from None
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise CommandError(f"{options['file']} is not a Concerted sealed export") from None
+        chosen = [(kind, options[kind]) for kind in EXPORT_PATHS if options.get(kind)]
+        if not options["server"] or len(chosen) != 1:
+            raise CommandError(
+                "Give --file EXPORT.json, or --server URL and one of: " + ", ".join(f"--{k} ID" for k in EXPORT_PATHS)
+            )
+        token = options["token"] or os.environ.get("CONCERTED_TOKEN", "")
+        if not token:
+            raise CommandError(
+                "Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page)."
+            )
+        kind, ident = chosen[0]
+        if not options["server"].startswith(("https://", "http://")):
+            raise CommandError("--server must start with https:// (or http:// for a local demo)")
+        url = options["server"].rstrip("/") + EXPORT_PATHS[kind].format(id=ident)
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            hint = {401: "the token is wrong or expired", 404: "no such item, or you don't organize it"}.get(
+                exc.code, ""
+            )
+            raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
+        except (urllib.error.URLError, TimeoutError) as exc:
+            raise CommandError(f"Can't reach {options['server']}: {getattr(exc, 'reason', exc)}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise CommandError("The server did not send a sealed export (is the URL right?)") from None

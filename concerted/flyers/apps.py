@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FlyersConfig(AppConfig):
+    name = "concerted.flyers"
+    label = "flyers"

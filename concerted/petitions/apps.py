@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class PetitionsConfig(AppConfig):
+    name = "concerted.petitions"
+    label = "petitions"
+
+    def ready(self) -> None:
+        from concerted.campaigns import overview
+
+        from .overview import petition_items
+
+        overview.register(petition_items)
+
+        from concerted.core import reveal
+
+        from .deliverable import petition_pdf
+        from .models import SIGNATURE_KIND
+
+        reveal.register_pdf(SIGNATURE_KIND, petition_pdf)
+        reveal.register_export_path("petition", "/o/petitions/{id}/export.json")
+
+        from concerted.core import demo
+
+        from . import demo as petition_demo
+
+        demo.register(10, "petitions", petition_demo.load)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concerted.core.forms import PersonalContactField, ReadableCharField
+
+from .models import Petition
+
+
+class SignForm(forms.Form):
+    name = ReadableCharField(
+        label=gettext_lazy("Your name"),
+        max_length=200,
+        help_text=gettext_lazy("As your coworkers know you. Sealed: only the committee can read it."),
+    )
+    contact = PersonalContactField()
+    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    comment = ReadableCharField(
+        label=gettext_lazy("A few words (optional)"),
+        required=False,
+        max_length=2000,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent_named = forms.BooleanField(
+        label=gettext_lazy("You may show my name on the petition when it is delivered."),
+        required=False,
+        help_text=gettext_lazy("If you leave this unticked, you are counted but not named."),
+    )
+
+    def __init__(self, *args: Any, petition: Petition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.petition = petition
+        self.fields["contact"].employer_domains = petition.campaign.employer_domain_list()  # type: ignore[attr-defined]
+        segments = list(petition.segments())
+        if segments:
+            field = self.fields["segment"]
+            field.label = _("Your %(kind)s (optional)") % {"kind": segments[0].get_kind_display().lower()}
+            field.choices = [("", _("Prefer not to say"))] + [(s.pk, s.label) for s in segments]  # type: ignore[attr-defined]
+            field.help_text = _("Only counted in groups of five or more.")
+        else:
+            del self.fields["segment"]
+
+
+class PetitionForm(forms.ModelForm):
+    class Meta:
+        model = Petition
+        fields = ["title", "body", "addressee", "goal_count", "goal_percent", "segment_kind"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def clean_goal_percent(self) -> int | None:
+        value = self.cleaned_data.get("goal_percent")
+        if value is not None and not 1 <= value <= 100:
+            raise forms.ValidationError(_("A share of the unit is between 1 and 100 percent."))
+        return value

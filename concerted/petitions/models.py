@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerted.campaigns.models import Campaign, Segment
+from concerted.core import sealing
+from concerted.core.days import today
+from concerted.core.shortcodes import short_slug
+
+SIGNATURE_KIND = "petitions.signature"
+
+
+class Petition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for signatures")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="petitions")
+    slug = models.SlugField(unique=True, max_length=16, default=short_slug, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("what the petition asks"), max_length=10000)
+    addressee = models.CharField(_("addressed to"), max_length=200, help_text=_("e.g. “Acme Corp. management”"))
+    goal_count = models.PositiveIntegerField(_("goal (signatures)"), null=True, blank=True)
+    goal_percent = models.PositiveSmallIntegerField(
+        _("goal (% of the unit)"), null=True, blank=True, help_text=_("Used when the campaign has a unit size.")
+    )
+    segment_kind = models.CharField(
+        _("ask signers for their"),
+        max_length=10,
+        choices=Segment.Kind.choices,
+        blank=True,
+        help_text=_("Optional. Counts per group are shown only for groups of five or more."),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def goal(self) -> int | None:
+        """The goal as a count: a fixed number, or a share of the unit rounded up."""
+        if self.goal_count:
+            return self.goal_count
+        if self.goal_percent and self.campaign.unit_size:
+            return math.ceil(self.campaign.unit_size * self.goal_percent / 100)
+        return None
+
+    def segments(self) -> models.QuerySet[Segment]:
+        if not self.segment_kind:
+            return Segment.objects.none()
+        return self.campaign.segments.filter(kind=self.segment_kind)
+
+
+class Signature(models.Model):
+    """One signature. Everything identifying is in `sealed`; the rest is what the
+    dashboard counts: the day, an optional group, and hashes for de-duplication and
+    for the signer's receipt."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    sealed = models.BinaryField()
+    contact_hash = models.CharField(max_length=64, null=True, blank=True)
+    receipt_hash = models.CharField(max_length=64, unique=True)
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
+    day = models.DateField(default=today)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "contact_hash"], name="one_signature_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"signature {self.pk}"
+
+    def envelope_ids(self) -> dict[str, str]:
+        return {"campaign": str(self.petition.campaign_id), "petition": str(self.petition_id), "row": str(self.id)}
+
+    def seal_data(self, data: dict[str, Any]) -> None:
+        self.sealed = sealing.seal(
+            self.petition.campaign.nacl_public_key(), kind=SIGNATURE_KIND, ids=self.envelope_ids(), data=data
+        )

@@ -1,0 +1,154 @@
+"""Organizer pages for petitions: write, open, watch, export."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.accounts.auth import session_or_token
+from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import export
+
+from .. import stats
+from ..forms import PetitionForm
+from ..models import SIGNATURE_KIND, Petition, Signature
+
+
+def petition_for_organizer(request: HttpRequest, petition_id: uuid.UUID) -> Petition:
+    petition = Petition.objects.filter(pk=petition_id).select_related("campaign").first()
+    if petition is None:
+        raise Http404
+    campaign_for_organizer(request, petition.campaign_id)
+    return petition
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id)
+    form = PetitionForm(request.POST or None, instance=Petition(campaign=campaign))
+    if request.method == "POST" and form.is_valid():
+        petition = form.save()
+        messages.success(request, _("Petition saved as a draft. Preview it, then open it for signatures."))
+        return redirect("petitions:dashboard", petition.pk)
+    return render(
+        request, "petitions/form.html", {"form": form, "campaign": campaign}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def petition_edit(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
+    petition = petition_for_organizer(request, petition_id)
+    form = PetitionForm(request.POST or None, instance=petition)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Petition saved."))
+        return redirect("petitions:dashboard", petition.pk)
+    return render(
+        request,
+        "petitions/form.html",
+        {"form": form, "campaign": petition.campaign, "petition": petition},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
+    petition = petition_for_organizer(request, petition_id)
+    days = stats.by_day(petition)
+    peak = max((n for _d, n in days), default=0)
+    return render(
+        request,
+        "petitions/dashboard.html",
+        {
+            "petition": petition,
+            "campaign": petition.campaign,
+            "progress": stats.progress(petition),
+            "days": [(d, n, int(n * 100 / peak) if peak else 0) for d, n in days],
+            "segments": stats.by_segment(petition),
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
+    from ..forms import SignForm
+
+    petition = petition_for_organizer(request, petition_id)
+    return render(
+        request,
+        "petitions/sign.html",
+        {"petition": petition, "campaign": petition.campaign, "form": SignForm(petition=petition), "preview": True},
+    )
+
+
+@login_required
+@require_POST
+def set_status(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
+    petition = petition_for_organizer(request, petition_id)
+    status = request.POST.get("status", "")
+    if status not in Petition.Status.values:
+        messages.error(request, _("Unknown status."))
+    elif status == Petition.Status.OPEN and not petition.campaign.has_key:
+        messages.error(request, _("Add the committee public key before opening: signatures are sealed to it."))
+    else:
+        petition.status = status
+        petition.save(update_fields=["status"])
+        messages.success(request, _("Petition is now: %(status)s.") % {"status": petition.get_status_display()})
+    return redirect("petitions:dashboard", petition.pk)
+
+
+@session_or_token
+@require_GET
+def export_json(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
+    petition = petition_for_organizer(request, petition_id)
+    records = Signature.objects.filter(petition=petition).select_related("segment").order_by("day", "id")
+    data = export.build(
+        kind=SIGNATURE_KIND,
+        campaign=petition.campaign,
+        parent_field="petition",
+        parent={
+            "id": str(petition.pk),
+            "slug": petition.slug,
+            "title": petition.title,
+            "body": petition.body,
+            "addressee": petition.addressee,
+            "goal": petition.goal(),
+        },
+        records=(
+            {
+                "id": str(s.pk),
+                "day": s.day.isoformat(),
+                "segment": s.segment.label if s.segment else "",
+                "sealed": s.sealed,
+            }
+            for s in records
+        ),
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="petition-{petition.slug}-sealed.json"'
+    return response
+
+
+@login_required
+@require_GET
+def signers(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
+    """The page decrypts in the browser: it fetches the sealed export and opens it with
+    a key the organizer loads from their own disk. The key never leaves the page."""
+    petition = petition_for_organizer(request, petition_id)
+    response = render(request, "petitions/signers.html", {"petition": petition, "campaign": petition.campaign})
+    # libsodium's WebAssembly needs this; still no inline script and no other origin.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response

@@ -1,0 +1,103 @@
+"""Participant pages: no JavaScript needed, nothing stored but the sealed row."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.core import receipts
+from concerted.core.kanon import show_count
+from concerted.core.ratelimit import public_post_limit
+
+from .. import signing, stats
+from ..forms import SignForm
+from ..models import Petition
+
+
+def _public_petition(slug: str) -> Petition:
+    return get_object_or_404(
+        Petition.objects.select_related("campaign").exclude(status=Petition.Status.DRAFT), slug=slug
+    )
+
+
+def _context(petition: Petition, **extra: object) -> dict[str, object]:
+    progress = stats.progress(petition)
+    return {
+        "petition": petition,
+        "campaign": petition.campaign,
+        "public_total": show_count(progress.total),
+        "progress": progress,
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _public_petition(slug)
+    if request.method == "POST" and petition.is_open:
+        form = SignForm(request.POST, petition=petition)
+        if form.is_valid():
+            try:
+                signed = signing.sign(petition, form.cleaned_data)
+            except signing.AlreadySigned:
+                form.add_error(
+                    "contact",
+                    _(
+                        "Someone has already signed this petition with this contact, so we didn't add "
+                        "another signature. If that was you, your first signature still counts; use its "
+                        "receipt to check or withdraw it."
+                    ),
+                )
+            else:
+                url = reverse("petitions:receipt", args=[petition.slug, signed.receipt_code])
+                return redirect(url + "?new=1")
+        status = 400
+    else:
+        form = SignForm(petition=petition)
+        status = 200
+    return render(request, "petitions/sign.html", _context(petition, form=form), status=status)
+
+
+@require_GET
+def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    petition = _public_petition(slug)
+    signature = signing.find_by_receipt(petition, code)
+    if signature is None:
+        return render(request, "petitions/receipt_unknown.html", _context(petition), status=404)
+    return render(
+        request,
+        "petitions/receipt.html",
+        _context(
+            petition,
+            code=receipts.normalize(code),
+            code_display=receipts.display(code),
+            is_new=request.GET.get("new") == "1",
+            signed_day=signature.day,
+        ),
+    )
+
+
+@require_GET
+def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _public_petition(slug)
+    code = request.GET.get("code", "")
+    if code:
+        if receipts.looks_valid(code) and signing.find_by_receipt(petition, code):
+            return redirect("petitions:receipt", petition.slug, receipts.normalize(code))
+        return render(request, "petitions/receipt_unknown.html", _context(petition, tried=True), status=404)
+    return render(request, "petitions/receipt_lookup.html", _context(petition))
+
+
+@require_POST
+@public_post_limit
+def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    petition = _public_petition(slug)
+    signature = signing.find_by_receipt(petition, code)
+    if signature is None:
+        return render(request, "petitions/receipt_unknown.html", _context(petition), status=404)
+    signing.withdraw(signature)
+    return render(request, "petitions/withdrawn.html", _context(petition))

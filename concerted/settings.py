@@ -1,0 +1,277 @@
+"""Concerted settings: every value comes from the environment, read through small
+helpers that refuse a bad value loudly (ImproperlyConfigured) instead of guessing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# Where the embedded database, backups and the de-duplication key live.
+DATA_DIR = Path(env_str("CONCERTED_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env_bool("CONCERTED_DEBUG", False)
+# HTTPS deployments turn this on: secure cookies, HSTS, SSL redirect.
+HTTPS = env_bool("CONCERTED_HTTPS", False)
+
+SECRET_KEY = env_str("CONCERTED_SECRET_KEY")
+if not SECRET_KEY:
+    if HTTPS:
+        raise ImproperlyConfigured("CONCERTED_SECRET_KEY must be set in production (CONCERTED_HTTPS=true)")
+    # Local demo only: a key that changes every start logs organizers out, nothing more.
+    SECRET_KEY = "insecure-local-demo-key-" + "x" * 40
+
+ALLOWED_HOSTS = env_list("CONCERTED_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CONCERTED_CSRF_TRUSTED_ORIGINS")
+
+# The address printed in QR codes and receipts: a domain or an onion address.
+PUBLIC_BASE_URL = env_str("CONCERTED_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("CONCERTED_PUBLIC_BASE_URL must start with http:// or https://")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "concerted.core",
+    "concerted.accounts",
+    "concerted.campaigns",
+    "concerted.petitions",
+    "concerted.invites",
+    "concerted.pledges",
+    "concerted.flyers",
+    "concerted.surveys",
+    "concerted.cards",
+    "concerted.bargaining",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "concerted.core.middleware.privacy_headers",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "concerted.core.csrf.NoReferrerCsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+]
+
+ROOT_URLCONF = "concerted.urls"
+WSGI_APPLICATION = "concerted.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "concerted" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    import dj_database_url
+
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    if DATABASES["default"]["ENGINE"] not in (
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ):
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL or SQLite")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "concerted.sqlite3",
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + synchronous=FULL: a commit that returned is on disk, so an acknowledged
+    # signature survives kill -9 and power loss. secure_delete overwrites deleted rows
+    # (withdrawn signatures, lapsed pledges) instead of leaving them in free pages.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+    DATABASES["default"].setdefault("TEST", {})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Passwords and sessions ------------------------------------------------------------
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "campaigns:list"
+LOGOUT_REDIRECT_URL = "home"
+
+# Organizer sessions end after 30 idle minutes and when the browser closes.
+SESSION_COOKIE_AGE = env_int("CONCERTED_SESSION_MINUTES", 30, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+# The CSRF cookie is the only cookie a participant ever gets: browser-session only.
+CSRF_COOKIE_AGE = None
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "concerted.core.views.csrf_failure"
+
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 63072000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env_bool("CONCERTED_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy: nothing inline, nothing from another origin ---------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
+
+# --- Rate limits: counters live in process memory only, keyed by a keyed hash ----------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "concerted"},
+}
+RATELIMIT_ENABLE = env_bool("CONCERTED_RATELIMIT", True)
+RATELIMIT_VIEW = "concerted.core.views.rate_limited"
+PUBLIC_POST_RATE = env_str("CONCERTED_PUBLIC_POST_RATE", "20/10m")
+
+# --- I18n -------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "concerted" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# --- Static files: every asset served by the app itself ---------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates DATA_DIR
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "concerted" / "static",
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/libsodium", NODE_MODULES / "libsodium" / "dist" / "modules"),
+    ("vendor/libsodium-wrappers", NODE_MODULES / "libsodium-wrappers" / "dist" / "modules"),
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Keys that must live outside the database -----------------------------------------
+# The de-duplication key: keyed BLAKE2b of contacts. Read from the environment or from
+# a file beside (never inside) the database; generated on first use for the demo.
+DEDUP_KEY = env_str("CONCERTED_DEDUP_KEY")
+DEDUP_KEY_FILE = Path(env_str("CONCERTED_DEDUP_KEY_FILE", str(DATA_DIR / "dedup.key")))
+
+# --- Logging: no IPs, no user agents, no participant URLs --------------------------------
+LOG_FILE = env_str("CONCERTED_LOG_FILE")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "concerted.core.logging.RedactParticipantData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "plain"},
+        **(
+            {
+                "file": {
+                    "class": "logging.FileHandler",
+                    "filename": LOG_FILE,
+                    "filters": ["redact"],
+                    "formatter": "plain",
+                }
+            }
+            if LOG_FILE
+            else {}
+        ),
+    },
+    "root": {"handlers": ["console", *(["file"] if LOG_FILE else [])], "level": "INFO"},
+    "loggers": {
+        # 4xx warnings would print participant URLs (receipt codes); errors still log.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+        "django.security.csrf": {"level": "ERROR"},
+    },
+}
+
+EMAIL_BACKEND = env_str("CONCERTED_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,95 @@
+"""Shared fixtures: a campaign with an owner, a co-organizer (teammate), an organizer
+of another campaign (outsider), and the committee keypair made as an organizer would."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from nacl.public import PrivateKey
+
+from concerted.core import keys
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    settings.DEDUP_KEY = "ab" * 32
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture
+def private_key() -> PrivateKey:
+    return PrivateKey.generate()
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str):
+        return django_user_model.objects.create_user(username=username, password=PASSWORD)
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner")
+
+
+@pytest.fixture
+def teammate(make_user):
+    return make_user("teammate")
+
+
+@pytest.fixture
+def outsider(make_user):
+    return make_user("outsider")
+
+
+@pytest.fixture
+def campaign(owner, teammate, outsider, private_key):
+    from concerted.campaigns.models import Campaign, Segment
+
+    campaign = Campaign.objects.create(
+        name="Acme privacy",
+        committee_name="Acme Workers Committee",
+        employer_name="Acme",
+        employer_domains="acme.com\nacme-corp.example",
+        unit_size=100,
+        public_key=keys.format_public(private_key.public_key),
+    )
+    campaign.organizers.add(owner, teammate)
+    other = Campaign.objects.create(name="Elsewhere", committee_name="Other committee")
+    other.organizers.add(outsider)
+    for label in ["Platform", "Support", "Data"]:
+        Segment.objects.create(campaign=campaign, kind="team", label=label)
+    return campaign
+
+
+@pytest.fixture
+def petition(campaign):
+    from concerted.petitions.models import Petition
+
+    return Petition.objects.create(
+        campaign=campaign,
+        title="End keystroke tracking",
+        body="Switch the tracker off.",
+        addressee="Acme management",
+        goal_count=10,
+        segment_kind="team",
+        status=Petition.Status.OPEN,
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user(owner, teammate, outsider):
+    """as_user("owner" | "teammate" | "outsider" | "anonymous") -> Client"""
+    users = {"owner": owner, "teammate": teammate, "outsider": outsider, "anonymous": None}
+    return lambda name: client_for(users[name])
