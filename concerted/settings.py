@@ -4,6 +4,7 @@ helpers that refuse a bad value loudly (ImproperlyConfigured) instead of guessin
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -153,7 +154,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
-    DATABASES["default"].setdefault("TEST", {})
+    # Tests use a real file (per process, so parallel runs don't collide) so that the
+    # raw-byte leak checks read an actual database file and its WAL.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"concerted-test-{os.getpid()}.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Passwords and sessions ------------------------------------------------------------

@@ -1,0 +1,75 @@
+"""Playwright driving Debian's chromium (never a downloaded browser).
+
+`phone_page` is a 390x844 page with JavaScript disabled that records every request
+URL; `assert_stayed_local(page)` fails if any request left the live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed: run `make install-dev` (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _page(browser, live_server, *, javascript: bool, viewport: dict[str, int]):
+    context = browser.new_context(java_script_enabled=javascript, viewport=viewport, locale="en-US")
+    page = context.new_page()
+    page.requested_urls = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.requested_urls.append(request.url))  # type: ignore[attr-defined]
+    page.live_url = live_server.url  # type: ignore[attr-defined]
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context, page = _page(browser, live_server, javascript=False, viewport={"width": 390, "height": 844})
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser, live_server):
+    """An organizer's browser: JavaScript on."""
+    context, page = _page(browser, live_server, javascript=True, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+
+
+def assert_stayed_local(page) -> None:
+    assert page.requested_urls, "no request was recorded"
+    strays = [url for url in page.requested_urls if not url.startswith(page.live_url + "/")]
+    assert not strays, f"requests left {page.live_url}: {strays}"
+    assert page.live_url.startswith("http://127.0.0.1:") or page.live_url.startswith("http://localhost:")
+
+
+def assert_fits_phone(page) -> None:
+    """Nothing scrolls sideways on the phone viewport (evaluated by the driver, not the page)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide on a {page.viewport_size['width']}px screen"
