@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from concerted.core import receipts
+from concerted.core.erase import purge_deleted
 from concerted.core.hashing import contact_hash
 
 from .models import Petition, Signature
@@ -57,5 +58,6 @@ def find_by_receipt(petition: Petition, code: str) -> Signature | None:
 
 
 def withdraw(signature: Signature) -> None:
-    # secure_delete (SQLite) overwrites the row's bytes; nothing else refers to it.
+    # secure_delete (SQLite) overwrites the row's bytes; purge_deleted clears the WAL.
     signature.delete()
+    purge_deleted(Signature._meta.db_table)

@@ -1,0 +1,53 @@
+"""Helpers for the invariant tests: read what an attacker who seizes the server reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.db import connection
+
+
+def database_bytes() -> bytes:
+    """The raw bytes at rest: the SQLite file plus its WAL and journal, or a pg_dump of
+    the PostgreSQL database (data as an operator's backup would hold it)."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = Path(settings_dict["NAME"])
+        chunks = []
+        for suffix in ("", "-wal", "-journal"):
+            candidate = Path(str(path) + suffix)
+            if candidate.exists():
+                chunks.append(candidate.read_bytes())
+        assert chunks, f"no database file at {path}"
+        return b"".join(chunks)
+    if connection.vendor == "postgresql":
+        bindir = os.environ.get("CONCERTED_PG_BINDIR", "")
+        pg_dump = str(Path(bindir) / "pg_dump") if bindir else shutil.which("pg_dump") or "pg_dump"
+        env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
+        result = subprocess.run(  # noqa: S603 (fixed argv, test-only)
+            [
+                pg_dump,
+                "--data-only",
+                "-h",
+                settings_dict.get("HOST") or "127.0.0.1",
+                "-p",
+                str(settings_dict.get("PORT") or 5432),
+                "-U",
+                settings_dict.get("USER") or "postgres",
+                settings_dict["NAME"],
+            ],
+            capture_output=True,
+            env=env,
+            check=True,
+        )
+        return result.stdout
+    raise NotImplementedError(connection.vendor)
+
+
+def assert_absent(haystack: bytes, *needles: str) -> None:
+    for needle in needles:
+        for encoded in {needle.encode("utf-8"), needle.encode("utf-16-le"), needle.lower().encode("utf-8")}:
+            assert encoded not in haystack, f"{needle!r} found in raw bytes"
