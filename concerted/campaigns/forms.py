@@ -50,6 +50,9 @@ class PublicKeyForm(forms.Form):
         try:
             parsed = keys.parse_public(text)
         except keys.PrivateKeyRefused:
+            # Don't echo the secret back into the page.
+            self.data = self.data.copy()
+            self.data["public_key"] = ""
             raise forms.ValidationError(
                 _(
                     "That is the PRIVATE key. It was not saved. Never paste it into any website: keep it on "

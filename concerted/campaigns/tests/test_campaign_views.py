@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from nacl.public import PrivateKey
+
+from concerted.campaigns.models import Campaign, Segment
+from concerted.core import keys
+
+pytestmark = pytest.mark.django_db
+
+
+def campaign_urls(campaign):
+    return [
+        reverse("campaigns:detail", args=[campaign.pk]),
+        reverse("campaigns:edit", args=[campaign.pk]),
+        reverse("campaigns:key", args=[campaign.pk]),
+        reverse("campaigns:segments", args=[campaign.pk]),
+        reverse("campaigns:organizers", args=[campaign.pk]),
+    ]
+
+
+@pytest.mark.parametrize("who", ["owner", "teammate"])
+def test_it_serves_campaign_pages_to_organizers(as_user, campaign, who):
+    client = as_user(who)
+    for url in campaign_urls(campaign):
+        assert client.get(url).status_code == 200, url
+    assert campaign.name in client.get(reverse("campaigns:list")).content.decode()
+
+
+@pytest.mark.parametrize("who", ["outsider", "anonymous"])
+def test_it_gives_strangers_nothing(as_user, campaign, who):
+    client = as_user(who)
+    for url in campaign_urls(campaign):
+        response = client.get(url)
+        assert response.status_code == (404 if who == "outsider" else 302), url
+        assert campaign.name.encode() not in response.content
+    segment = campaign.segments.first()
+    client.post(reverse("campaigns:segment_delete", args=[campaign.pk, segment.pk]))
+    assert Segment.objects.filter(pk=segment.pk).exists()
+    client.post(reverse("campaigns:organizers", args=[campaign.pk]), {"username": "outsider"})
+    assert not campaign.organizers.filter(username="outsider").exists()
+    client.post(reverse("campaigns:edit", args=[campaign.pk]), {"name": "Hijacked", "committee_name": "x"})
+    campaign.refresh_from_db()
+    assert campaign.name == "Acme privacy"
+    if who == "outsider":
+        assert campaign.name not in client.get(reverse("campaigns:list")).content.decode()
+
+
+def test_wrong_methods_get_405(as_user, campaign):
+    client = as_user("owner")
+    segment = campaign.segments.first()
+    assert client.get(reverse("campaigns:segment_delete", args=[campaign.pk, segment.pk])).status_code == 405
+    assert client.delete(reverse("campaigns:detail", args=[campaign.pk])).status_code == 405
+
+
+def test_it_creates_a_campaign_and_asks_for_the_key(as_user, owner):
+    response = as_user("owner").post(
+        reverse("campaigns:new"),
+        {
+            "name": "Night shift",
+            "committee_name": "Night committee",
+            "employer_domains": "@Acme.com\nacme.com",
+            "unit_size": 50,
+        },
+    )
+    campaign = Campaign.objects.get(name="Night shift")
+    assert response["Location"] == reverse("campaigns:key", args=[campaign.pk])
+    assert campaign.employer_domain_list() == ["acme.com"]
+    assert campaign.is_organizer(owner)
+
+
+def test_it_refuses_a_bad_domain(as_user):
+    response = as_user("owner").post(
+        reverse("campaigns:new"), {"name": "X", "committee_name": "Y", "employer_domains": "not a domain!"}
+    )
+    assert response.status_code == 400
+    assert "is not a domain like acme.com" in response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+
+
+def test_it_accepts_a_pasted_or_uploaded_public_key(as_user, campaign):
+    key = PrivateKey.generate()
+    public_text = keys.format_public(key.public_key)
+    client = as_user("owner")
+    campaign.public_key = ""
+    campaign.save()
+    assert client.post(reverse("campaigns:key", args=[campaign.pk]), {"public_key": public_text}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.public_key == public_text
+    campaign.public_key = ""
+    campaign.save()
+    upload = SimpleUploadedFile("committee.pub", (public_text + "\n").encode())
+    assert client.post(reverse("campaigns:key", args=[campaign.pk]), {"public_key_file": upload}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.public_key == public_text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Paste the public key"),
+        ("ssh-rsa AAAA", "not a valid Concerted public key"),
+        (keys.PUBLIC_PREFIX + "@@@", "not valid base64"),
+        (keys.PUBLIC_PREFIX + "AAAA", "32 bytes"),
+    ],
+)
+def test_it_explains_a_malformed_public_key(as_user, campaign, text, message):
+    before = campaign.public_key
+    response = as_user("owner").post(reverse("campaigns:key", args=[campaign.pk]), {"public_key": text})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.public_key == before
+
+
+def test_it_refuses_and_forgets_a_private_key(as_user, campaign):
+    secret = keys.format_private(PrivateKey.generate())
+    response = as_user("owner").post(reverse("campaigns:key", args=[campaign.pk]), {"public_key": secret})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "PRIVATE key" in html
+    assert secret.split(":")[1] not in html  # not even echoed back into the form
+    campaign.refresh_from_db()
+    assert "PRIVATE" not in campaign.public_key
+
+
+def test_it_refuses_to_swap_the_key_once_records_exist(as_user, petition):
+    from concerted.petitions.signing import sign
+
+    sign(petition, {"name": "Someone"})
+    new = keys.format_public(PrivateKey.generate().public_key)
+    response = as_user("owner").post(reverse("campaigns:key", args=[petition.campaign_id]), {"public_key": new})
+    assert response.status_code == 400
+    assert "unreadable" in response.content.decode()
+
+
+def test_it_adds_groups_and_refuses_duplicates(as_user, campaign):
+    client = as_user("teammate")
+    url = reverse("campaigns:segments", args=[campaign.pk])
+    assert client.post(url, {"kind": "site", "label": "Lisbon"}).status_code == 302
+    response = client.post(url, {"kind": "site", "label": "lisbon"})
+    assert response.status_code == 400
+    assert "already has that group" in response.content.decode()
+
+
+def test_it_adds_a_co_organizer(as_user, campaign, make_user):
+    make_user("newbie")
+    client = as_user("owner")
+    url = reverse("campaigns:organizers", args=[campaign.pk])
+    assert client.post(url, {"username": "newbie"}).status_code == 302
+    assert campaign.organizers.filter(username="newbie").exists()
+    response = client.post(url, {"username": "ghost"})
+    assert response.status_code == 400
+    assert "No organizer account" in response.content.decode()
