@@ -1,0 +1,1 @@
+"""Benchmarks and reliability drills (`make bench`); see docs/PERFORMANCE.md."""

@@ -1,0 +1,33 @@
+"""The app's URLs plus a bare Django view that inserts one row: the baseline that shows
+what the framework, the server and the database cost before any of Concerted's work."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from concerted.urls import handler400, handler403, handler404, handler500  # noqa: F401
+
+
+@csrf_exempt
+@require_POST
+def bare_insert(request: HttpRequest) -> HttpResponse:
+    # Autocommit: one durable commit per request, through the same connection settings
+    # (WAL, synchronous=FULL, IMMEDIATE transactions) as the app.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_rows (payload, day) VALUES (%s, %s)", [os.urandom(200), datetime.date.today()]
+        )
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/bare-insert/", bare_insert),
+    path("", include("concerted.urls")),
+]
