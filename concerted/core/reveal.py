@@ -35,16 +35,26 @@ def check_format(export: dict[str, Any]) -> None:
 def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
     check_format(export)
     result = Revealed(export=export)
+    opened = 0
     for record in export.get("records", []):
         rid = str(record.get("id"))
         try:
             blob = base64.b64decode(record["sealed"], validate=True)
-            data = open_sealed(private_key, blob, kind=export["kind"], ids=export_format.expected_ids(export, record))
+            ids = export_format.expected_ids(export, record)
+            ids.update({name: str(record[name]) for name in _record_ids.get(export["kind"], ())})
+            data = open_sealed(private_key, blob, kind=export["kind"], ids=ids)
         except (RevealError, KeyError, binascii.Error, ValueError) as exc:
             result.failures.append((rid, str(exc)))
             continue
-        result.rows.append({"id": rid, "day": record.get("day", ""), "segment": record.get("segment", ""), **data})
-    if export.get("records") and not result.rows:
+        opened += 1
+        clear = {k: v for k, v in record.items() if k not in ("id", "sealed")}
+        row = {"id": rid, "day": record.get("day", ""), "segment": record.get("segment", ""), **clear, **data}
+        problems = _checks[export["kind"]](row) if export["kind"] in _checks else []
+        if problems:
+            result.failures.append((rid, "; ".join(problems)))
+            continue
+        result.rows.append(row)
+    if export.get("records") and not opened:
         raise RevealError(
             "none of the records could be opened with this key: is it the committee key of this campaign?"
         )
@@ -70,6 +80,38 @@ def _safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+# Extra ids a kind's records must carry in their sealed envelope, beyond campaign,
+# parent and row: {"cards.note": ("person",)}. Each is checked against the record's field.
+_record_ids: dict[str, tuple[str, ...]] = {}
+
+
+def register_record_ids(kind: str, names: tuple[str, ...]) -> None:
+    _record_ids[kind] = names
+
+
+# Checks a kind's opened records must pass beyond their envelope (e.g. a card's consent
+# and text hash); a record with problems is reported as a failure, not shown as a row.
+RecordCheck = Callable[[dict[str, Any]], list[str]]
+_checks: dict[str, RecordCheck] = {}
+
+
+def register_check(kind: str, check: RecordCheck) -> None:
+    _checks[kind] = check
+
+
+# Output file names: "<prefix>-<parent slug>.csv"; the prefix is the app label unless a
+# kind registers its own (an app with several kinds, e.g. cards and its roster).
+_file_prefixes: dict[str, str] = {}
+
+
+def register_file_prefix(kind: str, prefix: str) -> None:
+    _file_prefixes[kind] = prefix
+
+
+def file_prefix(kind: str) -> str:
+    return _file_prefixes.get(kind) or kind.split(".")[0]
 
 
 PdfWriter = Callable[[Revealed], bytes]

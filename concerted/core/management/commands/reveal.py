@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from concerted.core import keys
-from concerted.core.reveal import EXPORT_PATHS, RevealError, open_export, pdf_writer, to_csv
+from concerted.core.reveal import EXPORT_PATHS, RevealError, file_prefix, open_export, pdf_writer, to_csv
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         out = Path(options["out"]).expanduser()
         out.mkdir(parents=True, exist_ok=True)
-        stem = f"{export['kind'].split('.')[0]}-{export['parent'].get('slug') or export['parent']['id']}"
+        stem = f"{file_prefix(export['kind'])}-{export['parent'].get('slug') or export['parent']['id']}"
         csv_path = out / f"{stem}.csv"
         fd = os.open(csv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
