@@ -1,1 +1,245 @@
-# Models of the surveys app.
+"""Member surveys: questions, anonymous responses, sealed free text.
+
+What a response row holds, and why (see docs/SURVEYS.md):
+- `values`: the answers to closed questions, packed as little-endian int32, one slot
+  per question (per option for a ranking). They stay in the clear because results
+  are counted from them without any key.
+- `day`: the day it was given. Never a time.
+- nothing else: no IP, no user agent, no receipt, no link to free text.
+
+Free text lives in its own table, sealed to the campaign key, with no link to the
+response it came with, so neither a seized database nor an organizer holding the key
+can join a comment to the segment answers (team, shift, tenure...) of its author.
+
+Row ids are random integers. On SQLite an `integer` primary key *is* the rowid, so
+rows sit in the table in random order instead of the order they were submitted."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+import numpy as np
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerted.campaigns.models import Campaign
+from concerted.core import sealing
+from concerted.core.days import today
+from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
+from concerted.core.shortcodes import short_slug
+
+FREE_TEXT_KIND = "surveys.freetext"
+MISSING = -(2**31)  # a slot nobody filled: "no answer"
+MAX_OPTIONS = 15  # a multiple-choice answer is a bitmask in one int32 slot
+
+
+def random_id() -> int:
+    # 31 bits: fits PostgreSQL `integer`; a rare collision is retried on insert.
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+class Survey(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    class Design(models.TextChoices):
+        CENSUS = "census", _("Census of the unit (everyone is asked)")
+        OPT_IN = "opt_in", _("Opt-in (whoever chooses to answer)")
+        PROBABILITY = "probability", _("Probability sample (people picked at random are asked)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="surveys")
+    slug = models.SlugField(unique=True, max_length=16, default=short_slug, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), max_length=5000, blank=True)
+    design = models.CharField(
+        _("how people are asked"),
+        max_length=12,
+        choices=Design.choices,
+        default=Design.OPT_IN,
+        help_text=_("Decides which statistics are honest: margins of error are shown only for a probability sample."),
+    )
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    min_group = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=MIN_COUNT,
+        help_text=_("No number is shown for fewer people than this (at least 5). Locked once published."),
+    )
+    min_free_text = models.PositiveSmallIntegerField(
+        _("respondents before free text can be read"),
+        default=MIN_FREE_TEXT,
+        help_text=_("At least 10. Locked once published."),
+    )
+    one_per_invite = models.BooleanField(
+        _("one response per invite code"),
+        default=False,
+        help_text=_("Each response needs a single-use invite code. Locked once published."),
+    )
+    template = models.CharField(max_length=40, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    makeup = models.JSONField(default=dict, blank=True, editable=False)  # see weighting.Makeup
+    created = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def locked(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    def accepting(self, day: Any = None) -> bool:
+        day = day or today()
+        if self.status != self.Status.PUBLISHED:
+            return False
+        if self.opens_on and day < self.opens_on:
+            return False
+        return not (self.closes_on and day > self.closes_on)
+
+    def ordered_questions(self) -> list[Question]:
+        cache = getattr(self, "_questions_cache", None)
+        if cache is None:
+            cache = list(self.questions.prefetch_related("options").order_by("position", "id"))
+            self._questions_cache = cache
+        return cache
+
+    def forget_questions(self) -> None:
+        self.__dict__.pop("_questions_cache", None)
+
+    def layout(self) -> dict[int, tuple[int, int]]:
+        """question id -> (first slot, number of slots) in a response's packed values."""
+        slots: dict[int, tuple[int, int]] = {}
+        at = 0
+        for q in self.ordered_questions():
+            width = q.slot_width()
+            slots[q.pk] = (at, width)
+            at += width
+        return slots
+
+    def slot_count(self) -> int:
+        return sum(q.slot_width() for q in self.ordered_questions())
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTI = "multi", _("Multiple choice")
+        SCALE = "scale", _("Agreement (5-point scale)")
+        RANK = "rank", _("Ranking (order these)")
+        NUMBER = "number", _("Number")
+        TEXT = "text", _("Free text (sealed)")
+
+    class SegmentKind(models.TextChoices):
+        TEAM = "team", _("Team")
+        SITE = "site", _("Site")
+        SHIFT = "shift", _("Shift")
+        ROLE = "role", _("Role")
+        TENURE = "tenure", _("Tenure")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind of question"), max_length=8, choices=Kind.choices, default=Kind.SINGLE)
+    text = models.CharField(_("question"), max_length=500)
+    help = models.CharField(_("hint (optional)"), max_length=300, blank=True)
+    segment = models.CharField(
+        _("segment question"),
+        max_length=8,
+        choices=SegmentKind.choices,
+        blank=True,
+        help_text=_(
+            "Marks a question about who the respondent is (team, site...). Results can be broken down and "
+            "weighted by it. Every segment question makes a response easier to single out: ask only what you need."
+        ),
+    )
+    required = models.BooleanField(_("answer required"), default=False)
+    number_min = models.IntegerField(_("smallest number allowed"), null=True, blank=True)
+    number_max = models.IntegerField(_("largest number allowed"), null=True, blank=True)
+    national_key = models.CharField(max_length=40, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind not in (self.Kind.TEXT, self.Kind.NUMBER)
+
+    @property
+    def has_options(self) -> bool:
+        return self.kind in (self.Kind.SINGLE, self.Kind.MULTI, self.Kind.SCALE, self.Kind.RANK)
+
+    def option_list(self) -> list[Option]:
+        return sorted(self.options.all(), key=lambda o: o.position)
+
+    def slot_width(self) -> int:
+        if self.kind == self.Kind.TEXT:
+            return 0
+        if self.kind == self.Kind.RANK:
+            return len(self.option_list())
+        return 1
+
+
+SCALE_LABELS = [
+    _("Strongly disagree"),
+    _("Disagree"),
+    _("Neither agree nor disagree"),
+    _("Agree"),
+    _("Strongly agree"),
+]
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("option"), max_length=200)
+    national_percent = models.FloatField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Response(models.Model):
+    """One anonymous response: packed closed answers and the day. Nothing else."""
+
+    id = models.IntegerField(primary_key=True, default=random_id, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    values = models.BinaryField()
+    day = models.DateField(default=today)
+
+    def __str__(self) -> str:
+        return f"response {self.pk}"
+
+    def unpacked(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.values), dtype="<i4")
+
+
+class FreeText(models.Model):
+    """One sealed free-text answer. Deliberately not linked to its response."""
+
+    id = models.IntegerField(primary_key=True, default=random_id, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="free_texts")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="free_texts")
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"free text {self.pk}"
+
+    def envelope_ids(self) -> dict[str, str]:
+        return {"campaign": str(self.survey.campaign_id), "survey": str(self.survey_id), "row": str(self.id)}
+
+    def seal_data(self, data: dict[str, Any]) -> None:
+        self.sealed = sealing.seal(
+            self.survey.campaign.nacl_public_key(), kind=FREE_TEXT_KIND, ids=self.envelope_ids(), data=data
+        )
