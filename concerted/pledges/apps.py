@@ -1,6 +1,29 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PledgesConfig(AppConfig):
     name = "concerted.pledges"
     label = "pledges"
+
+    def ready(self) -> None:
+        from concerted.campaigns import overview
+
+        from .overview import pledge_items
+
+        overview.register(pledge_items)
+        overview.register_action(_("Start a pledge"), "pledges:new")
+
+        from concerted.core import reveal
+
+        from .deliverable import pledge_pdf
+        from .models import PLEDGE_KIND
+
+        reveal.register_pdf(PLEDGE_KIND, pledge_pdf)
+        reveal.register_export_path("pledge", "/o/pledges/{id}/export.json")
+
+        from concerted.core import demo
+
+        from . import demo as pledge_demo
+
+        demo.register(20, "pledges", pledge_demo.load)

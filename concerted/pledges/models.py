@@ -1,1 +1,216 @@
-# Models of the pledges app.
+"""Threshold pledges: "I will ... if at least N of us pledge too, by DATE".
+
+The states a pledge goes through (DESIGN invariants 5 and 6):
+
+    draft ──open──▶ open ──(count ≥ threshold)──▶ reached ──organizer confirms──▶ active
+                      │                              │
+                      └─ deadline passed, not reached ┴─ not confirmed within CONFIRM_GRACE_DAYS
+                                    ▼                        after the deadline
+                                 lapsed: every sealed pledge row is deleted
+
+"Reached" is not stored: it is computed from the count, so a withdrawal can take a
+pledge back to "open". Reaching the threshold publishes and sends nothing; an organizer
+confirms with a POST. Withdrawing is possible while the pledge is open or reached, and
+no longer once it is active (the committee may already have opened the names) or
+lapsed (nothing is left to withdraw). The terms (promise, threshold, deadline) are
+fixed once the pledge opens, because that is what people pledged to.
+
+Lapse is handled without a daemon: `concerted tick` (cron) and a check on every page
+that shows the pledge both call Pledge.lapse_if_due()."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from concerted.campaigns.models import Campaign
+from concerted.core import sealing
+from concerted.core.days import today
+from concerted.core.erase import purge_deleted
+from concerted.core.shortcodes import short_slug
+
+PLEDGE_KIND = "pledges.pledge"
+# Days after the deadline in which organizers may still confirm a pledge that reached
+# its threshold in time. After that the sealed pledges are destroyed.
+CONFIRM_GRACE_DAYS = 7
+
+
+class State(models.TextChoices):
+    """What a participant or organizer sees; `reached` is computed, never stored."""
+
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    REACHED = "reached", _("Threshold reached, waiting for the committee")
+    ACTIVE = "active", _("Active: confirmed by the committee")
+    LAPSED = "lapsed", _("Lapsed: every pledge destroyed")
+
+
+class Pledge(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        ACTIVE = "active", _("Active")
+        LAPSED = "lapsed", _("Lapsed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="pledges")
+    slug = models.SlugField(unique=True, max_length=16, default=short_slug, editable=False)
+    title = models.CharField(_("title"), max_length=200, help_text=_("e.g. “Refuse the keystroke tracker”"))
+    promise = models.CharField(
+        _("what each person pledges"),
+        max_length=500,
+        help_text=_("One sentence, in the first person: “I will decline to install the tracker on my laptop.”"),
+    )
+    body = models.TextField(_("why (optional)"), max_length=10000, blank=True)
+    threshold_count = models.PositiveIntegerField(_("threshold (people)"), null=True, blank=True)
+    threshold_percent = models.PositiveSmallIntegerField(
+        _("threshold (% of the unit)"),
+        null=True,
+        blank=True,
+        help_text=_("Used when the campaign has a unit size; rounded up to whole people."),
+    )
+    deadline = models.DateField(_("deadline"), help_text=_("The last day pledges count (YYYY-MM-DD)."))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The threshold in people, fixed when the pledge opens (the unit size may change later).
+    threshold_fixed = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    confirmed_on = models.DateField(null=True, blank=True, editable=False)
+    lapsed_on = models.DateField(null=True, blank=True, editable=False)
+    created = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # --- threshold and state -------------------------------------------------------
+    def threshold(self) -> int | None:
+        """People needed: fixed at opening; before that, a count or a share of the unit rounded up."""
+        if self.threshold_fixed:
+            return self.threshold_fixed
+        if self.threshold_count:
+            return self.threshold_count
+        if self.threshold_percent and self.campaign.unit_size:
+            return math.ceil(self.campaign.unit_size * self.threshold_percent / 100)
+        return None
+
+    def count(self) -> int:
+        return self.commitments.count()
+
+    def confirm_by(self) -> datetime.date:
+        return self.deadline + datetime.timedelta(days=CONFIRM_GRACE_DAYS)
+
+    def state(self, count: int | None = None) -> State:
+        if self.status == self.Status.DRAFT:
+            return State.DRAFT
+        if self.status == self.Status.ACTIVE:
+            return State.ACTIVE
+        if self.status == self.Status.LAPSED:
+            return State.LAPSED
+        count = self.count() if count is None else count
+        threshold = self.threshold()
+        return State.REACHED if threshold and count >= threshold else State.OPEN
+
+    def lapse_due(self, count: int | None = None, day: datetime.date | None = None) -> bool:
+        """Open, the deadline passed, and either not reached or not confirmed in the grace period."""
+        if self.status != self.Status.OPEN:
+            return False
+        day = day or today()
+        if day <= self.deadline:
+            return False
+        if day > self.confirm_by():
+            return True
+        return self.state(count) != State.REACHED
+
+    def accepting(self, day: datetime.date | None = None) -> bool:
+        """New pledges are taken while open (reached included) up to the end of the deadline day."""
+        return self.status == self.Status.OPEN and (day or today()) <= self.deadline
+
+    def can_withdraw(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def can_confirm(self, count: int | None = None, day: datetime.date | None = None) -> bool:
+        return self.state(count) == State.REACHED and (day or today()) <= self.confirm_by()
+
+    # --- transitions ----------------------------------------------------------------
+    def lapse_if_due(self) -> bool:
+        """Destroy every sealed pledge if the deadline passed without a confirmed threshold.
+
+        Idempotent and safe under concurrency: the pledge row is locked and the rule
+        checked again inside the transaction, so two callers (cron and a page view)
+        destroy once. Returns True if this call destroyed the pledges."""
+        if not self.lapse_due():
+            return False
+        return self._destroy(only_if_due=True)
+
+    def call_off(self) -> bool:
+        """An organizer ends an open pledge early: the same destruction as a lapse."""
+        if self.status != self.Status.OPEN:
+            return False
+        return self._destroy(only_if_due=False)
+
+    def _destroy(self, *, only_if_due: bool) -> bool:
+        with transaction.atomic():
+            locked = Pledge.objects.select_for_update().get(pk=self.pk)
+            if locked.status != self.Status.OPEN or (only_if_due and not locked.lapse_due()):
+                self.refresh_from_db()
+                return False
+            # secure_delete=ON (settings) makes SQLite overwrite the deleted cells.
+            Commitment.objects.filter(pledge=locked).delete()
+            locked.status = self.Status.LAPSED
+            locked.lapsed_on = today()
+            locked.save(update_fields=["status", "lapsed_on"])
+            # Old page images in the SQLite WAL (or dead tuples in PostgreSQL) go too.
+            purge_deleted(Commitment._meta.db_table)
+        self.refresh_from_db()
+        return True
+
+    def open(self) -> None:
+        self.threshold_fixed = self.threshold()
+        self.status = self.Status.OPEN
+        self.save(update_fields=["threshold_fixed", "status"])
+
+    def confirm(self) -> bool:
+        """Organizer confirms a reached pledge; checked again under a lock."""
+        with transaction.atomic():
+            locked = Pledge.objects.select_for_update().get(pk=self.pk)
+            if not locked.can_confirm():
+                return False
+            locked.status = self.Status.ACTIVE
+            locked.confirmed_on = today()
+            locked.save(update_fields=["status", "confirmed_on"])
+        self.refresh_from_db()
+        return True
+
+
+class Commitment(models.Model):
+    """One person's pledge. Everything identifying is in `sealed`; the row keeps the
+    day, a keyed hash of the contact (de-duplication) and the receipt's hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="commitments")
+    sealed = models.BinaryField()
+    contact_hash = models.CharField(max_length=64, null=True, blank=True)
+    receipt_hash = models.CharField(max_length=64, unique=True)
+    day = models.DateField(default=today)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "contact_hash"], name="one_pledge_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pledge row {self.pk}"
+
+    def envelope_ids(self) -> dict[str, str]:
+        return {"campaign": str(self.pledge.campaign_id), "pledge": str(self.pledge_id), "row": str(self.id)}
+
+    def seal_data(self, data: dict[str, Any]) -> None:
+        self.sealed = sealing.seal(
+            self.pledge.campaign.nacl_public_key(), kind=PLEDGE_KIND, ids=self.envelope_ids(), data=data
+        )

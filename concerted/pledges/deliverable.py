@@ -1,0 +1,61 @@
+"""The committee's own list of who pledged, opened on the organizer's machine once the
+pledge is active. Not for management: it is the roster the committee acts with."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from concerted.core.pdf import escape, styles
+from concerted.core.reveal import Revealed
+
+
+def pledge_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
+    export = revealed.export
+    parent = export["parent"]
+    campaign = export["campaign"]
+    sheet = styles()
+    rows = sorted(revealed.rows, key=lambda r: str(r.get("name", "")).casefold())
+    day = (today or datetime.date.today()).strftime("%d %B %Y")
+    story = [
+        Paragraph(escape(parent["title"]), sheet["Title"]),
+        Paragraph(escape(campaign["committee"]), sheet["Normal"]),
+        Paragraph(escape(_("Confidential: the committee's list, printed %(day)s") % {"day": day}), sheet["Small"]),
+        Spacer(1, 0.4 * cm),
+        Paragraph(escape(str(parent.get("promise", ""))), sheet["BodyText"]),
+        Paragraph(
+            escape(
+                _("%(n)d people pledged (threshold %(t)s, confirmed %(on)s).")
+                % {"n": len(rows), "t": parent.get("threshold", ""), "on": parent.get("confirmed_on", "")}
+            ),
+            sheet["Heading2"],
+        ),
+    ]
+    if rows:
+        table = Table(
+            [
+                [escape(str(r.get("name", ""))), escape(str(r.get("contact", ""))), escape(str(r.get("day", "")))]
+                for r in rows
+            ],
+            colWidths=[7 * cm, 6.5 * cm, 3 * cm],
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), sheet["Normal"].fontName),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(table)
+    out = io.BytesIO()
+    SimpleDocTemplate(
+        out, pagesize=A4, title=parent["title"], author=campaign["committee"], leftMargin=2 * cm, rightMargin=2 * cm
+    ).build(story)
+    return out.getvalue()

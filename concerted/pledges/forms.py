@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concerted.core.days import today
+from concerted.core.forms import PersonalContactField, ReadableCharField
+
+from .models import Pledge
+
+# A pledge that runs longer than this is not "if enough of us, soon": people forget.
+MAX_DAYS_AHEAD = 366
+
+
+class PledgeForm(forms.Form):
+    name = ReadableCharField(
+        label=gettext_lazy("Your name"),
+        max_length=200,
+        help_text=gettext_lazy("As your coworkers know you. Sealed: only the committee can read it."),
+    )
+    contact = PersonalContactField(
+        label=gettext_lazy("Personal email for the go-ahead (optional)"),
+        help_text=gettext_lazy(
+            "If the committee confirms, it can write to you here. Sealed like your name, and destroyed with "
+            "your pledge if it lapses. Never a work address: your employer can read those."
+        ),
+    )
+
+    def __init__(self, *args: Any, pledge: Pledge, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pledge = pledge
+        self.fields["contact"].employer_domains = pledge.campaign.employer_domain_list()  # type: ignore[attr-defined]
+
+
+class PledgeSetupForm(forms.ModelForm):
+    class Meta:
+        model = Pledge
+        fields = ["title", "promise", "body", "threshold_count", "threshold_percent", "deadline"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 6}),
+            "promise": forms.Textarea(attrs={"rows": 2}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean_threshold_percent(self) -> int | None:
+        value = self.cleaned_data.get("threshold_percent")
+        if value is not None and not 1 <= value <= 100:
+            raise forms.ValidationError(_("A share of the unit is between 1 and 100 percent."))
+        return value
+
+    def clean_threshold_count(self) -> int | None:
+        value = self.cleaned_data.get("threshold_count")
+        if value is not None and value < 1:
+            raise forms.ValidationError(_("A threshold is at least one person."))
+        return value
+
+    def clean_deadline(self) -> datetime.date | None:
+        value = self.cleaned_data.get("deadline")
+        if value is None:
+            return value
+        if value < today():
+            raise forms.ValidationError(_("The deadline is in the past. Pick today or a later day."))
+        if value > today() + datetime.timedelta(days=MAX_DAYS_AHEAD):
+            raise forms.ValidationError(_("Pick a deadline within a year: people forget longer pledges."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        count, percent = cleaned.get("threshold_count"), cleaned.get("threshold_percent")
+        if "threshold_count" in self.errors or "threshold_percent" in self.errors:
+            return cleaned
+        if count and percent:
+            raise forms.ValidationError(_("Give the threshold as a number of people or as a percentage, not both."))
+        if not count and not percent:
+            raise forms.ValidationError(_("Give a threshold: a number of people, or a percentage of the unit."))
+        if percent and not self.instance.campaign.unit_size:
+            self.add_error(
+                "threshold_percent",
+                _("This campaign has no unit size yet. Set it in the campaign settings, or give a number of people."),
+            )
+        return cleaned

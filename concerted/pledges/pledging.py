@@ -1,0 +1,69 @@
+"""Pledging and withdrawing: the only code that writes pledge rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from concerted.core import receipts
+from concerted.core.hashing import contact_hash
+
+from .models import Commitment, Pledge
+
+
+class AlreadyPledged(Exception):
+    pass
+
+
+class NotAccepting(Exception):
+    """The pledge stopped taking pledges (deadline passed, lapsed, active)."""
+
+
+class CannotWithdraw(Exception):
+    pass
+
+
+@dataclass
+class Pledged:
+    commitment: Commitment
+    receipt_code: str
+
+
+def pledge(target: Pledge, cleaned: dict[str, Any]) -> Pledged:
+    """Seal the pledger's details and store one row, under a lock on the pledge so a
+    lapse or confirmation running at the same moment sees a consistent count."""
+    code, code_hash = receipts.new_receipt()
+    contact = cleaned.get("contact") or ""
+    commitment = Commitment(
+        pledge=target,
+        receipt_hash=code_hash,
+        contact_hash=contact_hash(str(target.campaign_id), contact) if contact else None,
+    )
+    commitment.seal_data({"name": cleaned["name"], "contact": contact, "day": commitment.day.isoformat()})
+    try:
+        with transaction.atomic():
+            locked = Pledge.objects.select_for_update().get(pk=target.pk)
+            if not locked.accepting():
+                raise NotAccepting()
+            commitment.save(force_insert=True)
+    except IntegrityError:
+        raise AlreadyPledged() from None
+    return Pledged(commitment, code)
+
+
+def find_by_receipt(target: Pledge, code: str) -> Commitment | None:
+    if not receipts.looks_valid(code):
+        return None
+    return Commitment.objects.filter(pledge=target, receipt_hash=receipts.receipt_hash(code)).first()
+
+
+def withdraw(commitment: Commitment) -> None:
+    """Delete one pledge row; only while the pledge is open (reached included)."""
+    with transaction.atomic():
+        locked = Pledge.objects.select_for_update().get(pk=commitment.pledge_id)
+        if not locked.can_withdraw():
+            raise CannotWithdraw()
+        # secure_delete (SQLite) overwrites the row's bytes; nothing else refers to it.
+        commitment.delete()

@@ -1,0 +1,186 @@
+"""Organizer pages for pledges: write, open, watch, confirm, export once active."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.accounts.auth import session_or_token
+from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import export
+from concerted.core.days import today
+
+from ..forms import PledgeForm, PledgeSetupForm
+from ..models import PLEDGE_KIND, Commitment, Pledge, State
+from .public import progress_context
+
+
+def pledge_for_organizer(request: HttpRequest, pledge_id: uuid.UUID) -> Pledge:
+    pledge = Pledge.objects.filter(pk=pledge_id).select_related("campaign").first()
+    if pledge is None:
+        raise Http404
+    campaign_for_organizer(request, pledge.campaign_id)
+    pledge.lapse_if_due()
+    return pledge
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id)
+    form = PledgeSetupForm(request.POST or None, instance=Pledge(campaign=campaign))
+    if request.method == "POST" and form.is_valid():
+        pledge = form.save()
+        messages.success(request, _("Pledge saved as a draft. Preview it, then open it."))
+        return redirect("pledges:dashboard", pledge.pk)
+    return render(
+        request, "pledges/form.html", {"form": form, "campaign": campaign}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_edit(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    pledge = pledge_for_organizer(request, pledge_id)
+    if pledge.status != Pledge.Status.DRAFT:
+        messages.error(request, _("The terms of a pledge are fixed once it opens: people pledged to them."))
+        return redirect("pledges:dashboard", pledge.pk)
+    form = PledgeSetupForm(request.POST or None, instance=pledge)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Pledge saved."))
+        return redirect("pledges:dashboard", pledge.pk)
+    return render(
+        request,
+        "pledges/form.html",
+        {"form": form, "campaign": pledge.campaign, "pledge": pledge},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    pledge = pledge_for_organizer(request, pledge_id)
+    context = progress_context(pledge)
+    return render(
+        request,
+        "pledges/dashboard.html",
+        {
+            "pledge": pledge,
+            "campaign": pledge.campaign,
+            "can_confirm": pledge.can_confirm(context["count"]),  # type: ignore[arg-type]
+            **context,
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    pledge = pledge_for_organizer(request, pledge_id)
+    return render(
+        request,
+        "pledges/pledge.html",
+        {
+            "pledge": pledge,
+            "campaign": pledge.campaign,
+            "form": PledgeForm(pledge=pledge),
+            "preview": True,
+            **progress_context(pledge),
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_pledge(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    pledge = pledge_for_organizer(request, pledge_id)
+    if pledge.status != Pledge.Status.DRAFT:
+        messages.error(request, _("Only a draft can be opened."))
+    elif not pledge.campaign.has_key:
+        messages.error(request, _("Add the committee public key before opening: pledges are sealed to it."))
+    elif pledge.deadline < today():
+        messages.error(request, _("The deadline has passed. Edit the draft and pick a new deadline."))
+    elif not pledge.threshold():
+        messages.error(request, _("Set a threshold first (the campaign needs a unit size for a percentage)."))
+    else:
+        pledge.open()
+        messages.success(request, _("The pledge is open. Share its page or print its flyer."))
+    return redirect("pledges:dashboard", pledge.pk)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    pledge = pledge_for_organizer(request, pledge_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+    elif pledge.confirm():
+        messages.success(
+            request,
+            _(
+                "Confirmed: the pledge is active. Nothing has been sent. Tell everyone to act together, "
+                "and use concerted notify on your own computer to write to those who left a contact."
+            ),
+        )
+    else:
+        messages.error(request, _("This pledge can't be confirmed now: it is not at its threshold, or it ended."))
+    return redirect("pledges:dashboard", pledge.pk)
+
+
+@login_required
+@require_POST
+def call_off(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    pledge = pledge_for_organizer(request, pledge_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to call the pledge off."))
+    elif pledge.call_off():
+        messages.success(request, _("Called off: every sealed pledge was destroyed. Nobody was exposed."))
+    else:
+        messages.error(request, _("Only an open pledge can be called off."))
+    return redirect("pledges:dashboard", pledge.pk)
+
+
+@session_or_token
+@require_GET
+def export_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    """The sealed pledges, only once the threshold was met and an organizer confirmed:
+    safety in numbers means nobody can open names before then."""
+    pledge = pledge_for_organizer(request, pledge_id)
+    if pledge.state() != State.ACTIVE:
+        return HttpResponse(
+            _(
+                "Pledges can be opened only after the threshold is reached and an organizer confirms. "
+                "This pledge is: %(state)s\n"
+            )
+            % {"state": pledge.state().label},
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    records = Commitment.objects.filter(pledge=pledge).order_by("day", "id")
+    data = export.build(
+        kind=PLEDGE_KIND,
+        campaign=pledge.campaign,
+        parent_field="pledge",
+        parent={
+            "id": str(pledge.pk),
+            "slug": pledge.slug,
+            "title": pledge.title,
+            "promise": pledge.promise,
+            "threshold": pledge.threshold(),
+            "deadline": pledge.deadline.isoformat(),
+            "status": pledge.status,
+            "confirmed_on": pledge.confirmed_on.isoformat() if pledge.confirmed_on else "",
+        },
+        records=({"id": str(c.pk), "day": c.day.isoformat(), "sealed": c.sealed} for c in records),
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="pledge-{pledge.slug}-sealed.json"'
+    return response

@@ -1,0 +1,144 @@
+"""Participant pages: no JavaScript needed, nothing stored but the sealed row.
+
+Every page that shows a pledge first runs the lapse check, so a pledge whose deadline
+passed is destroyed on first sight even if cron never ran."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.core import receipts
+from concerted.core.kanon import show_count
+from concerted.core.ratelimit import public_post_limit
+
+from .. import pledging
+from ..forms import PledgeForm
+from ..models import Pledge, State
+
+
+def _public_pledge(slug: str) -> Pledge:
+    pledge = get_object_or_404(Pledge.objects.select_related("campaign").exclude(status=Pledge.Status.DRAFT), slug=slug)
+    pledge.lapse_if_due()
+    return pledge
+
+
+def progress_context(pledge: Pledge) -> dict[str, object]:
+    """Counts for a page; the exact count is shown from 5 people up (k-anonymity)."""
+    count = pledge.count()
+    threshold = pledge.threshold()
+    public_total = show_count(count)
+    percent = min(100, int(count * 100 / threshold)) if threshold and public_total is not None else None
+    return {
+        "state": pledge.state(count),
+        "State": State,
+        "count": count,
+        "threshold": threshold,
+        "public_total": public_total,
+        "progress_percent": percent,
+        "accepting": pledge.accepting(),
+    }
+
+
+def _context(pledge: Pledge, **extra: object) -> dict[str, object]:
+    return {"pledge": pledge, "campaign": pledge.campaign, **progress_context(pledge), **extra}
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
+    pledge = _public_pledge(slug)
+    status = 200
+    if request.method == "POST":
+        form = PledgeForm(request.POST, pledge=pledge)
+        status = 400
+        if not pledge.accepting():
+            form.is_valid()  # keep what was typed, with field errors if any
+            form.add_error(None, _("This pledge no longer takes pledges: its deadline has passed or it has ended."))
+        elif form.is_valid():
+            try:
+                done = pledging.pledge(pledge, form.cleaned_data)
+            except pledging.AlreadyPledged:
+                form.add_error(
+                    "contact",
+                    _(
+                        "Someone has already pledged with this contact, so we didn't add another pledge. "
+                        "If that was you, your first pledge still counts; use its receipt to check or withdraw it."
+                    ),
+                )
+            except pledging.NotAccepting:
+                form.add_error(None, _("This pledge stopped taking pledges a moment ago. Nothing was stored."))
+            else:
+                url = reverse("pledges:receipt", args=[pledge.slug, done.receipt_code])
+                return redirect(url + "?new=1")
+    else:
+        form = PledgeForm(pledge=pledge)
+    return render(request, "pledges/pledge.html", _context(pledge, form=form), status=status)
+
+
+@require_GET
+def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    pledge = _public_pledge(slug)
+    if pledge.status == Pledge.Status.LAPSED:
+        # Nothing is left to look the code up in; the state is the same for everyone.
+        return render(request, "pledges/receipt.html", _context(pledge, code_display=receipts.display(code)))
+    commitment = pledging.find_by_receipt(pledge, code)
+    if commitment is None:
+        return render(request, "pledges/receipt_unknown.html", _context(pledge), status=404)
+    return render(
+        request,
+        "pledges/receipt.html",
+        _context(
+            pledge,
+            found=True,
+            code=receipts.normalize(code),
+            code_display=receipts.display(code),
+            is_new=request.GET.get("new") == "1",
+            pledged_day=commitment.day,
+        ),
+    )
+
+
+@require_GET
+def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
+    pledge = _public_pledge(slug)
+    code = request.GET.get("code", "")
+    if code:
+        if receipts.looks_valid(code) and (
+            pledge.status == Pledge.Status.LAPSED or pledging.find_by_receipt(pledge, code)
+        ):
+            return redirect("pledges:receipt", pledge.slug, receipts.normalize(code))
+        return render(request, "pledges/receipt_unknown.html", _context(pledge, tried=True), status=404)
+    return render(request, "pledges/receipt_lookup.html", _context(pledge))
+
+
+@require_POST
+@public_post_limit
+def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    pledge = _public_pledge(slug)
+    if pledge.status == Pledge.Status.LAPSED:
+        # Already destroyed with every other pledge: the receipt page says so.
+        return render(request, "pledges/receipt.html", _context(pledge, code_display=receipts.display(code)))
+    commitment = pledging.find_by_receipt(pledge, code)
+    if commitment is None:
+        return render(request, "pledges/receipt_unknown.html", _context(pledge), status=404)
+    try:
+        pledging.withdraw(commitment)
+    except pledging.CannotWithdraw:
+        return render(
+            request,
+            "pledges/receipt.html",
+            _context(
+                pledge,
+                found=True,
+                code=receipts.normalize(code),
+                code_display=receipts.display(code),
+                pledged_day=commitment.day,
+                error=_("The committee has confirmed this pledge, so it can no longer be withdrawn here."),
+            ),
+            status=409,
+        )
+    return render(request, "pledges/withdrawn.html", _context(pledge))
