@@ -181,6 +181,12 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not start in time")
 
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:] if self.log_path else ""
+        except OSError:
+            return ""
+
     def pids(self) -> list[int]:
         if self.proc is None:
             return []

@@ -121,6 +121,10 @@ def crash_drill(
             "integrity": integrity,
         }
         check(len(acked) > 0, f"no signature succeeded: {result.error_kinds}")
+        check(
+            not any(k.startswith(("GET 5", "POST 5")) for k in result.error_kinds),
+            f"server errors under load: {result.error_kinds}",
+        )
         check(not missing_receipts, f"acknowledged receipts not found after restart: {missing_receipts[:5]}")
         check(not lost, f"acknowledged signatures lost: {lost[:5]}")
         check(not twice, f"signatures stored twice: {twice[:5]}")
@@ -188,7 +192,10 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         server = Server(source)
         server.start()
         load = loadgen.run(server.port, info["slug"], clients, 60, signatures, tag="bk")
-        check(load.ok == signatures, f"only {load.ok} of {signatures} signatures succeeded: {load.error_kinds}")
+        check(
+            load.ok == signatures,
+            f"only {load.ok} of {signatures} signatures succeeded: {load.error_kinds}\n{server.log_tail()}",
+        )
         # One more, with a name we can search the bytes for.
         one = loadgen.Result(concurrency=1)
         import asyncio

@@ -29,14 +29,31 @@ def _master_key() -> bytes:
         return key
     path = Path(settings.DEDUP_KEY_FILE)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        _create_key_file(path)
     key = bytes.fromhex(path.read_text().strip())
     if len(key) < 32:
         raise ImproperlyConfigured(f"{path} must hold at least 32 bytes of hex")
     return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key to a private temporary file, then link it into place: several
+    server processes may get here at once on their first signature, and exactly one key
+    must win, never a half-written file (found by the launch-day load benchmark)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # atomic, and fails if another process won the race
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def campaign_key(campaign_id: str) -> bytes:
