@@ -1,0 +1,55 @@
+"""Turning a submitted form into one stored response: packed integers, sealed text."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+
+from .models import MISSING, FreeText, Question, Response, Survey, random_id
+
+
+def pack(survey: Survey, answers: dict[int, Any]) -> bytes:
+    """answers: question id -> option index (single/scale), list of indexes (multi),
+    list of ranks per option (rank, 0 = unranked), int (number). Missing: absent/None."""
+    values = np.full(survey.slot_count(), MISSING, dtype="<i4")
+    layout = survey.layout()
+    for question in survey.ordered_questions():
+        start, width = layout[question.pk]
+        value = answers.get(question.pk)
+        if width == 0 or value is None or value == [] or value == "":
+            continue
+        if question.kind == Question.Kind.MULTI:
+            values[start] = sum(1 << int(i) for i in set(value))
+        elif question.kind == Question.Kind.RANK:
+            if not any(value):
+                continue
+            values[start : start + width] = [int(r) for r in value]
+        else:
+            values[start] = int(value)
+    return values.tobytes()
+
+
+def _free_id(model: type[Response] | type[FreeText]) -> int:
+    """A random id not yet taken (31-bit ids collide rarely; sealed rows need the id up front)."""
+    while True:
+        candidate = random_id()
+        if not model.objects.filter(pk=candidate).exists():
+            return candidate
+
+
+def submit(survey: Survey, answers: dict[int, Any], texts: dict[int, str]) -> Response:
+    """Store one response and its sealed free-text answers, all or nothing."""
+    with transaction.atomic():
+        response = Response(id=_free_id(Response), survey=survey, values=pack(survey, answers))
+        response.save(force_insert=True)
+        by_id = {q.pk: q for q in survey.ordered_questions()}
+        items = [(qid, text) for qid, text in texts.items() if text]
+        random.SystemRandom().shuffle(items)
+        for qid, text in items:
+            row = FreeText(id=_free_id(FreeText), survey=survey, question=by_id[qid])
+            row.seal_data({"question": by_id[qid].text, "answer": text})
+            row.save(force_insert=True)
+    return response

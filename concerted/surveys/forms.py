@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concerted.core.forms import ReadableCharField
+from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
+
+from .models import MAX_OPTIONS, Question, Survey
+
+NUMBER_LIMIT = 2**31 - 2
+
+
+class AnswerForm(forms.Form):
+    """One field per question (one per option for a ranking). Every answer is optional
+    unless the organizer marked the question required: a wary respondent may skip."""
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.groups: list[tuple[Question, list[str]]] = []
+        for q in survey.ordered_questions():
+            name = f"q{q.pk}"
+            options = q.option_list()
+            help_text = q.help
+            if q.kind in (Question.Kind.SINGLE, Question.Kind.SCALE):
+                choices = [(str(i), o.label) for i, o in enumerate(options)]
+                if q.segment and not q.required:
+                    choices.append(("", _("Prefer not to say")))
+                    help_text = help_text or _("Optional. Only counted in groups of five or more.")
+                self.fields[name] = forms.ChoiceField(
+                    label=q.text, choices=choices, required=q.required, widget=forms.RadioSelect, help_text=help_text
+                )
+                self.groups.append((q, [name]))
+            elif q.kind == Question.Kind.MULTI:
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=q.text,
+                    choices=[(str(i), o.label) for i, o in enumerate(options)],
+                    required=q.required,
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text=help_text or _("Tick all that apply."),
+                )
+                self.groups.append((q, [name]))
+            elif q.kind == Question.Kind.RANK:
+                names = []
+                positions = [("", _("Not ranked"))] + [(str(r), str(r)) for r in range(1, len(options) + 1)]
+                for i, o in enumerate(options):
+                    field_name = f"{name}_{i}"
+                    self.fields[field_name] = forms.ChoiceField(label=o.label, choices=positions, required=False)
+                    names.append(field_name)
+                self.groups.append((q, names))
+            elif q.kind == Question.Kind.NUMBER:
+                low = q.number_min if q.number_min is not None else -NUMBER_LIMIT
+                high = q.number_max if q.number_max is not None else NUMBER_LIMIT
+                self.fields[name] = forms.IntegerField(
+                    label=q.text, required=q.required, min_value=low, max_value=high, help_text=help_text
+                )
+                self.fields[name].widget.attrs["inputmode"] = "numeric"
+                self.groups.append((q, [name]))
+            else:
+                self.fields[name] = ReadableCharField(
+                    label=q.text,
+                    required=q.required,
+                    max_length=2000,
+                    multiline=True,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    help_text=help_text
+                    or _("Sealed: only the committee can read it, and never next to your other answers."),
+                )
+                self.groups.append((q, [name]))
+
+    def rendered_groups(self) -> list[tuple[Question, list[forms.BoundField], list[str]]]:
+        out = []
+        for q, names in self.groups:
+            errors = list(self.errors.get(f"q{q.pk}", [])) if q.kind == Question.Kind.RANK else []
+            out.append((q, [self[n] for n in names], errors))
+        return out
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for q, names in self.groups:
+            if q.kind != Question.Kind.RANK:
+                continue
+            ranks = [int(cleaned.get(n) or 0) for n in names]
+            given = sorted(r for r in ranks if r)
+            if len(given) != len(set(given)):
+                self.add_error(None, _("“%(q)s”: give each position to one item only.") % {"q": q.text})
+                self._errors.setdefault(f"q{q.pk}", self.error_class()).append(
+                    _("Give each position to one item only.")
+                )
+            elif given and given != list(range(1, len(given) + 1)):
+                self._errors.setdefault(f"q{q.pk}", self.error_class()).append(
+                    _("Number the items you rank 1, 2, 3… without gaps.")
+                )
+                self.add_error(None, _("“%(q)s”: number the items 1, 2, 3… without gaps.") % {"q": q.text})
+            elif q.required and not given:
+                self.add_error(None, _("“%(q)s”: please rank at least one item.") % {"q": q.text})
+        return cleaned
+
+    def answers(self) -> tuple[dict[int, Any], dict[int, str]]:
+        closed: dict[int, Any] = {}
+        texts: dict[int, str] = {}
+        data = self.cleaned_data
+        for q, names in self.groups:
+            if q.kind == Question.Kind.RANK:
+                closed[q.pk] = [int(data.get(n) or 0) for n in names]
+            elif q.kind == Question.Kind.MULTI:
+                closed[q.pk] = [int(v) for v in data.get(names[0]) or []]
+            elif q.kind == Question.Kind.TEXT:
+                texts[q.pk] = (data.get(names[0]) or "").strip()
+            elif q.kind == Question.Kind.NUMBER:
+                closed[q.pk] = data.get(names[0])
+            else:
+                value = data.get(names[0])
+                closed[q.pk] = int(value) if value not in (None, "") else None
+        return closed, texts
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "intro", "design", "opens_on", "closes_on", "min_group", "min_free_text"]
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 4}),
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.locked:
+            for name in ("design", "min_group", "min_free_text"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Locked: the survey is published.")
+
+    def clean_min_group(self) -> int:
+        value = self.cleaned_data["min_group"]
+        if value < MIN_COUNT:
+            raise forms.ValidationError(_("At least %(k)s: smaller groups can be singled out.") % {"k": MIN_COUNT})
+        return value
+
+    def clean_min_free_text(self) -> int:
+        value = self.cleaned_data["min_free_text"]
+        if value < MIN_FREE_TEXT:
+            raise forms.ValidationError(_("At least %(k)s.") % {"k": MIN_FREE_TEXT})
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The survey can't close before it opens."))
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    options_text = forms.CharField(
+        label=gettext_lazy("Options, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "For single choice, multiple choice and ranking. The agreement scale has its five options built in. "
+            "For a team, site, shift or role question left empty, the campaign's groups are used."
+        ),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["kind", "text", "help", "segment", "required", "number_min", "number_max"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["options_text"].initial = "\n".join(o.label for o in self.instance.option_list())
+
+    def option_labels(self) -> list[str]:
+        raw = self.cleaned_data.get("options_text") or ""
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        labels = self.option_labels()
+        if len(set(labels)) != len(labels):
+            self.add_error("options_text", _("Each option must be different."))
+        if len(labels) > MAX_OPTIONS:
+            self.add_error("options_text", _("At most %(n)s options.") % {"n": MAX_OPTIONS})
+        if any(len(label) > 200 for label in labels):
+            self.add_error("options_text", _("Keep each option under 200 characters."))
+        if kind in (Question.Kind.SINGLE, Question.Kind.MULTI, Question.Kind.RANK):
+            if len(labels) == 1 or (not labels and not cleaned.get("segment")):
+                self.add_error("options_text", _("Give at least two options, one per line."))
+        if cleaned.get("segment") and kind != Question.Kind.SINGLE:
+            self.add_error("segment", _("A segment question is a single-choice question."))
+        low, high = cleaned.get("number_min"), cleaned.get("number_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("number_max", _("The largest number can't be smaller than the smallest."))
+        for value, name in ((low, "number_min"), (high, "number_max")):
+            if value is not None and abs(value) > NUMBER_LIMIT:
+                self.add_error(name, _("Too large."))
+        return cleaned
