@@ -79,27 +79,36 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "pledges/pledge.html", _context(pledge, form=form), status=status)
 
 
-@require_GET
-def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    pledge = _public_pledge(slug)
+def _receipt_page(
+    request: HttpRequest, pledge: Pledge, code: str, *, status: int = 200, **extra: object
+) -> HttpResponse | None:
+    """The receipt page, or None when the code matches no pledge here. A lapsed pledge
+    has nothing left to look a code up in, and its state is the same for everyone."""
     if pledge.status == Pledge.Status.LAPSED:
-        # Nothing is left to look the code up in; the state is the same for everyone.
         return render(request, "pledges/receipt.html", _context(pledge, code_display=receipts.display(code)))
     commitment = pledging.find_by_receipt(pledge, code)
     if commitment is None:
-        return render(request, "pledges/receipt_unknown.html", _context(pledge), status=404)
-    return render(
-        request,
-        "pledges/receipt.html",
-        _context(
-            pledge,
-            found=True,
-            code=receipts.normalize(code),
-            code_display=receipts.display(code),
-            is_new=request.GET.get("new") == "1",
-            pledged_day=commitment.day,
-        ),
+        return None
+    context = _context(
+        pledge,
+        found=True,
+        code=receipts.normalize(code),
+        code_display=receipts.display(code),
+        pledged_day=commitment.day,
+        **extra,
     )
+    return render(request, "pledges/receipt.html", context, status=status)
+
+
+def _unknown(request: HttpRequest, pledge: Pledge, **extra: object) -> HttpResponse:
+    return render(request, "pledges/receipt_unknown.html", _context(pledge, **extra), status=404)
+
+
+@require_GET
+def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    pledge = _public_pledge(slug)
+    page = _receipt_page(request, pledge, code, is_new=request.GET.get("new") == "1")
+    return page or _unknown(request, pledge)
 
 
 @require_GET
@@ -111,7 +120,7 @@ def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
             pledge.status == Pledge.Status.LAPSED or pledging.find_by_receipt(pledge, code)
         ):
             return redirect("pledges:receipt", pledge.slug, receipts.normalize(code))
-        return render(request, "pledges/receipt_unknown.html", _context(pledge, tried=True), status=404)
+        return _unknown(request, pledge, tried=True)
     return render(request, "pledges/receipt_lookup.html", _context(pledge))
 
 
@@ -119,26 +128,13 @@ def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
 @public_post_limit
 def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     pledge = _public_pledge(slug)
-    if pledge.status == Pledge.Status.LAPSED:
-        # Already destroyed with every other pledge: the receipt page says so.
-        return render(request, "pledges/receipt.html", _context(pledge, code_display=receipts.display(code)))
-    commitment = pledging.find_by_receipt(pledge, code)
+    commitment = pledging.find_by_receipt(pledge, code) if pledge.status != Pledge.Status.LAPSED else None
     if commitment is None:
-        return render(request, "pledges/receipt_unknown.html", _context(pledge), status=404)
+        # Lapsed: already destroyed with every other pledge, and the receipt page says so.
+        return _receipt_page(request, pledge, code) or _unknown(request, pledge)
     try:
         pledging.withdraw(commitment)
     except pledging.CannotWithdraw:
-        return render(
-            request,
-            "pledges/receipt.html",
-            _context(
-                pledge,
-                found=True,
-                code=receipts.normalize(code),
-                code_display=receipts.display(code),
-                pledged_day=commitment.day,
-                error=_("The committee has confirmed this pledge, so it can no longer be withdrawn here."),
-            ),
-            status=409,
-        )
+        error = _("The committee has confirmed this pledge, so it can no longer be withdrawn here.")
+        return _receipt_page(request, pledge, code, status=409, error=error) or _unknown(request, pledge)
     return render(request, "pledges/withdrawn.html", _context(pledge))
