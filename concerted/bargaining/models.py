@@ -1,1 +1,253 @@
-# Models of the bargaining app.
+"""The AI-at-work bargaining kit of a campaign.
+
+One Kit per campaign holds what coworkers file anonymously (surveillance reports,
+metric-pressure reports, proposed demands, ballots) and what the committee writes (the
+demands on the board). Clear answers are small integers and booleans so they can be
+counted without opening anything; whatever a coworker types is sealed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerted.campaigns.models import Campaign
+from concerted.core import sealing
+from concerted.core.days import today
+from concerted.core.shortcodes import short_slug
+
+REPORT_KIND = "bargaining.report"
+PROPOSAL_KIND = "bargaining.proposal"
+
+# Multi-select answers: (boolean field on the row, label). Order is the order shown.
+CAPTURES = [
+    ("cap_keystrokes", _("Keystrokes")),
+    ("cap_mouse", _("Mouse movements and clicks")),
+    ("cap_screenshots", _("Screenshots or screen video")),
+    ("cap_webcam", _("Webcam photos or video")),
+    ("cap_urls", _("Websites and apps used")),
+    ("cap_chat", _("Chat and email")),
+    ("cap_ai_usage", _("AI-tool usage or token counts")),
+]
+DEVICES = [
+    ("dev_work_computer", _("Work computer")),
+    ("dev_work_phone", _("Work phone")),
+    ("dev_personal_phone", _("My own phone")),
+    ("dev_personal_computer", _("My own computer")),
+]
+COUNTED = [
+    ("cnt_prompts", _("Number of prompts or AI sessions")),
+    ("cnt_tokens", _("Tokens used")),
+    ("cnt_share", _("Share of work or code written by AI")),
+    ("cnt_time", _("Time spent in AI tools")),
+    ("cnt_agent_tasks", _("Tasks run through AI agents")),
+]
+USES = [
+    ("use_leaderboard", _("A leaderboard or ranking people can see")),
+    ("use_targets", _("Targets or quotas")),
+    ("use_reviews", _("Performance reviews")),
+    ("use_callouts", _("Managers single out low users")),
+    ("use_pay", _("Pay, bonus or promotion")),
+    ("use_layoffs", _("Layoffs or performance plans")),
+]
+RESPONSES = [
+    ("resp_padding", _("Padding usage to look busy (running tasks nobody needs)")),
+    ("resp_unhelpful", _("Using AI where it doesn't help")),
+    ("resp_extra_hours", _("Extra hours fixing AI output")),
+    ("resp_stress", _("Stress or worry about the numbers")),
+    ("resp_nothing", _("Nothing has changed")),
+]
+
+
+class Kit(models.Model):
+    """A campaign's bargaining kit; its slug makes the public pages' addresses."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="bargaining_kit")
+    slug = models.SlugField(unique=True, max_length=16, default=short_slug, editable=False)
+    reports_open = models.BooleanField(_("taking reports"), default=False)
+    proposals_open = models.BooleanField(_("taking proposed demands"), default=False)
+    voting_open = models.BooleanField(_("ballot open"), default=False)
+    created = models.DateField(default=today)
+
+    def __str__(self) -> str:
+        return f"bargaining kit of {self.campaign}"
+
+    def envelope_ids(self, row_id: uuid.UUID) -> dict[str, str]:
+        return {"campaign": str(self.campaign_id), "kit": str(self.pk), "row": str(row_id)}
+
+    def seal(self, kind: str, row_id: uuid.UUID, data: dict[str, Any]) -> bytes:
+        return sealing.seal(self.campaign.nacl_public_key(), kind=kind, ids=self.envelope_ids(row_id), data=data)
+
+    def ballot_demands(self) -> models.QuerySet[Demand]:
+        return self.demands.filter(status=Demand.Status.BALLOT, merged_into__isnull=True)
+
+    def report_count(self) -> int:
+        return self.surveillance_reports.count() + self.pressure_reports.count()
+
+
+class Unknown3(models.IntegerChoices):
+    """Yes / no / don't know, stored small; 0 means not answered or don't know."""
+
+    UNKNOWN = 0, _("Don't know")
+    YES = 1, _("Yes")
+    NO = 2, _("No")
+
+
+class SurveillanceReport(models.Model):
+    """A coworker's anonymous report of one monitoring tool."""
+
+    class Tool(models.IntegerChoices):
+        TERAMIND = 1, "Teramind"
+        ACTIVTRAK = 2, "ActivTrak"
+        HUBSTAFF = 3, "Hubstaff"
+        VERIATO = 4, "Veriato / InterGuard / Spector 360"
+        INHOUSE = 5, _("A tracker the company built")
+        OTHER = 6, _("Another tool (name it below)")
+        UNKNOWN = 7, _("I don't know its name")
+
+    class Disclosed(models.IntegerChoices):
+        UNKNOWN = 0, _("Don't know")
+        WRITING = 1, _("Yes, in writing")
+        VERBAL = 2, _("Only verbally, or when someone asked")
+        NO = 3, _("No")
+
+    class TrainsAI(models.IntegerChoices):
+        UNKNOWN = 0, _("Don't know")
+        SAID = 1, _("Yes, the company said so")
+        SUSPECT = 2, _("I think so")
+        NO = 3, _("No")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="surveillance_reports")
+    tool = models.PositiveSmallIntegerField(choices=Tool.choices)
+    cap_keystrokes = models.BooleanField(default=False)
+    cap_mouse = models.BooleanField(default=False)
+    cap_screenshots = models.BooleanField(default=False)
+    cap_webcam = models.BooleanField(default=False)
+    cap_urls = models.BooleanField(default=False)
+    cap_chat = models.BooleanField(default=False)
+    cap_ai_usage = models.BooleanField(default=False)
+    dev_work_computer = models.BooleanField(default=False)
+    dev_work_phone = models.BooleanField(default=False)
+    dev_personal_phone = models.BooleanField(default=False)
+    dev_personal_computer = models.BooleanField(default=False)
+    disclosed = models.PositiveSmallIntegerField(choices=Disclosed.choices, default=Disclosed.UNKNOWN)
+    feeds_evaluations = models.PositiveSmallIntegerField(choices=Unknown3.choices, default=Unknown3.UNKNOWN)
+    trains_ai = models.PositiveSmallIntegerField(choices=TrainsAI.choices, default=TrainsAI.UNKNOWN)
+    sealed = models.BinaryField()  # the tool's name if "other", and what the coworker wrote
+    day = models.DateField(default=today)
+
+    def __str__(self) -> str:
+        return f"surveillance report {self.pk}"
+
+
+class PressureReport(models.Model):
+    """A coworker's anonymous report of AI-usage quotas, leaderboards and their effects."""
+
+    class Pressure(models.IntegerChoices):
+        UNKNOWN = 0, _("Prefer not to say")
+        NONE = 1, _("None")
+        SOME = 2, _("Some")
+        A_LOT = 3, _("A lot")
+        SEVERE = 4, _("Severe: I worry about my job")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="pressure_reports")
+    cnt_prompts = models.BooleanField(default=False)
+    cnt_tokens = models.BooleanField(default=False)
+    cnt_share = models.BooleanField(default=False)
+    cnt_time = models.BooleanField(default=False)
+    cnt_agent_tasks = models.BooleanField(default=False)
+    use_leaderboard = models.BooleanField(default=False)
+    use_targets = models.BooleanField(default=False)
+    use_reviews = models.BooleanField(default=False)
+    use_callouts = models.BooleanField(default=False)
+    use_pay = models.BooleanField(default=False)
+    use_layoffs = models.BooleanField(default=False)
+    resp_padding = models.BooleanField(default=False)
+    resp_unhelpful = models.BooleanField(default=False)
+    resp_extra_hours = models.BooleanField(default=False)
+    resp_stress = models.BooleanField(default=False)
+    resp_nothing = models.BooleanField(default=False)
+    pressure = models.PositiveSmallIntegerField(choices=Pressure.choices, default=Pressure.UNKNOWN)
+    sealed = models.BinaryField()
+    day = models.DateField(default=today)
+
+    def __str__(self) -> str:
+        return f"pressure report {self.pk}"
+
+
+class Proposal(models.Model):
+    """A demand a coworker proposed, sealed. The committee reads it on its own machine
+    and puts it on the board in its own words (merging duplicates)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="proposals")
+    sealed = models.BinaryField()
+    day = models.DateField(default=today)
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk}"
+
+
+class Demand(models.Model):
+    """A demand on the board, written by the committee (from proposals or the library)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (not on the ballot)")
+        BALLOT = "ballot", _("On the ballot")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="demands")
+    title = models.CharField(_("short title"), max_length=120)
+    text = models.TextField(_("the demand"), max_length=4000)
+    clause_keys = models.JSONField(_("backed by clauses"), default=list, blank=True)
+    from_proposals = models.PositiveIntegerField(
+        _("proposed by how many coworkers"), default=0, help_text=_("How many sealed proposals this one merges.")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged", editable=False
+    )
+    chosen = models.BooleanField(_("in the bargaining brief"), default=False)
+    created = models.DateField(default=today)
+
+    class Meta:
+        ordering = ["created", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clauses(self) -> list[Any]:
+        from .clauses import by_key
+
+        library = by_key()
+        return [library[k] for k in self.clause_keys if k in library]
+
+
+class Ballot(models.Model):
+    """One member's ranking. It holds no invite code, no name and no link to either:
+    using the invite code only deletes the code's row (concerted.invites)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="ballots")
+    day = models.DateField(default=today)
+
+    def __str__(self) -> str:
+        return f"ballot {self.pk}"
+
+
+class BallotRank(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="ranks")
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="ranks")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "demand"], name="one_rank_per_demand")]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}: {self.rank}"

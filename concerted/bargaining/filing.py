@@ -1,0 +1,117 @@
+"""Writing what coworkers send: the only code that creates reports, proposals and ballots."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+
+from . import counting
+from .models import (
+    PROPOSAL_KIND,
+    REPORT_KIND,
+    Ballot,
+    BallotRank,
+    Demand,
+    Kit,
+    PressureReport,
+    Proposal,
+    SurveillanceReport,
+)
+
+BALLOT_TARGET = "ballot"  # invites target_kind; the target id is the kit's id
+
+
+class NotEligible(Exception):
+    """The invite code can't be used; `message` is for the participant."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def file_surveillance(kit: Kit, row: dict[str, Any], sealed: dict[str, Any]) -> SurveillanceReport:
+    report = SurveillanceReport(kit=kit, **row)
+    report.sealed = kit.seal(REPORT_KIND, report.id, {**sealed, "day": report.day.isoformat()})
+    report.save(force_insert=True)
+    return report
+
+
+def file_pressure(kit: Kit, row: dict[str, Any], sealed: dict[str, Any]) -> PressureReport:
+    report = PressureReport(kit=kit, **row)
+    report.sealed = kit.seal(REPORT_KIND, report.id, {**sealed, "day": report.day.isoformat()})
+    report.save(force_insert=True)
+    return report
+
+
+def propose(kit: Kit, text: str) -> Proposal:
+    proposal = Proposal(kit=kit)
+    proposal.sealed = kit.seal(PROPOSAL_KIND, proposal.id, {"demand": text, "day": proposal.day.isoformat()})
+    proposal.save(force_insert=True)
+    return proposal
+
+
+def cast_ballot(kit: Kit, code: str, ranking: dict[Demand, int]) -> Ballot:
+    """Use the invite code and store the ranking in one transaction: either both or neither."""
+    from concerted.invites import codes
+
+    with transaction.atomic():
+        try:
+            codes.consume(BALLOT_TARGET, kit.pk, code)
+        except codes.InviteRefused as refused:
+            raise NotEligible(refused.message) from None
+        ballot = Ballot.objects.create(kit=kit)
+        BallotRank.objects.bulk_create(
+            [BallotRank(ballot=ballot, demand=demand, rank=rank) for demand, rank in _dense(ranking).items()]
+        )
+    return ballot
+
+
+def _dense(ranking: dict[Demand, int]) -> dict[Demand, int]:
+    """1, 3, 3, 7 -> 1, 2, 2, 3: only the order matters, so store it plainly."""
+    levels = sorted(set(ranking.values()))
+    return {d: levels.index(r) + 1 for d, r in ranking.items()}
+
+
+def merge(demand: Demand, into: Demand) -> None:
+    """Fold a duplicate into another demand. Ballots that ranked the duplicate now count
+    for the target at the better of the two ranks (see ballots_for_counting)."""
+    if demand.pk == into.pk or demand.kit_id != into.kit_id:
+        raise ValueError("merge within one kit, into another demand")
+    with transaction.atomic():
+        target = into
+        while target.merged_into_id is not None:  # never point at a merged demand
+            target = target.merged_into  # type: ignore[assignment]
+        Demand.objects.filter(merged_into=demand).update(merged_into=target)
+        demand.merged_into = target
+        demand.status = Demand.Status.WITHDRAWN
+        demand.chosen = False
+        demand.save(update_fields=["merged_into", "status", "chosen"])
+        target.from_proposals += demand.from_proposals
+        target.clause_keys = list(dict.fromkeys([*target.clause_keys, *demand.clause_keys]))
+        target.save(update_fields=["from_proposals", "clause_keys"])
+
+
+def ballots_for_counting(kit: Kit) -> list[dict[uuid.UUID, int]]:
+    """Each ballot as {demand id: rank}, merged demands mapped to what they were merged
+    into (keeping the better rank)."""
+    final = {d.pk: d.merged_into_id or d.pk for d in kit.demands.all()}
+    ballots: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
+    for ballot_id, demand_id, rank in BallotRank.objects.filter(ballot__kit=kit).values_list(
+        "ballot_id", "demand_id", "rank"
+    ):
+        target = final[demand_id]
+        current = ballots.setdefault(ballot_id, {})
+        current[target] = min(rank, current.get(target, rank))
+    # Ballots whose every choice was withdrawn still count as cast (they rank nothing).
+    for ballot_id in Ballot.objects.filter(kit=kit).values_list("pk", flat=True):
+        ballots.setdefault(ballot_id, {})
+    return list(ballots.values())
+
+
+def results(kit: Kit) -> counting.Result[Demand]:
+    demands = list(kit.ballot_demands())
+    by_id = {d.pk: d for d in demands}
+    ballots = [{by_id[k]: r for k, r in b.items() if k in by_id} for b in ballots_for_counting(kit)]
+    return counting.count(demands, ballots)

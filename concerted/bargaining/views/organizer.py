@@ -1,0 +1,276 @@
+"""Organizer pages for the bargaining kit: open it, write and merge demands, read the
+aggregates and the ballot result, download the brief and the sealed exports."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.accounts.auth import session_or_token
+from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import export
+from concerted.core.kanon import MIN_FREE_TEXT
+
+from .. import brief, clauses, filing, stats
+from ..forms import DemandForm, MergeForm
+from ..models import PROPOSAL_KIND, REPORT_KIND, Demand, Kit
+
+
+def kit_for_organizer(request: HttpRequest, kit_id: uuid.UUID) -> Kit:
+    kit = Kit.objects.filter(pk=kit_id).select_related("campaign").first()
+    if kit is None:
+        raise Http404
+    campaign_for_organizer(request, kit.campaign_id)
+    return kit
+
+
+def demand_for_organizer(request: HttpRequest, demand_id: uuid.UUID) -> Demand:
+    demand = Demand.objects.filter(pk=demand_id).select_related("kit__campaign").first()
+    if demand is None:
+        raise Http404
+    campaign_for_organizer(request, demand.kit.campaign_id)
+    return demand
+
+
+@login_required
+@require_GET
+def start(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    """The campaign page's button: every campaign has at most one kit, made on first visit."""
+    campaign = campaign_for_organizer(request, campaign_id)
+    kit, _created = Kit.objects.get_or_create(campaign=campaign)
+    return redirect("bargaining:dashboard", kit.pk)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    demands = list(kit.demands.all())
+    ballots = kit.ballots.count()
+    return render(
+        request,
+        "bargaining/dashboard.html",
+        {
+            "kit": kit,
+            "campaign": kit.campaign,
+            "surveillance": stats.surveillance(kit),
+            "pressure": stats.pressure(kit),
+            "reports": kit.report_count(),
+            "free_text_ready": stats.free_text_ready(kit),
+            "min_free_text": MIN_FREE_TEXT,
+            "proposals": kit.proposals.count(),
+            "demands": [d for d in demands if d.merged_into_id is None],
+            "merged": [d for d in demands if d.merged_into_id is not None],
+            "ballots": ballots,
+            "result": filing.results(kit) if ballots else None,
+            "template": clauses.HUMAN_DECISION_DEMAND,
+            "invite_batches": _batches(kit),
+        },
+    )
+
+
+def _batches(kit: Kit) -> list[object]:
+    from concerted.invites.models import InviteBatch
+
+    return list(InviteBatch.objects.filter(target_kind=filing.BALLOT_TARGET, target_id=kit.pk))
+
+
+@login_required
+@require_POST
+def settings(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    wanted = {name: request.POST.get(name) == "on" for name in ("reports_open", "proposals_open", "voting_open")}
+    if (wanted["reports_open"] or wanted["proposals_open"]) and not kit.campaign.has_key:
+        messages.error(request, _("Add the committee public key first: what coworkers write is sealed to it."))
+        return redirect("bargaining:dashboard", kit.pk)
+    if wanted["voting_open"] and not kit.ballot_demands().exists():
+        messages.error(request, _("Put at least one demand on the ballot before opening it."))
+        return redirect("bargaining:dashboard", kit.pk)
+    for name, value in wanted.items():
+        setattr(kit, name, value)
+    kit.save(update_fields=list(wanted))
+    messages.success(request, _("Saved."))
+    return redirect("bargaining:dashboard", kit.pk)
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    return render(
+        request,
+        "bargaining/library.html",
+        {
+            "kit": kit,
+            "campaign": kit.campaign,
+            "clauses": clauses.CLAUSES,
+            "checked_on": clauses.CHECKED_ON,
+            "template": clauses.HUMAN_DECISION_DEMAND,
+        },
+    )
+
+
+def _initial(request: HttpRequest) -> dict[str, object]:
+    key = request.GET.get("clause", "")
+    if key == clauses.HUMAN_DECISION_KEY:
+        t = clauses.HUMAN_DECISION_DEMAND
+        return {"title": t["title"], "text": t["text"], "clause_keys": list(t["clauses"])}
+    clause = clauses.get(key)
+    if clause is not None:
+        return {"title": clause.title[:120], "text": clause.model_language, "clause_keys": [clause.key]}
+    return {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_new(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    form = DemandForm(request.POST or None, instance=Demand(kit=kit), initial=_initial(request))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Demand saved."))
+        return redirect("bargaining:dashboard", kit.pk)
+    return render(
+        request,
+        "bargaining/demand_form.html",
+        {"kit": kit, "campaign": kit.campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_edit(request: HttpRequest, demand_id: uuid.UUID) -> HttpResponse:
+    demand = demand_for_organizer(request, demand_id)
+    kit = demand.kit
+    form = DemandForm(request.POST or None, instance=demand)
+    merge_form = MergeForm(demand=demand)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Demand saved."))
+        return redirect("bargaining:dashboard", kit.pk)
+    return render(
+        request,
+        "bargaining/demand_form.html",
+        {"kit": kit, "campaign": kit.campaign, "form": form, "demand": demand, "merge_form": merge_form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def demand_merge(request: HttpRequest, demand_id: uuid.UUID) -> HttpResponse:
+    demand = demand_for_organizer(request, demand_id)
+    form = MergeForm(request.POST, demand=demand)
+    if not form.is_valid():
+        messages.error(request, _("Pick the demand to merge this one into."))
+        return redirect("bargaining:demand_edit", demand.pk)
+    target = form.cleaned_data["into"]
+    filing.merge(demand, target)
+    messages.success(
+        request, _("Merged “%(a)s” into “%(b)s”. Its ballots now count there.") % {"a": demand, "b": target}
+    )
+    return redirect("bargaining:dashboard", demand.kit_id)
+
+
+@login_required
+@require_GET
+def results(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    result = filing.results(kit)
+    order = [s.candidate for s in result.standings]
+    matrix = [(x, [(y, result.pairwise[x][y]) for y in order]) for x in order]
+    return render(
+        request,
+        "bargaining/results.html",
+        {"kit": kit, "campaign": kit.campaign, "result": result, "matrix": matrix, "order": order},
+    )
+
+
+@login_required
+@require_GET
+def brief_pdf(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    response = HttpResponse(brief.build(kit), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bargaining-brief-{kit.slug}.pdf"'
+    return response
+
+
+def _export(kit: Kit, kind: str, rows: list[dict[str, object]], name: str) -> HttpResponse:
+    data = export.build(
+        kind=kind,
+        campaign=kit.campaign,
+        parent_field="kit",
+        parent={"id": str(kit.pk), "slug": kit.slug, "title": _("Bargaining kit")},
+        records=rows,
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{name}-{kit.slug}-sealed.json"'
+    return response
+
+
+@session_or_token
+@require_GET
+def reports_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    """What coworkers wrote in their reports, sealed; only from 10 reports on, so a
+    handful of notes can't be matched to the few people who wrote them."""
+    kit = kit_for_organizer(request, kit_id)
+    if not stats.free_text_ready(kit):
+        return JsonResponse(
+            {"error": _("Free text opens at %(n)s reports; there are fewer.") % {"n": MIN_FREE_TEXT}}, status=409
+        )
+    rows: list[dict[str, object]] = []
+    for kind, queryset in (
+        ("surveillance", kit.surveillance_reports.order_by("day", "id")),
+        ("pressure", kit.pressure_reports.order_by("day", "id")),
+    ):
+        rows += [{"id": str(r.pk), "day": r.day.isoformat(), "type": kind, "sealed": r.sealed} for r in queryset]
+    return _export(kit, REPORT_KIND, rows, "reports")
+
+
+@session_or_token
+@require_GET
+def proposals_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    kit = kit_for_organizer(request, kit_id)
+    rows = [
+        {"id": str(p.pk), "day": p.day.isoformat(), "sealed": p.sealed} for p in kit.proposals.order_by("day", "id")
+    ]
+    return _export(kit, PROPOSAL_KIND, rows, "proposals")
+
+
+@login_required
+@require_POST
+def ballot_codes(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    """Make a batch of one-vote invite codes for the ballot; the codes are shown once."""
+    from concerted.invites import codes as invite_codes
+    from concerted.invites.forms import BatchForm
+
+    kit = kit_for_organizer(request, kit_id)
+    form = BatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a number of codes between 1 and %(n)s.") % {"n": invite_codes.MAX_BATCH})
+        return redirect("bargaining:dashboard", kit.pk)
+    batch, made = invite_codes.create_batch(
+        kit.campaign, filing.BALLOT_TARGET, kit.pk, form.cleaned_data["count"], form.cleaned_data["label"]
+    )
+    vote_url = request.build_absolute_uri(reverse("bargaining:vote", args=[kit.slug]))
+    response = render(
+        request,
+        "bargaining/ballot_codes.html",
+        {
+            "kit": kit,
+            "campaign": kit.campaign,
+            "batch": batch,
+            "codes": [invite_codes.display(c) for c in made],
+            "vote_url": vote_url,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

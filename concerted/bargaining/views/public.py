@@ -1,0 +1,134 @@
+"""Coworker pages: no JavaScript, phone-first, nothing stored but counts and sealed text."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from concerted.core.ratelimit import public_post_limit
+
+from .. import filing
+from ..forms import BallotForm, PressureReportForm, ProposalForm, SurveillanceReportForm
+from ..models import Kit
+
+THANKS = {"report", "proposal", "ballot"}
+
+
+def _kit(slug: str) -> Kit:
+    return get_object_or_404(Kit.objects.select_related("campaign"), slug=slug)
+
+
+def _closed(request: HttpRequest, kit: Kit, what: str) -> HttpResponse:
+    return render(request, "bargaining/closed.html", {"kit": kit, "campaign": kit.campaign, "what": what}, status=404)
+
+
+@require_GET
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    kit = _kit(slug)
+    if not (kit.reports_open or kit.proposals_open or kit.voting_open):
+        return _closed(request, kit, _("this page"))
+    return render(request, "bargaining/home.html", {"kit": kit, "campaign": kit.campaign})
+
+
+def _report(request: HttpRequest, slug: str, form_class: type, save: object, heading: str, intro: str) -> HttpResponse:
+    kit = _kit(slug)
+    if not kit.reports_open:
+        return _closed(request, kit, _("reports"))
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            save(kit, form.row(), form.sealed_data())  # type: ignore[operator]
+            return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=report")
+        status = 400
+    else:
+        form = form_class()
+        status = 200
+    context = {"kit": kit, "campaign": kit.campaign, "form": form, "heading": heading, "intro": intro}
+    return render(request, "bargaining/report.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def report_surveillance(request: HttpRequest, slug: str) -> HttpResponse:
+    return _report(
+        request,
+        slug,
+        SurveillanceReportForm,
+        filing.file_surveillance,
+        _("Report a monitoring tool"),
+        _(
+            "Tell us about one program that watches your work. No name, no account: your answers are only "
+            "ever shown as totals of 5 or more reports."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def report_pressure(request: HttpRequest, slug: str) -> HttpResponse:
+    return _report(
+        request,
+        slug,
+        PressureReportForm,
+        filing.file_pressure,
+        _("Report AI-usage pressure"),
+        _(
+            "AI-usage quotas, token counts and leaderboards: what is counted, how it is used, what people do "
+            "about it. Answers are only ever shown as totals of 5 or more reports."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def propose(request: HttpRequest, slug: str) -> HttpResponse:
+    kit = _kit(slug)
+    if not kit.proposals_open:
+        return _closed(request, kit, _("proposals"))
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        filing.propose(kit, form.cleaned_data["demand"])
+        return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=proposal")
+    return render(
+        request,
+        "bargaining/propose.html",
+        {"kit": kit, "campaign": kit.campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    kit = _kit(slug)
+    demands = list(kit.ballot_demands())
+    if not kit.voting_open or not demands:
+        return _closed(request, kit, _("the ballot"))
+    if request.method == "POST":
+        form = BallotForm(request.POST, demands=demands)
+        if form.is_valid():
+            try:
+                filing.cast_ballot(kit, form.cleaned_data["code"], form.ranking())
+            except filing.NotEligible as refused:
+                form.add_error("code", refused.message)
+            else:
+                return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=ballot")
+        status = 400
+    else:
+        form = BallotForm(initial={"code": request.GET.get("code", "")[:40]}, demands=demands)
+        status = 200
+    return render(request, "bargaining/vote.html", {"kit": kit, "campaign": kit.campaign, "form": form}, status=status)
+
+
+@require_GET
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    kit = _kit(slug)
+    sent = request.GET.get("sent", "")
+    return render(
+        request,
+        "bargaining/thanks.html",
+        {"kit": kit, "campaign": kit.campaign, "sent": sent if sent in THANKS else "report"},
+    )
