@@ -1,0 +1,168 @@
+"""`concerted tick`, `concerted notify` and `concerted reveal --pledge` on the organizer's side."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from nacl.public import PrivateKey
+
+from concerted.core import keys
+from concerted.core.reveal import EXPORT_PATHS
+from concerted.pledges.models import Commitment, Pledge
+
+from .conftest import move_deadline, pledge_post
+
+pytestmark = pytest.mark.django_db
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def key_file(tmp_path, private_key):
+    path = tmp_path / "committee.key"
+    path.write_text(keys.format_private(private_key) + "\n")
+    return path
+
+
+def run(name: str, *args: str) -> str:
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def export_file(tmp_path, owner, pledge) -> str:
+    client = Client()
+    client.force_login(owner)
+    response = client.get(reverse("pledges:export", args=[pledge.pk]))
+    assert response.status_code == 200, response.content
+    path = tmp_path / "pledge-export.json"
+    path.write_bytes(response.content)
+    return str(path)
+
+
+@pytest.fixture
+def active_pledge(pledge):
+    pledge_post(pledge, name="Ana Email", contact="ana@example.org")
+    pledge_post(pledge, name="Bo Phone", contact="+49 151 1234567")
+    pledge_post(pledge, name="Cy Nocontact")
+    pledge_post(pledge, name="Di Email", contact="di@example.net")
+    pledge_post(pledge, name="=Eve Formula")
+    assert pledge.confirm()
+    return pledge
+
+
+def test_tick_lapses_only_what_is_due(make_pledge, add_pledges):
+    due = make_pledge(title="Due")
+    add_pledges(due, 2)
+    move_deadline(due, -1)
+    waiting = make_pledge(title="Reached, waiting")
+    add_pledges(waiting, 5, prefix="W")
+    move_deadline(waiting, -1)
+    running = make_pledge(title="Running")
+    add_pledges(running, 1, prefix="R")
+    out = run("tick")
+    assert f"Lapsed: pledge {due.pk}" in out
+    assert "1 pledge(s) lapsed." in out
+    assert Pledge.objects.get(pk=due.pk).status == Pledge.Status.LAPSED
+    assert Commitment.objects.filter(pledge=due).count() == 0
+    assert Commitment.objects.filter(pledge=waiting).count() == 5
+    assert Commitment.objects.filter(pledge=running).count() == 1
+    assert "0 pledge(s) lapsed." in run("tick")  # idempotent
+
+
+def test_reveal_opens_an_active_pledge(tmp_path, owner, active_pledge, key_file):
+    assert EXPORT_PATHS["pledge"] == "/o/pledges/{id}/export.json"
+    out_dir = tmp_path / "out"
+    output = run(
+        "reveal", "--key", str(key_file), "--file", export_file(tmp_path, owner, active_pledge), "--out", str(out_dir)
+    )
+    assert "Opened 5 record(s)" in output
+    csv = (out_dir / f"pledges-{active_pledge.slug}.csv").read_text()
+    assert "Ana Email" in csv and "+49 151 1234567" in csv
+    assert "'=Eve Formula" in csv
+    pdf = (out_dir / f"pledges-{active_pledge.slug}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+
+
+def test_notify_sends_one_email_per_person_through_the_local_backend(
+    tmp_path, owner, active_pledge, key_file, settings
+):
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    path = export_file(tmp_path, owner, active_pledge)
+    output = run("notify", "--key", str(key_file), "--file", path, "--from", "committee@example.org")
+    assert "Sent 2 of 2 email(s)" in output
+    assert "1 pledger(s) left a phone number" in output
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "di@example.net"]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+    message = mail.outbox[0]
+    assert message.from_email == "committee@example.org"
+    assert message.subject == f"Go: {active_pledge.title}"
+    assert "I will decline to install the tracker." in message.body
+    assert "Acme Workers Committee" in message.body
+
+
+def test_notify_dry_run_sends_nothing(tmp_path, owner, active_pledge, key_file, settings):
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    output = run("notify", "--key", str(key_file), "--file", export_file(tmp_path, owner, active_pledge), "--dry-run")
+    assert "Dry run: would send 2 email(s)" in output
+    assert "to ana@example.org" in output
+    assert mail.outbox == []
+
+
+def test_notify_uses_a_custom_message(tmp_path, owner, active_pledge, key_file, settings):
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    message = tmp_path / "message.txt"
+    message.write_text("Walk out at noon. {committee}", encoding="utf-8")
+    path = export_file(tmp_path, owner, active_pledge)
+    run("notify", "--key", str(key_file), "--file", path, "--message", str(message), "--subject", "Noon")
+    assert mail.outbox[0].body == "Walk out at noon. Acme Workers Committee"
+    message.write_text("Hello {name}", encoding="utf-8")
+    with pytest.raises(CommandError, match="only"):
+        run("notify", "--key", str(key_file), "--file", path, "--message", str(message))
+
+
+def test_notify_refuses_a_pledge_that_is_not_active(tmp_path, owner, active_pledge, key_file, settings):
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    data = json.loads(Path(export_file(tmp_path, owner, active_pledge)).read_text(encoding="utf-8"))
+    data["parent"]["status"] = "open"
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match="not active"):
+        run("notify", "--key", str(key_file), "--file", str(forged))
+    assert mail.outbox == []
+
+
+def test_notify_refuses_the_wrong_key_and_other_exports(tmp_path, owner, active_pledge, settings):
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    path = export_file(tmp_path, owner, active_pledge)
+    wrong = tmp_path / "wrong.key"
+    wrong.write_text(keys.format_private(PrivateKey.generate()))
+    with pytest.raises(CommandError, match="none of the records could be opened"):
+        run("notify", "--key", str(wrong), "--file", path)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data["kind"] = "petitions.signature"
+    other = tmp_path / "petition.json"
+    other.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match="not a pledge"):
+        run("notify", "--key", str(wrong), "--file", str(other))
+    with pytest.raises(CommandError, match="Give --file"):
+        run("notify", "--key", str(wrong))
+    assert mail.outbox == []
+
+
+def test_notify_refuses_a_record_moved_from_another_pledge(tmp_path, owner, active_pledge, key_file, settings):
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    data = json.loads(Path(export_file(tmp_path, owner, active_pledge)).read_text(encoding="utf-8"))
+    data["records"][0]["id"] = data["records"][1]["id"]  # a server swapping rows
+    forged = tmp_path / "swapped.json"
+    forged.write_text(json.dumps(data))
+    err = io.StringIO()
+    call_command("notify", "--key", str(key_file), "--file", str(forged), "--dry-run", stdout=io.StringIO(), stderr=err)
+    assert "REFUSED record" in err.getvalue()
