@@ -1,0 +1,171 @@
+"""Every organizer view: owner and teammate succeed; outsider and anonymous get nothing;
+the wrong method gets 405."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from concerted.surveys.models import Question, Survey
+
+from .conftest import add_responses
+
+pytestmark = pytest.mark.django_db
+
+
+def views(survey):
+    question = survey.ordered_questions()[2]
+    return [
+        # (url, method, data, expected success status, wrong method)
+        (reverse("surveys:new", args=[survey.campaign_id]), "get", None, 200, "put"),
+        (reverse("surveys:builder", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:edit", args=[survey.pk]), "get", None, 200, "put"),
+        (reverse("surveys:question_edit", args=[question.pk]), "get", None, 200, "put"),
+        (reverse("surveys:preview", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:makeup", args=[survey.pk]), "get", None, 200, "put"),
+        (reverse("surveys:results", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:results_csv", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:export", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:question_move", args=[question.pk]), "post", {"direction": "up"}, 302, "get"),
+        (reverse("surveys:question_add", args=[survey.pk]), "post", {"kind": "number", "text": "Hours?"}, 302, "get"),
+        (reverse("surveys:status", args=[survey.pk]), "post", {"status": "published"}, 302, "get"),
+        (reverse("surveys:question_delete", args=[question.pk]), "post", {}, 302, "get"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["owner", "teammate"])
+def test_organizers_can_use_every_view(survey, as_user, who):
+    client = as_user(who)
+    for url, method, data, status, _wrong in views(survey):
+        response = getattr(client, method)(url, data or {})
+        assert response.status_code == status, url
+
+
+@pytest.mark.parametrize("who", ["outsider", "anonymous"])
+def test_others_get_nothing(survey, as_user, who):
+    client = as_user(who)
+    for url, method, data, _status, _wrong in views(survey):
+        response = getattr(client, method)(url, data or {})
+        if who == "anonymous":
+            assert response.status_code == 302 and "/login" in response["Location"], url
+        else:
+            assert response.status_code == 404, url
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.DRAFT
+    assert survey.questions.count() == 4
+
+
+def test_the_wrong_method_gets_405(survey, as_user):
+    client = as_user("owner")
+    for url, _method, _data, _status, wrong in views(survey):
+        assert getattr(client, wrong)(url).status_code == 405, url
+
+
+def test_it_builds_every_kind_of_question(survey, as_user):
+    client = as_user("owner")
+    url = reverse("surveys:question_add", args=[survey.pk])
+    for kind, options in [
+        ("single", "A\nB"),
+        ("multi", "A\nB\nC"),
+        ("scale", ""),
+        ("rank", "X\nY\nZ"),
+        ("number", ""),
+        ("text", ""),
+    ]:
+        assert (
+            client.post(url, {"kind": kind, "text": f"A {kind} question", "options_text": options}).status_code == 302
+        )
+    scale = Question.objects.get(survey=survey, kind="scale")
+    assert scale.option_list()[0].label == "Strongly disagree" and scale.options.count() == 5
+    assert Question.objects.get(survey=survey, kind="rank").options.count() == 3
+    # A segment question with no options takes the campaign's groups.
+    client.post(url, {"kind": "single", "text": "Team?", "segment": "team"})
+    assert [o.label for o in Question.objects.get(text="Team?").option_list()] == ["Data", "Platform", "Support"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "single", "text": "Q", "options_text": "Only one"}, "at least two options"),
+        ({"kind": "single", "text": "Q", "options_text": "A\nA"}, "must be different"),
+        ({"kind": "multi", "text": "Q", "segment": "team", "options_text": "A\nB"}, "single-choice"),
+        ({"kind": "single", "text": "Q", "segment": "tenure"}, "type the options"),
+        ({"kind": "number", "text": "Q", "number_min": "5", "number_max": "1"}, "smallest"),
+        ({"kind": "single", "text": "", "options_text": "A\nB"}, "required"),
+    ],
+)
+def test_builder_explains_bad_input(survey, as_user, data, message):
+    response = as_user("owner").post(reverse("surveys:question_add", args=[survey.pk]), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert survey.questions.count() == 4
+
+
+def test_publishing_locks_questions_and_thresholds(survey, as_user):
+    client = as_user("owner")
+    client.post(reverse("surveys:status", args=[survey.pk]), {"status": "published"})
+    survey.refresh_from_db()
+    assert survey.locked
+    question = survey.ordered_questions()[2]
+    response = client.post(reverse("surveys:question_edit", args=[question.pk]), {"kind": "single", "text": "Changed"})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.text == "Stop the tracker?"
+    client.post(reverse("surveys:question_add", args=[survey.pk]), {"kind": "number", "text": "New"})
+    assert survey.questions.count() == 4
+    client.post(
+        reverse("surveys:edit", args=[survey.pk]),
+        {"title": "Tracking", "design": "opt_in", "min_group": "5", "min_free_text": "10"},
+    )
+    survey.refresh_from_db()
+    assert survey.design == Survey.Design.PROBABILITY  # disabled field keeps its value
+
+
+def test_thresholds_cannot_go_below_the_floor(survey, as_user):
+    response = as_user("owner").post(
+        reverse("surveys:edit", args=[survey.pk]),
+        {"title": "T", "design": "census", "min_group": "2", "min_free_text": "3"},
+    )
+    assert response.status_code == 400
+    assert "At least 5" in response.content.decode()
+
+
+def test_publishing_needs_the_committee_key(survey, as_user):
+    survey.campaign.public_key = ""
+    survey.campaign.save()
+    as_user("owner").post(reverse("surveys:status", args=[survey.pk]), {"status": "published"})
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.DRAFT
+
+
+def test_the_ai_template_is_created_from_the_new_page(campaign, as_user):
+    response = as_user("teammate").post(reverse("surveys:new", args=[campaign.pk]), {"template": "ai_at_work"})
+    assert response.status_code == 302
+    survey = Survey.objects.get(campaign=campaign)
+    assert survey.template == "ai_at_work" and survey.questions.count() == 11
+
+
+def test_makeup_saves_margins_and_cross_table_and_weights_results(published, as_user):
+    add_responses(published, [(0, 0, 0)] * 30 + [(1, 0, 1)] * 10 + [(2, 1, 1)] * 10 + [(1, 1, 0)] * 10)
+    team, shift = published.ordered_questions()[:2]
+    client = as_user("owner")
+    url = reverse("surveys:makeup", args=[published.pk])
+    data = {f"m_{team.pk}_0": "20", f"m_{team.pk}_1": "40", f"m_{team.pk}_2": "40"}
+    assert client.post(url, data).status_code == 302
+    published.refresh_from_db()
+    assert published.makeup["marginals"][str(team.pk)] == {"0": 20, "1": 40, "2": 40}
+    page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
+    assert "raking" in page and "design effect" in page
+    partial = client.post(url, {**data, "c_0,0": "5"})
+    assert partial.status_code == 400 and "every cell" in partial.content.decode()
+    cells = {f"c_{a},{b}": "10" for a in range(3) for b in range(2)}
+    assert client.post(url, cells).status_code == 302
+    page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
+    assert "raking" in page and "a known cell had no respondents" in page  # Platform nights: nobody answered
+    cells.update({"c_0,1": "0", "c_2,0": "0"})
+    assert client.post(url, cells).status_code == 302
+    page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
+    assert "post-stratification" in page
+    bad = client.post(url, {f"m_{team.pk}_0": "-3"})
+    assert bad.status_code == 400 and "whole numbers" in bad.content.decode()
+    del shift
