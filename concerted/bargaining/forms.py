@@ -174,6 +174,13 @@ class DemandForm(forms.ModelForm):
         fields = ["title", "text", "clause_keys", "from_proposals", "status", "chosen"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_proposals"].required = False
+
+    def clean_from_proposals(self) -> int:
+        return self.cleaned_data.get("from_proposals") or 0
+
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(queryset=Demand.objects.none(), label=gettext_lazy("Merge into"))

@@ -1,0 +1,131 @@
+"""Demands board: proposals are sealed, ballots need an invite code (one each), merged
+duplicates carry their ballots, and the result follows the documented method."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from concerted.bargaining import filing
+from concerted.bargaining.models import PROPOSAL_KIND, Ballot, BallotRank, Proposal
+from concerted.core.sealing import open_sealed
+
+pytestmark = pytest.mark.django_db
+
+
+def vote(kit, code, ranks):
+    data = {"code": code, **{f"rank_{d.pk}": str(r) for d, r in ranks.items()}}
+    return Client().post(reverse("bargaining:vote", args=[kit.slug]), data)
+
+
+def test_a_proposal_is_sealed(kit, private_key):
+    response = Client().post(reverse("bargaining:propose", args=[kit.slug]), {"demand": "Ban token leaderboards."})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    data = open_sealed(private_key, proposal.sealed, kind=PROPOSAL_KIND, ids=kit.envelope_ids(proposal.pk))
+    assert data["demand"] == "Ban token leaderboards."
+    assert Client().post(reverse("bargaining:propose", args=[kit.slug]), {"demand": ""}).status_code == 400
+
+
+def test_the_ballot_page_lists_the_demands_and_prefills_the_code(kit, demands, ballot_codes):
+    response = Client().get(reverse("bargaining:vote", args=[kit.slug]) + f"?code={ballot_codes[0]}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script" not in html
+    for d in demands:
+        assert d.title in html
+    assert ballot_codes[0] in html
+
+
+def test_one_ballot_per_invite_code(kit, demands, ballot_codes):
+    a, b, c = demands
+    response = vote(kit, ballot_codes[0], {a: 1, b: 2})
+    assert response.status_code == 302 and response["Location"].endswith("?sent=ballot")
+    ballot = Ballot.objects.get()
+    assert dict(ballot.ranks.values_list("demand__title", "rank")) == {"Human decides": 1, "No keyloggers": 2}
+    again = vote(kit, ballot_codes[0], {c: 1})
+    assert again.status_code == 400
+    assert "doesn" in again.content.decode()  # "That invite code doesn't work here..."
+    assert Ballot.objects.count() == 1 and BallotRank.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("", "Enter the invite code"), ("abc", "typo"), ("zzzz-zzzz-zzz", "")],
+)
+def test_bad_codes_get_a_clear_message_and_keep_the_ranking(kit, demands, code, message):
+    response = vote(kit, code, {demands[0]: 1})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'value="1" selected' in html
+    assert not Ballot.objects.exists()
+
+
+def test_an_empty_ballot_is_refused_and_uses_no_code(kit, demands, ballot_codes):
+    response = vote(kit, ballot_codes[1], {})
+    assert response.status_code == 400
+    assert "Rank at least one demand" in response.content.decode()
+    assert vote(kit, ballot_codes[1], {demands[0]: 1}).status_code == 302
+
+
+def test_a_code_for_another_kit_does_not_work(kit, demands, campaign):
+    from concerted.bargaining.models import Kit
+    from concerted.campaigns.models import Campaign
+    from concerted.invites import codes
+
+    other_kit = Kit.objects.create(campaign=Campaign.objects.get(name="Elsewhere"))
+    _batch, made = codes.create_batch(other_kit.campaign, "ballot", other_kit.pk, 1)
+    assert vote(kit, made[0], {demands[0]: 1}).status_code == 400
+
+
+def test_the_ballot_is_closed_without_demands_or_when_closed(kit, demands, ballot_codes):
+    kit.voting_open = False
+    kit.save()
+    assert vote(kit, ballot_codes[0], {demands[0]: 1}).status_code == 404
+    assert not Ballot.objects.exists()
+
+
+def test_results_follow_hand_worked_ballots_with_a_tie(kit, demands, ballot_codes):
+    a, b, c = demands
+    # 2 ballots a>b, 2 ballots b>a, all rank c last: a and b tie head to head (2-2) and
+    # on support (4 each); both beat c 4-0. So a and b share place 1, c is 3rd.
+    for code, ranks in zip(
+        ballot_codes, [{a: 1, b: 2, c: 3}, {a: 1, b: 2}, {b: 1, a: 2, c: 3}, {b: 1, a: 2}], strict=False
+    ):
+        assert vote(kit, code, ranks).status_code == 302
+    result = filing.results(kit)
+    assert [(s.candidate.title, s.place, s.tied, s.approvals) for s in result.standings] == [
+        ("Human decides", 1, True, 4),
+        ("No keyloggers", 1, True, 4),
+        ("No leaderboards", 3, False, 2),
+    ]
+    assert result.ballots == 4
+
+
+def test_merging_a_duplicate_moves_its_ballots_at_the_better_rank(kit, demands, ballot_codes):
+    a, b, c = demands
+    vote(kit, ballot_codes[0], {c: 1, a: 2})  # c (the duplicate) first
+    vote(kit, ballot_codes[1], {b: 1, a: 2})
+    vote(kit, ballot_codes[2], {b: 1})
+    filing.merge(c, a)
+    a.refresh_from_db()
+    c.refresh_from_db()
+    assert c.merged_into == a and c.status == "withdrawn"
+    counted = filing.ballots_for_counting(kit)
+    assert {a.pk: 1} in counted  # c's rank 1 and a's rank 2 -> a at 1
+    result = filing.results(kit)
+    assert [s.candidate for s in result.standings] == [b, a]
+    # a vs b: ballot 1 a>b, ballot 2 b>a, ballot 3 b>a (a unranked) -> b 2-1.
+    assert result.pairwise[b][a] == 2 and result.pairwise[a][b] == 1
+
+
+def test_dense_ranks_keep_only_the_order(kit, demands, ballot_codes):
+    a, b, c = demands
+    vote(kit, ballot_codes[0], {a: 1, b: 3, c: 3})
+    assert dict(BallotRank.objects.values_list("demand__title", "rank")) == {
+        "Human decides": 1,
+        "No keyloggers": 2,
+        "No leaderboards": 2,
+    }

@@ -1,0 +1,166 @@
+"""Every organizer view: owner and co-organizer succeed; an organizer of another
+campaign and an anonymous visitor get nothing; a wrong method gets 405."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from concerted.bargaining import filing
+from concerted.bargaining.models import Demand, Kit
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZERS = ["owner", "teammate"]
+STRANGERS = ["outsider", "anonymous"]
+
+
+def get_urls(kit, demand):
+    return [
+        reverse("bargaining:dashboard", args=[kit.pk]),
+        reverse("bargaining:library", args=[kit.pk]),
+        reverse("bargaining:demand_new", args=[kit.pk]),
+        reverse("bargaining:demand_edit", args=[demand.pk]),
+        reverse("bargaining:results", args=[kit.pk]),
+        reverse("bargaining:brief", args=[kit.pk]),
+        reverse("bargaining:proposals_export", args=[kit.pk]),
+    ]
+
+
+def post_urls(kit, demand, other):
+    return [
+        (reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "off"}),
+        (reverse("bargaining:demand_new", args=[kit.pk]), {"title": "Hijack", "text": "x", "status": "ballot"}),
+        (reverse("bargaining:demand_edit", args=[demand.pk]), {"title": "Hijack", "text": "x", "status": "draft"}),
+        (reverse("bargaining:demand_merge", args=[demand.pk]), {"into": str(other.pk)}),
+        (reverse("bargaining:ballot_codes", args=[kit.pk]), {"count": "3", "label": "x", "paper": "letter"}),
+    ]
+
+
+@pytest.mark.parametrize("who", ORGANIZERS)
+def test_it_serves_organizer_pages_to_organizers(as_user, kit, demands, who):
+    client = as_user(who)
+    for url in get_urls(kit, demands[0]):
+        assert client.get(url).status_code == 200, url
+    response = client.get(reverse("bargaining:start", args=[kit.campaign_id]))
+    assert response.status_code == 302 and response["Location"] == reverse("bargaining:dashboard", args=[kit.pk])
+
+
+@pytest.mark.parametrize("who", ORGANIZERS)
+def test_organizers_can_change_things(as_user, kit, demands, who):
+    client = as_user(who)
+    a, b, _c = demands
+    response = client.post(reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on"})
+    assert response.status_code == 302
+    kit.refresh_from_db()
+    assert kit.reports_open and not kit.proposals_open and not kit.voting_open
+    response = client.post(
+        reverse("bargaining:demand_new", args=[kit.pk]),
+        {"title": "Delete the recordings", "text": "Delete them.", "status": "ballot", "clause_keys": ["gdpr-art-22"]},
+    )
+    assert response.status_code == 302
+    assert Demand.objects.get(title="Delete the recordings").clause_keys == ["gdpr-art-22"]
+    response = client.post(reverse("bargaining:demand_merge", args=[b.pk]), {"into": str(a.pk)})
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert b.merged_into == a
+    response = client.post(reverse("bargaining:ballot_codes", args=[kit.pk]), {"count": "3", "paper": "letter"})
+    assert response.status_code == 200
+    assert response.content.decode().count("<li><code>") == 3
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_new_kit_is_made_once_per_campaign(as_user, campaign):
+    client = as_user("owner")
+    first = client.get(reverse("bargaining:start", args=[campaign.pk]))
+    second = client.get(reverse("bargaining:start", args=[campaign.pk]))
+    assert first["Location"] == second["Location"]
+    assert Kit.objects.filter(campaign=campaign).count() == 1
+
+
+def test_the_library_template_prefills_the_human_decision_demand(as_user, kit):
+    html = as_user("owner").get(reverse("bargaining:demand_new", args=[kit.pk]) + "?clause=human-final-decision")
+    text = html.content.decode()
+    assert "A human makes the final decision" in text
+    assert 'value="gdpr-art-22" id' in text and "checked" in text
+
+
+def test_bad_demand_input_is_a_400_with_the_text_kept(as_user, kit):
+    response = as_user("owner").post(
+        reverse("bargaining:demand_new", args=[kit.pk]), {"title": "", "text": "Kept text", "status": "ballot"}
+    )
+    assert response.status_code == 400
+    assert "Kept text" in response.content.decode()
+
+
+def test_opening_reports_needs_the_public_key(as_user, kit):
+    kit.reports_open = False
+    kit.save()
+    kit.campaign.public_key = ""
+    kit.campaign.save()
+    response = as_user("owner").post(reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on"})
+    assert response.status_code == 302
+    kit.refresh_from_db()
+    assert not kit.reports_open
+
+
+@pytest.mark.parametrize("who", STRANGERS)
+def test_it_gives_strangers_nothing(as_user, kit, demands, who):
+    client = as_user(who)
+    a, b, _c = demands
+    for url in [*get_urls(kit, a), reverse("bargaining:reports_export", args=[kit.pk])]:
+        response = client.get(url)
+        if who == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        else:
+            assert response.status_code == 404, url
+        assert a.title.encode() not in response.content
+    response = client.get(reverse("bargaining:start", args=[kit.campaign_id]))
+    assert response.status_code in (302, 404)
+    for url, data in post_urls(kit, a, b):
+        response = client.post(url, data)
+        assert response.status_code in (302, 404), url
+        if who == "anonymous":
+            assert "/accounts/login/" in response["Location"]
+    kit.refresh_from_db()
+    a.refresh_from_db()
+    assert kit.reports_open and a.title == "Human decides" and a.merged_into is None
+    assert not Demand.objects.filter(title="Hijack").exists()
+    from concerted.invites.models import InviteBatch
+
+    assert not InviteBatch.objects.exists()
+
+
+def test_wrong_methods_get_405(as_user, kit, demands):
+    client = as_user("owner")
+    for url in [
+        reverse("bargaining:dashboard", args=[kit.pk]),
+        reverse("bargaining:results", args=[kit.pk]),
+        reverse("bargaining:brief", args=[kit.pk]),
+        reverse("bargaining:library", args=[kit.pk]),
+        reverse("bargaining:start", args=[kit.campaign_id]),
+        reverse("bargaining:reports_export", args=[kit.pk]),
+        reverse("bargaining:proposals_export", args=[kit.pk]),
+    ]:
+        assert client.post(url).status_code == 405, url
+    for url in [
+        reverse("bargaining:settings", args=[kit.pk]),
+        reverse("bargaining:demand_merge", args=[demands[0].pk]),
+        reverse("bargaining:ballot_codes", args=[kit.pk]),
+    ]:
+        assert client.get(url).status_code == 405, url
+    assert client.put(reverse("bargaining:demand_edit", args=[demands[0].pk])).status_code == 405
+
+
+def test_free_text_export_waits_for_ten_reports(as_user, kit):
+    client = as_user("owner")
+    url = reverse("bargaining:reports_export", args=[kit.pk])
+    for _ in range(9):
+        filing.file_surveillance(kit, {"tool": 1}, {"type": "surveillance", "tool_other": "", "details": "n"})
+    assert client.get(url).status_code == 409
+    filing.file_pressure(kit, {"pressure": 2}, {"type": "pressure", "details": "m"})
+    response = client.get(url)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["kind"] == "bargaining.report" and len(data["records"]) == 10
+    assert {r["type"] for r in data["records"]} == {"surveillance", "pressure"}
