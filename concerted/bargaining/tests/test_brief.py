@@ -43,7 +43,7 @@ def survey(campaign):
 
 @pytest.fixture
 def full_kit(kit, demands, ballot_codes, petition):
-    a, b, c = demands
+    a, b, _c = demands
     a.title, a.text = clauses.HUMAN_DECISION_DEMAND["title"], clauses.HUMAN_DECISION_DEMAND["text"]
     a.clause_keys = ["gdpr-art-22", "ca-sb-7"]
     a.chosen = True
@@ -54,7 +54,7 @@ def full_kit(kit, demands, ballot_codes, petition):
         filing.cast_ballot(kit, code, ranks)
     for i in range(7):
         signing.sign(petition, {"name": f"{SIGNER} {i}", "contact": "", "comment": "", "consent_named": True})
-    for i in range(6):
+    for _i in range(6):
         filing.file_surveillance(
             kit,
             {"tool": 1, "cap_keystrokes": True, "disclosed": 3},
