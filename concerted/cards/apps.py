@@ -1,6 +1,29 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CardsConfig(AppConfig):
     name = "concerted.cards"
     label = "cards"
+
+    def ready(self) -> None:
+        from concerted.campaigns import overview
+        from concerted.core import demo, reveal
+
+        from . import demo as cards_demo
+        from .deliverable import card_problems, cards_pdf, roster_pdf
+        from .models import CARD_KIND, NOTE_KIND, ROSTER_KIND
+        from .overview import unit_items
+
+        overview.register(unit_items)
+        overview.register_action(_("Start a union card drive"), "cards:new")
+        reveal.register_export_path("cards", "/o/units/{id}/cards/export.json")
+        reveal.register_export_path("roster", "/o/units/{id}/roster/export.json")
+        reveal.register_export_path("notes", "/o/units/{id}/notes/export.json")
+        reveal.register_pdf(CARD_KIND, cards_pdf)
+        reveal.register_pdf(ROSTER_KIND, roster_pdf)
+        reveal.register_check(CARD_KIND, card_problems)
+        reveal.register_record_ids(NOTE_KIND, ("person",))
+        reveal.register_file_prefix(ROSTER_KIND, "roster")
+        reveal.register_file_prefix(NOTE_KIND, "notes")
+        demo.register(40, "cards", cards_demo.load)

@@ -1,0 +1,223 @@
+"""Built on the organizer's machine by `concerted reveal`: the signed-card list for a
+filing (with every card re-checked) and the named wall chart from the roster."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+from collections import Counter
+from typing import Any
+
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import LETTER, landscape
+from reportlab.lib.units import cm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from concerted.core.pdf import escape, styles
+from concerted.core.reveal import Revealed
+
+from .forms import signature_matches
+from .models import majority_needed, percent_needed, showing_needed
+
+
+def card_problems(row: dict[str, Any]) -> list[str]:
+    """What is wrong with an opened card beyond its envelope (which reveal already checked)."""
+    problems = []
+    text = str(row.get("card_text", ""))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not text or digest != row.get("card_text_sha256"):
+        problems.append(_("the card text does not match its recorded hash"))
+    if row.get("text_hash") and row.get("text_hash") != digest:
+        problems.append(_("the server's record of the card text differs from the sealed card"))
+    if row.get("consent") is not True:
+        problems.append(_("no consent to sign electronically"))
+    if not signature_matches(str(row.get("full_name", "")), str(row.get("typed_signature", ""))):
+        problems.append(_("the typed signature does not match the name"))
+    if row.get("signed_on") != row.get("day"):
+        problems.append(_("the sealed date differs from the row's day"))
+    return problems
+
+
+def _table(rows: list[list[str]], widths: list[float], sheet: Any) -> Table:
+    small = sheet["Small"]
+    table = Table(
+        [[Paragraph(escape(str(cell)), small) for cell in row] for row in rows], colWidths=widths, repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
+            ]
+        )
+    )
+    return table
+
+
+def _build(story: list[Any], title: str, author: str) -> bytes:
+    out = io.BytesIO()
+    SimpleDocTemplate(
+        out,
+        pagesize=landscape(LETTER),
+        title=title,
+        author=author,
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+    ).build(story)
+    return out.getvalue()
+
+
+def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
+    export = revealed.export
+    unit, campaign = export["parent"], export["campaign"]
+    sheet = styles()
+    good, failed = list(revealed.rows), revealed.failures
+    good.sort(key=lambda r: (str(r.get("full_name", "")).casefold(), r.get("signed_on", "")))
+    size = int(unit.get("size") or 0)
+    n = len(good)
+    title = _("Signed authorization cards: %(unit)s") % {"unit": unit["name"]}
+    story: list[Any] = [
+        Paragraph(escape(title), sheet["Title"]),
+        Paragraph(escape(_("Employer: %(employer)s") % {"employer": unit["employer"]}), sheet["Normal"]),
+        Paragraph(escape(_("Union: %(union)s") % {"union": unit["union"]}), sheet["Normal"]),
+        Paragraph(
+            escape(
+                _("Prepared %(day)s by %(who)s")
+                % {"day": (today or datetime.date.today()).isoformat(), "who": campaign["committee"]}
+            ),
+            sheet["Normal"],
+        ),
+        Spacer(1, 0.3 * cm),
+    ]
+    if size:
+        story.append(
+            Paragraph(
+                escape(
+                    _(
+                        "%(n)d verified cards in a unit of %(size)d (%(pct)d%%). 30%% showing: %(showing)d; "
+                        "majority: %(majority)d; committee goal (%(gp)d%%): %(goal)d."
+                    )
+                    % {
+                        "n": n,
+                        "size": size,
+                        "pct": n * 100 // size,
+                        "showing": showing_needed(size),
+                        "majority": majority_needed(size),
+                        "gp": int(unit.get("goal_percent") or 0),
+                        "goal": percent_needed(size, int(unit.get("goal_percent") or 0)),
+                    }
+                ),
+                sheet["Heading3"],
+            )
+        )
+    versions = Counter((r.get("card_text_sha256"), r.get("card_text")) for r in good)
+    story.append(Paragraph(escape(_("Card text signed")), sheet["Heading2"]))
+    for number, ((digest, text), count) in enumerate(versions.most_common(), start=1):
+        story.append(
+            Paragraph(
+                escape(
+                    _("Version %(v)d — %(n)d cards — SHA-256 %(digest)s") % {"v": number, "n": count, "digest": digest}
+                ),
+                sheet["Small"],
+            )
+        )
+        story.append(Paragraph("“" + escape(str(text)) + "”", sheet["BodyText"]))
+    version_of = {digest: number for number, ((digest, _text), _n) in enumerate(versions.most_common(), start=1)}
+    story.append(Paragraph(escape(_("Signers")), sheet["Heading2"]))
+    header = [
+        "#",
+        _("Full name"),
+        _("Signed on"),
+        _("Employer"),
+        _("Job classification"),
+        _("Typed signature"),
+        _("Phone"),
+        _("Email"),
+        _("Text"),
+    ]
+    rows = [
+        [
+            str(i),
+            r.get("full_name", ""),
+            r.get("signed_on", ""),
+            r.get("employer", ""),
+            r.get("job_classification", ""),
+            r.get("typed_signature", ""),
+            r.get("phone", ""),
+            r.get("email", ""),
+            str(version_of.get(r.get("card_text_sha256"), "")),
+        ]
+        for i, r in enumerate(good, start=1)
+    ]
+    if rows:
+        widths = [0.9, 4.2, 2.1, 3.2, 3.6, 4.2, 2.8, 3.6, 1.0]
+        story.append(_table([header, *rows], [w * cm for w in widths], sheet))
+    else:
+        story.append(Paragraph(escape(_("No verified cards.")), sheet["BodyText"]))
+    names = Counter(" ".join(str(r.get("full_name", "")).casefold().split()) for r in good)
+    repeats = sorted(name for name, count in names.items() if count > 1)
+    if repeats:
+        story.append(Paragraph(escape(_("Possible duplicates (same name, different phone)")), sheet["Heading2"]))
+        story.append(Paragraph(escape(", ".join(repeats)), sheet["BodyText"]))
+    story.append(Paragraph(escape(_("Cards that FAILED verification")), sheet["Heading2"]))
+    if failed:
+        story.append(
+            Paragraph(
+                escape(_("These %(n)d cards are not counted above. Do not file them.") % {"n": len(failed)}),
+                sheet["BodyText"],
+            )
+        )
+        story.append(
+            _table([[_("Card id"), _("Reason")], *[[rid, why] for rid, why in failed]], [9 * cm, 15 * cm], sheet)
+        )
+    else:
+        story.append(Paragraph(escape(_("None: every card verified.")), sheet["BodyText"]))
+    return _build(story, title, campaign["committee"])
+
+
+ASSESSMENT_WORDS = {
+    1: "1 · Leader",
+    2: "2 · Supporter",
+    3: "3 · Undecided",
+    4: "4 · Leaning against",
+    5: "5 · Opposed",
+}
+
+
+def roster_pdf(revealed: Revealed) -> bytes:
+    """The named wall chart: everyone on the roster by department and shift."""
+    export = revealed.export
+    unit, campaign = export["parent"], export["campaign"]
+    sheet = styles()
+    title = _("Wall chart: %(unit)s") % {"unit": unit["name"]}
+    rows = sorted(
+        revealed.rows,
+        key=lambda r: (r.get("department", ""), r.get("shift", ""), str(r.get("name", "")).casefold()),
+    )
+    header = [_("Department"), _("Shift"), _("Site"), _("Job classification"), _("Name"), _("Contact"), _("Assessment")]
+    body = [
+        [
+            r.get("department", ""),
+            r.get("shift", ""),
+            r.get("site", ""),
+            r.get("classification", ""),
+            r.get("name", ""),
+            r.get("contact", ""),
+            ASSESSMENT_WORDS.get(int(r["assessment"]), "") if str(r.get("assessment", "")).isdigit() else "—",
+        ]
+        for r in rows
+    ]
+    story: list[Any] = [
+        Paragraph(escape(title), sheet["Title"]),
+        Paragraph(escape(_("%(n)d people on the roster") % {"n": len(rows)}), sheet["Normal"]),
+        Spacer(1, 0.3 * cm),
+        _table([header, *body], [w * cm for w in (3.4, 2.2, 2.6, 3.8, 5.0, 5.0, 3.0)], sheet),
+    ]
+    if revealed.failures:
+        story.append(Paragraph(escape(_("Records that FAILED verification")), sheet["Heading2"]))
+        story.append(_table([[_("Id"), _("Reason")], *revealed.failures], [9 * cm, 15 * cm], sheet))
+    return _build(story, title, campaign["committee"])

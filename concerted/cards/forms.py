@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concerted.core.forms import PersonalContactField, ReadableCharField
+
+from .models import ASSESSMENTS, DEFAULT_CARD_TEXT, FIELD_FOR_KIND, SEGMENT_NAMES, BargainingUnit
+
+
+def _name_tokens(text: str) -> list[str]:
+    """Casefolded letters-only words, accents dropped: “José  García-López” -> jose, garcia, lopez."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in plain)
+    return cleaned.split()
+
+
+def signature_matches(name: str, signature: str) -> bool:
+    """A typed signature matches loosely: case, accents, punctuation and spacing don't
+    matter; middle names and second surnames may be left out or given as initials.
+    Every word signed must be one of the name's words (or its initial); the first must
+    be the first name, and a surname must be written out in full."""
+    name_words, signed = _name_tokens(name), _name_tokens(signature)
+    if not name_words or not signed:
+        return False
+    if "".join(name_words) == "".join(signed):
+        return True
+    if len(name_words) == 1 or len(signed) < 2:
+        return False
+    first, rest = name_words[0], list(name_words[1:])
+    if not (signed[0] == first or (len(signed[0]) == 1 and first.startswith(signed[0]))):
+        return False
+    surname_in_full = False
+    for word in signed[1:]:
+        match = next((w for w in rest if w == word or (len(word) == 1 and w.startswith(word))), None)
+        if match is None:
+            return False
+        rest.remove(match)
+        surname_in_full = surname_in_full or match == word
+    return surname_in_full
+
+
+class PhoneField(PersonalContactField):
+    def clean(self, value: Any) -> str:
+        if value and "@" in str(value):
+            raise ValidationError(_("Enter a phone number here; there is a separate field for email."), code="phone")
+        return super().clean(value)
+
+
+class EmailField(PersonalContactField):
+    def clean(self, value: Any) -> str:
+        if value and "@" not in str(value):
+            raise ValidationError(
+                _("That doesn't look like an email address. Check it, or leave this blank."), code="email"
+            )
+        return super().clean(value)
+
+
+class CardForm(forms.Form):
+    full_name = ReadableCharField(
+        label=gettext_lazy("Full legal name"),
+        max_length=200,
+        help_text=gettext_lazy("As it appears on your payslip: a labor board checks cards against the payroll list."),
+    )
+    employer = ReadableCharField(label=gettext_lazy("Employer"), max_length=200)
+    job_classification = ReadableCharField(
+        label=gettext_lazy("Job title or classification"),
+        max_length=200,
+        help_text=gettext_lazy("e.g. “Customer support agent II”."),
+    )
+    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    phone = PhoneField(
+        label=gettext_lazy("Personal phone number"),
+        required=True,
+        help_text=gettext_lazy(
+            "A labor board may contact signers to confirm their card. Only the committee can read it."
+        ),
+    )
+    email = EmailField(
+        label=gettext_lazy("Personal email (optional)"),
+        help_text=gettext_lazy("Never a work address: your employer can read those."),
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy(
+            "I have read the card above and I sign it. I agree that typing my name below is my electronic "
+            "signature and has the same effect as signing a paper card."
+        ),
+        error_messages={"required": gettext_lazy("Tick this box to sign: a card can't count without it.")},
+    )
+    signature = ReadableCharField(
+        label=gettext_lazy("Type your full name as your signature"),
+        max_length=200,
+        help_text=gettext_lazy("Your name as above. Capital letters, accents and middle names don't need to match."),
+    )
+
+    def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("employer", unit.employer)
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        domains = unit.campaign.employer_domain_list()
+        self.fields["phone"].employer_domains = domains  # type: ignore[attr-defined]
+        self.fields["email"].employer_domains = domains  # type: ignore[attr-defined]
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["signature"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        segments = list(unit.segments())
+        if segments:
+            field = self.fields["segment"]
+            field.label = _("Your %(kind)s (optional)") % {"kind": str(SEGMENT_NAMES[unit.card_segment_kind]).lower()}
+            field.choices = [("", _("Prefer not to say"))] + [(s.pk, s.label) for s in segments]  # type: ignore[attr-defined]
+            field.help_text = _("Only counted in groups of five or more.")
+        else:
+            del self.fields["segment"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name, signature = cleaned.get("full_name"), cleaned.get("signature")
+        if name and signature and not signature_matches(name, signature):
+            self.add_error(
+                "signature",
+                _(
+                    "Your signature must be your own name as you wrote it above (“%(name)s”); you typed "
+                    "“%(signature)s”. Capital letters, accents and middle names don't matter, but the first "
+                    "and last names must be the same. If the name above is wrong, fix it there."
+                )
+                % {"name": name, "signature": signature},
+            )
+        return cleaned
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = BargainingUnit
+        fields = ["name", "employer", "union", "size", "supermajority_percent", "card_text", "card_segment_kind"]
+        widgets = {"card_text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.card_text:
+            self.initial.setdefault("card_text", DEFAULT_CARD_TEXT)
+        if not self.instance.employer and getattr(self.instance, "campaign_id", None):
+            self.initial.setdefault("employer", self.instance.campaign.employer_name)
+        if not self.instance.pk and getattr(self.instance, "campaign_id", None) and self.instance.campaign.unit_size:
+            self.initial.setdefault("size", self.instance.campaign.unit_size)
+
+
+def _segment_field(unit: BargainingUnit, kind: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=unit.campaign.segments.filter(kind=kind),
+        required=False,
+        label=SEGMENT_NAMES[kind],
+        empty_label=_("—"),
+    )
+
+
+class RosterSegmentsForm(forms.Form):
+    """Groups and assessment: what an organizer can change without the key."""
+
+    assessment = forms.TypedChoiceField(
+        label=gettext_lazy("Assessment"),
+        choices=[("", gettext_lazy("Not assessed yet")), *ASSESSMENTS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, field_name in FIELD_FOR_KIND.items():
+            self.fields[field_name] = _segment_field(unit, kind)
+
+
+class RosterPersonForm(RosterSegmentsForm):
+    name = ReadableCharField(label=gettext_lazy("Name"), max_length=200)
+    contact = PersonalContactField(label=gettext_lazy("Personal contact (optional)"))
+
+    field_order = ["name", "contact"]
+
+    def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
+        super().__init__(*args, unit=unit, **kwargs)
+        self.fields["contact"].employer_domains = unit.campaign.employer_domain_list()  # type: ignore[attr-defined]
+        self.order_fields(["name", "contact", *FIELD_FOR_KIND.values(), "assessment"])
+
+
+class NoteForm(forms.Form):
+    day = forms.DateField(
+        label=gettext_lazy("Date of the conversation"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    who = ReadableCharField(
+        label=gettext_lazy("Who talked with them"), max_length=200, help_text=gettext_lazy("Organizer's name.")
+    )
+    note = ReadableCharField(
+        label=gettext_lazy("Notes"),
+        max_length=5000,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Issues they care about, questions, fears. Sealed: only the committee can read it."),
+    )
+    next_step = ReadableCharField(label=gettext_lazy("Next step"), max_length=500, required=False)
+    assessment = forms.TypedChoiceField(
+        label=gettext_lazy("Assessment after this conversation"),
+        choices=[("", gettext_lazy("Leave unchanged")), *ASSESSMENTS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class SegmentKindChoice(forms.Form):
+    by = forms.ChoiceField(choices=[(k, v) for k, v in SEGMENT_NAMES.items()], required=False)

@@ -1,0 +1,114 @@
+"""The only code that writes cards, roster people and one-on-one notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from concerted.core import receipts
+from concerted.core.days import today
+from concerted.core.hashing import contact_hash
+
+from .models import FIELD_FOR_KIND, BargainingUnit, Card, OneOnOne, RosterPerson
+
+
+class AlreadySigned(Exception):
+    pass
+
+
+@dataclass
+class Signed:
+    card: Card
+    receipt_code: str
+
+
+def sign_card(unit: BargainingUnit, cleaned: dict[str, Any]) -> Signed:
+    """Seal the card with the exact text shown and store one row; AlreadySigned on a repeat phone."""
+    code, code_hash = receipts.new_receipt()
+    text = unit.rendered_card_text()
+    card = Card(
+        unit=unit,
+        receipt_hash=code_hash,
+        contact_hash=contact_hash(str(unit.campaign_id), cleaned["phone"]),
+        text_hash=unit.card_text_hash(),
+        segment_id=cleaned.get("segment"),
+    )
+    card.seal_data(
+        {
+            "full_name": cleaned["full_name"],
+            "signed_on": card.day.isoformat(),
+            "employer": cleaned["employer"],
+            "job_classification": cleaned["job_classification"],
+            "phone": cleaned["phone"],
+            "email": cleaned.get("email") or "",
+            "typed_signature": cleaned["signature"],
+            "consent": bool(cleaned["consent"]),
+            "union": unit.union,
+            "unit_name": unit.name,
+            "card_text": text,
+            "card_text_sha256": card.text_hash,
+        }
+    )
+    try:
+        with transaction.atomic():
+            card.save(force_insert=True)
+    except IntegrityError:
+        raise AlreadySigned() from None
+    return Signed(card, code)
+
+
+def find_by_receipt(unit: BargainingUnit, code: str) -> Card | None:
+    if not receipts.looks_valid(code):
+        return None
+    return Card.objects.filter(unit=unit, receipt_hash=receipts.receipt_hash(code)).first()
+
+
+def revoke(card: Card) -> None:
+    # secure_delete (SQLite) overwrites the row's bytes; nothing else refers to it.
+    card.delete()
+
+
+def _segments(cleaned: dict[str, Any]) -> dict[str, Any]:
+    return {name: cleaned.get(name) for name in FIELD_FOR_KIND.values()}
+
+
+def add_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
+    person = RosterPerson(unit=unit, **_segments(cleaned))
+    set_assessment(person, cleaned.get("assessment"), save=False)
+    person.seal_data({"name": cleaned["name"], "contact": cleaned.get("contact") or ""})
+    person.save(force_insert=True)
+    return person
+
+
+def set_assessment(person: RosterPerson, value: int | None, *, save: bool = True) -> None:
+    if value != person.assessment:
+        person.assessment = value
+        person.assessed_on = today() if value else None
+    if save:
+        person.save(update_fields=["assessment", "assessed_on"])
+
+
+def update_person(person: RosterPerson, cleaned: dict[str, Any]) -> None:
+    for name, value in _segments(cleaned).items():
+        setattr(person, name, value)
+    set_assessment(person, cleaned.get("assessment"), save=False)
+    person.save()
+
+
+def add_note(person: RosterPerson, cleaned: dict[str, Any]) -> OneOnOne:
+    note = OneOnOne(person=person, day=cleaned["day"])
+    note.seal_data(
+        {
+            "date": cleaned["day"].isoformat(),
+            "who": cleaned["who"],
+            "note": cleaned["note"],
+            "next_step": cleaned.get("next_step") or "",
+        }
+    )
+    with transaction.atomic():
+        note.save(force_insert=True)
+        if cleaned.get("assessment"):
+            set_assessment(person, cleaned["assessment"])
+    return note

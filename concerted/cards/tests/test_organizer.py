@@ -1,0 +1,277 @@
+"""Every organizer view as owner, co-organizer, other campaign's organizer and anonymous."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from concerted.accounts.models import ExportToken
+from concerted.cards.models import BargainingUnit, OneOnOne, RosterPerson
+
+from .conftest import sign_card
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZERS = ["owner", "teammate"]
+STRANGERS = ["outsider", "anonymous"]
+
+# (url name, which id, method, extra): GET pages and POST actions with data that succeeds.
+GET_VIEWS = [
+    ("cards:dashboard", "unit"),
+    ("cards:edit", "unit"),
+    ("cards:preview", "unit"),
+    ("cards:roster", "unit"),
+    ("cards:wall_chart", "unit"),
+    ("cards:named_wall_chart", "unit"),
+    ("cards:declaration", "unit"),
+    ("cards:export_cards", "unit"),
+    ("cards:export_roster", "unit"),
+    ("cards:export_notes", "unit"),
+    ("cards:person", "person"),
+    ("cards:new", "campaign"),
+]
+
+
+def url(name, which, unit, person):
+    ident = {"unit": unit.pk, "person": person.pk, "campaign": unit.campaign_id}[which]
+    return reverse(name, args=[ident])
+
+
+@pytest.mark.parametrize(("name", "which"), GET_VIEWS)
+@pytest.mark.parametrize("role", ORGANIZERS)
+def test_organizers_can_open_every_page(as_user, unit, person, role, name, which):
+    response = as_user(role).get(url(name, which, unit, person))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("name", "which"), GET_VIEWS)
+def test_an_organizer_of_another_campaign_gets_a_404(as_user, unit, person, name, which):
+    assert as_user("outsider").get(url(name, which, unit, person)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "which"), GET_VIEWS)
+def test_anonymous_visitors_are_sent_to_sign_in(as_user, unit, person, name, which):
+    response = as_user("anonymous").get(url(name, which, unit, person))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+POST_ONLY = [
+    ("cards:status", "unit", {"status": "closed"}),
+    ("cards:person_note", "person", {"day": "2026-01-05", "who": "Rosa", "note": "Talked about schedules."}),
+    ("cards:person_delete", "person", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "which", "data"), POST_ONLY)
+@pytest.mark.parametrize("role", ORGANIZERS + STRANGERS)
+def test_post_actions_are_for_organizers_only(as_user, unit, person, role, name, which, data):
+    client = as_user(role)
+    target = url(name, which, unit, person)
+    response = client.post(target, data)
+    if role in ORGANIZERS:
+        assert response.status_code == 302
+    elif role == "outsider":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    if role in STRANGERS:
+        unit.refresh_from_db()
+        assert unit.status == BargainingUnit.Status.OPEN
+        assert RosterPerson.objects.filter(pk=person.pk).exists()
+        assert not OneOnOne.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "which", "_data"), POST_ONLY)
+def test_post_actions_refuse_get(as_user, unit, person, name, which, _data):
+    assert as_user("owner").get(url(name, which, unit, person)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("name", "which"), [v for v in GET_VIEWS if v[0] not in ("cards:edit", "cards:roster", "cards:person", "cards:new")]
+)
+def test_read_only_pages_refuse_post(as_user, unit, person, name, which):
+    assert as_user("owner").post(url(name, which, unit, person)).status_code == 405
+
+
+UNIT_FORM = {
+    "name": "Night shift",
+    "employer": "Acme Corp.",
+    "union": "Acme Workers United",
+    "size": "11",
+    "supermajority_percent": "65",
+    "card_text": "I authorize {union} to represent me for collective bargaining with {employer}",
+    "card_segment_kind": "shift",
+}
+
+
+@pytest.mark.parametrize("role", ORGANIZERS)
+def test_organizers_start_a_card_drive(as_user, campaign, role):
+    response = as_user(role).post(reverse("cards:new", args=[campaign.pk]), UNIT_FORM)
+    unit = BargainingUnit.objects.get(name="Night shift")
+    assert response["Location"] == reverse("cards:dashboard", args=[unit.pk])
+    assert unit.status == BargainingUnit.Status.DRAFT
+    assert unit.rendered_card_text() == (
+        "I authorize Acme Workers United to represent me for collective bargaining with Acme Corp."
+    )
+    page = as_user(role).get(response["Location"]).content.decode()
+    assert "Still needed" in page
+
+
+@pytest.mark.parametrize("role", STRANGERS)
+def test_strangers_cannot_start_a_card_drive(as_user, campaign, role):
+    response = as_user(role).post(reverse("cards:new", args=[campaign.pk]), UNIT_FORM)
+    assert response.status_code in (302, 404)
+    assert not BargainingUnit.objects.filter(name="Night shift").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"size": "0"}, "greater than or equal to 1"),
+        ({"supermajority_percent": "50"}, "greater than or equal to 51"),
+        ({"name": ""}, "required"),
+    ],
+)
+def test_bad_unit_settings_are_explained(as_user, campaign, fields, message):
+    response = as_user("owner").post(reverse("cards:new", args=[campaign.pk]), {**UNIT_FORM, **fields})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Acme Workers United" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ORGANIZERS)
+def test_organizers_edit_a_unit_and_are_warned_about_a_text_change(as_user, unit, role):
+    sign_card(unit)
+    client = as_user(role)
+    response = client.post(reverse("cards:edit", args=[unit.pk]), {**UNIT_FORM, "name": unit.name}, follow=True)
+    assert response.status_code == 200
+    assert "card text changed" in response.content.decode()
+    unit.refresh_from_db()
+    assert unit.size == 11
+
+
+@pytest.mark.parametrize("role", STRANGERS)
+def test_strangers_cannot_edit_a_unit(as_user, unit, role):
+    as_user(role).post(reverse("cards:edit", args=[unit.pk]), {**UNIT_FORM, "name": "Hijacked"})
+    unit.refresh_from_db()
+    assert unit.name == "Acme support agents"
+
+
+def test_a_drive_cannot_open_without_a_key(as_user, unit):
+    unit.status = BargainingUnit.Status.DRAFT
+    unit.save()
+    unit.campaign.public_key = ""
+    unit.campaign.save()
+    response = as_user("owner").post(reverse("cards:status", args=[unit.pk]), {"status": "open"}, follow=True)
+    assert "Add the committee public key" in response.content.decode()
+    unit.refresh_from_db()
+    assert unit.status == BargainingUnit.Status.DRAFT
+
+
+@pytest.mark.parametrize("role", ORGANIZERS)
+def test_organizers_add_people_to_the_roster(as_user, unit, role):
+    support = unit.campaign.segments.get(label="Support")
+    response = as_user(role).post(
+        reverse("cards:roster", args=[unit.pk]),
+        {"name": "Katherine Johnson", "contact": "+1 555 010 0199", "department": support.pk, "assessment": "3"},
+    )
+    assert response.status_code == 302
+    person = RosterPerson.objects.get()
+    assert person.department == support
+    assert person.assessment == 3
+    assert person.assessed_on is not None
+
+
+@pytest.mark.parametrize("role", STRANGERS)
+def test_strangers_cannot_add_to_the_roster(as_user, unit, role):
+    as_user(role).post(reverse("cards:roster", args=[unit.pk]), {"name": "Spy"})
+    assert not RosterPerson.objects.exists()
+
+
+def test_the_roster_refuses_an_employer_address(as_user, unit):
+    response = as_user("owner").post(
+        reverse("cards:roster", args=[unit.pk]), {"name": "Kay", "contact": "kay@acme.com"}
+    )
+    assert response.status_code == 400
+    assert "your employer" in response.content.decode()
+    assert not RosterPerson.objects.exists()
+
+
+@pytest.mark.parametrize("role", ORGANIZERS)
+def test_organizers_change_groups_and_assessment(as_user, unit, person, role):
+    night = unit.campaign.segments.create(kind="shift", label="Night")
+    response = as_user(role).post(reverse("cards:person", args=[person.pk]), {"shift": night.pk, "assessment": "1"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.shift == night
+    assert person.assessment == 1
+
+
+@pytest.mark.parametrize("role", STRANGERS)
+def test_strangers_cannot_change_an_assessment(as_user, person, role):
+    as_user(role).post(reverse("cards:person", args=[person.pk]), {"assessment": "5"})
+    person.refresh_from_db()
+    assert person.assessment == 2
+
+
+def test_a_segment_of_another_campaign_is_refused(as_user, unit, person, other_unit):
+    foreign = other_unit.campaign.segments.create(kind="team", label="Foreign")
+    response = as_user("owner").post(reverse("cards:person", args=[person.pk]), {"department": foreign.pk})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_one_on_one_updates_the_assessment(as_user, person):
+    response = as_user("teammate").post(
+        reverse("cards:person_note", args=[person.pk]),
+        {"day": "2026-01-05", "who": "Rosa", "note": "Ready to sign.", "next_step": "Send link", "assessment": "1"},
+    )
+    assert response.status_code == 302
+    note = OneOnOne.objects.get()
+    assert note.day == datetime.date(2026, 1, 5)
+    person.refresh_from_db()
+    assert person.assessment == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [({"note": ""}, "required"), ({"day": "2999-01-01"}, "in the future"), ({"day": "yesterday"}, "valid date")],
+)
+def test_bad_notes_are_explained(as_user, person, fields, message):
+    data = {"day": "2026-01-05", "who": "Rosa", "note": "Fine.", **fields}
+    response = as_user("owner").post(reverse("cards:person_note", args=[person.pk]), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not OneOnOne.objects.exists()
+
+
+def test_the_named_wall_chart_may_load_libsodium_and_nothing_inline(as_user, unit):
+    response = as_user("owner").get(reverse("cards:named_wall_chart", args=[unit.pk]))
+    csp = response["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "cards/wallchart.js" in response.content.decode()
+
+
+def test_exports_accept_a_reveal_token_and_refuse_a_bad_one(owner, outsider, unit):
+    from django.test import Client
+
+    path = reverse("cards:export_cards", args=[unit.pk])
+    _token, secret = ExportToken.issue(owner, "laptop")
+    assert Client().get(path, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    _token, other = ExportToken.issue(outsider, "laptop")
+    assert Client().get(path, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
+    assert Client().get(path, HTTP_AUTHORIZATION="Bearer cxt_nonsense").status_code == 401
+
+
+def test_the_declaration_is_marked_as_a_template(as_user, unit):
+    page = as_user("owner").get(reverse("cards:declaration", args=[unit.pk])).content.decode()
+    assert "not legal advice" in page
+    assert "TEMPLATE" in page
+    assert "Acme Workers United" in page
+    text = as_user("owner").get(reverse("cards:declaration", args=[unit.pk]), {"format": "txt"})
+    assert text["Content-Type"].startswith("text/plain")
+    assert unit.card_text_hash() in text.content.decode()

@@ -1,0 +1,380 @@
+"""Organizer pages for the card drive: the unit, progress, roster, one-on-ones,
+wall chart, exports for `concerted reveal`, and the declaration template."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.accounts.auth import session_or_token
+from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import export
+from concerted.core.days import today
+
+from .. import declaration, signing, stats
+from ..forms import CardForm, NoteForm, RosterPersonForm, RosterSegmentsForm, UnitForm
+from ..models import (
+    CARD_KIND,
+    FIELD_FOR_KIND,
+    NOTE_KIND,
+    ROSTER_KIND,
+    SEGMENT_NAMES,
+    BargainingUnit,
+    Card,
+    OneOnOne,
+    RosterPerson,
+)
+
+# The named wall chart decrypts in the page: libsodium's WebAssembly needs
+# 'wasm-unsafe-eval'; still no inline script and nothing from another origin.
+DECRYPT_PAGE_CSP = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def unit_for_organizer(request: HttpRequest, unit_id: uuid.UUID) -> BargainingUnit:
+    unit = BargainingUnit.objects.filter(pk=unit_id).select_related("campaign").first()
+    if unit is None:
+        raise Http404
+    campaign_for_organizer(request, unit.campaign_id)
+    return unit
+
+
+def person_for_organizer(request: HttpRequest, person_id: uuid.UUID) -> RosterPerson:
+    person = RosterPerson.objects.filter(pk=person_id).select_related("unit__campaign").first()
+    if person is None:
+        raise Http404
+    campaign_for_organizer(request, person.unit.campaign_id)
+    return person
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], form: Any = None) -> HttpResponse:
+    status = 400 if form is not None and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id)
+    form = UnitForm(request.POST or None, instance=BargainingUnit(campaign=campaign))
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        messages.success(request, _("Card drive saved as a draft. Preview the card, then open it for signing."))
+        return redirect("cards:dashboard", unit.pk)
+    return _render(request, "cards/unit_form.html", {"form": form, "campaign": campaign}, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    signed = Card.objects.filter(unit=unit).exists()
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        old_hash = BargainingUnit.objects.get(pk=unit.pk).card_text_hash()
+        unit = form.save()
+        if signed and unit.card_text_hash() != old_hash:
+            messages.warning(
+                request,
+                _(
+                    "The card text changed. Cards already signed keep the text their signers saw; new cards "
+                    "use the new text. The filing export lists each version."
+                ),
+            )
+        messages.success(request, _("Card drive saved."))
+        return redirect("cards:dashboard", unit.pk)
+    return _render(
+        request, "cards/unit_form.html", {"form": form, "campaign": unit.campaign, "unit": unit, "signed": signed}, form
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    days = stats.by_day(unit)
+    peak = max((n for _d, n in days), default=0)
+    return render(
+        request,
+        "cards/dashboard.html",
+        {
+            "unit": unit,
+            "campaign": unit.campaign,
+            "progress": stats.progress(unit),
+            "days": [(d, n, n * 100 // peak if peak else 0) for d, n in days],
+            "segments": stats.by_segment(unit),
+            "segment_name": SEGMENT_NAMES.get(unit.card_segment_kind, ""),
+            "versions": stats.text_versions(unit),
+            "roster_size": RosterPerson.objects.filter(unit=unit).count(),
+            "assessments": stats.assessment_totals(unit),
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    return render(
+        request,
+        "cards/sign.html",
+        {
+            "unit": unit,
+            "campaign": unit.campaign,
+            "form": CardForm(unit=unit),
+            "card_text": unit.rendered_card_text(),
+            "today": today(),
+            "preview": True,
+        },
+    )
+
+
+@login_required
+@require_POST
+def set_status(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    status = request.POST.get("status", "")
+    if status not in BargainingUnit.Status.values:
+        messages.error(request, _("Unknown status."))
+    elif status == BargainingUnit.Status.OPEN and not unit.campaign.has_key:
+        messages.error(request, _("Add the committee public key before opening: cards are sealed to it."))
+    else:
+        unit.status = status
+        unit.save(update_fields=["status"])
+        messages.success(request, _("Card drive is now: %(status)s.") % {"status": unit.get_status_display()})
+    return redirect("cards:dashboard", unit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    form = RosterPersonForm(request.POST or None, unit=unit)
+    if request.method == "POST":
+        if not unit.campaign.has_key:
+            form.add_error(None, _("Add the committee public key first: names are sealed to it."))
+        elif form.is_valid():
+            signing.add_person(unit, form.cleaned_data)
+            messages.success(request, _("Added to the roster. The name is sealed."))
+            return redirect("cards:roster", unit.pk)
+    people = (
+        RosterPerson.objects.filter(unit=unit)
+        .select_related(*FIELD_FOR_KIND.values())
+        .order_by("department__label", "shift__label", "added", "id")
+    )
+    return _render(
+        request,
+        "cards/roster.html",
+        {"unit": unit, "campaign": unit.campaign, "form": form, "people": people},
+        form,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = person_for_organizer(request, person_id)
+    unit = person.unit
+    initial = {name: getattr(person, f"{name}_id") for name in FIELD_FOR_KIND.values()}
+    initial["assessment"] = person.assessment
+    form = RosterSegmentsForm(request.POST or None, unit=unit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        signing.update_person(person, form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("cards:person", person.pk)
+    return _person_page(request, person, form=form, note_form=NoteForm(initial={"day": today()}))
+
+
+def _person_page(request: HttpRequest, person: RosterPerson, *, form: Any, note_form: Any) -> HttpResponse:
+    status = 400 if form.errors or note_form.errors else 200
+    return render(
+        request,
+        "cards/person.html",
+        {
+            "person": person,
+            "unit": person.unit,
+            "campaign": person.unit.campaign,
+            "form": form,
+            "note_form": note_form,
+            "notes": OneOnOne.objects.filter(person=person),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = person_for_organizer(request, person_id)
+    note_form = NoteForm(request.POST)
+    if note_form.is_valid():
+        if note_form.cleaned_data["day"] > today():
+            note_form.add_error("day", _("That date is in the future."))
+        else:
+            signing.add_note(person, note_form.cleaned_data)
+            messages.success(request, _("One-on-one saved. The note is sealed."))
+            return redirect("cards:person", person.pk)
+    initial = {name: getattr(person, f"{name}_id") for name in FIELD_FOR_KIND.values()}
+    form = RosterSegmentsForm(unit=person.unit, initial={**initial, "assessment": person.assessment})
+    return _person_page(request, person, form=form, note_form=note_form)
+
+
+@login_required
+@require_POST
+def person_delete(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = person_for_organizer(request, person_id)
+    unit_id = person.unit_id
+    person.delete()
+    messages.success(request, _("Removed from the roster, with their notes."))
+    return redirect("cards:roster", unit_id)
+
+
+@login_required
+@require_GET
+def wall_chart(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    kind = request.GET.get("by", "team")
+    if kind not in FIELD_FOR_KIND:
+        kind = "team"
+    columns, rows = stats.wall_chart(unit, kind)
+    return render(
+        request,
+        "cards/wall_chart.html",
+        {
+            "unit": unit,
+            "campaign": unit.campaign,
+            "columns": columns,
+            "rows": rows,
+            "kind": kind,
+            "kinds": [(k, v) for k, v in SEGMENT_NAMES.items()],
+            "kind_name": SEGMENT_NAMES[kind],
+        },
+    )
+
+
+@login_required
+@require_GET
+def named_wall_chart(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    """Decrypts in the browser with a key the organizer loads from their own disk."""
+    unit = unit_for_organizer(request, unit_id)
+    response = render(request, "cards/named_wall_chart.html", {"unit": unit, "campaign": unit.campaign})
+    response["Content-Security-Policy"] = DECRYPT_PAGE_CSP
+    return response
+
+
+def _unit_parent(unit: BargainingUnit) -> dict[str, Any]:
+    return {
+        "id": str(unit.pk),
+        "slug": unit.slug,
+        "name": unit.name,
+        "employer": unit.employer,
+        "union": unit.union,
+        "size": unit.size,
+        "showing_needed": unit.showing_needed(),
+        "majority_needed": unit.majority_needed(),
+        "goal_percent": unit.supermajority_percent,
+        "goal_needed": unit.goal_needed(),
+        "card_text": unit.rendered_card_text(),
+        "card_text_sha256": unit.card_text_hash(),
+    }
+
+
+def _export_response(data: dict[str, Any], filename: str) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@session_or_token
+@require_GET
+def export_cards(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    cards = Card.objects.filter(unit=unit).select_related("segment").order_by("day", "id")
+    data = export.build(
+        kind=CARD_KIND,
+        campaign=unit.campaign,
+        parent_field="unit",
+        parent=_unit_parent(unit),
+        records=(
+            {
+                "id": str(c.pk),
+                "day": c.day.isoformat(),
+                "segment": c.segment.label if c.segment else "",
+                "text_hash": c.text_hash,
+                "sealed": c.sealed,
+            }
+            for c in cards
+        ),
+    )
+    return _export_response(data, f"cards-{unit.slug}-sealed.json")
+
+
+@session_or_token
+@require_GET
+def export_roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    people = RosterPerson.objects.filter(unit=unit).select_related(*FIELD_FOR_KIND.values()).order_by("added", "id")
+
+    def label(segment: Any) -> str:
+        return segment.label if segment else ""
+
+    data = export.build(
+        kind=ROSTER_KIND,
+        campaign=unit.campaign,
+        parent_field="unit",
+        parent=_unit_parent(unit),
+        records=(
+            {
+                "id": str(p.pk),
+                "day": p.added.isoformat(),
+                "segment": label(p.department),
+                "department": label(p.department),
+                "site": label(p.site),
+                "shift": label(p.shift),
+                "classification": label(p.classification),
+                "assessment": p.assessment or "",
+                "assessed_on": p.assessed_on.isoformat() if p.assessed_on else "",
+                "sealed": p.sealed,
+            }
+            for p in people
+        ),
+    )
+    return _export_response(data, f"roster-{unit.slug}-sealed.json")
+
+
+@session_or_token
+@require_GET
+def export_notes(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    notes = OneOnOne.objects.filter(person__unit=unit).order_by("day", "id")
+    data = export.build(
+        kind=NOTE_KIND,
+        campaign=unit.campaign,
+        parent_field="unit",
+        parent=_unit_parent(unit),
+        records=(
+            {"id": str(n.pk), "day": n.day.isoformat(), "person": str(n.person_id), "sealed": n.sealed} for n in notes
+        ),
+    )
+    return _export_response(data, f"notes-{unit.slug}-sealed.json")
+
+
+@login_required
+@require_GET
+def declaration_page(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    text = declaration.render_text(unit)
+    if request.GET.get("format") == "txt":
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="declaration-{unit.slug}.txt"'
+        return response
+    return render(request, "cards/declaration.html", {"unit": unit, "campaign": unit.campaign, "declaration": text})

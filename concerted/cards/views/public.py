@@ -1,0 +1,103 @@
+"""The card a coworker signs: no JavaScript, nothing stored but the sealed row."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.core import receipts
+from concerted.core.days import today
+from concerted.core.kanon import show_count
+from concerted.core.ratelimit import public_post_limit
+
+from .. import signing
+from ..forms import CardForm
+from ..models import BargainingUnit, Card
+
+
+def _public_unit(slug: str) -> BargainingUnit:
+    return get_object_or_404(
+        BargainingUnit.objects.select_related("campaign").exclude(status=BargainingUnit.Status.DRAFT), slug=slug
+    )
+
+
+def _context(unit: BargainingUnit, **extra: object) -> dict[str, object]:
+    return {
+        "unit": unit,
+        "campaign": unit.campaign,
+        "public_total": show_count(Card.objects.filter(unit=unit).count()),
+        "card_text": unit.rendered_card_text(),
+        "today": today(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    unit = _public_unit(slug)
+    if request.method == "POST" and unit.is_open:
+        form = CardForm(request.POST, unit=unit)
+        if form.is_valid():
+            try:
+                signed = signing.sign_card(unit, form.cleaned_data)
+            except signing.AlreadySigned:
+                form.add_error(
+                    "phone",
+                    _(
+                        "A card with this phone number is already signed, so we didn't add another. If that "
+                        "was you, your first card still counts; use its receipt to check or revoke it."
+                    ),
+                )
+            else:
+                return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
+        status = 400
+    else:
+        form = CardForm(unit=unit)
+        status = 200
+    return render(request, "cards/sign.html", _context(unit, form=form), status=status)
+
+
+@require_GET
+def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    unit = _public_unit(slug)
+    card = signing.find_by_receipt(unit, code)
+    if card is None:
+        return render(request, "cards/receipt_unknown.html", _context(unit), status=404)
+    return render(
+        request,
+        "cards/receipt.html",
+        _context(
+            unit,
+            code=receipts.normalize(code),
+            code_display=receipts.display(code),
+            is_new=request.GET.get("new") == "1",
+            signed_day=card.day,
+            text_changed=card.text_hash != unit.card_text_hash(),
+        ),
+    )
+
+
+@require_GET
+def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
+    unit = _public_unit(slug)
+    code = request.GET.get("code", "")
+    if code:
+        if receipts.looks_valid(code) and signing.find_by_receipt(unit, code):
+            return redirect("cards:receipt", unit.slug, receipts.normalize(code))
+        return render(request, "cards/receipt_unknown.html", _context(unit, tried=True), status=404)
+    return render(request, "cards/receipt_lookup.html", _context(unit))
+
+
+@require_POST
+@public_post_limit
+def revoke(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    unit = _public_unit(slug)
+    card = signing.find_by_receipt(unit, code)
+    if card is None:
+        return render(request, "cards/receipt_unknown.html", _context(unit), status=404)
+    signing.revoke(card)
+    return render(request, "cards/revoked.html", _context(unit))
