@@ -387,4 +387,5 @@ def machine() -> dict[str, str]:
         "rotational": rot,
         "kernel": kernel,
         "python": sys.version.split()[0],
+        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[0],
     }

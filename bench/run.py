@@ -1,0 +1,331 @@
+"""The benchmark: `python bench/run.py` on SQLite, under scripts/with-postgres on PostgreSQL.
+
+Prints every figure and writes them to var/bench/<database>.json. See docs/PERFORMANCE.md
+for what each figure means and the goals. Traffic goes only to 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import drills, loadgen
+from bench.common import (
+    PY,
+    ROOT,
+    Db,
+    Server,
+    cpu_seconds,
+    get,
+    log,
+    machine,
+    pg_database_from_env,
+    run_setup,
+)
+
+GOALS = {"ratio_raw": 0.5, "p99_ms_200": 100.0, "reveal_s": 10.0, "dashboard_ms": 200.0, "page_kb": 30.0}
+
+
+def raw_sqlite(directory: Path, seconds: float = 3.0, row_bytes: int = 200) -> float:
+    """(a) Raw SQLite WAL commits/s, synchronous=FULL, one writer, 200-byte rows."""
+    path = directory / "raw.sqlite3"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)")
+    n = 0
+    payload = os.urandom(row_bytes)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        conn.execute("INSERT INTO t (payload) VALUES (?)", (payload,))  # autocommit: one commit each
+        n += 1
+    rate = n / (time.perf_counter() - t0)
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return rate
+
+
+def sealing_rates(seconds: float = 1.0) -> dict[str, float]:
+    from nacl.public import PrivateKey
+
+    from concerted.core.sealing import open_sealed, seal
+
+    key = PrivateKey.generate()
+    data = {"name": "A" * 40, "contact": "someone@example.org", "comment": "x" * 120}
+    ids = {"campaign": "c", "petition": "p", "row": "r"}
+    blobs = []
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        blobs.append(seal(key.public_key, kind="k", ids=ids, data=data))
+    sealed = len(blobs) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for blob in blobs:
+        open_sealed(key, blob, kind="k", ids=ids)
+    opened = len(blobs) / (time.perf_counter() - t0)
+    return {"seal_per_s": round(sealed), "open_per_s": round(opened)}
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def load_level(server: Server, slug: str | None, concurrency: int, seconds: float, limit: int) -> dict[str, Any]:
+    cpu0 = cpu_seconds(server.pids())
+    result = loadgen.run(server.port, slug, concurrency, seconds, limit, tag=f"L{concurrency}")
+    server_cpu = cpu_seconds(server.pids()) - cpu0
+    return {
+        "concurrency": concurrency,
+        "seconds": round(result.seconds, 2),
+        "ok": result.ok,
+        "errors": result.errors,
+        "error_kinds": result.error_kinds,
+        "per_s": round(result.rate(), 1),
+        "post_p50_ms": ms(loadgen.percentile(result.post_latencies, 50)),
+        "post_p99_ms": ms(loadgen.percentile(result.post_latencies, 99)),
+        "flow_p50_ms": ms(loadgen.percentile(result.flow_latencies, 50)),
+        "flow_p99_ms": ms(loadgen.percentile(result.flow_latencies, 99)),
+        "generator_cores": round(result.generator_cpu / result.seconds, 2) if result.seconds else 0,
+        "server_cores": round(server_cpu / result.seconds, 2) if result.seconds else 0,
+    }
+
+
+def page_bytes(server: Server, slug: str) -> dict[str, Any]:
+    """Bytes a phone downloads to show the sign page: the HTML and every asset it loads."""
+
+    async def fetch(path: str) -> tuple[int, int, bytes]:
+        status, headers, body = await loadgen.request(server.port, "GET", path, {"Accept-Encoding": "identity"})
+        head = sum(len(k) + len(v) + 4 for k, vs in headers.items() for v in vs) + 17
+        return status, head + len(body), body
+
+    status, html_bytes, html = asyncio.run(fetch(f"/p/{slug}/"))
+    text = html.decode()
+    styles = re.findall(r'<link[^>]*rel="(?:stylesheet|icon|preload)"[^>]*href="([^"]+)"', text)
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', text)
+    images = re.findall(r'<img[^>]*src="(/[^"]+)"', text)
+    assets: dict[str, int] = {}
+    for path in [*styles, *images]:
+        _s, n, body = asyncio.run(fetch(path))
+        assets[path] = n
+        for sub in re.findall(rb"url\(['\"]?(/[^)'\"]+)", body):  # fonts or images a stylesheet pulls in
+            _s2, n2, _b2 = asyncio.run(fetch(sub.decode()))
+            assets[sub.decode()] = n2
+    script_bytes = 0
+    for path in scripts:
+        _s, n, _b = asyncio.run(fetch(path))
+        script_bytes += n
+    total = html_bytes + sum(assets.values()) + script_bytes
+    return {
+        "status": status,
+        "html_bytes": html_bytes,
+        "assets": assets,
+        "script_tags": len(re.findall(r"<script", text)),
+        "script_bytes": script_bytes,
+        "total_bytes": total,
+        "total_kb": round(total / 1024, 1),
+    }
+
+
+def timed_gets(server: Server, path: str, cookie: str, n: int) -> dict[str, Any]:
+    times = []
+    size = 0
+    for i in range(n + 1):
+        t0 = time.perf_counter()
+        status, _h, body = get(server.port, path, {"Cookie": cookie}, timeout=300)
+        elapsed = time.perf_counter() - t0
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        size = len(body)
+        if i:  # the first is a warm-up
+            times.append(elapsed)
+    times.sort()
+    return {"median_ms": ms(times[len(times) // 2]), "max_ms": ms(times[-1]), "n": n, "bytes": size}
+
+
+def reveal_big(server: Server, db: Db, info: dict[str, Any], outdir: Path) -> dict[str, Any]:
+    cookie = f"sessionid={info['session']}"
+    t0 = time.perf_counter()
+    status, _h, body = get(server.port, f"/o/petitions/{info['big_petition_id']}/export.json", {"Cookie": cookie}, 600)
+    export_s = time.perf_counter() - t0
+    if status != 200:
+        raise RuntimeError(f"export answered {status}")
+    export_file = outdir / "export.json"
+    export_file.write_bytes(body)
+    t0 = time.perf_counter()
+    result = subprocess.run(
+        [
+            PY,
+            "-m",
+            "concerted.cli",
+            "reveal",
+            "--key",
+            info["key_file"],
+            "--file",
+            str(export_file),
+            "--out",
+            str(outdir),
+        ],
+        env=db.env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    reveal_s = time.perf_counter() - t0
+    if result.returncode != 0:
+        raise RuntimeError(f"reveal failed: {result.stderr[-2000:]}")
+    opened = int(re.search(r"Opened (\d+) record", result.stdout).group(1))
+    csv_lines = sum(1 for _ in open(next(outdir.glob("*.csv")), encoding="utf-8")) - 1
+    return {
+        "records": opened,
+        "csv_rows": csv_lines,
+        "export_seconds": round(export_s, 2),
+        "export_mb": round(len(body) / 1e6, 1),
+        "reveal_seconds": round(reveal_s, 2),
+        "pdf": any(outdir.glob("*.pdf")),
+    }
+
+
+def run_levels(server: Server, info: dict[str, Any], out: dict[str, Any], sign_s: int, bare_s: int) -> list[Any]:
+    # Warm-up, not counted: every worker has booted, imported and compiled its templates.
+    loadgen.run(server.port, info["slug"], 8, 3, 200, tag="warm")
+    loadgen.run(server.port, None, 8, 1, 100, tag="warm")
+    levels = []
+    for c in (1, 50, 200):
+        seconds = sign_s if c > 1 else max(3, sign_s * 2 // 3)
+        sign = load_level(server, info["slug"], c, seconds, 20_000)
+        bare = load_level(server, None, c, bare_s, 40_000)
+        level = {
+            "concurrency": c,
+            "sign": sign,
+            "bare": bare,
+            "ratio_to_raw": round(sign["per_s"] / out["raw_sqlite_commits_per_s"], 3),
+            "ratio_to_bare": round(sign["per_s"] / bare["per_s"], 3) if bare["per_s"] else None,
+        }
+        level["loadavg"] = Path("/proc/loadavg").read_text().split()[0]
+        levels.append(level)
+        log(
+            f"-- c={c:>3}: {sign['per_s']:>7.1f} signatures/s  POST p50 {sign['post_p50_ms']} ms  "
+            f"p99 {sign['post_p99_ms']} ms  (GET+POST p50 {sign['flow_p50_ms']} / p99 {sign['flow_p99_ms']} ms)  "
+            f"errors {sign['errors']}  | bare insert {bare['per_s']:.1f}/s p99 {bare['post_p99_ms']} ms  "
+            f"| ratio to (a) {level['ratio_to_raw']}, to (b) {level['ratio_to_bare']}  "
+            f"| cores: server {sign['server_cores']}, generator {sign['generator_cores']} | load {level['loadavg']}"
+        )
+    return levels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="short runs, for trying the bench itself")
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--skip-drills", action="store_true")
+    parser.add_argument("--no-variant", action="store_true", help="skip the queued-writer SQLite variant")
+    args = parser.parse_args()
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    sign_s, bare_s = (4, 3) if args.quick else (15, 8)
+    big_n = 2000 if args.quick else args.big
+    out: dict[str, Any] = {"database": vendor, "machine": machine(), "quick": args.quick}
+    log(f"== Concerted benchmark on {vendor} ({'quick' if args.quick else 'full'})")
+    log("   machine: " + ", ".join(f"{k}={v}" for k, v in out["machine"].items()))
+
+    data_dir = Path(tempfile.mkdtemp(prefix=f"concerted-bench-{vendor}."))
+    db = Db(data_dir, pg_database_from_env("concerted_bench") if vendor == "postgresql" else "")
+    server: Server | None = None
+    try:
+        out["raw_sqlite_commits_per_s"] = round(raw_sqlite(data_dir))
+        out.update(sealing_rates())
+        log(
+            f"-- (a) raw SQLite WAL commits/s (synchronous=FULL, one writer, 200-byte rows, same disk): "
+            f"{out['raw_sqlite_commits_per_s']}"
+        )
+        log(f"-- sealing one record: {out['seal_per_s']}/s per core; opening: {out['open_per_s']}/s")
+
+        t0 = time.perf_counter()
+        info = run_setup(db, "--bench-table", "--big", str(big_n), settings_module="bench.settings_bench")
+        log(f"-- setup: {big_n} sealed signatures written in {time.perf_counter() - t0:.1f}s")
+        server = Server(db, settings_module="bench.settings_bench")
+        server.start()
+        out["load"] = run_levels(server, info, out, sign_s, bare_s)
+        if vendor == "sqlite" and not args.no_variant:
+            server.stop()
+            server = Server(db, settings_module="bench.settings_bench_writer")
+            server.start()
+            log("-- the same load with the queued-writer SQLite backend (concerted.core.sqlitedb):")
+            out["load_queued_writers"] = run_levels(server, info, out, sign_s, bare_s)
+            server.stop()
+            server = Server(db, settings_module="bench.settings_bench")
+            server.start()
+
+        cookie = f"sessionid={info['session']}"
+        out["dashboard"] = timed_gets(server, f"/o/petitions/{info['big_petition_id']}/", cookie, 15)
+        out["dashboard"]["signatures"] = big_n
+        log(
+            f"-- organizer dashboard with {big_n} signatures: median {out['dashboard']['median_ms']} ms, "
+            f"max {out['dashboard']['max_ms']} ms"
+        )
+        reveal_dir = data_dir / "reveal"
+        reveal_dir.mkdir()
+        out["reveal"] = reveal_big(server, db, info, reveal_dir)
+        log(
+            f"-- concerted reveal on {out['reveal']['records']} sealed signatures: {out['reveal']['reveal_seconds']} s "
+            f"(export download {out['reveal']['export_seconds']} s, {out['reveal']['export_mb']} MB)"
+        )
+        shutil.rmtree(reveal_dir, ignore_errors=True)
+        out["page"] = page_bytes(server, info["slug"])
+        log(
+            f"-- sign page: {out['page']['total_kb']} KB transferred (HTML {out['page']['html_bytes']} B + "
+            f"{len(out['page']['assets'])} asset(s)); script tags {out['page']['script_tags']}, "
+            f"script bytes {out['page']['script_bytes']}"
+        )
+        server.stop()
+        server = None
+
+        if not args.skip_drills:
+            out["crash_drill"] = drills.crash_drill(
+                vendor,
+                seconds=6 if args.quick else 20,
+                clients=8 if args.quick else 32,
+                kills=1 if args.quick else 3,
+            )
+            log(f"-- crash drill: {json.dumps(out['crash_drill'])}")
+            out["restore_drill"] = drills.restore_drill(vendor, signatures=20 if args.quick else 500, clients=16)
+            log(f"-- restore drill: {json.dumps(out['restore_drill'])}")
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    last = out["load"][-1]
+    out["goals"] = {
+        "durable signatures/s >= 0.5 x raw SQLite (c=200)": [last["ratio_to_raw"], last["ratio_to_raw"] >= 0.5],
+        "p99 < 100 ms at 200 clients (signing POST)": [last["sign"]["post_p99_ms"], last["sign"]["post_p99_ms"] < 100],
+        "reveal 100k < 10 s": [out["reveal"]["reveal_seconds"], out["reveal"]["reveal_seconds"] < 10],
+        "dashboard 100k < 200 ms": [out["dashboard"]["median_ms"], out["dashboard"]["median_ms"] < 200],
+        "sign page < 30 KB, no JS": [
+            out["page"]["total_kb"],
+            out["page"]["total_kb"] < 30 and out["page"]["script_tags"] == 0,
+        ],
+    }
+    log("== goals (figure, met?)")
+    for name, (figure, met) in out["goals"].items():
+        log(f"   {'MET   ' if met else 'MISSED'} {name}: {figure}")
+    results = ROOT / "var" / "bench"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{vendor}{'-quick' if args.quick else ''}.json").write_text(json.dumps(out, indent=2) + "\n")
+    log(f"   (all figures: var/bench/{vendor}{'-quick' if args.quick else ''}.json)")
+
+
+if __name__ == "__main__":
+    main()
