@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -144,7 +145,10 @@ def _demands_section(kit: Kit) -> list[Any]:
                 }
             )
         if demand.from_proposals:
-            notes.append(_("Proposed by %(n)s coworkers.") % {"n": demand.from_proposals})
+            notes.append(
+                ngettext("Proposed by %(n)s coworker.", "Proposed by %(n)s coworkers.", demand.from_proposals)
+                % {"n": demand.from_proposals}
+            )
         if notes:
             story.append(Paragraph(escape(" ".join(notes)), sheet["Small"]))
         for clause in demand.clauses():
@@ -156,6 +160,7 @@ def _demands_section(kit: Kit) -> list[Any]:
                 )
             )
             story.append(Paragraph(escape(_("Source: %(url)s") % {"url": clause.source_url}), sheet["Small"]))
+            story.append(Spacer(1, 0.12 * cm))
         story.append(Spacer(1, 0.2 * cm))
     if result is not None and result.ballots:
         story.append(Paragraph(escape(_("How the ballot was counted")), sheet["Heading3"]))

@@ -50,7 +50,7 @@ class SurveillanceReportForm(forms.Form):
         choices=SurveillanceReport.Tool.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        help_text=gettext_lazy("One tool per report. Seen two? Send two reports."),
+        help_text=gettext_lazy("One tool per report. Seen two? Send two reports. Another tool? Name it below."),
     )
     tool_other = ReadableCharField(label=gettext_lazy("Its name, if another tool"), required=False, max_length=100)
     captures = _boxes(gettext_lazy("What does it capture?"), CAPTURES)

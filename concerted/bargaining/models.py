@@ -105,7 +105,7 @@ class SurveillanceReport(models.Model):
         HUBSTAFF = 3, "Hubstaff"
         VERIATO = 4, "Veriato / InterGuard / Spector 360"
         INHOUSE = 5, _("A tracker the company built")
-        OTHER = 6, _("Another tool (name it below)")
+        OTHER = 6, _("Another tool")
         UNKNOWN = 7, _("I don't know its name")
 
     class Disclosed(models.IntegerChoices):

@@ -26,7 +26,7 @@ def test_it_files_a_surveillance_report_on_a_phone_without_javascript(phone_page
     assert page.get_by_role("heading", name="Report a monitoring tool").is_visible()
     assert_fits_phone(page)
     # "Another tool" without its name: a clear message, and the boxes stay ticked.
-    page.get_by_label("Another tool (name it below)").check()
+    page.get_by_label("Another tool", exact=True).check()
     page.get_by_label("Keystrokes").check()
     page.get_by_label("Screenshots or screen video").check()
     page.get_by_label("AI-tool usage or token counts").check()
