@@ -12,10 +12,16 @@ from concerted.core.forms import PersonalContactField, ReadableCharField
 
 from .models import ASSESSMENTS, DEFAULT_CARD_TEXT, FIELD_FOR_KIND, SEGMENT_NAMES, BargainingUnit
 
+# Letters that don't decompose into a base letter plus accent, as people type them
+# on a keyboard without them.
+_PLAIN_LETTERS = str.maketrans(
+    {"þ": "th", "ð": "d", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"}
+)
+
 
 def _name_tokens(text: str) -> list[str]:
     """Casefolded letters-only words, accents dropped: “José  García-López” -> jose, garcia, lopez."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     cleaned = "".join(ch if ch.isalnum() else " " for ch in plain)
     return cleaned.split()

@@ -114,6 +114,8 @@ def test_it_survives_invalid_utf8_bytes(unit):
         ("Jean-Luc Picard", "JeanLuc Picard", True),
         ("Ada Augusta Lovelace", "Ada A. Lovelace", True),
         ("Cher", "cher", True),
+        ("Þórdís Ñúñez", "Thordis Nunez", True),
+        ("Łukasz Øster", "lukasz oster", True),
         ("María José García López", "maria garcia", True),
         ("Ada Lovelace", "Ada L.", False),
         ("Ada Lovelace", "A. Lovelace", True),
