@@ -1,1 +1,1 @@
-# Models of the flyers app.
+# Flyers store nothing: they are built on request from their target (see targets.py).

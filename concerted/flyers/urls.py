@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import organizer
 
 app_name = "flyers"
-urlpatterns: list = []
+urlpatterns = [
+    path("o/flyers/<slug:kind>/<uuid:target_id>/", organizer.page, name="page"),
+    path("o/flyers/<slug:kind>/<uuid:target_id>/flyer.pdf", organizer.flyer_pdf, name="pdf"),
+    path("o/flyers/<slug:kind>/<uuid:target_id>/batches/", organizer.batch_new, name="batch_new"),
+]

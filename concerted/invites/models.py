@@ -1,1 +1,54 @@
-# Models of the invites app.
+"""Invite batches and their codes.
+
+A batch knows its target (a petition, pledge, survey, ballot: by kind and id, so this
+app depends on none of them), how many codes it holds and how many were used. A code
+row is only a keyed hash; using a code deletes the row, so the database never says
+which code was used, only how many per batch."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerted.campaigns.models import Campaign
+from concerted.core.days import today
+
+
+class InviteBatch(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invite_batches")
+    target_kind = models.CharField(max_length=20)  # "petition", "pledge", "survey", "ballot"
+    target_id = models.UUIDField()
+    label = models.CharField(
+        _("label"),
+        max_length=100,
+        blank=True,
+        help_text=_("For the committee only, e.g. “Night shift, Lisbon”. Never a coworker's name."),
+    )
+    size = models.PositiveIntegerField()
+    used = models.PositiveIntegerField(default=0)
+    created = models.DateField(default=today)
+
+    class Meta:
+        ordering = ["-created", "label"]
+        indexes = [models.Index(fields=["target_kind", "target_id"], name="invite_batch_target")]
+
+    def __str__(self) -> str:
+        return self.label or f"batch {self.pk}"
+
+    @property
+    def unused(self) -> int:
+        return self.size - self.used
+
+
+class InviteCode(models.Model):
+    """One unused code. The hash is the primary key: no sequence number that would
+    follow the order the cards were printed in."""
+
+    code_hash = models.CharField(max_length=64, primary_key=True)
+    batch = models.ForeignKey(InviteBatch, on_delete=models.CASCADE, related_name="codes")
+
+    def __str__(self) -> str:
+        return "invite code"

@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerted.core.forms import PersonalContactField, ReadableCharField
+from concerted.invites.forms import InviteCodeField
 
 from .models import Petition
 
 
 class SignForm(forms.Form):
+    invite_code = InviteCodeField()
     name = ReadableCharField(
         label=gettext_lazy("Your name"),
         max_length=200,
@@ -44,12 +46,14 @@ class SignForm(forms.Form):
             field.help_text = _("Only counted in groups of five or more.")
         else:
             del self.fields["segment"]
+        if not petition.requires_invite:
+            del self.fields["invite_code"]
 
 
 class PetitionForm(forms.ModelForm):
     class Meta:
         model = Petition
-        fields = ["title", "body", "addressee", "goal_count", "goal_percent", "segment_kind"]
+        fields = ["title", "body", "addressee", "goal_count", "goal_percent", "segment_kind", "requires_invite"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
 
     def clean_goal_percent(self) -> int | None:

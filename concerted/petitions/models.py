@@ -38,8 +38,18 @@ class Petition(models.Model):
         blank=True,
         help_text=_("Optional. Counts per group are shown only for groups of five or more."),
     )
+    requires_invite = models.BooleanField(
+        _("verified coworkers only"),
+        default=False,
+        help_text=_(
+            "Signing needs a single-use invite code from a card the committee hands out. "
+            "Make the codes on the petition's page under “Flyers and invite codes”."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created = models.DateField(auto_now_add=True)
+
+    INVITE_KIND = "petition"  # target_kind for concerted.invites
 
     class Meta:
         ordering = ["-created", "title"]

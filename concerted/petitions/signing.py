@@ -10,12 +10,16 @@ from django.db import IntegrityError, transaction
 from concerted.core import receipts
 from concerted.core.erase import purge_deleted
 from concerted.core.hashing import contact_hash
+from concerted.invites import codes as invites
 
 from .models import Petition, Signature
 
 
 class AlreadySigned(Exception):
     pass
+
+
+InviteRefused = invites.InviteRefused
 
 
 @dataclass
@@ -25,7 +29,9 @@ class Signed:
 
 
 def sign(petition: Petition, cleaned: dict[str, Any]) -> Signed:
-    """Seal the signer's details and store one row; raise AlreadySigned on a repeat contact."""
+    """Seal the signer's details and store one row; raise AlreadySigned on a repeat contact
+    and InviteRefused when the petition needs an invite code and this one can't be used.
+    The code is used up in the same transaction as the insert: both happen or neither."""
     code, code_hash = receipts.new_receipt()
     contact = cleaned.get("contact") or ""
     signature = Signature(
@@ -45,6 +51,8 @@ def sign(petition: Petition, cleaned: dict[str, Any]) -> Signed:
     )
     try:
         with transaction.atomic():
+            if petition.requires_invite:
+                invites.consume(Petition.INVITE_KIND, petition.pk, cleaned.get("invite_code") or "")
             signature.save(force_insert=True)
     except IntegrityError:
         raise AlreadySigned() from None

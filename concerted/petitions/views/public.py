@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerted.core import receipts
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
+from concerted.invites import codes as invite_codes
 
 from .. import signing, stats
 from ..forms import SignForm
@@ -38,11 +39,14 @@ def _context(petition: Petition, **extra: object) -> dict[str, object]:
 @public_post_limit
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _public_petition(slug)
+    extra: dict[str, object] = {}
     if request.method == "POST" and petition.is_open:
         form = SignForm(request.POST, petition=petition)
         if form.is_valid():
             try:
                 signed = signing.sign(petition, form.cleaned_data)
+            except signing.InviteRefused as refused:
+                form.add_error("invite_code", refused.message)
             except signing.AlreadySigned:
                 form.add_error(
                     "contact",
@@ -57,9 +61,14 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(url + "?new=1")
         status = 400
     else:
-        form = SignForm(petition=petition)
+        # An invite link (?code=...) only fills the field in: a GET never uses a code up,
+        # so a mail scanner or link preview that follows the link burns nothing.
+        code = request.GET.get("code", "")[:40] if petition.requires_invite else ""
+        form = SignForm(petition=petition, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         status = 200
-    return render(request, "petitions/sign.html", _context(petition, form=form), status=status)
+        if code and petition.is_open:
+            extra["invite_problem"] = invite_codes.message_for(Petition.INVITE_KIND, petition.pk, code)
+    return render(request, "petitions/sign.html", _context(petition, form=form, **extra), status=status)
 
 
 @require_GET

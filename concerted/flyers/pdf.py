@@ -1,0 +1,245 @@
+"""Flyer PDFs: a poster page (headline, pitch, a large QR code, the address in text, the
+safety line) and pages of tear-off cards, each with its own single-use invite code.
+
+QR codes use error correction M or better and are drawn as vectors: 7 cm on the poster,
+3.6 cm on a card (the quiet zone around them comes on top)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import segno
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
+
+from concerted.core.pdf import escape, fonts
+from concerted.invites.codes import display
+
+from .targets import Flyer
+
+PAPERS = {"letter": LETTER, "a4": A4}
+POSTER_QR = 7 * cm
+CARD_QR = 3.6 * cm
+QUIET_MODULES = 4
+CARDS_PER_PAGE = (2, 4)  # columns, rows
+_MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+_MONO_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
+
+
+@lru_cache(maxsize=1)
+def mono_fonts() -> tuple[str, str]:
+    if _MONO.exists() and _MONO_BOLD.exists():
+        pdfmetrics.registerFont(TTFont("Mono", str(_MONO)))
+        pdfmetrics.registerFont(TTFont("Mono-Bold", str(_MONO_BOLD)))
+        return "Mono", "Mono-Bold"
+    return "Courier", "Courier-Bold"
+
+
+def make_qr(data: str) -> segno.QRCode:
+    """Error correction M at least (segno raises it for free when the version allows)."""
+    return segno.make_qr(data, error="m", boost_error=True)
+
+
+def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw the symbol with its lower-left corner at (x, y), `size` wide without the
+    quiet zone; the caller leaves QUIET_MODULES of white around it. One filled path,
+    so renderers don't leave hairline seams between modules."""
+    matrix = [list(row) for row in make_qr(data).matrix]
+    n = len(matrix)
+    module = size / n
+    path = canvas.beginPath()
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                path.rect(x + start * module, y + size - (r + 1) * module, (c - start) * module, module)
+            else:
+                c += 1
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def quiet(size: float, data: str) -> float:
+    return size / len(make_qr(data).matrix) * QUIET_MODULES
+
+
+class QRFlowable(Flowable):
+    def __init__(self, data: str, size: float) -> None:
+        super().__init__()
+        self.data = data
+        self.size = size
+        self.margin = quiet(size, data)
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        side = self.size + 2 * self.margin
+        return side, side
+
+    def draw(self) -> None:
+        draw_qr(self.canv, self.data, self.margin, self.margin, self.size)
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = fonts()
+    mono, mono_bold = mono_fonts()
+    return {
+        "committee": ParagraphStyle("committee", fontName=regular, fontSize=12, leading=15, textColor="#333333"),
+        "headline": ParagraphStyle("headline", fontName=bold, fontSize=30, leading=35, spaceBefore=6, spaceAfter=10),
+        "pitch": ParagraphStyle("pitch", fontName=regular, fontSize=13, leading=18),
+        "url": ParagraphStyle("url", fontName=mono_bold, fontSize=16, leading=20, alignment=TA_CENTER, wordWrap="CJK"),
+        "note": ParagraphStyle("note", fontName=regular, fontSize=12, leading=15, alignment=TA_CENTER),
+        "safety": ParagraphStyle(
+            "safety",
+            fontName=bold,
+            fontSize=14,
+            leading=18,
+            alignment=TA_CENTER,
+            borderColor=colors.black,
+            borderWidth=1.5,
+            borderPadding=8,
+            spaceBefore=18,
+            spaceAfter=10,
+        ),
+        "safety_small": ParagraphStyle("safety_small", fontName=regular, fontSize=10, leading=13, alignment=TA_CENTER),
+        "card_head": ParagraphStyle("card_head", fontName=bold, fontSize=10, leading=12, spaceAfter=3),
+        "card_text": ParagraphStyle("card_text", fontName=regular, fontSize=7.5, leading=9.5, spaceAfter=3),
+        "card_safety": ParagraphStyle("card_safety", fontName=bold, fontSize=7.5, leading=9.5, spaceAfter=3),
+        "card_url": ParagraphStyle("card_url", fontName=mono, fontSize=7, leading=9, wordWrap="CJK", spaceAfter=3),
+        "card_code": ParagraphStyle("card_code", fontName=mono_bold, fontSize=11, leading=14),
+    }
+
+
+def safety_line() -> str:
+    return _("Use your personal phone, not a work device or work Wi-Fi.")
+
+
+def short_address(url: str) -> str:
+    """The address as printed: without the https:// people needn't type."""
+    return url.removeprefix("https://")
+
+
+def _poster(canvas: Canvas, flyer: Flyer, pagesize: tuple[float, float]) -> None:
+    st = _styles()
+    width, height = pagesize
+    margin = 1.8 * cm
+    inner = width - 2 * margin
+    top = [
+        Paragraph(escape(flyer.campaign.committee_name), st["committee"]),
+        Paragraph(escape(flyer.headline), st["headline"]),
+    ]
+    if flyer.pitch:
+        top.append(Paragraph(escape(flyer.pitch), st["pitch"]))
+    lower: list[Any] = [
+        Spacer(1, 0.4 * cm),
+        QRFlowable(flyer.public_url, POSTER_QR),
+        Paragraph(escape(short_address(flyer.public_url)), st["url"]),
+        Spacer(1, 0.3 * cm),
+    ]
+    if flyer.requires_invite:
+        lower.append(
+            Paragraph(
+                escape(_("To join you need a single-use invite code from the committee. Ask someone you trust.")),
+                st["note"],
+            )
+        )
+    lower += [
+        Paragraph(escape(safety_line()), st["safety"]),
+        Spacer(1, 0.25 * cm),
+        Paragraph(
+            escape(_("Your name is sealed: only the organizing committee can open it, on their own computer.")),
+            st["safety_small"],
+        ),
+    ]
+    lower_height = sum(f.wrap(inner, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in lower) + 0.6 * cm
+    top_max = height - 2 * margin - lower_height
+    head = KeepInFrame(inner, top_max, top, mode="shrink")
+    _w, top_height = head.wrapOn(canvas, inner, top_max)
+    # Short texts leave room: put half of it above the QR code so the page doesn't end halfway.
+    gap = Spacer(1, max(0.0, (top_max - top_height) / 2))
+    frame = Frame(
+        margin, margin, inner, height - 2 * margin, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+    )
+    frame.addFromList([head, gap, *lower], canvas)
+
+
+def _cards(canvas: Canvas, flyer: Flyer, codes: Sequence[str], pagesize: tuple[float, float]) -> None:
+    st = _styles()
+    width, height = pagesize
+    margin = 1.0 * cm
+    cols, rows = CARDS_PER_PAGE
+    card_w = (width - 2 * margin) / cols
+    card_h = (height - 2 * margin) / rows
+    per_page = cols * rows
+    pages = [codes[i : i + per_page] for i in range(0, len(codes), per_page)]
+    for page_codes in pages:
+        canvas.saveState()
+        canvas.setDash(4, 3)
+        canvas.setLineWidth(0.5)
+        canvas.setStrokeColor(colors.grey)
+        for c in range(cols + 1):
+            canvas.line(margin + c * card_w, margin, margin + c * card_w, height - margin)
+        for r in range(rows + 1):
+            canvas.line(margin, margin + r * card_h, width - margin, margin + r * card_h)
+        canvas.restoreState()
+        for i, code in enumerate(page_codes):
+            col, row = i % cols, i // cols
+            x0 = margin + col * card_w
+            y0 = height - margin - (row + 1) * card_h
+            url = flyer.invite_url(code)
+            # At least the quiet zone on each side, and a little more, so the cut line
+            # and the text never crowd the symbol.
+            pad = max(quiet(CARD_QR, url), 0.5 * cm)
+            qr_y = y0 + (card_h - CARD_QR) / 2
+            draw_qr(canvas, url, x0 + pad, qr_y, CARD_QR)
+            text_x = x0 + pad + CARD_QR + max(pad, 0.6 * cm)
+            text_w = card_w - (text_x - x0) - 0.3 * cm
+            story = [
+                Paragraph(escape(flyer.headline), st["card_head"]),
+                Paragraph(escape(safety_line()), st["card_safety"]),
+                Paragraph(escape(_("Or type this address:")), st["card_text"]),
+                Paragraph(escape(short_address(flyer.public_url)), st["card_url"]),
+                Paragraph(escape(_("Your invite code (works once):")), st["card_text"]),
+                Paragraph(escape(display(code)), st["card_code"]),
+            ]
+            text_h = card_h - 0.6 * cm
+            frame = Frame(
+                text_x, y0 + 0.3 * cm, text_w, text_h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+            )
+            frame.addFromList([KeepInFrame(text_w, text_h, story, mode="shrink")], canvas)
+        canvas.showPage()
+
+
+def build(flyer: Flyer, paper: str = "letter", codes: Sequence[str] = (), poster: bool = True) -> bytes:
+    """The flyer as a PDF: the poster page (unless poster=False), then tear-off cards
+    for `codes`, if any."""
+    pagesize = PAPERS[paper]
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=1)
+    canvas.setTitle(flyer.headline)
+    canvas.setAuthor(flyer.campaign.committee_name)
+    canvas.setCreator("Concerted")
+    if poster or not codes:
+        _poster(canvas, flyer, pagesize)
+        canvas.showPage()
+    if codes:
+        _cards(canvas, flyer, codes, pagesize)
+    canvas.save()
+    return out.getvalue()

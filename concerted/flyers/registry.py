@@ -1,0 +1,63 @@
+"""The targets flyers know about. Adding a domain app is one function here."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .targets import Flyer, first_paragraph, register
+
+PLEDGE = "pledge"  # invites target_kind for pledges
+
+
+def register_petitions() -> None:
+    from concerted.petitions.models import Petition
+
+    def describe(petition: Petition) -> Flyer:
+        return Flyer(
+            kind=Petition.INVITE_KIND,
+            kind_label=_("Petition"),
+            target_id=petition.pk,
+            campaign=petition.campaign,
+            headline=petition.title,
+            pitch=first_paragraph(petition.body),
+            public_path=reverse("petitions:sign", args=[petition.slug]),
+            dashboard_url=reverse("petitions:dashboard", args=[petition.pk]),
+            requires_invite=petition.requires_invite,
+            is_public=petition.status != Petition.Status.DRAFT,
+        )
+
+    register(Petition.INVITE_KIND, Petition, describe)
+
+
+def register_pledges() -> None:
+    from concerted.pledges.models import Pledge
+
+    def describe(pledge: Pledge) -> Flyer:
+        pitch = pledge.promise
+        threshold = pledge.threshold()
+        if threshold:
+            pitch += " " + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
+                "n": threshold,
+                "day": pledge.deadline.strftime("%d %B %Y"),
+            }
+        return Flyer(
+            kind=PLEDGE,
+            kind_label=_("Pledge"),
+            target_id=pledge.pk,
+            campaign=pledge.campaign,
+            headline=pledge.title,
+            pitch=first_paragraph(pitch),
+            public_path=reverse("pledges:pledge", args=[pledge.slug]),
+            dashboard_url=reverse("pledges:dashboard", args=[pledge.pk]),
+            # The pledges app declares requires_invite when it takes invite codes.
+            requires_invite=bool(getattr(pledge, "requires_invite", False)),
+            is_public=pledge.status != Pledge.Status.DRAFT,
+        )
+
+    register(PLEDGE, Pledge, describe)
+
+
+def register_all() -> None:
+    register_petitions()
+    register_pledges()

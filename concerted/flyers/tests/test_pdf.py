@@ -1,0 +1,148 @@
+"""Done means: each flyer PDF, rendered to PNG and read by zbarimg, gives back the exact
+URL (and code); the code then works once and is refused the second time."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from concerted.flyers import pdf
+from concerted.flyers.targets import first_paragraph, lookup
+from concerted.invites import codes
+from concerted.invites.models import InviteBatch
+from concerted.petitions.models import Signature
+
+from .qr import read_pdf, zbarimg
+
+pytestmark = pytest.mark.django_db
+BASE = "https://flyer.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _public_base(settings):
+    settings.PUBLIC_BASE_URL = BASE
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_it_prints_the_public_url_in_a_readable_qr_code(as_user, petition, paper, tmp_path):
+    response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]), {"paper": paper})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "no-store, private"
+    pages = read_pdf(response.content, tmp_path)
+    assert len(pages) == 1
+    expected = f"{BASE}/p/{petition.slug}/"
+    assert pages[0].codes == [expected]
+    assert zbarimg(pages[0].png) == [expected]  # the whole page, as is
+    assert 6.5 <= pages[0].sizes_cm[0] <= 8.5  # 7 cm, at least 3
+    text = _pdf_text(response.content)
+    assert "flyer.example.org/p/" + petition.slug in text.replace("\n", "")
+    assert "Use your personal phone, not a work device or work Wi-Fi." in text
+    assert petition.title in text
+    assert "Acme Workers Committee" in text
+
+
+def test_it_uses_the_paper_size_asked_for(as_user, petition):
+    sizes = {}
+    for paper in ("letter", "a4", "tabloid"):
+        response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]), {"paper": paper})
+        box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
+        sizes[paper] = (round(float(box.width)), round(float(box.height)))
+    assert sizes["letter"] == (612, 792)
+    assert sizes["a4"] == (595, 842)
+    assert sizes["tabloid"] == sizes["letter"]  # unknown paper: Letter, not an error
+
+
+def test_it_uses_error_correction_m_or_better():
+    qr = pdf.make_qr(f"{BASE}/p/abcdefg/?code=abcdefghjkm")
+    assert qr.error in ("M", "Q", "H")
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_it_prints_tear_off_cards_whose_codes_work_once(as_user, invite_petition, paper, tmp_path):
+    petition = invite_petition
+    response = as_user("owner").post(
+        reverse("flyers:batch_new", args=["petition", petition.pk]),
+        {"count": 10, "label": "Night shift", "paper": paper, "poster": "on"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "no-store, private"
+    pages = read_pdf(response.content, tmp_path)
+    assert len(pages) == 3  # poster, 8 cards, 2 cards
+    public = f"{BASE}/p/{petition.slug}/"
+    assert pages[0].codes == [public]
+    card_urls = pages[1].codes + pages[2].codes
+    assert len(pages[1].codes) == 8 and len(pages[2].codes) == 2
+    assert all(3.0 <= size <= 4.5 for page in pages[1:] for size in page.sizes_cm)
+    found = [re.fullmatch(re.escape(public) + r"\?code=([a-z2-9]{11})", url) for url in card_urls]
+    assert all(found), card_urls
+    plain = [m.group(1) for m in found]
+    assert len(set(plain)) == 10
+    assert all(codes.parse(c).result == codes.Result.VALID for c in plain)
+    text = _pdf_text(response.content)
+    for code in plain:
+        assert codes.display(code) in text  # printed for typing, too
+
+    batch = InviteBatch.objects.get()
+    assert (batch.size, batch.used, batch.label) == (10, 0, "Night shift")
+
+    # The decoded code works once, from the decoded URL, and the second time is refused.
+    path = card_urls[3].removeprefix(BASE)
+    assert Client().get(path).status_code == 200
+    first = Client().post(path, {"invite_code": plain[3], "name": "Card Holder"})
+    assert first.status_code == 302
+    second = Client().post(path, {"invite_code": plain[3], "name": "Someone Else"})
+    assert second.status_code == 400
+    assert "That invite code doesn&#x27;t work here" in second.content.decode()
+    assert "it may already have been used" in second.content.decode()
+    assert Signature.objects.filter(petition=petition).count() == 1
+    batch.refresh_from_db()
+    assert batch.used == 1
+
+
+def test_it_can_print_cards_without_the_poster(as_user, invite_petition, tmp_path):
+    response = as_user("teammate").post(
+        reverse("flyers:batch_new", args=["petition", invite_petition.pk]), {"count": 3, "paper": "a4"}
+    )
+    pages = read_pdf(response.content, tmp_path)
+    assert len(pages) == 1
+    assert len(pages[0].codes) == 3
+    assert all("?code=" in url for url in pages[0].codes)
+
+
+def test_it_keeps_a_long_headline_and_pitch_on_one_page(as_user, petition, tmp_path):
+    petition.title = "Stop " + "the keystroke tracker and the screenshot agent " * 4
+    petition.body = ("We want a human to decide. " * 60) + "\n\nSecond paragraph is not on the flyer."
+    petition.save()
+    response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]))
+    pages = read_pdf(response.content, tmp_path)
+    assert len(pages) == 1
+    assert pages[0].codes == [f"{BASE}/p/{petition.slug}/"]
+    assert pages[0].sizes_cm[0] >= 6.5
+    assert "Second paragraph" not in _pdf_text(response.content)
+
+
+def test_it_takes_the_first_paragraph_as_the_pitch():
+    assert first_paragraph("\n\nFirst  line\nstill first.\n\nSecond.") == "First line still first."
+    long = first_paragraph("word " * 200, limit=50)
+    assert len(long) <= 51 and long.endswith("…")
+
+
+def test_it_prints_an_onion_address(settings, petition, tmp_path):
+    onion = "http://" + "a" * 56 + ".onion"
+    settings.PUBLIC_BASE_URL = onion
+    flyer = lookup("petition", petition.pk)
+    _batch, plain = codes.create_batch(petition.campaign, "petition", petition.pk, 2, "")
+    pages = read_pdf(pdf.build(flyer, "letter", codes=plain), tmp_path)
+    assert pages[0].codes == [f"{onion}/p/{petition.slug}/"]
+    assert sorted(pages[1].codes) == sorted(f"{onion}/p/{petition.slug}/?code={c}" for c in plain)
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

@@ -1,0 +1,239 @@
+"""Single-use invite codes: make them, check them (GET), use them up (POST).
+
+A code is 10 random characters from core.shortcodes.ALPHABET (31 symbols, no 0/o/1/i/l)
+plus one check character, about 49.5 random bits. The check character makes the
+weighted sum of all 11 symbols (weights 1..11) divisible by 31; 31 is prime, so every
+single wrong character and every swap of two characters is caught and reported as a
+typo instead of "not valid".
+
+Only a keyed hash of each code is stored. The key is the campaign's de-duplication key,
+which lives outside the database: 49.5 bits is too few to survive a brute force
+against an unkeyed hash, but a stolen database alone can't be searched without the key.
+The hash also covers the target (petition, pledge, ...), so a code works only there.
+
+Using a code deletes its row and adds one to its batch's `used` counter in the
+caller's transaction. Nothing records which code was used."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from concerted.core.erase import purge_deleted
+from concerted.core.hashing import campaign_key
+from concerted.core.shortcodes import ALPHABET
+
+from .models import InviteBatch, InviteCode
+
+RANDOM_LENGTH = 10
+LENGTH = RANDOM_LENGTH + 1
+MAX_BATCH = 1000
+_BASE = len(ALPHABET)
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+_SEPARATORS = " -_.\u00a0\u2010\u2011\u2012\u2013\u2014\u2212/"
+_NEVER_IN_CODES = "0o1il"
+assert _BASE == 31, "the check character relies on a prime-sized alphabet"
+
+
+class Result(enum.StrEnum):
+    """What check() says about a code, without using it up."""
+
+    VALID = "valid"
+    EMPTY = "empty"
+    MALFORMED = "malformed"  # wrong length or characters no code contains
+    TYPO = "typo"  # right shape, wrong check character
+    UNKNOWN = "unknown"  # not a code for this target, or already used (we can't tell which)
+
+
+class InviteRefused(Exception):
+    """A code that can't be used; `message` is ready to show to the participant."""
+
+    def __init__(self, result: Result, message: str) -> None:
+        super().__init__(message)
+        self.result = result
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Parsed:
+    result: Result
+    code: str = ""  # normalized, when the shape is right
+    message: str = ""
+
+
+def _check_char(body: str) -> str:
+    total = sum((i + 1) * _VALUE[ch] for i, ch in enumerate(body))
+    # Want total + LENGTH * c == 0 (mod 31): c = -total * LENGTH^-1.
+    inverse = pow(LENGTH, -1, _BASE)
+    return ALPHABET[(-total * inverse) % _BASE]
+
+
+def new_code() -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return body + _check_char(body)
+
+
+def display(code: str) -> str:
+    """abcd-efgh-jkm: groups for reading off paper."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def prefill(text: str) -> str:
+    """What to put in the form from an invite link: the dashed form of a well-formed
+    code, else what was given, so the participant sees what to fix."""
+    parsed = parse(text)
+    return display(parsed.code) if parsed.result == Result.VALID else text
+
+
+def normalize(text: str) -> str:
+    """Fold case, full-width forms, spaces and dashes. Letters no code contains are kept,
+    so parse() can say which one is wrong."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in text if ch not in _SEPARATORS and not ch.isspace())
+
+
+def parse(text: str) -> Parsed:
+    code = normalize(text)
+    if not code:
+        return Parsed(Result.EMPTY, message=_("Enter the invite code from your card."))
+    strangers = sorted({ch for ch in code if ch not in _VALUE})
+    if strangers:
+        if all(ch in _NEVER_IN_CODES for ch in strangers):
+            message = _("That code has a typo: codes never contain 0, o, 1, i or l. Check the code on your card again.")
+        else:
+            message = _("That code has a typo: it contains %(chars)s, and codes only have letters and digits.") % {
+                "chars": " ".join(strangers)
+            }
+        return Parsed(Result.MALFORMED, message=message)
+    if len(code) != LENGTH:
+        return Parsed(
+            Result.MALFORMED,
+            message=_("That code has a typo: an invite code has %(n)d letters and digits, this one has %(got)d.")
+            % {"n": LENGTH, "got": len(code)},
+        )
+    if _check_char(code[:-1]) != code[-1]:
+        return Parsed(
+            Result.TYPO,
+            message=_("That code has a typo: one character is wrong or two are swapped. Check it against your card."),
+        )
+    return Parsed(Result.VALID, code=code)
+
+
+def unknown_message() -> str:
+    return _(
+        "That invite code doesn't work here. Each code works only once and only for the petition or pledge "
+        "on its card; it may already have been used. Ask the committee for a new one."
+    )
+
+
+def code_hash(campaign_id: uuid.UUID | str, target_kind: str, target_id: uuid.UUID | str, code: str) -> str:
+    message = f"{target_kind}:{uuid.UUID(str(target_id)).hex}:{code}".encode()
+    return hashlib.blake2b(
+        message, key=campaign_key(str(campaign_id)), digest_size=32, person=b"concerted-invite"
+    ).hexdigest()
+
+
+def _campaign_of(target_kind: str, target_id: uuid.UUID | str) -> uuid.UUID | None:
+    return (
+        InviteBatch.objects.filter(target_kind=target_kind, target_id=target_id)
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+
+
+def create_batch(
+    campaign: object, target_kind: str, target_id: uuid.UUID | str, count: int, label: str = ""
+) -> tuple[InviteBatch, list[str]]:
+    """Make `count` codes. The plaintext list is returned once (for the PDF) and never stored."""
+    if not 1 <= count <= MAX_BATCH:
+        raise ValueError(f"a batch holds 1 to {MAX_BATCH} codes")
+    codes: list[str] = []
+    seen: set[str] = set()
+    while len(codes) < count:
+        code = new_code()
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    campaign_id = campaign.pk  # type: ignore[attr-defined]
+    with transaction.atomic():
+        batch = InviteBatch.objects.create(
+            campaign_id=campaign_id, target_kind=target_kind, target_id=target_id, label=label, size=count
+        )
+        # Insert in a different random order than the cards are printed in, so row order
+        # in the database doesn't match the order of the cards.
+        order = list(codes)
+        secrets.SystemRandom().shuffle(order)
+        InviteCode.objects.bulk_create(
+            [InviteCode(batch=batch, code_hash=code_hash(campaign_id, target_kind, target_id, c)) for c in order]
+        )
+    return batch, codes
+
+
+def check(target_kind: str, target_id: uuid.UUID | str, code: str) -> Result:
+    """For a GET: would this code work? Uses nothing up."""
+    parsed = parse(code)
+    if parsed.result != Result.VALID:
+        return parsed.result
+    campaign_id = _campaign_of(target_kind, target_id)
+    if campaign_id is None:
+        return Result.UNKNOWN
+    exists = InviteCode.objects.filter(
+        code_hash=code_hash(campaign_id, target_kind, target_id, parsed.code),
+        batch__target_kind=target_kind,
+        batch__target_id=target_id,
+    ).exists()
+    return Result.VALID if exists else Result.UNKNOWN
+
+
+def message_for(target_kind: str, target_id: uuid.UUID | str, code: str) -> str:
+    """The participant-facing sentence for a code that check() doesn't call VALID."""
+    parsed = parse(code)
+    if parsed.result != Result.VALID:
+        return parsed.message
+    return "" if check(target_kind, target_id, code) == Result.VALID else unknown_message()
+
+
+def consume(target_kind: str, target_id: uuid.UUID | str, code: str) -> InviteBatch:
+    """Use a code up, inside the caller's transaction.atomic() (with the participant's
+    row), or raise InviteRefused. Two concurrent POSTs can't both use one code: the row
+    is locked (PostgreSQL) or the transaction holds the write lock (SQLite, IMMEDIATE),
+    and the delete must remove exactly one row."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("invites.codes.consume() must run inside transaction.atomic()")
+    parsed = parse(code)
+    if parsed.result != Result.VALID:
+        raise InviteRefused(parsed.result, parsed.message)
+    campaign_id = _campaign_of(target_kind, target_id)
+    if campaign_id is None:
+        raise InviteRefused(Result.UNKNOWN, unknown_message())
+    digest = code_hash(campaign_id, target_kind, target_id, parsed.code)
+    batch_id = (
+        InviteCode.objects.select_for_update(of=("self",))
+        .filter(code_hash=digest, batch__target_kind=target_kind, batch__target_id=target_id)
+        .values_list("batch_id", flat=True)
+        .first()
+    )
+    if batch_id is None:
+        raise InviteRefused(Result.UNKNOWN, unknown_message())
+    deleted, _detail = InviteCode.objects.filter(code_hash=digest).delete()
+    if deleted != 1:
+        raise InviteRefused(Result.UNKNOWN, unknown_message())
+    InviteBatch.objects.filter(pk=batch_id).update(used=F("used") + 1)
+    # The WAL would hold the deleted row next to the participant's new row, linking the
+    # two; after commit, fold the WAL into the (secure_delete) database file.
+    purge_deleted(InviteCode._meta.db_table)
+    return InviteBatch.objects.get(pk=batch_id)
+
+
+def consume_now(target_kind: str, target_id: uuid.UUID | str, code: str) -> InviteBatch:
+    """consume() in a transaction of its own: for demo data and tests, not for signing."""
+    with transaction.atomic():
+        return consume(target_kind, target_id, code)
