@@ -137,7 +137,7 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         _("Typed signature"),
         _("Phone"),
         _("Email"),
-        _("Text"),
+        _("Ver."),
     ]
     rows = [
         [
@@ -154,7 +154,7 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         for i, r in enumerate(good, start=1)
     ]
     if rows:
-        widths = [0.9, 4.2, 2.1, 3.2, 3.6, 4.2, 2.8, 3.6, 1.0]
+        widths = [0.8, 4.0, 2.0, 2.8, 3.4, 3.6, 3.3, 3.8, 1.1]
         story.append(_table([header, *rows], [w * cm for w in widths], sheet))
     else:
         story.append(Paragraph(escape(_("No verified cards.")), sheet["BodyText"]))

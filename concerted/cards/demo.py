@@ -75,7 +75,7 @@ def load(ctx: DemoContext) -> list[str]:
                 site=segments[("site", rng.choice(["Berlin", "Berlin", "Lisbon", "Remote"]))],
                 shift=segments[("shift", "Night" if department == "Support" and rng.random() < 0.4 else "Day")],
                 classification=segments[("role", rng.choice(classes))],
-                assessment=rng.choices([1, 2, 3, 4, 5, None], weights=[10, 25, 20, 8, 5, 32])[0],
+                assessment=rng.choices([1, 2, 3, 4, 5, None], weights=[10, 27, 20, 8, 5, 30])[0],
                 added=today - datetime.timedelta(days=rng.randint(20, 40)),
             )
             person.assessed_on = today - datetime.timedelta(days=rng.randint(0, 19)) if person.assessment else None
@@ -94,7 +94,7 @@ def load(ctx: DemoContext) -> list[str]:
                 )
                 one.save(force_insert=True)
                 notes += 1
-            if person.assessment in (1, 2) or (person.assessment == 3 and rng.random() < 0.3):
+            if person.assessment in (1, 2) or (person.assessment == 3 and rng.random() < 0.4):
                 card = Card(
                     unit=unit,
                     receipt_hash=new_receipt()[1],

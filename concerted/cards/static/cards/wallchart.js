@@ -84,16 +84,20 @@
     });
     var groups = {};
     people.forEach(function (p) {
-      var i = cardPhones[digits(p.contact)];
-      if (i === undefined || !digits(p.contact)) { i = cardNames[norm(p.name)]; }
-      p.card = i !== undefined;
-      if (p.card) { matched[i] = true; }
+      // A card matches by phone; a name alone may be a namesake, so it is shown as a question.
+      var i = digits(p.contact) ? cardPhones[digits(p.contact)] : undefined;
+      p.card = i !== undefined ? "signed" : "";
+      if (i === undefined) {
+        i = cardNames[norm(p.name)];
+        if (i !== undefined) { p.card = "same name signed?"; }
+      }
+      if (i !== undefined) { matched[i] = true; }
       var key = p[groupBy] || "—";
       (groups[key] = groups[key] || []).push(p);
     });
     Object.keys(groups).sort().forEach(function (key) {
       var list = groups[key].sort(function (a, b) { return (a.assessment || 9) - (b.assessment || 9) || norm(a.name).localeCompare(norm(b.name)); });
-      var signed = list.filter(function (p) { return p.card; }).length;
+      var signed = list.filter(function (p) { return p.card === "signed"; }).length;
       var section = el("section", undefined, "chart-group");
       section.appendChild(el("h2", (LABELS[groupBy] || "") + ": " + key + " — " + list.length + " people, " + signed + " cards"));
       var table = el("table");
@@ -108,8 +112,8 @@
         var last = notes[0];
         var tr = el("tr");
         [p.name, p.contact, p.shift, p.site, p.classification, ASSESS[p.assessment] || "—",
-         p.card ? "signed" : "", last ? last.day + " (" + last.who + "): " + last.note : "", last ? last.next_step : ""]
-          .forEach(function (text, col) { tr.appendChild(el("td", text || "", col === 6 && p.card ? "signed" : "")); });
+         p.card, last ? last.day + " (" + last.who + "): " + last.note : "", last ? last.next_step : ""]
+          .forEach(function (text, col) { tr.appendChild(el("td", text || "", col === 6 && p.card === "signed" ? "signed" : "")); });
         body.appendChild(tr);
       });
       section.appendChild(table);
