@@ -231,11 +231,11 @@ class Demand(models.Model):
 
 class Ballot(models.Model):
     """One member's ranking. It holds no invite code, no name and no link to either:
-    using the invite code only deletes the code's row (concerted.invites)."""
+    using the invite code only deletes the code's row (concerted.invites). Not even the
+    day: a batch's used-counter moving on the day a ballot appears could tie the two."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="ballots")
-    day = models.DateField(default=today)
 
     def __str__(self) -> str:
         return f"ballot {self.pk}"

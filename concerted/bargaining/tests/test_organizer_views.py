@@ -164,3 +164,12 @@ def test_free_text_export_waits_for_ten_reports(as_user, kit):
     data = response.json()
     assert data["kind"] == "bargaining.report" and len(data["records"]) == 10
     assert {r["type"] for r in data["records"]} == {"surveillance", "pressure"}
+
+
+def test_the_campaign_page_offers_and_lists_the_kit(as_user, campaign):
+    client = as_user("owner")
+    html = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert reverse("bargaining:start", args=[campaign.pk]) in html
+    kit = Kit.objects.create(campaign=campaign)
+    html = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert reverse("bargaining:dashboard", args=[kit.pk]) in html
