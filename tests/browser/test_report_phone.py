@@ -49,3 +49,30 @@ def test_it_files_a_surveillance_report_on_a_phone_without_javascript(phone_page
     assert report.dev_work_computer and report.disclosed == 3 and report.trains_ai == 2
     assert_stayed_local(page)
     assert not [c for c in page.context.cookies() if c["name"] != "csrftoken"], "only the CSRF cookie is allowed"
+
+
+def test_it_ranks_the_demands_on_a_phone_with_an_invite_code(phone_page, kit):
+    from concerted.bargaining.models import Ballot, Demand
+    from concerted.invites import codes
+
+    kit.voting_open = True
+    kit.save()
+    human = Demand.objects.create(kit=kit, title="A human decides", text="A human decides.", status="ballot")
+    Demand.objects.create(kit=kit, title="No keyloggers", text="Remove them.", status="ballot")
+    _batch, made = codes.create_batch(kit.campaign, "ballot", kit.pk, 1)
+    page = phone_page
+    page.goto(f"{page.live_url}/b/{kit.slug}/vote/?code={made[0]}")
+    assert_fits_phone(page)
+    page.get_by_label("A human decides").select_option("1")
+    page.get_by_label("No keyloggers").select_option("2")
+    page.get_by_role("button", name="Cast my ballot").click()
+    assert page.get_by_role("heading", name="Your ballot was counted.").is_visible()
+    ballot = Ballot.objects.get(kit=kit)
+    assert ballot.ranks.get(demand=human).rank == 1
+    # The same code again: refused with a clear message.
+    page.goto(f"{page.live_url}/b/{kit.slug}/vote/?code={made[0]}")
+    page.get_by_label("No keyloggers").select_option("1")
+    page.get_by_role("button", name="Cast my ballot").click()
+    assert page.get_by_text("doesn't work here").is_visible()
+    assert Ballot.objects.count() == 1
+    assert_stayed_local(page)

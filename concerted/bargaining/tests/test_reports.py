@@ -193,3 +193,12 @@ def test_the_dashboard_shows_only_suppressed_aggregates(kit, as_user):
     assert "SecretNote" not in html
     assert "6 reports." in html
     assert "hidden" in html
+
+
+def test_without_a_public_key_nothing_is_taken(kit):
+    kit.campaign.public_key = ""
+    kit.campaign.save()
+    response = file_report(kit)
+    assert response.status_code == 404
+    assert "isn" in response.content.decode()
+    assert not SurveillanceReport.objects.exists()

@@ -21,22 +21,23 @@ def _kit(slug: str) -> Kit:
     return get_object_or_404(Kit.objects.select_related("campaign"), slug=slug)
 
 
-def _closed(request: HttpRequest, kit: Kit, what: str) -> HttpResponse:
-    return render(request, "bargaining/closed.html", {"kit": kit, "campaign": kit.campaign, "what": what}, status=404)
+def _closed(request: HttpRequest, kit: Kit, message: str) -> HttpResponse:
+    context = {"kit": kit, "campaign": kit.campaign, "message": message}
+    return render(request, "bargaining/closed.html", context, status=404)
 
 
 @require_GET
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
     if not (kit.reports_open or kit.proposals_open or kit.voting_open):
-        return _closed(request, kit, _("this page"))
+        return _closed(request, kit, _("The committee isn't collecting anything here at the moment."))
     return render(request, "bargaining/home.html", {"kit": kit, "campaign": kit.campaign})
 
 
 def _report(request: HttpRequest, slug: str, form_class: type, save: object, heading: str, intro: str) -> HttpResponse:
     kit = _kit(slug)
-    if not kit.reports_open:
-        return _closed(request, kit, _("reports"))
+    if not (kit.reports_open and kit.campaign.has_key):
+        return _closed(request, kit, _("The committee isn't taking reports here at the moment."))
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
@@ -86,8 +87,8 @@ def report_pressure(request: HttpRequest, slug: str) -> HttpResponse:
 @public_post_limit
 def propose(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
-    if not kit.proposals_open:
-        return _closed(request, kit, _("proposals"))
+    if not (kit.proposals_open and kit.campaign.has_key):
+        return _closed(request, kit, _("The committee isn't taking proposals here at the moment."))
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         filing.propose(kit, form.cleaned_data["demand"])
@@ -106,7 +107,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
     demands = list(kit.ballot_demands())
     if not kit.voting_open or not demands:
-        return _closed(request, kit, _("the ballot"))
+        return _closed(request, kit, _("The ballot isn't open at the moment."))
     if request.method == "POST":
         form = BallotForm(request.POST, demands=demands)
         if form.is_valid():
