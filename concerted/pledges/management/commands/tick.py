@@ -19,7 +19,8 @@ class Command(BaseCommand):
         for pledge in Pledge.objects.filter(status=Pledge.Status.OPEN).select_related("campaign"):
             if pledge.lapse_if_due():
                 lapsed += 1
-                self.stdout.write(f"Lapsed: pledge {pledge.pk}; every sealed pledge destroyed.")
+                if options["verbosity"] >= 1:
+                    self.stdout.write(f"Lapsed: pledge {pledge.pk}; every sealed pledge destroyed.")
         # Also finishes a purge an earlier lapse could not complete (a reader held the WAL).
         purge_deleted(Commitment._meta.db_table)
         if options["verbosity"] >= 1:
