@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from concerted.bargaining.counting import count, pairwise
 
 
@@ -98,3 +101,40 @@ def test_no_ballots_is_an_all_way_tie():
     result = count("AB", [])
     assert result.ballots == 0
     assert [s.place for s in result.standings] == [1, 1]
+
+
+# Properties on random ballots: the method's guarantees, not just worked examples.
+
+CANDIDATES = "ABCDE"
+ballot_st = st.dictionaries(st.sampled_from(CANDIDATES), st.integers(min_value=1, max_value=5), max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ballot_st, max_size=25))
+def test_a_condorcet_winner_always_wins_alone(random_ballots):
+    result = count(CANDIDATES, random_ballots)
+    d = result.pairwise
+    winners = [x for x in CANDIDATES if all(d[x][y] > d[y][x] for y in CANDIDATES if y != x)]
+    if winners:
+        top = result.standings[0]
+        assert top.candidate == winners[0] and top.place == 1 and not top.tied
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ballot_st, max_size=25), st.permutations(CANDIDATES))
+def test_places_do_not_depend_on_the_order_demands_are_listed(random_ballots, order):
+    a = {s.candidate: s.place for s in count(CANDIDATES, random_ballots).standings}
+    b = {s.candidate: s.place for s in count(order, random_ballots).standings}
+    assert a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ballot_st, max_size=25))
+def test_no_demand_is_placed_above_one_that_beats_it(random_ballots):
+    result = count(CANDIDATES, random_ballots)
+    p = result.strongest
+    place = {s.candidate: s.place for s in result.standings}
+    for x in CANDIDATES:
+        for y in CANDIDATES:
+            if x != y and p[x][y] > p[y][x]:
+                assert place[x] < place[y]
