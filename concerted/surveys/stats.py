@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 from statsmodels.stats.proportion import proportion_confint
 
 Z95 = 1.959963984540054
@@ -57,8 +58,8 @@ def logit_interval(p: np.ndarray | float, n_eff: np.ndarray | float) -> tuple[np
     nn = np.where(n_eff > 0, n_eff, 1.0)
     half = Z95 / np.sqrt(nn * pp * (1 - pp))
     centre = np.log(pp / (1 - pp))
-    low = 1 / (1 + np.exp(-(centre - half)))
-    high = 1 / (1 + np.exp(-(centre + half)))
+    low = expit(centre - half)
+    high = expit(centre + half)
     w_low, w_high = wilson(np.round(p * nn), nn)
     low = np.where(inner, low, w_low)
     high = np.where(inner, high, w_high)
@@ -146,7 +147,7 @@ def rake(codes: np.ndarray, margins: Sequence[Mapping[int, float]]) -> np.ndarra
     if not scheme or complete.sum() == 0:
         return weights
     frame = pd.DataFrame({name: codes[complete, int(name[1:])] for name in scheme})
-    rim = weightipy.scheme_from_dict(scheme, name="w", rim_params={"cap": TRIM_HIGH * 2})
+    rim = weightipy.scheme_from_dict(scheme, name="w", rim_params={"cap": 0})
     with contextlib.redirect_stdout(io.StringIO()):  # the library prints convergence chatter
         raked = weightipy.weight(frame, rim).to_numpy(dtype=float)
     weights[complete] = raked / raked.mean()
