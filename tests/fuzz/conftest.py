@@ -15,5 +15,5 @@ common = {
     "print_blob": True,
 }
 settings.register_profile("ci", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")), **common)
-settings.register_profile("bench", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "600")), **common)
+settings.register_profile("bench", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), **common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
