@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from django.db import transaction
 
+from concerted.invites import codes as invites
+
 from .models import MISSING, FreeText, Question, Response, Survey, random_id
 
 
@@ -40,9 +42,16 @@ def _free_id(model: type[Response] | type[FreeText]) -> int:
             return candidate
 
 
-def submit(survey: Survey, answers: dict[int, Any], texts: dict[int, str]) -> Response:
-    """Store one response and its sealed free-text answers, all or nothing."""
+InviteRefused = invites.InviteRefused
+
+
+def submit(survey: Survey, answers: dict[int, Any], texts: dict[int, str], invite_code: str = "") -> Response:
+    """Store one response and its sealed free-text answers, all or nothing. When the survey
+    takes one response per invite code, the code is used up in the same transaction
+    (raises InviteRefused); nothing records which code went with which response."""
     with transaction.atomic():
+        if survey.one_per_invite:
+            invites.consume(Survey.INVITE_KIND, survey.pk, invite_code)
         response = Response(id=_free_id(Response), survey=survey, values=pack(survey, answers))
         response.save(force_insert=True)
         by_id = {q.pk: q for q in survey.ordered_questions()}

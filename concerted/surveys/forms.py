@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from concerted.core.forms import ReadableCharField
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
+from concerted.invites.forms import InviteCodeField
 
 from .models import MAX_OPTIONS, Question, Survey
 
@@ -22,6 +23,12 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.survey = survey
         self.groups: list[tuple[Question, list[str]]] = []
+        if survey.one_per_invite:
+            self.fields["invite_code"] = InviteCodeField(
+                help_text=gettext_lazy(
+                    "From the card the committee gave you. It lets you answer once; it is not stored with your answers."
+                )
+            )
         for q in survey.ordered_questions():
             name = f"q{q.pk}"
             options = q.option_list()
@@ -122,7 +129,7 @@ class AnswerForm(forms.Form):
 class SurveyForm(forms.ModelForm):
     class Meta:
         model = Survey
-        fields = ["title", "intro", "design", "opens_on", "closes_on", "min_group", "min_free_text"]
+        fields = ["title", "intro", "design", "opens_on", "closes_on", "min_group", "min_free_text", "one_per_invite"]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 4}),
             "opens_on": forms.DateInput(attrs={"type": "date"}),
@@ -132,7 +139,7 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.locked:
-            for name in ("design", "min_group", "min_free_text"):
+            for name in ("design", "min_group", "min_free_text", "one_per_invite"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Locked: the survey is published.")
 

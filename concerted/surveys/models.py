@@ -78,12 +78,17 @@ class Survey(models.Model):
     one_per_invite = models.BooleanField(
         _("one response per invite code"),
         default=False,
-        help_text=_("Each response needs a single-use invite code. Locked once published."),
+        help_text=_(
+            "Each response needs a single-use code from a card the committee hands out, so nobody answers "
+            "twice. Make the codes under “Flyer and invite codes”. Locked once published."
+        ),
     )
     template = models.CharField(max_length=40, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     makeup = models.JSONField(default=dict, blank=True, editable=False)  # see weighting.Makeup
     created = models.DateField(auto_now_add=True)
+
+    INVITE_KIND = "survey"  # target_kind for concerted.invites
 
     class Meta:
         ordering = ["-created", "title"]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concerted.core.ratelimit import public_post_limit
+from concerted.invites import codes as invite_codes
 
 from .. import answering
 from ..forms import AnswerForm
@@ -24,19 +25,34 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _public_survey(slug)
     accepting = survey.accepting()
     status = 200
+    invite_problem = ""
     if request.method == "POST" and accepting:
         form = AnswerForm(request.POST, survey=survey)
         if form.is_valid():
             closed, texts = form.answers()
-            answering.submit(survey, closed, texts)
-            return redirect("surveys:thanks", survey.slug)
+            try:
+                answering.submit(survey, closed, texts, form.cleaned_data.get("invite_code") or "")
+            except answering.InviteRefused as refused:
+                form.add_error("invite_code", refused.message)
+            else:
+                return redirect("surveys:thanks", survey.slug)
         status = 400
     else:
-        form = AnswerForm(survey=survey)
+        # An invite link (?code=...) only fills the field in: a GET never uses a code up.
+        code = request.GET.get("code", "")[:40] if survey.one_per_invite else ""
+        form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
+        if code and accepting:
+            invite_problem = invite_codes.message_for(Survey.INVITE_KIND, survey.pk, code)
     return render(
         request,
         "surveys/answer.html",
-        {"survey": survey, "campaign": survey.campaign, "form": form, "accepting": accepting},
+        {
+            "survey": survey,
+            "campaign": survey.campaign,
+            "form": form,
+            "accepting": accepting,
+            "invite_problem": invite_problem,
+        },
         status=status,
     )
 
