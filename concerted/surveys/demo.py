@@ -54,8 +54,19 @@ def load(ctx: DemoContext) -> list[str]:
             elif q.kind == Question.Kind.TEXT and rng.random() < 0.15:
                 texts[q.pk] = rng.choice(COMMENTS)
         answering.submit(survey, closed, texts)
+    # The unit's known make-up, so results are weighted (raking to team and tenure).
+    unit = ctx.campaign.unit_size or 400
+    team_q = next(q for q in survey.ordered_questions() if q.segment == "team")
+    tenure_q = next(q for q in survey.ordered_questions() if q.segment == "tenure")
+    n_teams = len(team_q.option_list())
+    survey.makeup = {
+        "marginals": {
+            str(team_q.pk): {str(i): unit // n_teams for i in range(n_teams)},
+            str(tenure_q.pk): {"0": unit * 25 // 100, "1": unit * 45 // 100, "2": unit * 30 // 100},
+        }
+    }
     survey.status = Survey.Status.PUBLISHED
-    survey.save(update_fields=["status"])
+    survey.save(update_fields=["status", "makeup"])
     return [
         f"survey '{survey.title}' with {DEMO_RESPONSES} synthetic responses: "
         f"{ctx.base_url}{reverse('surveys:answer', args=[survey.slug])}"
