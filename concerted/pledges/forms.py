@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from concerted.core.days import today
 from concerted.core.forms import PersonalContactField, ReadableCharField
+from concerted.invites.forms import InviteCodeField
 
 from .models import Pledge
 
@@ -17,6 +18,7 @@ MAX_DAYS_AHEAD = 366
 
 
 class PledgeForm(forms.Form):
+    invite_code = InviteCodeField()
     name = ReadableCharField(
         label=gettext_lazy("Your name"),
         max_length=200,
@@ -34,12 +36,14 @@ class PledgeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pledge = pledge
         self.fields["contact"].employer_domains = pledge.campaign.employer_domain_list()  # type: ignore[attr-defined]
+        if not pledge.requires_invite:
+            del self.fields["invite_code"]
 
 
 class PledgeSetupForm(forms.ModelForm):
     class Meta:
         model = Pledge
-        fields = ["title", "promise", "body", "threshold_count", "threshold_percent", "deadline"]
+        fields = ["title", "promise", "body", "threshold_count", "threshold_percent", "deadline", "requires_invite"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 6}),
             "promise": forms.Textarea(attrs={"rows": 2}),

@@ -75,12 +75,22 @@ class Pledge(models.Model):
         help_text=_("Used when the campaign has a unit size; rounded up to whole people."),
     )
     deadline = models.DateField(_("deadline"), help_text=_("The last day pledges count (YYYY-MM-DD)."))
+    requires_invite = models.BooleanField(
+        _("verified coworkers only"),
+        default=False,
+        help_text=_(
+            "Pledging needs a single-use invite code from a card the committee hands out. "
+            "Make the codes on the pledge's page under “Flyers and invite codes”."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # The threshold in people, fixed when the pledge opens (the unit size may change later).
     threshold_fixed = models.PositiveIntegerField(null=True, blank=True, editable=False)
     confirmed_on = models.DateField(null=True, blank=True, editable=False)
     lapsed_on = models.DateField(null=True, blank=True, editable=False)
     created = models.DateField(auto_now_add=True)
+
+    INVITE_KIND = "pledge"  # target_kind for concerted.invites and concerted.flyers
 
     class Meta:
         ordering = ["-created", "title"]

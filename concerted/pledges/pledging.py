@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from concerted.core import receipts
 from concerted.core.hashing import contact_hash
+from concerted.invites import codes as invites
 
 from .models import Commitment, Pledge
 
@@ -25,6 +26,9 @@ class CannotWithdraw(Exception):
     pass
 
 
+InviteRefused = invites.InviteRefused
+
+
 @dataclass
 class Pledged:
     commitment: Commitment
@@ -33,7 +37,9 @@ class Pledged:
 
 def pledge(target: Pledge, cleaned: dict[str, Any]) -> Pledged:
     """Seal the pledger's details and store one row, under a lock on the pledge so a
-    lapse or confirmation running at the same moment sees a consistent count."""
+    lapse or confirmation running at the same moment sees a consistent count. When the
+    pledge needs an invite code, the code is used up in the same transaction as the
+    insert: both happen or neither (a duplicate contact doesn't burn the code)."""
     code, code_hash = receipts.new_receipt()
     contact = cleaned.get("contact") or ""
     commitment = Commitment(
@@ -47,6 +53,8 @@ def pledge(target: Pledge, cleaned: dict[str, Any]) -> Pledged:
             locked = Pledge.objects.select_for_update().get(pk=target.pk)
             if not locked.accepting():
                 raise NotAccepting()
+            if locked.requires_invite:
+                invites.consume(Pledge.INVITE_KIND, locked.pk, cleaned.get("invite_code") or "")
             commitment.save(force_insert=True)
     except IntegrityError:
         raise AlreadyPledged() from None

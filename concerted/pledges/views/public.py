@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerted.core import receipts
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
+from concerted.invites import codes as invite_codes
 
 from .. import pledging
 from ..forms import PledgeForm
@@ -52,6 +53,7 @@ def _context(pledge: Pledge, **extra: object) -> dict[str, object]:
 def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
     pledge = _public_pledge(slug)
     status = 200
+    extra: dict[str, object] = {}
     if request.method == "POST":
         form = PledgeForm(request.POST, pledge=pledge)
         status = 400
@@ -61,6 +63,8 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
         elif form.is_valid():
             try:
                 done = pledging.pledge(pledge, form.cleaned_data)
+            except pledging.InviteRefused as refused:
+                form.add_error("invite_code", refused.message)
             except pledging.AlreadyPledged:
                 form.add_error(
                     "contact",
@@ -75,8 +79,13 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
                 url = reverse("pledges:receipt", args=[pledge.slug, done.receipt_code])
                 return redirect(url + "?new=1")
     else:
-        form = PledgeForm(pledge=pledge)
-    return render(request, "pledges/pledge.html", _context(pledge, form=form), status=status)
+        # An invite link (?code=...) only fills the field in: a GET never uses a code up,
+        # so a mail scanner or link preview that follows the link burns nothing.
+        code = request.GET.get("code", "")[:40] if pledge.requires_invite else ""
+        form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)} if code else None)
+        if code and pledge.accepting():
+            extra["invite_problem"] = invite_codes.message_for(Pledge.INVITE_KIND, pledge.pk, code)
+    return render(request, "pledges/pledge.html", _context(pledge, form=form, **extra), status=status)
 
 
 def _receipt_page(
