@@ -52,11 +52,11 @@ def make_qr(data: str) -> segno.QRCode:
     return segno.make_qr(data, error="m", boost_error=True)
 
 
-def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+def draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float) -> None:
     """Draw the symbol with its lower-left corner at (x, y), `size` wide without the
     quiet zone; the caller leaves QUIET_MODULES of white around it. One filled path,
     so renderers don't leave hairline seams between modules."""
-    matrix = [list(row) for row in make_qr(data).matrix]
+    matrix = qr.matrix
     n = len(matrix)
     module = size / n
     path = canvas.beginPath()
@@ -76,16 +76,16 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
-def quiet(size: float, data: str) -> float:
-    return size / len(make_qr(data).matrix) * QUIET_MODULES
+def quiet(size: float, qr: segno.QRCode) -> float:
+    return size / len(qr.matrix) * QUIET_MODULES
 
 
 class QRFlowable(Flowable):
     def __init__(self, data: str, size: float) -> None:
         super().__init__()
-        self.data = data
+        self.qr = make_qr(data)
         self.size = size
-        self.margin = quiet(size, data)
+        self.margin = quiet(size, self.qr)
         self.hAlign = "CENTER"
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -93,7 +93,7 @@ class QRFlowable(Flowable):
         return side, side
 
     def draw(self) -> None:
-        draw_qr(self.canv, self.data, self.margin, self.margin, self.size)
+        draw_qr(self.canv, self.qr, self.margin, self.margin, self.size)
 
 
 @lru_cache(maxsize=1)
@@ -203,12 +203,12 @@ def _cards(canvas: Canvas, flyer: Flyer, codes: Sequence[str], pagesize: tuple[f
             col, row = i % cols, i // cols
             x0 = margin + col * card_w
             y0 = height - margin - (row + 1) * card_h
-            url = flyer.invite_url(code)
+            qr = make_qr(flyer.invite_url(code))
             # At least the quiet zone on each side, and a little more, so the cut line
             # and the text never crowd the symbol.
-            pad = max(quiet(CARD_QR, url), 0.5 * cm)
+            pad = max(quiet(CARD_QR, qr), 0.5 * cm)
             qr_y = y0 + (card_h - CARD_QR) / 2
-            draw_qr(canvas, url, x0 + pad, qr_y, CARD_QR)
+            draw_qr(canvas, qr, x0 + pad, qr_y, CARD_QR)
             text_x = x0 + pad + CARD_QR + max(pad, 0.6 * cm)
             text_w = card_w - (text_x - x0) - 0.3 * cm
             story = [

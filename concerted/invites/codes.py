@@ -35,7 +35,7 @@ from .models import InviteBatch, InviteCode
 
 RANDOM_LENGTH = 10
 LENGTH = RANDOM_LENGTH + 1
-MAX_BATCH = 1000
+MAX_BATCH = 400  # 50 pages of cards, built in a few seconds; make several batches for more
 _BASE = len(ALPHABET)
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _SEPARATORS = " -_.\u00a0\u2010\u2011\u2012\u2013\u2014\u2212/"

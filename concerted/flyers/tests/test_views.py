@@ -76,7 +76,7 @@ def test_it_404s_an_unknown_target(as_user, petition):
     ("data", "message"),
     [
         ({"count": 0, "paper": "letter"}, "greater than or equal to 1"),
-        ({"count": 1001, "paper": "letter"}, "less than or equal to 1000"),
+        ({"count": 401, "paper": "letter"}, "less than or equal to 400"),
         ({"count": "many", "paper": "letter"}, "Enter a whole number"),
         ({"count": 5, "paper": "tabloid"}, "Select a valid choice"),
         ({"count": 5, "paper": "a4", "label": "bad\x00label"}, "Null characters are not allowed"),
