@@ -85,18 +85,19 @@ def survey_edit(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def builder(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     survey = survey_for_organizer(request, survey_id)
-    return render(
-        request,
-        "surveys/builder.html",
-        {
-            "survey": survey,
-            "campaign": survey.campaign,
-            "questions": survey.ordered_questions(),
-            "form": QuestionForm(),
-            "responses": survey.responses.count(),
-            "cells_warning": _cells_warning(survey),
-        },
-    )
+    return _render_builder(request, survey, QuestionForm())
+
+
+def _render_builder(request: HttpRequest, survey: Survey, form: QuestionForm, status: int = 200) -> HttpResponse:
+    context = {
+        "survey": survey,
+        "campaign": survey.campaign,
+        "questions": survey.ordered_questions(),
+        "form": form,
+        "responses": survey.responses.count(),
+        "cells_warning": _cells_warning(survey),
+    }
+    return render(request, "surveys/builder.html", context, status=status)
 
 
 def _cells_warning(survey: Survey) -> str:
@@ -160,18 +161,7 @@ def question_add(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     if form.is_valid() and _save_question(form, survey):
         messages.success(request, _("Question added."))
         return redirect("surveys:builder", survey.pk)
-    return render(
-        request,
-        "surveys/builder.html",
-        {
-            "survey": survey,
-            "campaign": survey.campaign,
-            "questions": survey.ordered_questions(),
-            "form": form,
-            "responses": survey.responses.count(),
-        },
-        status=400,
-    )
+    return _render_builder(request, survey, form, status=400)
 
 
 @login_required
@@ -371,7 +361,6 @@ def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "source": ai_at_work.SOURCE,
             "filter_fields": filter_fields,
             "query": request.GET.urlencode(),
-            "status": 400 if problems else 200,
         },
         status=400 if problems else 200,
     )
