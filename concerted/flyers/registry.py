@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 
 from .targets import Flyer, first_paragraph, register
 
-PLEDGE = "pledge"  # invites target_kind for pledges
-
 
 def register_petitions() -> None:
     from concerted.petitions.models import Petition
@@ -42,7 +40,7 @@ def register_pledges() -> None:
                 "day": pledge.deadline.strftime("%d %B %Y"),
             }
         return Flyer(
-            kind=PLEDGE,
+            kind=Pledge.INVITE_KIND,
             kind_label=_("Pledge"),
             target_id=pledge.pk,
             campaign=pledge.campaign,
@@ -50,12 +48,11 @@ def register_pledges() -> None:
             pitch=first_paragraph(pitch),
             public_path=reverse("pledges:pledge", args=[pledge.slug]),
             dashboard_url=reverse("pledges:dashboard", args=[pledge.pk]),
-            # The pledges app declares requires_invite when it takes invite codes.
-            requires_invite=bool(getattr(pledge, "requires_invite", False)),
+            requires_invite=pledge.requires_invite,
             is_public=pledge.status != Pledge.Status.DRAFT,
         )
 
-    register(PLEDGE, Pledge, describe)
+    register(Pledge.INVITE_KIND, Pledge, describe)
 
 
 def register_all() -> None:

@@ -77,3 +77,54 @@ def test_it_signs_from_a_flyer_qr_code_on_a_phone(phone_page, invite_petition, o
     assert page.get_by_role("heading", name="You signed. Thank you.").is_visible()
     assert InviteBatch.objects.get().used == 2
     assert_stayed_local(page)
+
+
+@pytest.fixture
+def invite_pledge(campaign, settings, live_server):
+    import datetime
+
+    from concerted.core.days import today
+    from concerted.pledges.models import Pledge
+
+    settings.PUBLIC_BASE_URL = live_server.url
+    pledge = Pledge.objects.create(
+        campaign=campaign,
+        title="Refuse the keystroke tracker",
+        promise="I will decline to install the new tracker on my work laptop.",
+        threshold_count=40,
+        deadline=today() + datetime.timedelta(days=14),
+        requires_invite=True,
+    )
+    pledge.open()
+    return pledge
+
+
+def test_it_pledges_from_a_flyer_qr_code_on_a_phone(phone_page, invite_pledge, owner, tmp_path):
+    from concerted.pledges.models import Commitment
+
+    page = phone_page
+    poster_url, card_urls = cards_for("pledge", invite_pledge, owner, tmp_path)
+    assert poster_url == f"{page.live_url}/k/{invite_pledge.slug}/"
+    url = card_urls[0]
+    code = url.split("?code=")[1]
+
+    page.goto(url)
+    assert page.get_by_text("Use your personal phone, not a work device or work Wi-Fi.").is_visible()
+    assert page.get_by_label("Invite code").input_value().replace("-", "") == code
+    assert InviteBatch.objects.get().used == 0
+    assert_fits_phone(page)
+    page.get_by_label("Your name").fill("Flyer Pledger")
+    page.get_by_role("button", name="Make my pledge").click()
+    assert page.get_by_role("heading", name="You pledged. Thank you.").is_visible()
+    assert InviteBatch.objects.get().used == 1
+    assert Commitment.objects.filter(pledge=invite_pledge).count() == 1
+
+    page.goto(url)
+    assert page.get_by_text("it may already have been used").first.is_visible()
+    page.get_by_label("Your name").fill("Card Borrower")
+    page.get_by_role("button", name="Make my pledge").click()
+    assert page.get_by_text("That invite code doesn't work here").first.is_visible()
+    assert page.get_by_label("Your name").input_value() == "Card Borrower"
+    assert_fits_phone(page)
+    assert Commitment.objects.filter(pledge=invite_pledge).count() == 1
+    assert_stayed_local(page)
