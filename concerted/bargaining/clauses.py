@@ -100,41 +100,51 @@ CLAUSES: list[Clause] = [
     ),
     Clause(
         key="cwa-microsoft-2023",
-        title="CWA–Microsoft (ZeniMax Workers United) AI principles, December 2023",
+        title="CWA–Microsoft (ZeniMax Workers United) AI agreement, December 2023",
         kind="contract",
         jurisdiction="United States (ZeniMax QA workers, CWA)",
         date="2023-12",
-        status="Tentative agreement reported Dec 2023; final contract terms not checked.",
-        source_url="https://speedmatters.org/",
+        status="Tentative agreement on the AI article, Dec 2023, within first-contract bargaining.",
+        source_url=(
+            "https://speedmatters.org/news/"
+            "zenimax-workers-united-cwa-collective-bargaining-yields-first-its-kind-tentative"
+        ),
         summary=(
-            "Microsoft agreed to tell the union when AI might affect members' work and to bargain over the "
-            "effects if asked. Its use of AI is held to six principles — fair; reliable and safe; private and "
-            "secure; inclusive; transparent; accountable — and a breach can be taken to the grievance procedure."
+            "Microsoft's ZeniMax agreed to tell the union when AI might affect members' work and to bargain "
+            "over those effects if asked. Its use of AI is held to six guiding principles: fair; reliable and "
+            "safe; private and secure; inclusive; transparent; accountable. AI is to augment workers, not harm them."
         ),
         model_language=(
             "The company shall notify the union before introducing or changing any AI system that may affect "
             "bargaining-unit work and, on request, bargain over its effects. Disputes are subject to the "
             "grievance and arbitration procedure."
         ),
-        confirmed=False,
-        verification="From secondary reports (CWA's speedmatters.org, the-decoder.com) cited in the reference "
-        "notes; the agreement text and the exact page address were not checked.",
+        confirmed=True,
+        verification="Notice, bargaining on request and the six principles confirmed in CWA's announcement "
+        "(speedmatters.org) and press reports; the exact day and the final contract text were not checked, and "
+        "the grievance clause in the model language is our suggestion, not a term of that agreement.",
     ),
     Clause(
         key="ziff-davis-creators-guild-2024",
-        title="Ziff Davis Creators Guild contract, 2024",
+        title="Ziff Davis Creators Guild contract, 2024 (Mashable, PCMag, Lifehacker)",
         kind="contract",
-        jurisdiction="United States (media workers, NewsGuild)",
-        date="2024",
-        status="Reported as ratified in 2024; not checked.",
-        source_url="https://grandgoldman.com/",
-        summary="The company must be open about its use of AI, and AI may not be the cause of layoffs or pay cuts.",
-        model_language=(
-            "No worker shall be laid off, have hours reduced or pay cut as a result of the introduction of AI. "
-            "The company shall disclose to the union each AI tool it uses in bargaining-unit work."
+        jurisdiction="United States (media workers, NewsGuild of New York)",
+        date="2024-07",
+        status="Tentative agreement 15 Jul 2024, put to a ratification vote on 24 Jul 2024.",
+        source_url="https://www.niemanlab.org/?p=228946",
+        summary=(
+            "No member may be laid off or have base pay cut as a result of generative AI. A joint AI "
+            "subcommittee with advance notice of plans; AI-generated content only at the direction of, and "
+            "reviewed by, human editors; disclosure of AI use to readers."
         ),
-        confirmed=False,
-        verification="Only a reprint of a news report was available; treat as a lead, not a citation.",
+        model_language=(
+            "No worker shall be laid off, have hours reduced or base pay cut as a result of the introduction of "
+            "AI. A joint committee of workers and management shall receive reasonable advance notice of any AI "
+            "implementation that affects bargaining-unit work."
+        ),
+        confirmed=True,
+        verification="Terms from NiemanLab's report (which reviewed the contract language) and the guild's own "
+        "account; the ratification result was not checked first-hand.",
     ),
     Clause(
         key="afl-cio-workers-first",
@@ -316,7 +326,7 @@ CLAUSES: list[Clause] = [
         kind="law",
         jurisdiction="Colorado, United States",
         date="2026-05-14",
-        status="Signed 14 May 2026; takes effect 1 Jan 2027. Replaces the Colorado AI Act (SB 24-205).",
+        status="Signed May 2026 (reported as 14 May); takes effect 1 Jan 2027. Replaces the Colorado AI Act (SB 24-205).",
         source_url=(
             "https://www.consumerfsblog.com/2026/05/"
             "colorado-repeals-and-replaces-controversial-artificial-intelligence-law/"
@@ -333,8 +343,9 @@ CLAUSES: list[Clause] = [
             "reverse it."
         ),
         confirmed=False,
-        verification="Signing and effective dates agree across several stored reports; the bill text and the "
-        "'commercially feasible' limit were not read first-hand.",
+        verification="The 1 Jan 2027 start agrees across stored reports, but they disagree on the signing day "
+        "(14 May, or about 22 May 2026); the bill text and the 'commercially feasible' limit were not read "
+        "first-hand.",
     ),
     Clause(
         key="il-hb-3773",
