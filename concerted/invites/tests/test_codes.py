@@ -185,3 +185,28 @@ def test_it_limits_the_batch_size(petition):
         codes.create_batch(petition.campaign, "petition", petition.pk, 0, "")
     with pytest.raises(ValueError):
         codes.create_batch(petition.campaign, "petition", petition.pk, codes.MAX_BATCH + 1, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_leaves_no_trace_of_which_code_was_used(invite_petition_tx):
+    """After a signature with a code, the bytes at rest hold the unused codes' hashes
+    but not the used one's: neither in the database file nor in its WAL."""
+    from django.test import Client
+    from django.urls import reverse
+
+    petition = invite_petition_tx
+    _batch, plain = codes.create_batch(petition.campaign, "petition", petition.pk, 4, "")
+    hashes = [codes.code_hash(petition.campaign_id, "petition", petition.pk, c) for c in plain]
+    response = Client().post(reverse("petitions:sign", args=[petition.slug]), {"invite_code": plain[2], "name": "A"})
+    assert response.status_code == 302
+    raw = database_bytes()
+    assert hashes[2].encode() not in raw
+    for kept in hashes[:2] + hashes[3:]:
+        assert kept.encode() in raw
+
+
+@pytest.fixture
+def invite_petition_tx(petition):
+    petition.requires_invite = True
+    petition.save(update_fields=["requires_invite"])
+    return petition
