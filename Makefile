@@ -13,6 +13,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	# Python 3.11's venv ships setuptools 65, which can't build this pyproject (SPDX license, no bdist_wheel).
+	$(PIP) install -q --disable-pip-version-check setuptools==80.9.0
 	$(PIP) install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
