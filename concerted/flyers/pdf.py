@@ -164,7 +164,10 @@ def _poster(canvas: Canvas, flyer: Flyer, pagesize: tuple[float, float]) -> None
         Paragraph(escape(safety_line()), st["safety"]),
         Spacer(1, 0.25 * cm),
         Paragraph(
-            escape(_("Your name is sealed: only the organizing committee can open it, on their own computer.")),
+            escape(
+                flyer.privacy
+                or _("Your name is sealed: only the organizing committee can open it, on their own computer.")
+            ),
             st["safety_small"],
         ),
     ]

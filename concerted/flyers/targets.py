@@ -33,6 +33,7 @@ class Flyer:
     dashboard_url: str
     requires_invite: bool
     is_public: bool  # False for drafts: the QR leads nowhere until it opens
+    privacy: str = ""  # the line under the safety line; "" = names are sealed to the committee
 
     @property
     def public_url(self) -> str:
