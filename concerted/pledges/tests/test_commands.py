@@ -166,3 +166,19 @@ def test_notify_refuses_a_record_moved_from_another_pledge(tmp_path, owner, acti
     err = io.StringIO()
     call_command("notify", "--key", str(key_file), "--file", str(forged), "--dry-run", stdout=io.StringIO(), stderr=err)
     assert "REFUSED record" in err.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_from_the_server_explains_a_locked_export(live_server, pledge, owner, key_file, settings, add_pledges):
+    from concerted.accounts.models import ExportToken
+
+    settings.EMAIL_BACKEND = EMAIL_BACKEND
+    add_pledges(pledge, 4)
+    pledge_post(pledge, name="Mail Me", contact="mail.me@example.org")
+    _token, raw = ExportToken.issue(owner, "laptop")
+    args = ["--key", str(key_file), "--server", live_server.url, "--token", raw, "--pledge", str(pledge.pk)]
+    with pytest.raises(CommandError, match="not active yet"):
+        run("notify", *args)
+    assert pledge.confirm()
+    assert "Sent 1 of 1 email(s)" in run("notify", *args)
+    assert [m.to for m in mail.outbox] == [["mail.me@example.org"]]

@@ -55,7 +55,15 @@ class Command(BaseCommand):
             raise CommandError(f"Can't read the key file: {exc.strerror}") from None
         except keys.KeyFormatError as exc:
             raise CommandError(f"That is not a Concerted private key: {exc}") from None
-        export = RevealCommand().load({**options, "kind": None})
+        try:
+            export = RevealCommand().load(options)
+        except CommandError as exc:
+            if "HTTP 403" in str(exc):
+                raise CommandError(
+                    "The server refused (HTTP 403): this pledge is not active yet. The sealed pledges can be "
+                    "opened only after the threshold is reached and an organizer confirms on its dashboard."
+                ) from None
+            raise
         if export.get("kind") != PLEDGE_KIND:
             raise CommandError("This export is not a pledge; notify writes only to pledgers.")
         parent = export.get("parent") or {}
