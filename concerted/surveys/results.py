@@ -449,7 +449,7 @@ def _question(
         ww = np.where(ans, weights, 0.0)
         total_w = ww.sum()
         shares = weighted_counts / total_w
-        n_eff = float(total_w**2 / np.dot(ww, ww))  # = n / Kish deff over those who answered
+        n_eff = float(total_w**2 / np.square(ww).sum())  # = n / Kish deff over those who answered
     else:
         shares = counts / n_q
         n_eff = float(n_q)
