@@ -18,7 +18,7 @@ from concerted.core.pdf import escape, styles
 from concerted.core.reveal import Revealed
 
 from .forms import signature_matches
-from .models import majority_needed, percent_needed, showing_needed
+from .models import ASSESSMENTS, majority_needed, percent_needed, showing_needed
 
 
 def card_problems(row: dict[str, Any]) -> list[str]:
@@ -179,15 +179,6 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
     return _build(story, title, campaign["committee"])
 
 
-ASSESSMENT_WORDS = {
-    1: "1 · Leader",
-    2: "2 · Supporter",
-    3: "3 · Undecided",
-    4: "4 · Leaning against",
-    5: "5 · Opposed",
-}
-
-
 def roster_pdf(revealed: Revealed) -> bytes:
     """The named wall chart: everyone on the roster by department and shift."""
     export = revealed.export
@@ -207,7 +198,7 @@ def roster_pdf(revealed: Revealed) -> bytes:
             r.get("classification", ""),
             r.get("name", ""),
             r.get("contact", ""),
-            ASSESSMENT_WORDS.get(int(r["assessment"]), "") if str(r.get("assessment", "")).isdigit() else "—",
+            str(dict(ASSESSMENTS).get(int(r["assessment"]), "")) if str(r.get("assessment", "")).isdigit() else "—",
         ]
         for r in rows
     ]

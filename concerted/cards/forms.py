@@ -221,3 +221,76 @@ class NoteForm(forms.Form):
 
 class SegmentKindChoice(forms.Form):
     by = forms.ChoiceField(choices=[(k, v) for k, v in SEGMENT_NAMES.items()], required=False)
+
+
+class RosterImportForm(forms.Form):
+    """Many people at once, one per line: name; contact; department; shift; site; job classification."""
+
+    lines = ReadableCharField(
+        label=gettext_lazy("People, one per line"),
+        multiline=True,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "Name; personal contact; department; shift; site; job classification — separated by semicolons or "
+            "tabs (paste from a spreadsheet). Only the name is needed. Names and contacts are sealed."
+        ),
+    )
+    create_groups = forms.BooleanField(
+        label=gettext_lazy("Create departments, shifts, sites and classifications that don't exist yet"),
+        required=False,
+    )
+
+    COLUMNS = ["name", "contact", "department", "shift", "site", "classification"]
+    KIND_FOR_COLUMN = {field: kind for kind, field in FIELD_FOR_KIND.items()}
+    MAX_PEOPLE = 5000
+
+    def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        text = cleaned.get("lines") or ""
+        contact_field = PersonalContactField(employer_domains=self.unit.campaign.employer_domain_list())
+        people: list[dict[str, str]] = []
+        problems: list[str] = []
+        missing: dict[str, set[str]] = {}
+        existing = {(s.kind, s.label.casefold()): s for s in self.unit.campaign.segments.all()}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in (line.split("\t") if "\t" in line else line.split(";"))]
+            if len(parts) > len(self.COLUMNS):
+                problems.append(_("Line %(n)d has more than 6 columns.") % {"n": number})
+                continue
+            row = dict(zip(self.COLUMNS, parts + [""] * (len(self.COLUMNS) - len(parts)), strict=True))
+            if not row["name"]:
+                problems.append(_("Line %(n)d has no name.") % {"n": number})
+                continue
+            if len(row["name"]) > 200:
+                problems.append(_("Line %(n)d: the name is longer than 200 characters.") % {"n": number})
+                continue
+            try:
+                row["contact"] = contact_field.clean(row["contact"])
+            except ValidationError as exc:
+                problems.append(_("Line %(n)d: %(why)s") % {"n": number, "why": " ".join(exc.messages)})
+                continue
+            for column, kind in self.KIND_FOR_COLUMN.items():
+                if row[column] and (kind, row[column].casefold()) not in existing:
+                    missing.setdefault(str(SEGMENT_NAMES[kind]), set()).add(row[column])
+            people.append(row)
+        if len(people) > self.MAX_PEOPLE:
+            problems.append(_("At most %(n)d people at a time.") % {"n": self.MAX_PEOPLE})
+        if missing and not cleaned.get("create_groups"):
+            for kind_name, labels in sorted(missing.items()):
+                problems.append(
+                    _("%(kind)s not known yet: %(labels)s. Tick the box below to create them, or fix the spelling.")
+                    % {"kind": kind_name, "labels": ", ".join(sorted(labels))}
+                )
+        if problems:
+            raise ValidationError(problems)
+        if not people:
+            raise ValidationError(_("Paste at least one line with a name."))
+        cleaned["people"] = people
+        return cleaned

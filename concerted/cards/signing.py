@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from concerted.campaigns.models import Segment
 from concerted.core import receipts
 from concerted.core.days import today
 from concerted.core.hashing import contact_hash
@@ -80,6 +81,23 @@ def add_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
     person.seal_data({"name": cleaned["name"], "contact": cleaned.get("contact") or ""})
     person.save(force_insert=True)
     return person
+
+
+def import_people(unit: BargainingUnit, rows: list[dict[str, str]]) -> int:
+    """Add pasted roster lines; groups are matched by name (case-insensitive) or created."""
+    segments = {(s.kind, s.label.casefold()): s for s in unit.campaign.segments.all()}
+    with transaction.atomic():
+        for row in rows:
+            cleaned: dict[str, Any] = {"name": row["name"], "contact": row["contact"], "assessment": None}
+            for kind, field in FIELD_FOR_KIND.items():
+                label = row.get(field, "")
+                if label:
+                    key = (kind, label.casefold())
+                    if key not in segments:
+                        segments[key] = Segment.objects.create(campaign=unit.campaign, kind=kind, label=label[:100])
+                    cleaned[field] = segments[key]
+            add_person(unit, cleaned)
+    return len(rows)
 
 
 def set_assessment(person: RosterPerson, value: int | None, *, save: bool = True) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("o/units/<uuid:unit_id>/preview/", organizer.preview, name="preview"),
     path("o/units/<uuid:unit_id>/status/", organizer.set_status, name="status"),
     path("o/units/<uuid:unit_id>/roster/", organizer.roster, name="roster"),
+    path("o/units/<uuid:unit_id>/roster/import/", organizer.roster_import, name="roster_import"),
     path("o/units/<uuid:unit_id>/wall-chart/", organizer.wall_chart, name="wall_chart"),
     path("o/units/<uuid:unit_id>/wall-chart/named/", organizer.named_wall_chart, name="named_wall_chart"),
     path("o/units/<uuid:unit_id>/declaration/", organizer.declaration_page, name="declaration"),

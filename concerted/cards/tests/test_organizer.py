@@ -62,6 +62,7 @@ POST_ONLY = [
     ("cards:status", "unit", {"status": "closed"}),
     ("cards:person_note", "person", {"day": "2026-01-05", "who": "Rosa", "note": "Talked about schedules."}),
     ("cards:person_delete", "person", {}),
+    ("cards:roster_import", "unit", {"lines": "Ann Lee; ; Support\nBo Berg"}),
 ]
 
 
@@ -81,6 +82,7 @@ def test_post_actions_are_for_organizers_only(as_user, unit, person, role, name,
         unit.refresh_from_db()
         assert unit.status == BargainingUnit.Status.OPEN
         assert RosterPerson.objects.filter(pk=person.pk).exists()
+        assert RosterPerson.objects.count() == 1
         assert not OneOnOne.objects.exists()
 
 
@@ -275,3 +277,43 @@ def test_the_declaration_is_marked_as_a_template(as_user, unit):
     text = as_user("owner").get(reverse("cards:declaration", args=[unit.pk]), {"format": "txt"})
     assert text["Content-Type"].startswith("text/plain")
     assert unit.card_text_hash() in text.content.decode()
+
+
+def test_organizers_paste_a_roster(as_user, unit, private_key):
+    from concerted.cards.models import ROSTER_KIND
+    from concerted.core.sealing import open_sealed
+
+    client = as_user("teammate")
+    path = reverse("cards:roster_import", args=[unit.pk])
+    lines = "Ann Lee; ann@example.org; support; Night\nBo Berg\tBo@example.org\tData\n\nCy Dee; ; Data; ; ; Agent II"
+    response = client.post(path, {"lines": lines})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Shift not known yet: Night" in page and "Job classification not known yet: Agent II" in page
+    assert "Ann Lee" in page  # what was pasted is kept
+    assert not RosterPerson.objects.exists()
+    response = client.post(path, {"lines": lines, "create_groups": "on"})
+    assert response.status_code == 302
+    people = RosterPerson.objects.select_related("department", "shift", "classification").order_by("added", "id")
+    assert len(people) == 3
+    names = {open_sealed(private_key, p.sealed, kind=ROSTER_KIND, ids=p.envelope_ids())["name"]: p for p in people}
+    assert names["Ann Lee"].department.label == "Support"  # matched regardless of case
+    assert names["Ann Lee"].shift.label == "Night"
+    assert names["Cy Dee"].classification.label == "Agent II"
+    assert unit.campaign.segments.filter(kind="team", label__iexact="support").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("Ann Lee; ann@acme.com", "Line 1: That is an address at acme.com"),
+        ("Ann Lee\n; x@example.org", "Line 2 has no name."),
+        ("a;b;c;d;e;f;g", "more than 6 columns"),
+        ("   \n  ", "required"),
+    ],
+)
+def test_a_bad_roster_paste_is_explained(as_user, unit, lines, message):
+    response = as_user("owner").post(reverse("cards:roster_import", args=[unit.pk]), {"lines": lines})
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not RosterPerson.objects.exists()

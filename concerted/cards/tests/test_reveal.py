@@ -133,7 +133,7 @@ def test_the_roster_reveals_as_a_named_wall_chart(as_user, unit, key_file, tmp_p
     assert by_name["Dorothy Vaughan"]["assessment"] == "1"
     assert by_name["Mary Jackson"]["assessment"] == ""
     text = pdf_text(tmp_path / "out" / f"roster-{unit.slug}.pdf")
-    assert "Dorothy Vaughan" in text and "1 · Leader" in text
+    assert "Dorothy Vaughan" in text and "1 · Leader /\ncommitted" in text
 
 
 def test_notes_reveal_and_refuse_a_note_moved_to_another_person(as_user, unit, person, key_file, tmp_path, private_key):

@@ -19,7 +19,7 @@ from concerted.core import export
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
-from ..forms import CardForm, NoteForm, RosterPersonForm, RosterSegmentsForm, UnitForm
+from ..forms import CardForm, NoteForm, RosterImportForm, RosterPersonForm, RosterSegmentsForm, UnitForm
 from ..models import (
     CARD_KIND,
     FIELD_FOR_KIND,
@@ -166,16 +166,34 @@ def roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
             signing.add_person(unit, form.cleaned_data)
             messages.success(request, _("Added to the roster. The name is sealed."))
             return redirect("cards:roster", unit.pk)
+    return _roster_page(request, unit, form, RosterImportForm(unit=unit))
+
+
+@login_required
+@require_POST
+def roster_import(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    unit = unit_for_organizer(request, unit_id)
+    import_form = RosterImportForm(request.POST, unit=unit)
+    if not unit.campaign.has_key:
+        import_form.add_error(None, _("Add the committee public key first: names are sealed to it."))
+    elif import_form.is_valid():
+        n = signing.import_people(unit, import_form.cleaned_data["people"])
+        messages.success(request, _("Added %(n)d people to the roster. Names and contacts are sealed.") % {"n": n})
+        return redirect("cards:roster", unit.pk)
+    return _roster_page(request, unit, RosterPersonForm(unit=unit), import_form)
+
+
+def _roster_page(request: HttpRequest, unit: BargainingUnit, form: Any, import_form: Any) -> HttpResponse:
     people = (
         RosterPerson.objects.filter(unit=unit)
         .select_related(*FIELD_FOR_KIND.values())
         .order_by("department__label", "shift__label", "added", "id")
     )
-    return _render(
+    return render(
         request,
         "cards/roster.html",
-        {"unit": unit, "campaign": unit.campaign, "form": form, "people": people},
-        form,
+        {"unit": unit, "campaign": unit.campaign, "form": form, "import_form": import_form, "people": people},
+        status=400 if form.errors or import_form.errors else 200,
     )
 
 
