@@ -210,3 +210,11 @@ def invite_petition_tx(petition):
     petition.requires_invite = True
     petition.save(update_fields=["requires_invite"])
     return petition
+
+
+@given(st.text(max_size=60))
+def test_it_answers_any_text_with_a_result_not_an_error(text):
+    parsed = codes.parse(text)
+    assert parsed.result in Result
+    assert (parsed.result == Result.VALID) == bool(parsed.code)
+    assert parsed.result == Result.VALID or parsed.message
