@@ -124,7 +124,8 @@ class BargainingUnit(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
+        """Taking cards: opened by an organizer, and there is a key to seal them to."""
+        return self.status == self.Status.OPEN and self.campaign.has_key
 
     def rendered_card_text(self) -> str:
         """The text exactly as a signer sees and signs it."""

@@ -199,3 +199,12 @@ def test_public_count_hides_small_numbers(unit):
     assert "Fewer than 5" in html(Client().get(reverse("cards:sign", args=[unit.slug])))
     sign_card(unit, phone="+49 151 0000 0009")
     assert "5 coworkers have signed cards" in html(Client().get(reverse("cards:sign", args=[unit.slug])))
+
+
+def test_a_drive_whose_key_was_removed_takes_no_cards(unit):
+    unit.campaign.public_key = ""
+    unit.campaign.save()
+    response = sign_card(unit)
+    assert response.status_code == 200
+    assert "closed" in html(response)
+    assert not Card.objects.exists()
