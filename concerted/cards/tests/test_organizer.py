@@ -317,3 +317,12 @@ def test_a_bad_roster_paste_is_explained(as_user, unit, lines, message):
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not RosterPerson.objects.exists()
+
+
+def test_the_campaign_page_lists_the_drive_and_offers_to_start_one(as_user, unit):
+    sign_card(unit)
+    page = as_user("teammate").get(reverse("campaigns:detail", args=[unit.campaign_id])).content.decode()
+    assert "Card drive" in page
+    assert reverse("cards:dashboard", args=[unit.pk]) in page
+    assert "Start a union card drive" in page
+    assert reverse("cards:new", args=[unit.campaign_id]) in page
