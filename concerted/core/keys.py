@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from pathlib import Path
 
 from nacl.public import PrivateKey, PublicKey
 
@@ -57,3 +58,19 @@ def parse_private(text: str) -> PrivateKey:
     if not text.startswith(PRIVATE_PREFIX):
         raise KeyFormatError(f"a private key starts with {PRIVATE_PREFIX!r}")
     return PrivateKey(_decode32(text[len(PRIVATE_PREFIX) :]))
+
+
+def read_private_file(path: str | Path) -> PrivateKey:
+    """Load the committee private key from the organizer's disk, with a clear error."""
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KeyFormatError(f"can't read the key file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise KeyFormatError(f"{path} is not a Concerted private key") from None
+    if text.strip().startswith(PUBLIC_PREFIX):
+        raise KeyFormatError(f"{path} is the PUBLIC key; give the private one (committee.key)")
+    try:
+        return parse_private(text)
+    except KeyFormatError as exc:
+        raise KeyFormatError(f"{path} is not a Concerted private key ({exc})") from None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import re
 
-# Participant routes: sign pages, receipts, invites; anything after the prefix goes.
-_PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k)/[^\s\"']*")
+# Participant routes: petitions (p), pledges (k), cards (c), surveys (s), the
+# bargaining kit (b), invites (i), receipts (r); anything after the prefix goes, and
+# so does a query string (invite codes travel as ?code=).
+_PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k|b)/[^\s\"']*")
 
 
 class RedactParticipantData(logging.Filter):

@@ -146,3 +146,25 @@ def test_removing_the_csrf_middleware_fails_the_system_check(settings):
     assert csrf_middleware_installed(None) == []
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "csrf" not in m.lower()]
     assert [e.id for e in csrf_middleware_installed(None)] == ["concerted.E001"]
+
+
+def test_every_participant_url_prefix_is_redacted_in_logs():
+    """A new public app with a new prefix must be added to the log redaction."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                yield route
+
+    organizer_or_site = ("o/", "accounts/", "privacy/", "^static", "static/", "")
+    public = {r for r in walk(get_resolver().url_patterns) if not r.startswith(organizer_or_site[:-1]) and r}
+    assert public, "no participant routes found"
+    for route in public:
+        sample = "/" + route.split("<")[0] + "SECRETPART/?code=SECRETCODE"
+        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Error: %s", (sample,), None)
+        RedactParticipantData().filter(record)
+        assert "SECRET" not in record.getMessage(), route

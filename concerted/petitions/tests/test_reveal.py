@@ -82,7 +82,7 @@ def test_a_wrong_key_fails_clearly(tmp_path, export_file):
 def test_a_public_key_in_place_of_the_private_one_fails_clearly(tmp_path, export_file, private_key):
     pub = tmp_path / "committee.pub"
     pub.write_text(keys.format_public(private_key.public_key))
-    with pytest.raises(CommandError, match="not a Concerted private key"):
+    with pytest.raises(CommandError, match="is the PUBLIC key"):
         call_command("reveal", key=str(pub), file=str(export_file), out=str(tmp_path / "o"))
 
 

@@ -177,7 +177,7 @@ def test_notify_from_the_server_explains_a_locked_export(live_server, pledge, ow
     pledge_post(pledge, name="Mail Me", contact="mail.me@example.org")
     _token, raw = ExportToken.issue(owner, "laptop")
     args = ["--key", str(key_file), "--server", live_server.url, "--token", raw, "--pledge", str(pledge.pk)]
-    with pytest.raises(CommandError, match="not active yet"):
+    with pytest.raises(CommandError, match="HTTP 403 Pledges can be opened only after the threshold is reached"):
         run("notify", *args)
     assert pledge.confirm()
     assert "Sent 1 of 1 email(s)" in run("notify", *args)

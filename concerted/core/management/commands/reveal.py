@@ -30,11 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            private = keys.parse_private(Path(options["key"]).expanduser().read_text())
-        except OSError as exc:
-            raise CommandError(f"Can't read the key file: {exc.strerror}") from None
+            private = keys.read_private_file(options["key"])
         except keys.KeyFormatError as exc:
-            raise CommandError(f"That is not a Concerted private key: {exc}") from None
+            raise CommandError(str(exc)) from None
         export = self.load(options)
         try:
             revealed = open_export(export, private)
@@ -90,6 +88,9 @@ class Command(BaseCommand):
             hint = {401: "the token is wrong or expired", 404: "no such item, or you don't organize it"}.get(
                 exc.code, ""
             )
+            if not hint and exc.headers.get_content_type() in ("text/plain", "application/json"):
+                # The server's own explanation (e.g. a pledge not yet confirmed): short, text only.
+                hint = exc.read(500).decode("utf-8", "replace").strip()
             raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
         except (urllib.error.URLError, TimeoutError) as exc:
             raise CommandError(f"Can't reach {options['server']}: {getattr(exc, 'reason', exc)}") from None

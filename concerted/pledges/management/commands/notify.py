@@ -50,20 +50,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            private = keys.parse_private(Path(options["key"]).expanduser().read_text())
-        except OSError as exc:
-            raise CommandError(f"Can't read the key file: {exc.strerror}") from None
+            private = keys.read_private_file(options["key"])
         except keys.KeyFormatError as exc:
-            raise CommandError(f"That is not a Concerted private key: {exc}") from None
-        try:
-            export = RevealCommand().load(options)
-        except CommandError as exc:
-            if "HTTP 403" in str(exc):
-                raise CommandError(
-                    "The server refused (HTTP 403): this pledge is not active yet. The sealed pledges can be "
-                    "opened only after the threshold is reached and an organizer confirms on its dashboard."
-                ) from None
-            raise
+            raise CommandError(str(exc)) from None
+        # A pledge that isn't active is refused by the server with its own explanation.
+        export = RevealCommand().load(options)
         if export.get("kind") != PLEDGE_KIND:
             raise CommandError("This export is not a pledge; notify writes only to pledgers.")
         parent = export.get("parent") or {}
