@@ -19,4 +19,5 @@ urlpatterns = [
     path("o/surveys/<uuid:survey_id>/results/", organizer.results_page, name="results"),
     path("o/surveys/<uuid:survey_id>/results.csv", organizer.results_csv, name="results_csv"),
     path("o/surveys/<uuid:survey_id>/export.json", organizer.export_json, name="export"),
+    path("o/surveys/<uuid:survey_id>/written/", organizer.freetext, name="freetext"),
 ]

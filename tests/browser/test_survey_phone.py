@@ -55,3 +55,30 @@ def test_it_answers_the_ai_at_work_survey_on_a_phone_without_javascript(phone_pa
     assert FreeText.objects.filter(survey=ai_survey).count() == 1
     assert b"Quimbleforth" not in bytes(FreeText.objects.get().sealed)
     assert not [c for c in page.context.cookies() if c["name"] != "csrftoken"], "only the CSRF cookie is allowed"
+
+
+def test_the_organizer_reads_written_answers_in_the_browser(desktop_page, ai_survey, owner, private_key):
+    from django.conf import settings
+    from django.test import Client
+
+    from concerted.core import keys
+    from concerted.surveys import answering
+
+    text_q = ai_survey.ordered_questions()[-1]
+    for i in range(10):
+        answering.submit(ai_survey, {}, {text_q.pk: f"Comment <b>{i}</b>" if i == 3 else f"Comment {i}"})
+    page = desktop_page
+    client = Client()
+    client.force_login(owner)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.live_url}])
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{page.live_url}/o/surveys/{ai_survey.pk}/written/")
+    page.fill("#keytext", keys.format_private(private_key))
+    page.get_by_role("button", name="Open the written answers").click()
+    page.wait_for_function("document.getElementById('freetext-status').textContent.includes('Opened 10')")
+    assert page.get_by_role("heading", name=text_q.text).is_visible()
+    assert page.get_by_text("Comment <b>3</b>").is_visible()  # text, not markup
+    assert not errors, errors
+    assert_stayed_local(page)

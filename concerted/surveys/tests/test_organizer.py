@@ -26,6 +26,7 @@ def views(survey):
         (reverse("surveys:results", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:results_csv", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:export", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:freetext", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:question_move", args=[question.pk]), "post", {"direction": "up"}, 302, "get"),
         (reverse("surveys:question_add", args=[survey.pk]), "post", {"kind": "number", "text": "Hours?"}, 302, "get"),
         (reverse("surveys:status", args=[survey.pk]), "post", {"status": "published"}, 302, "get"),

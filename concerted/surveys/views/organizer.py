@@ -510,3 +510,28 @@ def export_json(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.slug}-sealed.json"'
     return response
+
+
+@login_required
+@require_GET
+def freetext(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
+    """Decrypts in the browser: the page fetches the sealed export and opens it with a
+    key the organizer loads from their own disk. The key never leaves the page."""
+    survey = survey_for_organizer(request, survey_id)
+    threshold = max(survey.min_free_text, 10)
+    response = render(
+        request,
+        "surveys/freetext.html",
+        {
+            "survey": survey,
+            "campaign": survey.campaign,
+            "threshold": threshold,
+            "withheld": survey.responses.count() < threshold,
+        },
+    )
+    # libsodium's WebAssembly needs this; still no inline script and no other origin.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response
