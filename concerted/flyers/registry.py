@@ -55,6 +55,33 @@ def register_pledges() -> None:
     register(Pledge.INVITE_KIND, Pledge, describe)
 
 
+def register_ballots() -> None:
+    """Ballot codes for the bargaining kit's demands board: one vote per card."""
+    from concerted.bargaining.filing import BALLOT_TARGET
+    from concerted.bargaining.models import Kit
+
+    def describe(kit: Kit) -> Flyer:
+        return Flyer(
+            kind=BALLOT_TARGET,
+            kind_label=_("Ballot on our demands"),
+            target_id=kit.pk,
+            campaign=kit.campaign,
+            headline=_("Vote on our demands about AI at work"),
+            pitch=_(
+                "Rank the demands the committee will bargain for. One vote per card; the ballot keeps no name, "
+                "no code and no date."
+            ),
+            public_path=reverse("bargaining:vote", args=[kit.slug]),
+            dashboard_url=reverse("bargaining:dashboard", args=[kit.pk]),
+            requires_invite=True,
+            is_public=kit.voting_open,
+            privacy=_("Your vote is anonymous: it is stored without your name, your code or the date."),
+        )
+
+    register(BALLOT_TARGET, Kit, describe)
+
+
 def register_all() -> None:
     register_petitions()
     register_pledges()
+    register_ballots()
