@@ -170,3 +170,23 @@ def test_makeup_saves_margins_and_cross_table_and_weights_results(published, as_
     bad = client.post(url, {f"m_{team.pk}_0": "-3"})
     assert bad.status_code == 400 and "whole numbers" in bad.content.decode()
     del shift
+
+
+def test_the_builder_warns_when_segment_questions_make_groups_tiny(survey, as_user):
+    url = reverse("surveys:builder", args=[survey.pk])
+    assert "combinations" not in as_user("owner").get(url).content.decode()  # 3 x 2 cells in a unit of 100
+    as_user("owner").post(
+        reverse("surveys:question_add", args=[survey.pk]),
+        {"kind": "single", "text": "Tenure?", "segment": "tenure", "options_text": "<1\n1-2\n2-5\n5-10\n10+"},
+    )
+    html = as_user("owner").get(url).content.decode()
+    assert "30 combinations" in html and "traced to its author" in html
+
+
+def test_an_allowed_filter_shows_its_group(published, as_user):
+    from .conftest import add_responses
+
+    add_responses(published, [(0, 0, 0)] * 20 + [(1, 1, 1)] * 20 + [(2, 0, 0)] * 20)
+    team = published.ordered_questions()[0]
+    html = as_user("owner").get(reverse("surveys:results", args=[published.pk]), {f"f{team.pk}": 1}).content.decode()
+    assert "20 respondents in this view" in html and "error-box" not in html
