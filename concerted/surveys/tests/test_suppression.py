@@ -96,7 +96,8 @@ def test_the_differencing_attack_is_refused(team_a_twelve, as_user):
     page = client.get(url, {f"f{team.pk}": 0, f"f{shift.pk}": 1})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "refused" in html and "12 - 8" not in html
+    assert "This filter is refused" in html and 'class="error-box"' in html
+    assert "Stop the tracker?" not in html and "<svg" not in html
     csv_text = client.get(
         reverse("surveys:results_csv", args=[survey.pk]), {f"f{team.pk}": 0, f"f{shift.pk}": 1}
     ).content.decode()
