@@ -173,3 +173,35 @@ def run(
     """Sign (or, with slug=None, hit the bare insert view) with `concurrency` clients for at
     most `seconds` and at most `limit` requests."""
     return asyncio.run(_run(port, slug, concurrency, seconds, limit, tag, stop))
+
+
+async def _burst(port: int, slug: str, signers: int, seconds: float, seed: int) -> Result:
+    import random
+
+    rng = random.Random(seed)
+    arrivals = sorted(rng.uniform(0, seconds) for _ in range(signers))
+    result = Result(concurrency=0)
+    t0 = time.perf_counter()
+
+    async def one(n: int, at: float) -> None:
+        await asyncio.sleep(max(0.0, at - (time.perf_counter() - t0)))
+        contact = f"burst{n}x{secrets.token_hex(3)}@example.org"
+        try:
+            code = await sign_once(port, slug, contact, result)
+            result.receipts.append((code, contact))
+            result.ok += 1
+        except (OSError, TimeoutError, RuntimeError, ConnectionError, ValueError) as exc:
+            result.error(type(exc).__name__ if not isinstance(exc, RuntimeError) else str(exc))
+
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    await asyncio.gather(*(one(n, at) for n, at in enumerate(arrivals)))
+    result.seconds = time.perf_counter() - t0
+    usage1 = resource.getrusage(resource.RUSAGE_SELF)
+    result.generator_cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
+    return result
+
+
+def burst(port: int, slug: str, signers: int, seconds: float, seed: int = 2026) -> Result:
+    """Open loop, as after a flyer goes out: `signers` people arrive at random moments in
+    `seconds`, each signs once (GET + POST), whether or not the others have finished."""
+    return asyncio.run(_burst(port, slug, signers, seconds, seed))

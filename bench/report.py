@@ -43,6 +43,13 @@ def main() -> None:
             print("With the queued-writer SQLite backend (`concerted.core.sqlitedb`):\n")
             print("\n".join(load_table(r["load_queued_writers"], r["raw_sqlite_commits_per_s"])) + "\n")
         d, rv, pg = r["dashboard"], r["reveal"], r["page"]
+        if r.get("flyer_burst"):
+            fb = r["flyer_burst"]
+            print(
+                f"- Flyer burst (open loop): {fb['signers']} signers arriving at random over {fb['seconds']} s: "
+                f"{fb['ok']} signed, {fb['errors']} errors; signing POST p50 {fb['post_p50_ms']} ms, "
+                f"**p99 {fb['post_p99_ms']} ms**; GET+POST p50 {fb['flow_p50_ms']} / p99 {fb['flow_p99_ms']} ms."
+            )
         print(
             f"- Organizer dashboard, {d['signatures']} signatures: median **{d['median_ms']} ms**, "
             f"max {d['max_ms']} ms ({d['n']} requests)."

@@ -253,6 +253,7 @@ def main() -> None:
     vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     sign_s, bare_s = (4, 3) if args.quick else (15, 8)
     big_n = args.big or (2000 if args.quick else 100_000)
+    burst_n, burst_s = (40, 5) if args.quick else (300, 30)
     out: dict[str, Any] = {"database": vendor, "machine": machine(), "quick": args.quick}
     log(f"== Concerted benchmark on {vendor} ({'quick' if args.quick else 'full'})")
     log("   machine: " + ", ".join(f"{k}={v}" for k, v in out["machine"].items()))
@@ -285,6 +286,23 @@ def main() -> None:
             server = Server(db, settings_module="bench.settings_bench")
             server.start()
 
+        burst = loadgen.burst(server.port, info["slug"], burst_n, burst_s)
+        out["flyer_burst"] = {
+            "signers": burst_n,
+            "seconds": burst_s,
+            "ok": burst.ok,
+            "errors": burst.errors,
+            "post_p50_ms": ms(loadgen.percentile(burst.post_latencies, 50)),
+            "post_p99_ms": ms(loadgen.percentile(burst.post_latencies, 99)),
+            "flow_p50_ms": ms(loadgen.percentile(burst.flow_latencies, 50)),
+            "flow_p99_ms": ms(loadgen.percentile(burst.flow_latencies, 99)),
+        }
+        fb = out["flyer_burst"]
+        log(
+            f"-- flyer burst (open loop): {burst_n} signers arriving at random over {burst_s} s: {fb['ok']} signed, "
+            f"{fb['errors']} errors, POST p50 {fb['post_p50_ms']} ms p99 {fb['post_p99_ms']} ms "
+            f"(GET+POST p50 {fb['flow_p50_ms']} / p99 {fb['flow_p99_ms']} ms)"
+        )
         cookie = f"sessionid={info['session']}"
         out["dashboard"] = timed_gets(server, f"/o/petitions/{info['big_petition_id']}/", cookie, 15)
         out["dashboard"]["signatures"] = big_n
@@ -330,6 +348,10 @@ def main() -> None:
     out["goals"] = {
         "durable signatures/s >= 0.5 x raw SQLite (c=200)": [last["ratio_to_raw"], last["ratio_to_raw"] >= 0.5],
         "p99 < 100 ms at 200 clients (signing POST)": [last["sign"]["post_p99_ms"], last["sign"]["post_p99_ms"] < 100],
+        "(flyer burst: 300 signers in 30 s, signing POST p99 < 100 ms)": [
+            out["flyer_burst"]["post_p99_ms"],
+            out["flyer_burst"]["post_p99_ms"] < 100,
+        ],
         **(
             {"reveal 100k < 10 s": [out["reveal"]["reveal_seconds"], out["reveal"]["reveal_seconds"] < 10]}
             if out["reveal"]["reveal_seconds"] is not None
