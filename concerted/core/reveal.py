@@ -72,11 +72,12 @@ def to_csv(revealed: Revealed) -> str:
     writer.writeheader()
     for row in revealed.rows:
         # Neutralize spreadsheet formulas in what participants typed.
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -55,6 +55,27 @@ def register_pledges() -> None:
     register(Pledge.INVITE_KIND, Pledge, describe)
 
 
+def register_surveys() -> None:
+    from concerted.surveys.models import Survey
+
+    def describe(survey: Survey) -> Flyer:
+        return Flyer(
+            kind=Survey.INVITE_KIND,
+            kind_label=_("Survey"),
+            target_id=survey.pk,
+            campaign=survey.campaign,
+            headline=survey.title,
+            pitch=first_paragraph(survey.intro or _("An anonymous survey from your coworkers.")),
+            public_path=reverse("surveys:answer", args=[survey.slug]),
+            dashboard_url=reverse("surveys:builder", args=[survey.pk]),
+            requires_invite=survey.one_per_invite,
+            is_public=survey.status != Survey.Status.DRAFT,
+            privacy=_("Your answers are anonymous: no name is asked, and only the day is kept."),
+        )
+
+    register(Survey.INVITE_KIND, Survey, describe)
+
+
 def register_ballots() -> None:
     """Ballot codes for the bargaining kit's demands board: one vote per card."""
     from concerted.bargaining.filing import BALLOT_TARGET
@@ -84,4 +105,5 @@ def register_ballots() -> None:
 def register_all() -> None:
     register_petitions()
     register_pledges()
+    register_surveys()
     register_ballots()

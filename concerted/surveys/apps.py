@@ -17,7 +17,3 @@ class SurveysConfig(AppConfig):
         overview.register_action(_("Start a survey"), "surveys:new")
         reveal.register_export_path("survey", "/o/surveys/{id}/export.json")
         demo.register(40, "surveys", survey_demo.load)
-
-        from .flyer import register_flyer_target
-
-        register_flyer_target()

@@ -62,6 +62,7 @@ def test_it_round_trips_from_a_file(tmp_path, key_file, export_file, petition):
     assert by_name["Zoë Ångström-Okafor"]["comment"].startswith("'=")  # formula neutralized
     assert by_name["Hidden Person"]["consent_named"] == "False"
     assert oct((out / f"petitions-{petition.slug}.csv").stat().st_mode & 0o777) == "0o600"
+    assert oct((out / f"petitions-{petition.slug}.pdf").stat().st_mode & 0o777) == "0o600"
     text = "".join(page.extract_text() for page in PdfReader(out / f"petitions-{petition.slug}.pdf").pages)
     assert petition.title in text
     assert "Zoë Ångström-Okafor" in text

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import export
-from concerted.core.reveal import _safe_cell
+from concerted.core.reveal import safe_cell
 
 from .. import ai_at_work, charts, results
 from ..forms import AnswerForm, QuestionForm, SurveyForm
@@ -431,7 +431,7 @@ def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             nat = r.national
             writer.writerow(
                 [
-                    _safe_cell(v)
+                    safe_cell(v)
                     for v in [
                         survey.title,
                         qr.question.text,
@@ -455,7 +455,7 @@ def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             s = qr.summary
             writer.writerow(
                 [
-                    _safe_cell(v)
+                    safe_cell(v)
                     for v in [
                         survey.title,
                         qr.question.text,

@@ -49,7 +49,9 @@ class Command(BaseCommand):
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
-            pdf_path.write_bytes(writer(revealed))
+            fd = os.open(pdf_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds names
+            with os.fdopen(fd, "wb") as f:
+                f.write(writer(revealed))
             self.stdout.write(f"Deliverable PDF: {pdf_path}")
         for rid, reason in revealed.failures:
             self.stderr.write(f"REFUSED record {rid}: {reason}")
