@@ -4,7 +4,7 @@
    note, its person), or it is refused: a server can't move or swap records. */
 (function () {
   "use strict";
-  var PREFIX = "concerted-PRIVATE-key-1:";
+  var sealed = window.ConcertedSealed;  // sealed.js: key loading and envelope checks
   var root = document.getElementById("wallchart");
   if (!root) { return; }
   var statusEl = document.getElementById("reveal-status");
@@ -13,54 +13,6 @@
   var LABELS = {department: "Department", shift: "Shift", site: "Site", classification: "Job classification"};
 
   function say(text) { statusEl.textContent = text; }
-
-  function unpad(bytes) {
-    var end = bytes.length;
-    while (end > 0 && bytes[end - 1] === 0) { end--; }
-    if (end === 0 || bytes[end - 1] !== 0x80) { throw new Error("bad padding"); }
-    return bytes.subarray(0, end - 1);
-  }
-
-  function readKeyText() {
-    var pasted = document.getElementById("keytext").value.trim();
-    var file = document.getElementById("keyfile").files[0];
-    if (pasted) { return Promise.resolve(pasted); }
-    if (file) { return file.text().then(function (t) { return t.trim(); }); }
-    return Promise.reject(new Error("Load the private key file or paste the key first."));
-  }
-
-  function fetchExport(url) {
-    return fetch(url, {credentials: "same-origin"}).then(function (response) {
-      if (!response.ok) { throw new Error("Could not download the sealed export (" + response.status + ")."); }
-      return response.json();
-    });
-  }
-
-  // Opens every record; returns {rows: [...], failed: n}. extraIds: record fields the envelope must match.
-  function openAll(sodium, data, publicKey, secretKey, extraIds) {
-    var rows = [], failed = 0;
-    data.records.forEach(function (record) {
-      try {
-        var blob = sodium.from_base64(record.sealed, sodium.base64_variants.ORIGINAL);
-        var plain = sodium.crypto_box_seal_open(blob, publicKey, secretKey);
-        var envelope = JSON.parse(new TextDecoder().decode(unpad(plain)));
-        var ids = envelope.ids || {};
-        if (envelope.kind !== data.kind || ids.campaign !== data.campaign.id ||
-            ids[data.parent_field] !== data.parent.id || ids.row !== record.id) {
-          throw new Error("record does not belong here");
-        }
-        extraIds.forEach(function (name) {
-          if (ids[name] !== record[name]) { throw new Error("record does not belong here"); }
-        });
-        var row = Object.assign({}, record, envelope.data || {});
-        delete row.sealed;
-        rows.push(row);
-      } catch (e) {
-        failed++;
-      }
-    });
-    return {rows: rows, failed: failed};
-  }
 
   function norm(text) {
     return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
@@ -132,17 +84,14 @@
   function openChart() {
     var sodium = window.sodium;
     say("Opening…");
-    Promise.all([sodium.ready, readKeyText(), fetchExport(root.dataset.rosterUrl), fetchExport(root.dataset.notesUrl), fetchExport(root.dataset.cardsUrl)])
+    Promise.all([sodium.ready, sealed.readKeyText(), sealed.fetchExport(root.dataset.rosterUrl),
+                 sealed.fetchExport(root.dataset.notesUrl), sealed.fetchExport(root.dataset.cardsUrl)])
       .then(function (r) {
-        var keyText = r[1];
-        if (!keyText.startsWith(PREFIX)) { throw new Error("That is not a Concerted private key."); }
-        var secretKey = sodium.from_base64(keyText.slice(PREFIX.length), sodium.base64_variants.ORIGINAL);
-        if (secretKey.length !== 32) { throw new Error("That key has the wrong length."); }
-        var publicKey = sodium.crypto_scalarmult_base(secretKey);
-        var roster = openAll(sodium, r[2], publicKey, secretKey, []);
-        var notes = openAll(sodium, r[3], publicKey, secretKey, ["person"]);
-        var cards = openAll(sodium, r[4], publicKey, secretKey, []);
-        secretKey.fill(0);
+        var keys = sealed.parseKey(sodium, r[1]);
+        var roster = sealed.openAll(sodium, r[2], keys);
+        var notes = sealed.openAll(sodium, r[3], keys, ["person"]);
+        var cards = sealed.openAll(sodium, r[4], keys);
+        sealed.forget(keys);
         var notesByPerson = {};
         notes.rows.forEach(function (n) { (notesByPerson[n.person] = notesByPerson[n.person] || []).push(n); });
         render(roster.rows, notesByPerson, cards.rows, document.getElementById("groupby").value);

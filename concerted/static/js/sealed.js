@@ -1,0 +1,74 @@
+/* Opening sealed exports in the organizer's browser, shared by every page that does
+   it (signer list, named wall chart, survey free text). The private key is read from
+   a file or a paste into page memory only and never sent anywhere. Every record's
+   sealed envelope must name the export's kind, campaign, parent and the record's own
+   row (plus any extra ids the page names), or it is refused: a server can't move or
+   swap records. Needs libsodium-wrappers (window.sodium), served by this app. */
+(function () {
+  "use strict";
+  var PREFIX = "concerted-PRIVATE-key-1:";
+
+  function unpad(bytes) {
+    var end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0) { end--; }
+    if (end === 0 || bytes[end - 1] !== 0x80) { throw new Error("bad padding"); }
+    return bytes.subarray(0, end - 1);
+  }
+
+  // The key text from the #keytext paste box or the #keyfile input.
+  function readKeyText(noKeyMessage) {
+    var pasted = document.getElementById("keytext").value.trim();
+    var file = document.getElementById("keyfile").files[0];
+    if (pasted) { return Promise.resolve(pasted); }
+    if (file) { return file.text().then(function (t) { return t.trim(); }); }
+    return Promise.reject(new Error(noKeyMessage || "Load the private key file or paste the key first."));
+  }
+
+  // {publicKey, secretKey} from the key text; call forget(keys) when done.
+  function parseKey(sodium, text, notKeyMessage) {
+    var message = notKeyMessage || "That is not a Concerted private key.";
+    if (!text.startsWith(PREFIX)) { throw new Error(message); }
+    var secretKey = sodium.from_base64(text.slice(PREFIX.length), sodium.base64_variants.ORIGINAL);
+    if (secretKey.length !== 32) { throw new Error(message); }
+    return {publicKey: sodium.crypto_scalarmult_base(secretKey), secretKey: secretKey};
+  }
+
+  function forget(keys) { keys.secretKey.fill(0); }
+
+  function fetchExport(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) { throw new Error("Could not download the sealed export (" + response.status + ")."); }
+      return response.json();
+    });
+  }
+
+  // Opens every record: {rows: [record's clear fields + sealed data], failed: n}.
+  function openAll(sodium, data, keys, extraIds) {
+    var rows = [], failed = 0;
+    data.records.forEach(function (record) {
+      try {
+        var blob = sodium.from_base64(record.sealed, sodium.base64_variants.ORIGINAL);
+        var plain = sodium.crypto_box_seal_open(blob, keys.publicKey, keys.secretKey);
+        var envelope = JSON.parse(new TextDecoder().decode(unpad(plain)));
+        var ids = envelope.ids || {};
+        if (envelope.kind !== data.kind || ids.campaign !== data.campaign.id ||
+            ids[data.parent_field] !== data.parent.id || ids.row !== record.id) {
+          throw new Error("record does not belong here");
+        }
+        (extraIds || []).forEach(function (name) {
+          if (ids[name] !== record[name]) { throw new Error("record does not belong here"); }
+        });
+        var row = Object.assign({}, record, envelope.data || {});
+        delete row.sealed;
+        rows.push(row);
+      } catch (e) {
+        failed++;
+      }
+    });
+    return {rows: rows, failed: failed};
+  }
+
+  window.ConcertedSealed = {
+    readKeyText: readKeyText, parseKey: parseKey, forget: forget, fetchExport: fetchExport, openAll: openAll
+  };
+})();
