@@ -198,9 +198,8 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         )
         # One more, with a name we can search the bytes for.
         one = loadgen.Result(concurrency=1)
-        import asyncio
-
-        code = asyncio.run(_sign_named(server.port, info["slug"], distinctive, "zq@example.org", one))
+        port, slug = server.port, info["slug"]
+        code = loadgen.run_async(lambda: _sign_named(port, slug, distinctive, "zq@example.org", one))
         check(code is not None, "the distinctive signature failed")
         server.stop()
         server = None
@@ -241,7 +240,8 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         server = Server(target)
         server.start()
         repeat = loadgen.Result(concurrency=1)
-        dup = asyncio.run(_sign_named(server.port, info["slug"], "Someone Else", "zq@example.org", repeat))
+        port = server.port
+        dup = loadgen.run_async(lambda: _sign_named(port, slug, "Someone Else", "zq@example.org", repeat))
         check(dup is None, "a contact that signed before the backup could sign again after the restore")
         status, _h, _b = get(server.port, f"/p/{info['slug']}/r/{code}/")
         check(status == 200, "the receipt from before the backup does not open after the restore")

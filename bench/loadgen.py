@@ -10,9 +10,12 @@ import asyncio
 import re
 import resource
 import secrets
+import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 HOST = "127.0.0.1"
 TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -39,6 +42,25 @@ class Result:
     def error(self, kind: str) -> None:
         self.errors += 1
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a coroutine on a fresh event loop in its own thread: the caller's thread may
+    already run a loop (Playwright's sync API leaves one running in pytest's thread)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(make())
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -172,7 +194,7 @@ def run(
 ) -> Result:
     """Sign (or, with slug=None, hit the bare insert view) with `concurrency` clients for at
     most `seconds` and at most `limit` requests."""
-    return asyncio.run(_run(port, slug, concurrency, seconds, limit, tag, stop))
+    return run_async(lambda: _run(port, slug, concurrency, seconds, limit, tag, stop))
 
 
 async def _burst(port: int, slug: str, signers: int, seconds: float, seed: int) -> Result:
@@ -204,4 +226,4 @@ async def _burst(port: int, slug: str, signers: int, seconds: float, seed: int) 
 def burst(port: int, slug: str, signers: int, seconds: float, seed: int = 2026) -> Result:
     """Open loop, as after a flyer goes out: `signers` people arrive at random moments in
     `seconds`, each signs once (GET + POST), whether or not the others have finished."""
-    return asyncio.run(_burst(port, slug, signers, seconds, seed))
+    return run_async(lambda: _burst(port, slug, signers, seconds, seed))

@@ -6,7 +6,6 @@ for what each figure means and the goals. Traffic goes only to 127.0.0.1."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
@@ -110,21 +109,21 @@ def page_bytes(server: Server, slug: str) -> dict[str, Any]:
         head = sum(len(k) + len(v) + 4 for k, vs in headers.items() for v in vs) + 17
         return status, head + len(body), body
 
-    status, html_bytes, html = asyncio.run(fetch(f"/p/{slug}/"))
+    status, html_bytes, html = loadgen.run_async(lambda: fetch(f"/p/{slug}/"))
     text = html.decode()
     styles = re.findall(r'<link[^>]*rel="(?:stylesheet|icon|preload)"[^>]*href="([^"]+)"', text)
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', text)
     images = re.findall(r'<img[^>]*src="(/[^"]+)"', text)
     assets: dict[str, int] = {}
     for path in [*styles, *images]:
-        _s, n, body = asyncio.run(fetch(path))
+        _s, n, body = loadgen.run_async(lambda p=path: fetch(p))
         assets[path] = n
         for sub in re.findall(rb"url\(['\"]?(/[^)'\"]+)", body):  # fonts or images a stylesheet pulls in
-            _s2, n2, _b2 = asyncio.run(fetch(sub.decode()))
+            _s2, n2, _b2 = loadgen.run_async(lambda u=sub: fetch(u.decode()))
             assets[sub.decode()] = n2
     script_bytes = 0
     for path in scripts:
-        _s, n, _b = asyncio.run(fetch(path))
+        _s, n, _b = loadgen.run_async(lambda p=path: fetch(p))
         script_bytes += n
     total = html_bytes + sum(assets.values()) + script_bytes
     return {
