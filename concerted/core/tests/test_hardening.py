@@ -102,7 +102,9 @@ def test_the_log_filter_redacts_participant_paths():
 
 
 def run_check(env_extra):
-    env = {**os.environ, **env_extra}
+    # The browser tests' conftest allows async-unsafe ORM calls in this process; a
+    # deployment never has that, and check --deploy rightly refuses it.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | env_extra
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
