@@ -12,9 +12,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from concerted.core.pdf import escape, styles
+from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
 from .forms import signature_matches
@@ -39,21 +39,9 @@ def card_problems(row: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _table(rows: list[list[str]], widths: list[float], sheet: Any) -> Table:
-    small = sheet["Small"]
-    table = Table(
-        [[Paragraph(escape(str(cell)), small) for cell in row] for row in rows], colWidths=widths, repeatRows=1
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
-            ]
-        )
-    )
-    return table
+def _table(rows: list[list[str]], widths: list[float], sheet: Any) -> list[Table]:
+    """rows[0] is the header; long lists become many small tables (see core.pdf)."""
+    return row_tables([list(r) for r in rows[1:]], widths, header=list(rows[0]), wrap=True)
 
 
 def _build(story: list[Any], title: str, author: str) -> bytes:
@@ -155,7 +143,7 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
     ]
     if rows:
         widths = [0.8, 4.0, 2.0, 2.8, 3.4, 3.6, 3.3, 3.8, 1.1]
-        story.append(_table([header, *rows], [w * cm for w in widths], sheet))
+        story.extend(_table([header, *rows], [w * cm for w in widths], sheet))
     else:
         story.append(Paragraph(escape(_("No verified cards.")), sheet["BodyText"]))
     names = Counter(" ".join(str(r.get("full_name", "")).casefold().split()) for r in good)
@@ -171,7 +159,7 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
                 sheet["BodyText"],
             )
         )
-        story.append(
+        story.extend(
             _table([[_("Card id"), _("Reason")], *[[rid, why] for rid, why in failed]], [9 * cm, 15 * cm], sheet)
         )
     else:
@@ -206,9 +194,9 @@ def roster_pdf(revealed: Revealed) -> bytes:
         Paragraph(escape(title), sheet["Title"]),
         Paragraph(escape(_("%(n)d people on the roster") % {"n": len(rows)}), sheet["Normal"]),
         Spacer(1, 0.3 * cm),
-        _table([header, *body], [w * cm for w in (3.4, 2.2, 2.6, 3.8, 5.0, 5.0, 3.0)], sheet),
+        *_table([header, *body], [w * cm for w in (3.4, 2.2, 2.6, 3.8, 5.0, 5.0, 3.0)], sheet),
     ]
     if revealed.failures:
         story.append(Paragraph(escape(_("Records that FAILED verification")), sheet["Heading2"]))
-        story.append(_table([[_("Id"), _("Reason")], *revealed.failures], [9 * cm, 15 * cm], sheet))
+        story.extend(_table([[_("Id"), _("Reason")], *revealed.failures], [9 * cm, 15 * cm], sheet))
     return _build(story, title, campaign["committee"])

@@ -9,12 +9,10 @@ import io
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from concerted.core.pdf import escape, styles
+from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
-
-TABLE_ROWS = 40
 
 
 def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
@@ -45,20 +43,7 @@ def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> byte
         ),
     ]
     if named:
-        # Many small tables, not one huge one: reportlab lays out a table as a whole,
-        # which is quadratic-ish in its rows (100,000 names took minutes).
-        style = TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), sheet["Normal"].fontName),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-        cells = [[str(r.get("name", "")), str(r.get("day", ""))] for r in named]
-        for start in range(0, len(cells), TABLE_ROWS):
-            table = Table(cells[start : start + TABLE_ROWS], colWidths=[11 * cm, 4 * cm])
-            table.setStyle(style)
-            story.append(table)
+        story += row_tables([[str(r.get("name", "")), str(r.get("day", ""))] for r in named], [11 * cm, 4 * cm])
     if unnamed:
         story += [
             Spacer(1, 0.3 * cm),

@@ -9,9 +9,9 @@ import io
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from concerted.core.pdf import escape, styles
+from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
 
@@ -37,23 +37,10 @@ def pledge_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         ),
     ]
     if rows:
-        table = Table(
-            [
-                [escape(str(r.get("name", ""))), escape(str(r.get("contact", ""))), escape(str(r.get("day", "")))]
-                for r in rows
-            ],
-            colWidths=[7 * cm, 6.5 * cm, 3 * cm],
+        story += row_tables(
+            [[str(r.get("name", "")), str(r.get("contact", "")), str(r.get("day", ""))] for r in rows],
+            [7 * cm, 6.5 * cm, 3 * cm],
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), sheet["Normal"].fontName),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        story.append(table)
     out = io.BytesIO()
     SimpleDocTemplate(
         out, pagesize=A4, title=parent["title"], author=campaign["committee"], leftMargin=2 * cm, rightMargin=2 * cm
