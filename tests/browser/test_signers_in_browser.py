@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from concerted.core import keys
 from concerted.petitions.signing import sign
@@ -56,5 +57,6 @@ def test_a_wrong_key_says_so(desktop_page, petition, owner):
     page.goto(f"{page.live_url}/o/petitions/{petition.pk}/signers/")
     page.fill("#keytext", keys.format_private(PrivateKey.generate()))
     page.get_by_role("button", name="Open the list").click()
-    page.wait_for_function("document.getElementById('reveal-status').textContent.includes('could not')")
+    # A locator assertion, not wait_for_function: the page's CSP forbids string eval.
+    expect(page.locator("#reveal-status")).to_contain_text("could not", timeout=15000)
     assert "0 record" in page.locator("#reveal-status").inner_text()

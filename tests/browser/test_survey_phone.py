@@ -4,6 +4,7 @@ the server, and only the packed answers, the day and sealed free text are stored
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from concerted.surveys import ai_at_work
 from concerted.surveys.models import FreeText, Response, Survey
@@ -77,7 +78,8 @@ def test_the_organizer_reads_written_answers_in_the_browser(desktop_page, ai_sur
     page.goto(f"{page.live_url}/o/surveys/{ai_survey.pk}/written/")
     page.fill("#keytext", keys.format_private(private_key))
     page.get_by_role("button", name="Open the written answers").click()
-    page.wait_for_function("document.getElementById('freetext-status').textContent.includes('Opened 10')")
+    # A locator assertion, not wait_for_function: the page's CSP forbids string eval.
+    expect(page.locator("#freetext-status")).to_contain_text("Opened 10", timeout=15000)
     assert page.get_by_role("heading", name=text_q.text).is_visible()
     assert page.get_by_text("Comment <b>3</b>").is_visible()  # text, not markup
     assert not errors, errors
