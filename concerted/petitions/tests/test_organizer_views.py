@@ -129,3 +129,9 @@ def test_export_with_token_and_without(petition, owner, outsider, client):
     assert client.get(url, HTTP_AUTHORIZATION="Bearer cxt_wrong").status_code == 401
     _obj, other_token = ExportToken.issue(outsider, "theirs")
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
+
+
+def test_the_dashboard_links_flyers_and_invite_codes(as_user, petition):
+    html = as_user("owner").get(reverse("petitions:dashboard", args=[petition.pk])).content.decode()
+    assert reverse("flyers:pdf", args=["petition", petition.pk]) + "?paper=a4" in html
+    assert reverse("flyers:page", args=["petition", petition.pk]) in html
