@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve install install-dev system-deps test test-sqlite test-postgres lint bench clean
+.PHONY: run serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -54,6 +54,10 @@ test-postgres:
 
 lint:
 	$(VENV)/bin/ruff check concerted bench tests
+
+# Each patch in mutations/ breaks one invariant; the test it names must fail.
+mutation-check: install-dev
+	$(PY) scripts/mutation_check.py --table docs/SECURITY.md
 
 bench: install-dev
 	bash scripts/bench-all
