@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check clean
+.PHONY: run deploy serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -40,6 +40,11 @@ run: install
 	$(PY) manage.py demo
 	@echo "  Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --log-level warning
+
+# On a Debian 12 server, as root: install or upgrade the production site (docs/DEPLOY.md).
+# Debian's python3 runs it: the app gets its own virtual environment under /opt/concerted.
+deploy: node_modules/.installed
+	python3 -m concerted.ops.deploy $(DEPLOY_ARGS)
 
 test: install-dev
 	$(MAKE) --no-print-directory lint

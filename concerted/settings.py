@@ -252,6 +252,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DEDUP_KEY = env_str("CONCERTED_DEDUP_KEY")
 DEDUP_KEY_FILE = Path(env_str("CONCERTED_DEDUP_KEY_FILE", str(DATA_DIR / "dedup.key")))
 
+# --- Encrypted backups (`concerted backup --encrypted`, the nightly timer) ---------------
+# Encrypted with age to the committee's backup key (public keys, one a line), never the
+# campaign key; kept this many days, then deleted.
+BACKUP_DIR = Path(env_str("CONCERTED_BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_RECIPIENTS_FILE = Path(env_str("CONCERTED_BACKUP_RECIPIENTS", str(DATA_DIR / "backup-recipients.txt")))
+BACKUP_KEEP_DAYS = env_int("CONCERTED_BACKUP_KEEP_DAYS", 7, minimum=1)
+# Written by `concerted deploy`: where the installation keeps what `concerted doctor` checks.
+INSTALL_FILE = env_str("CONCERTED_INSTALL_FILE")
+
 # --- Logging: no IPs, no user agents, no participant URLs --------------------------------
 LOG_FILE = env_str("CONCERTED_LOG_FILE")
 LOGGING = {

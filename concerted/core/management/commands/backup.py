@@ -2,7 +2,10 @@
 
 SQLite: the online backup API (never a copy of the live file). PostgreSQL: pg_dump in
 custom format. The file is written 0600 with a small manifest beside it (FILE.json:
-row counts and a fingerprint of the de-duplication key, never the key itself)."""
+row counts and a fingerprint of the de-duplication key, never the key itself).
+
+`concerted backup --encrypted` (the nightly timer): the snapshot stays in memory and
+only its age ciphertext is written, to settings.BACKUP_DIR; see core/agebackup.py."""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from concerted.core import dbtools
+from concerted.core import agebackup, dbtools
 
 
 def table_counts() -> dict[str, int]:
@@ -32,10 +36,31 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="Where to write the backup, e.g. /backups/concerted-2026-05-01.db")
+        parser.add_argument(
+            "file", nargs="?", help="Where to write a plain backup, e.g. /backups/concerted-2026-05-01.db"
+        )
         parser.add_argument("--force", action="store_true", help="Overwrite FILE if it exists")
+        parser.add_argument(
+            "--encrypted",
+            action="store_true",
+            help="Encrypt with age to the committee's backup key (CONCERTED_BACKUP_RECIPIENTS) into "
+            "CONCERTED_BACKUP_DIR, and delete backups older than CONCERTED_BACKUP_KEEP_DAYS days",
+        )
+
+    def manifest(self, kind: str, counts: dict[str, int]) -> dict[str, Any]:
+        return {
+            "format": "concerted-backup/1",
+            "database": kind,
+            "day": datetime.date.today().isoformat(),
+            "counts": counts,
+            "dedup_key_fingerprint": dbtools.dedup_key_fingerprint(),
+        }
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["encrypted"]:
+            return self.encrypted()
+        if not options["file"]:
+            raise CommandError("Name the file to write, or pass --encrypted.")
         dest = Path(options["file"]).expanduser().resolve()
         if dest.exists() and not options["force"]:
             raise CommandError(f"{dest} already exists; choose another name or pass --force.")
@@ -51,16 +76,7 @@ class Command(BaseCommand):
                 dbtools.pg_backup(db, dest)
         except (dbtools.DbToolError, OSError) as exc:
             raise CommandError(f"Backup failed: {exc}") from None
-        dbtools.write_manifest(
-            dest,
-            {
-                "format": "concerted-backup/1",
-                "database": kind,
-                "day": datetime.date.today().isoformat(),
-                "counts": counts,
-                "dedup_key_fingerprint": dbtools.dedup_key_fingerprint(),
-            },
-        )
+        dbtools.write_manifest(dest, self.manifest(kind, counts))
         rows = sum(counts.values())
         self.stdout.write(
             f"Backed up {kind} database ({len(counts)} tables, {rows} rows) to {dest} (mode 0600).\n"
@@ -68,3 +84,30 @@ class Command(BaseCommand):
             "The backup holds sealed records only, but still protect it: it shows counts, days and groups.\n"
             "The de-duplication key is NOT in it: keep a copy of the key file with your backups."
         )
+
+    def encrypted(self) -> None:
+        directory = Path(settings.BACKUP_DIR)
+        if not directory.is_dir():
+            raise CommandError(f"The backup folder {directory} does not exist.")
+        db = connection.settings_dict
+        try:
+            kind = dbtools.vendor(db)
+            agebackup.read_recipients(Path(settings.BACKUP_RECIPIENTS_FILE))
+            counts = table_counts()
+            snapshot = agebackup.sqlite_snapshot(Path(db["NAME"])) if kind == "sqlite" else agebackup.pg_snapshot(db)
+            written = agebackup.write_encrypted(
+                kind,
+                snapshot,
+                self.manifest(kind, counts),
+                directory=directory,
+                recipients=Path(settings.BACKUP_RECIPIENTS_FILE),
+                keep_days=settings.BACKUP_KEEP_DAYS,
+            )
+        except (dbtools.DbToolError, OSError) as exc:
+            raise CommandError(f"Backup failed: {exc}") from None
+        self.stdout.write(
+            f"Backed up {kind} database ({sum(counts.values())} rows) to {written.path}, encrypted with age "
+            f"to the key(s) in {settings.BACKUP_RECIPIENTS_FILE}."
+        )
+        if written.deleted:
+            self.stdout.write(f"Deleted {len(written.deleted)} backup(s) older than {settings.BACKUP_KEEP_DAYS} days.")

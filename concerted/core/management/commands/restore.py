@@ -1,15 +1,20 @@
 """`concerted restore FILE`: load a backup made by `concerted backup` into the
-configured database (refuses a database that already has data unless --force)."""
+configured database (refuses a database that already has data unless --force).
+
+An age-encrypted backup (`concerted backup --encrypted`) needs --identity, the
+committee's backup key: it is decrypted into memory and loaded from there."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from concerted.core import dbtools
+from concerted.core import agebackup, dbtools
 
 from .backup import table_counts
 
@@ -23,15 +28,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="A backup made by `concerted backup`")
         parser.add_argument("--force", action="store_true", help="Replace a database that already holds data")
+        parser.add_argument(
+            "--identity",
+            help="The committee's age backup key, for a backup made with --encrypted (bring it for the "
+            "restore, then remove it from the server)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["file"]).expanduser().resolve()
         if not source.is_file():
             raise CommandError(f"{source} does not exist.")
         db = connection.settings_dict
+        members: dict[str, bytes] = {}
         try:
             kind = dbtools.vendor(db)
-            found = dbtools.backup_kind(source)
+            if agebackup.is_encrypted(source):
+                if not options["identity"]:
+                    raise CommandError(
+                        f"{source.name} is encrypted with age: pass --identity with the committee's backup key."
+                    )
+                members = agebackup.unpack(agebackup.decrypt(source, Path(options["identity"]).expanduser()))
+                found = next((k for k, m in agebackup.DB_MEMBER.items() if m in members), "")
+                if not found:
+                    raise CommandError(f"{source.name} holds no database: is it a Concerted backup?")
+            else:
+                found = dbtools.backup_kind(source)
             if found != kind:
                 raise CommandError(
                     f"{source} is a {found} backup but the configured database is {kind}: "
@@ -44,15 +65,21 @@ class Command(BaseCommand):
                     "Restore into a fresh database, or pass --force to replace it."
                 )
             connection.close()
-            if kind == "sqlite":
+            if members and kind == "sqlite":
+                agebackup.sqlite_restore_bytes(members[agebackup.DB_MEMBER[kind]], Path(db["NAME"]))
+            elif members:
+                agebackup.pg_restore_bytes(db, members[agebackup.DB_MEMBER[kind]], clean=bool(existing))
+            elif kind == "sqlite":
                 dbtools.sqlite_restore(source, Path(db["NAME"]))
             else:
                 dbtools.pg_restore(db, source, clean=bool(existing))
+            if "dedup.key" in members:
+                self.restore_dedup_key(members["dedup.key"])
             counts = table_counts()
         except (dbtools.DbToolError, OSError) as exc:
             raise CommandError(f"Restore failed: {exc}") from None
         self.stdout.write(f"Restored {kind} backup {source}: {sum(counts.values())} rows in {len(counts)} tables.")
-        manifest = dbtools.read_manifest(source)
+        manifest = json.loads(members["manifest.json"]) if "manifest.json" in members else dbtools.read_manifest(source)
         if manifest is None:
             self.stdout.write("No manifest beside the backup; row counts were not compared.")
             return
@@ -68,3 +95,19 @@ class Command(BaseCommand):
                 "Restore the key file (settings.DEDUP_KEY_FILE / CONCERTED_DEDUP_KEY) from your backups, "
                 "or people who already signed will be able to sign again."
             )
+
+    def restore_dedup_key(self, key: bytes) -> None:
+        if settings.DEDUP_KEY:
+            self.stderr.write(
+                "The backup holds its de-duplication key, but CONCERTED_DEDUP_KEY is set in the environment: "
+                "set it to the backup's key, or remove it so the key file is used."
+            )
+            return
+        path = Path(settings.DEDUP_KEY_FILE)
+        if path.exists() and path.read_bytes() == key:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".restored")
+        dbtools.write_private(tmp, key)
+        tmp.replace(path)
+        self.stdout.write(f"The de-duplication key was restored from the backup into {path}.")
