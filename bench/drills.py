@@ -5,13 +5,16 @@ on PostgreSQL, the database server), restart, keep signing, then check that ever
 signature whose response was a success is present exactly once, that no row came from
 nowhere, and that SQLite's integrity check passes.
 
-Restore drill: sign, `concerted backup`, `concerted restore` into a fresh database,
-then check row counts, that the backup and the restored database hold no participant
-name in their raw bytes, that the committee key still opens every record, and that
-de-duplication still works across the restore when the key file is restored too."""
+Restore drill: sign, `concerted backup --encrypted` (age, to a committee backup key
+made for the drill), `concerted restore --identity` into a fresh database, then check
+row counts, that the backup (ciphertext, and the snapshot inside it) and the restored
+database hold no participant name in their raw bytes, that the committee key still
+opens every record, and that de-duplication still works across the restore (the key
+file travels inside the encrypted backup). encrypted=False drills the plain backup."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +29,7 @@ from concerted.core import keys
 from concerted.core.sealing import open_sealed
 
 from . import loadgen
-from .common import PY, ROOT, Db, PgCluster, Server, get, pg_bindir, pg_database_from_env, run_setup
+from .common import HOST, PY, ROOT, Db, PgCluster, Server, free_port, get, pg_bindir, pg_database_from_env, run_setup
 
 SIGNATURE_KIND = "petitions.signature"
 
@@ -180,7 +183,27 @@ def new_db(vendor: str, name: str) -> Db:
     return Db(data_dir)
 
 
-def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dict[str, Any]:
+def decrypted_snapshot(backup: Path, identity: Path) -> bytes:
+    """The database snapshot inside an age backup, as the committee would decrypt it."""
+    plain = subprocess.run(
+        ["age", "--decrypt", "--identity", str(identity), str(backup)], capture_output=True, check=True
+    ).stdout
+    from concerted.core.agebackup import DB_MEMBER, unpack
+
+    members = unpack(plain)
+    return next(members[m] for m in DB_MEMBER.values() if m in members)
+
+
+def snapshot_bytes(vendor: str, snapshot: bytes) -> bytes:
+    if vendor == "sqlite":
+        return snapshot
+    bindir = pg_bindir()
+    return subprocess.run(
+        [str(bindir / "pg_restore"), "-f", "-"], input=snapshot, capture_output=True, check=True
+    ).stdout
+
+
+def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4, encrypted: bool = True) -> dict[str, Any]:
     """`vendor` postgresql needs DATABASE_URL (scripts/with-postgres) for a server to use."""
     source = new_db(vendor, "source")
     target = new_db(vendor, "target")
@@ -205,14 +228,30 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         server = None
 
         backup = backup_dir / "concerted.backup"
+        identity = backup_dir / "committee-backup.key"  # on the committee's computer, not the server
+        restore_args: list[str] = []
         t0 = time.perf_counter()
-        concerted(source, "backup", str(backup))
+        if encrypted:
+            subprocess.run(["age-keygen", "-o", str(identity)], check=True, capture_output=True)
+            recipients = source.data_dir / "backup-recipients.txt"
+            recipients.write_text(
+                subprocess.run(["age-keygen", "-y", str(identity)], check=True, capture_output=True, text=True).stdout
+            )
+            store = source.data_dir / "backups"
+            store.mkdir(mode=0o700)
+            done = concerted(source, "backup", "--encrypted")
+            (backup,) = store.glob("concerted-*.tar.age")
+            check("encrypted with age" in done.stdout, f"backup did not say it encrypted: {done.stdout}")
+            check(backup.read_bytes().startswith(b"age-encryption.org/v1"), "the backup is not age ciphertext")
+            restore_args = ["--identity", str(identity)]
+        else:
+            concerted(source, "backup", str(backup))
+            # A plain backup leaves the key file behind: bring it beside the new database.
+            shutil.copy2(source.data_dir / "dedup.key", target.data_dir / "dedup.key")
         backup_seconds = time.perf_counter() - t0
         check(backup.stat().st_mode & 0o077 == 0, "the backup file is readable by others")
-        # Restore needs the key file beside the new database for de-duplication to keep working.
-        shutil.copy2(source.data_dir / "dedup.key", target.data_dir / "dedup.key")
         t0 = time.perf_counter()
-        restored = concerted(target, "restore", str(backup))
+        restored = concerted(target, "restore", *restore_args, str(backup))
         restore_seconds = time.perf_counter() - t0
         check("Row counts match" in restored.stdout, f"restore did not confirm counts: {restored.stdout}")
         check("WARNING" not in restored.stderr, f"restore warned: {restored.stderr}")
@@ -228,7 +267,12 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         before, after = counts(source), counts(target)
         check(before == after, f"counts differ after restore: {before} vs {after}")
         check(after["petitions_signature"] == signatures + 1, f"expected {signatures + 1} signatures: {after}")
-        check(absent(raw_bytes(source, backup), distinctive), "a participant's name is readable in the backup")
+        check(absent(backup.read_bytes(), distinctive), "a participant's name is readable in the backup file")
+        if encrypted:
+            inner = snapshot_bytes(vendor, decrypted_snapshot(backup, identity))
+            check(absent(inner, distinctive), "a participant's name is readable in the decrypted snapshot")
+        else:
+            check(absent(raw_bytes(source, backup), distinctive), "a participant's name is readable in the backup")
         check(absent(raw_bytes(target), distinctive), "a participant's name is readable in the restored database")
         if vendor == "sqlite":
             check(target.integrity() == "ok", "restored database failed its integrity check")
@@ -255,6 +299,7 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
             "name_absent_from_backup_and_restored_db": True,
             "key_opens_all": True,
             "dedup_survives": True,
+            "encrypted": encrypted,
         }
     finally:
         if server is not None:
@@ -285,3 +330,109 @@ async def _sign_named(port: int, slug: str, name: str, contact: str, result: loa
     if status == 400 and b"already signed" in body:
         return None
     raise DrillFailed(f"unexpected answer {status} to a signature")
+
+
+# --- Two app servers behind Caddy -------------------------------------------------------------
+
+
+def caddy_in_front(upstreams: list[int], workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Caddy with the Caddyfile `concerted deploy` writes (same proxy block: round robin,
+    retries on a dead server), plus a plain-HTTP site on 127.0.0.1 for the load."""
+    from concerted.ops import deploy
+
+    port = free_port()
+    opts = deploy.Options(app_servers=0, upstreams=[f"{HOST}:{p}" for p in upstreams], http_port=free_port())
+    config = workdir / "Caddyfile"
+    config.write_text(deploy.caddyfile(opts, admin=False, plain_http_port=port))
+    env = {"PATH": os.environ["PATH"], "HOME": str(workdir), "XDG_DATA_HOME": str(workdir / "data"),
+           "XDG_CONFIG_HOME": str(workdir / "config")}  # fmt: skip
+    log = open(workdir / "caddy.log", "ab")
+    proc = subprocess.Popen(
+        ["caddy", "run", "--config", str(config), "--adapter", "caddyfile"],
+        env=env, stdout=log, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    log.close()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if get(port, "/privacy/")[0] == 200:
+                return proc, port
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise DrillFailed(f"Caddy did not start: {(workdir / 'caddy.log').read_text()[-2000:]}")
+
+
+def check_shared_rate_limit(servers: list[Server], caddy_port: int, info: dict[str, Any]) -> dict[str, Any]:
+    """PLACEHOLDER for the shared rate-limit assertion (issue 15): the lead adds it after
+    merging i11's memcached limiter. It should run the servers with the limit on and
+    CONCERTED_RATELIMIT_MEMCACHED set, send more than the limit through Caddy from one
+    client, and check that both servers together refuse past the limit."""
+    return {"shared_rate_limit": "not checked yet"}
+
+
+def two_servers_drill(*, seconds: float = 6.0, clients: int = 6) -> dict[str, Any]:
+    """Two gunicorn instances against one PostgreSQL (DATABASE_URL: scripts/with-postgres)
+    behind Caddy; one is killed with kill -9 mid-way and not restarted. Every signature
+    acknowledged through Caddy must be stored exactly once."""
+    db = new_db("postgresql", "two")
+    workdir = Path(tempfile.mkdtemp(prefix="concerted-two."))
+    servers = [Server(db, workers=1, threads=4), Server(db, workers=1, threads=4)]
+    caddy: subprocess.Popen[bytes] | None = None
+    try:
+        info = run_setup(db)
+        for server in servers:
+            server.start()
+        caddy, port = caddy_in_front([s.port for s in servers], workdir)
+        box: dict[str, loadgen.Result] = {}
+        worker = threading.Thread(
+            target=lambda: box.setdefault("r", loadgen.run(port, info["slug"], clients, seconds, 1_000_000, tag="two"))
+        )
+        worker.start()
+        time.sleep(seconds / 2)
+        before_kill = servers[0].proc.pid if servers[0].proc else 0
+        servers[0].kill9()
+        worker.join(timeout=seconds + 120)
+        check(not worker.is_alive(), "the load generator did not stop")
+        result = box["r"]
+        acked = dict((contact, code) for code, contact in result.receipts)
+        attempted = set(result.attempted)
+        missing_receipts = [c for c, code in acked.items() if get(port, f"/p/{info['slug']}/r/{code}/")[0] != 200]
+        shared = check_shared_rate_limit(servers, port, info)
+        rows = open_all(db, info["key_file"], info["petition_id"])
+        contacts = Counter(r["contact"] for r in rows)
+        lost = [c for c in acked if contacts[c] != 1]
+        twice = [c for c, n in contacts.items() if n > 1]
+        strangers = [c for c in contacts if c not in attempted]
+        bad_gateway = sum(n for k, n in result.error_kinds.items() if k.endswith(" 502"))
+        summary = {
+            "seconds": round(result.seconds, 1),
+            "clients": clients,
+            "killed_pid": before_kill,
+            "acknowledged": len(acked),
+            "attempted": len(attempted),
+            "rows": len(rows),
+            "lost": len(lost),
+            "twice": len(twice),
+            "receipts_missing": len(missing_receipts),
+            "errors": result.error_kinds,
+            **shared,
+        }
+        check(len(acked) > 0, f"no signature succeeded: {result.error_kinds}")
+        check(not lost, f"acknowledged signatures lost: {lost[:5]}")
+        check(not twice, f"signatures stored twice: {twice[:5]}")
+        check(not strangers, f"rows that no client sent: {strangers[:5]}")
+        check(not missing_receipts, f"acknowledged receipts not found: {missing_receipts[:5]}")
+        # Only the requests in flight on the killed server may fail; Caddy retries the rest.
+        check(bad_gateway <= clients, f"too many failures after the kill: {result.error_kinds}")
+        check(servers[1].proc is not None and servers[1].proc.poll() is None, "the surviving app server stopped")
+        return summary
+    finally:
+        if caddy is not None:
+            caddy.kill()
+            caddy.wait()
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(db.data_dir, ignore_errors=True)

@@ -72,10 +72,19 @@ def sqlite_snapshot(source: Path) -> bytes:
         check = "; ".join(str(r[0]) for r in mem.execute("PRAGMA integrity_check"))
         if check != "ok":
             raise dbtools.DbToolError(f"the snapshot failed its integrity check: {check}")
-        return mem.serialize()
+        return rollback_journal(mem.serialize())
     finally:
         mem.close()
         src.close()
+
+
+def rollback_journal(image: bytes) -> bytes:
+    """Mark an SQLite image as a rollback-journal database (header bytes 18-19): a copy
+    of a WAL database keeps the WAL marks, and SQLite can't open those from memory."""
+    data = bytearray(image)
+    if data[:16] == dbtools.SQLITE_MAGIC:
+        data[18] = data[19] = 1
+    return bytes(data)
 
 
 def pg_snapshot(db: dict[str, Any]) -> bytes:
@@ -190,7 +199,7 @@ def sqlite_restore_bytes(image: bytes, target: Path) -> None:
     the plaintext database is never written anywhere but the live database itself."""
     mem = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        mem.deserialize(image)
+        mem.deserialize(rollback_journal(image))
         check = "; ".join(str(r[0]) for r in mem.execute("PRAGMA integrity_check"))
         if check != "ok":
             raise dbtools.DbToolError(f"the backup is damaged (integrity check: {check}); nothing was restored")

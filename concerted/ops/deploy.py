@@ -140,8 +140,12 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def run(args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, what: str = "") -> str:
-    result = subprocess.run(list(args), env=env, cwd=cwd, capture_output=True, text=True, check=False)  # noqa: S603
+def run(
+    args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, what: str = "", umask: int = -1
+) -> str:
+    result = subprocess.run(  # noqa: S603
+        list(args), env=env, cwd=cwd, capture_output=True, text=True, check=False, umask=umask
+    )
     if result.returncode != 0:
         detail = (result.stderr.strip() or result.stdout.strip())[-3000:]
         raise DeployError(f"{what or Path(args[0]).name} failed:\n{detail}")
@@ -559,9 +563,10 @@ def install_release(layout: Layout, opts: Options, source: Path, root_mode: bool
         env = app_env(layout)
         python = [*as_user(opts, root_mode), str(release / "venv" / "bin" / "python"), "-m", "concerted.cli"]
         say("Checking the new release (imports, settings, system checks)...")
-        run([*python, "check"], env=env, cwd=release, what="The new release's checks (concerted check)")
+        # umask 077 as in the units: the database and anything else the app creates is private.
+        run([*python, "check"], env=env, cwd=release, what="The new release's checks (concerted check)", umask=0o077)
         say("Migrating the database...")
-        run([*python, "migrate", "--noinput"], env=env, cwd=release, what="Migrating the database")
+        run([*python, "migrate", "--noinput"], env=env, cwd=release, what="Migrating the database", umask=0o077)
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise

@@ -1,7 +1,7 @@
 """Restore drill, short form (the full form runs in `make bench`): sign, `concerted
-backup`, `concerted restore` into a fresh database; counts equal, no name readable in
-the backup or the restored database, the committee key opens every record, and
-de-duplication still holds with the key file restored."""
+backup --encrypted` (age), `concerted restore --identity` into a fresh database; counts
+equal, no name readable in the backup or the restored database, the committee key
+opens every record, and de-duplication still holds (the key travels in the backup)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ VENDOR = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres
 @pytest.mark.slow
 def test_it_restores_a_backup_into_a_fresh_database_still_sealed():
     summary = drills.restore_drill(VENDOR, signatures=12, clients=4)
+    assert summary["encrypted"]
     assert summary["counts_equal"] and summary["key_opens_all"] and summary["dedup_survives"]
     assert summary["name_absent_from_backup_and_restored_db"]
 
@@ -56,3 +57,57 @@ def test_it_refuses_a_file_that_is_not_a_backup(tmp_path):
     bogus.write_text("hello")
     with pytest.raises(dbtools.DbToolError, match="not a Concerted backup"):
         dbtools.backup_kind(bogus)
+
+
+@pytest.fixture
+def backup_key(tmp_path, settings):
+    import subprocess
+
+    identity = tmp_path / "committee-backup.key"
+    subprocess.run(["age-keygen", "-o", str(identity)], check=True, capture_output=True)
+    recipients = tmp_path / "recipients.txt"
+    recipients.write_text(
+        subprocess.run(["age-keygen", "-y", str(identity)], check=True, capture_output=True, text=True).stdout
+    )
+    settings.BACKUP_DIR = tmp_path / "backups"
+    settings.BACKUP_DIR.mkdir()
+    settings.BACKUP_RECIPIENTS_FILE = recipients
+    return identity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_writes_only_age_ciphertext_and_deletes_backups_past_their_days(backup_key, settings, petition):
+    from concerted.core import agebackup
+
+    old = settings.BACKUP_DIR / "concerted-2001-01-01T033000Z.tar.age"
+    old.write_bytes(b"age-encryption.org/v1\n...")
+    settings.BACKUP_KEEP_DAYS = 7
+    settings.DEDUP_KEY = ""
+    settings.DEDUP_KEY_FILE = backup_key.parent / "dedup.key"
+    settings.DEDUP_KEY_FILE.write_text("cd" * 32)
+    out = io.StringIO()
+    call_command("backup", "--encrypted", stdout=out)
+    (written,) = settings.BACKUP_DIR.iterdir()
+    assert written.name.endswith(".tar.age") and agebackup.is_encrypted(written)
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert not old.exists() and "Deleted 1 backup(s) older than 7 days" in out.getvalue()
+    assert b"petitions_petition" not in written.read_bytes()  # no table name, no manifest in the clear
+    members = agebackup.unpack(agebackup.decrypt(written, backup_key))
+    assert {"manifest.json", "dedup.key", "database.sqlite3"} & set(members) >= {"manifest.json", "dedup.key"}
+    assert members["dedup.key"] == b"cd" * 32
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_to_back_up_without_the_committee_backup_key(backup_key, settings, petition):
+    settings.BACKUP_RECIPIENTS_FILE = backup_key.parent / "missing.txt"
+    with pytest.raises(CommandError, match="No backup key"):
+        call_command("backup", "--encrypted", stdout=io.StringIO())
+    assert list(settings.BACKUP_DIR.iterdir()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_asks_for_the_identity_of_an_encrypted_backup(backup_key, settings, petition):
+    call_command("backup", "--encrypted", stdout=io.StringIO())
+    (written,) = settings.BACKUP_DIR.iterdir()
+    with pytest.raises(CommandError, match="pass --identity"):
+        call_command("restore", str(written))

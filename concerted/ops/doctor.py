@@ -1,0 +1,324 @@
+"""`concerted doctor`: check a live installation and say in plain words what is wrong.
+
+Each check returns the problems it found (an empty list when all is well) and names
+itself in every line it prints, so a volunteer can search the docs for the name.
+`concerted doctor` exits 1 when any check found a problem."""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import ipaddress
+import json
+import shutil
+import socket
+import ssl
+import stat
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from . import deploy
+
+DEMO_KEY_PREFIX = "insecure-"
+BACKUP_MAX_AGE = datetime.timedelta(hours=26)  # nightly, with the timer's random delay and some slack
+CLOCK_SKEW = datetime.timedelta(minutes=2)
+
+
+@dataclass
+class Context:
+    via: str = ""  # host:port to probe the public address through (instead of its DNS name)
+    cacert: str = ""  # a CA to trust for that probe (Caddy's internal CA in a test)
+    min_free_mb: int = 1024
+    now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    layout: deploy.Layout | None = None
+    probe_date: datetime.datetime | None = None  # the Date header the public address sent
+
+    def __post_init__(self) -> None:
+        if settings.INSTALL_FILE:
+            # <root>/etc/concerted/install.json
+            self.layout = deploy.Layout(Path(settings.INSTALL_FILE).resolve().parents[2])
+
+    def options(self) -> deploy.Options | None:
+        if self.layout is None or not self.layout.install_json.exists():
+            return None
+        saved = json.loads(self.layout.install_json.read_text())
+        return deploy.Options(**{k: v for k, v in saved.items() if k in deploy.Options.__dataclass_fields__})
+
+
+Check = Callable[[Context], list[str]]
+CHECKS: list[tuple[str, Check]] = []
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    def register(fn: Check) -> Check:
+        CHECKS.append((name, fn))
+        return fn
+
+    return register
+
+
+def public_url() -> tuple[str, str, int]:
+    parts = urlsplit(settings.PUBLIC_BASE_URL)
+    host = parts.hostname or ""
+    return parts.scheme, host, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@check("public-address")
+def public_address(ctx: Context) -> list[str]:
+    scheme, host, port = public_url()
+    base = settings.PUBLIC_BASE_URL
+    if is_loopback(host):
+        return [f"The public address {base} is a loopback address: coworkers' phones can't reach it. "
+                "Set CONCERTED_PUBLIC_BASE_URL to your domain or onion address (re-run deploy)."]  # fmt: skip
+    if host.endswith(".onion"):
+        return []  # reachable only through tor; the onion check is tor's own hostname file
+    if ctx.via:
+        connect_host, connect_port = ctx.via.rsplit(":", 1)
+        target = (connect_host, int(connect_port))
+    else:
+        try:
+            addresses = {a[4][0] for a in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+        except OSError:
+            return [f"The public address {base}: the name {host} does not resolve. Point its DNS at this server."]
+        if all(is_loopback(a) for a in addresses):
+            return [f"The public address {base} resolves only to loopback addresses: phones can't reach it."]
+        target = (host, port)
+    try:
+        conn = http.client.HTTPConnection(*target, timeout=10)
+        if scheme == "https":
+            # Present the public name (SNI, certificate check) whatever address we dial.
+            context = ssl.create_default_context(cafile=ctx.cacert or None)
+            conn.sock = context.wrap_socket(socket.create_connection(target, timeout=10), server_hostname=host)
+        conn.request("GET", "/privacy/", headers={"Host": urlsplit(base).netloc})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+    except (OSError, ssl.SSLError) as exc:
+        return [f"The public address {base} does not answer ({exc}). Is Caddy running, and the app servers?"]
+    if response.status != 200:
+        return [f"The public address {base} answers {response.status} instead of the site."]
+    if scheme == "https" and "max-age" not in (response.getheader("Strict-Transport-Security") or ""):
+        return [f"The public address {base} sends no HSTS header: browsers may try plain HTTP next time."]
+    date = response.getheader("Date")
+    if date:
+        ctx.probe_date = parsedate_to_datetime(date)
+    return []
+
+
+@check("https")
+def https(ctx: Context) -> list[str]:
+    scheme, host, _port = public_url()
+    problems = []
+    if scheme == "http" and not host.endswith(".onion"):
+        problems.append(
+            f"HTTPS is off: {settings.PUBLIC_BASE_URL} is plain HTTP on a domain, so anyone on the network "
+            "path sees who signs. Re-run deploy with --domain."
+        )
+    if scheme == "https" and not settings.HTTPS:
+        problems.append("CONCERTED_HTTPS is off on an HTTPS site: cookies are not marked Secure and no HSTS is sent.")
+    return problems
+
+
+@check("secret-key")
+def secret_key(ctx: Context) -> list[str]:
+    key = settings.SECRET_KEY or ""
+    if not key or key.startswith(DEMO_KEY_PREFIX):
+        return ["The secret key is missing (the demo's constant key is in use): set CONCERTED_SECRET_KEY."]
+    if len(key) < 50 or len(set(key)) < 5:
+        return ["The secret key is too short or too simple: generate one of at least 50 random characters."]
+    return []
+
+
+@check("dedup-key")
+def dedup_key(ctx: Context) -> list[str]:
+    if settings.DEDUP_KEY:
+        raw = settings.DEDUP_KEY
+    else:
+        path = Path(settings.DEDUP_KEY_FILE)
+        if not path.exists():
+            return [f"The de-duplication key {path} is missing: restore it from your backups before anyone signs."]
+        raw = path.read_text().strip()
+    try:
+        if len(bytes.fromhex(raw)) < 32:
+            raise ValueError
+    except ValueError:
+        return ["The de-duplication key is not 32 bytes of hex."]
+    return []
+
+
+def weak(path: Path) -> str:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return f"{path} is readable by other users (mode {mode:04o}): chmod go-rwx {path}" if mode & 0o077 else ""
+
+
+@check("file-modes")
+def file_modes(ctx: Context) -> list[str]:
+    data = Path(settings.DATA_DIR)
+    paths = [data, Path(settings.DEDUP_KEY_FILE), data / "secret.key", Path(settings.BACKUP_DIR)]
+    name = settings.DATABASES["default"]["NAME"]
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        paths += [Path(f"{name}{suffix}") for suffix in ("", "-wal", "-shm")]
+    if ctx.layout is not None:
+        paths += [ctx.layout.env_file, ctx.layout.onion_env_file, ctx.layout.install_json]
+    if Path(settings.BACKUP_DIR).is_dir():
+        paths += sorted(Path(settings.BACKUP_DIR).iterdir())
+    return [w for p in paths if p.exists() and (w := weak(p))]
+
+
+@check("backups")
+def backups(ctx: Context) -> list[str]:
+    from concerted.core import agebackup, dbtools
+
+    directory = Path(settings.BACKUP_DIR)
+    problems = []
+    try:
+        agebackup.read_recipients(Path(settings.BACKUP_RECIPIENTS_FILE))
+    except dbtools.DbToolError as exc:
+        problems.append(f"Backups can't be encrypted: {exc}")
+    if not directory.is_dir():
+        return [*problems, f"The backup folder {directory} does not exist: backups are not running."]
+    plain = [p.name for p in directory.iterdir() if p.is_file() and not agebackup.is_encrypted(p)]
+    if plain:
+        problems.append(
+            f"Backups not encrypted in {directory}: {', '.join(sorted(plain)[:5])}. Anyone who takes the "
+            "disk can read them: delete them (the nightly backups are encrypted with age)."
+        )
+    newest = agebackup.latest(directory)
+    if newest is None:
+        problems.append(f"No backup in {directory}: backups are not running (concerted-backup.timer).")
+    elif ctx.now - newest[1] > BACKUP_MAX_AGE:
+        problems.append(
+            f"The newest backup is from {newest[1]:%Y-%m-%d %H:%M} UTC: backups are not running "
+            "(systemctl status concerted-backup.timer)."
+        )
+    return problems
+
+
+def caddy_config(path: Path) -> dict | None:
+    if not path.exists() or not shutil.which("caddy"):
+        return None
+    result = subprocess.run(  # noqa: S603
+        ["caddy", "adapt", "--config", str(path), "--adapter", "caddyfile"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return json.loads(result.stdout) if result.returncode == 0 and result.stdout.strip() else None
+
+
+@check("logs")
+def logs(ctx: Context) -> list[str]:
+    problems = []
+    if ctx.layout is None:
+        return problems
+    config = caddy_config(ctx.layout.caddyfile)
+    if ctx.layout.caddyfile.exists() and config is None:
+        problems.append(f"{ctx.layout.caddyfile} can't be read as a Caddyfile (caddy adapt failed).")
+    if config:
+        servers = config.get("apps", {}).get("http", {}).get("servers", {})
+        if any("logs" in server for server in servers.values()):
+            problems.append(
+                f"Caddy writes an access log ({ctx.layout.caddyfile} has a `log` directive): it would hold "
+                "every visitor's address. Remove it."
+            )
+        default = config.get("logging", {}).get("logs", {}).get("default", {})
+        deleted = set(default.get("encoder", {}).get("fields", {}))
+        if "http.stdlib" not in default.get("exclude", []) or not {"request>remote_ip", "request>client_ip"} <= deleted:
+            problems.append(
+                "Caddy's own log would hold client addresses (TLS handshake errors, proxy errors): "
+                "keep deploy's `log` block (exclude http.stdlib, delete request>remote_ip)."
+            )
+    for unit in sorted(ctx.layout.units.glob("concerted*.service")):
+        text = unit.read_text()
+        if "--access-logfile" in text or "--access-log" in text:
+            problems.append(f"{unit.name} turns on gunicorn's access log: it would hold addresses. Remove it.")
+    if settings.DEBUG:
+        problems.append("CONCERTED_DEBUG is on: error pages would show settings and requests to anyone.")
+    return problems
+
+
+@check("clock")
+def clock(ctx: Context) -> list[str]:
+    problems = []
+    if ctx.layout is not None and ctx.layout.current.exists():
+        stamp = ctx.layout.current.resolve().name.split("-")[0]
+        try:
+            installed = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
+        except ValueError:
+            installed = None
+        if installed and ctx.now < installed - CLOCK_SKEW:
+            problems.append(
+                f"The clock is wrong: it says {ctx.now:%Y-%m-%d %H:%M} UTC, before this release was installed "
+                f"({installed:%Y-%m-%d %H:%M}). Days on records would be wrong: enable NTP (timedatectl set-ntp true)."
+            )
+    if ctx.probe_date and abs(ctx.probe_date - ctx.now) > CLOCK_SKEW:
+        problems.append(
+            f"The clock is wrong: it differs from the public address's clock by {abs(ctx.probe_date - ctx.now)}."
+        )
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT now()")
+            db_now = cursor.fetchone()[0]
+        if abs(db_now - ctx.now) > CLOCK_SKEW:
+            problems.append(f"The clock is wrong: it differs from the database server's by {abs(db_now - ctx.now)}.")
+    return problems
+
+
+@check("disk")
+def disk(ctx: Context) -> list[str]:
+    problems = []
+    for path in {Path(settings.DATA_DIR), Path(settings.BACKUP_DIR)}:
+        if path.exists():
+            free = shutil.disk_usage(path).free // (1024 * 1024)
+            if free < ctx.min_free_mb:
+                problems.append(
+                    f"Disk space is low: {free} MB free where {path} lives (want {ctx.min_free_mb} MB). A full "
+                    "disk stops signatures and backups."
+                )
+    return problems
+
+
+@check("migrations")
+def migrations(ctx: Context) -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
+        return [f"Pending migrations ({names}): re-run deploy, or `concerted migrate`."]
+    return []
+
+
+def run(ctx: Context, write: Callable[[str], None]) -> int:
+    problems = 0
+    for name, fn in CHECKS:
+        try:
+            found = fn(ctx)
+        except Exception as exc:  # a check that can't run is itself a finding
+            found = [f"could not check: {exc}"]
+        for message in found:
+            write(f"PROBLEM {name}: {message}")
+        if not found:
+            write(f"ok      {name}")
+        problems += len(found)
+    write(f"\n{problems} problem(s) found." if problems else "\nNo problem found.")
+    return 1 if problems else 0
