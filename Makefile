@@ -31,7 +31,8 @@ install: $(VENV)/.installed node_modules/.installed
 install-dev: install $(VENV)/.installed-dev system-deps
 
 # Debian packages the tests use: chromium (browser tests), zbar-tools (QR decoding),
-# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts.
+# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts; caddy, tor,
+# age, memcached, curl, faketime, systemd (systemd-analyze) for the deploy tests.
 system-deps:
 	@bash scripts/system-deps
 

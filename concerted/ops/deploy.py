@@ -364,7 +364,6 @@ def caddyfile(opts: Options, *, admin: bool = True, plain_http_port: int = 0) ->
         "\t\tlb_policy round_robin\n"
         # A dead app server costs a retry on another, not an error page.
         "\t\tlb_try_duration 10s\n\t\tlb_try_interval 100ms\n\t\tfail_duration 10s\n"
-        "\t\thealth_uri /privacy/\n\t\thealth_interval 5s\n"
         "\t}\n"
     )
     text = "# Written by `concerted deploy`. No `log` directive: Caddy keeps no access log.\n{\n"

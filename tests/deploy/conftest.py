@@ -26,12 +26,21 @@ def install():
     for tool in ("caddy", "tor", "age", "curl", "memcached", "systemd-analyze"):
         if not shutil.which(tool):
             pytest.fail(f"{tool} is missing: run scripts/system-deps")
-    inst = Install(Path(tempfile.mkdtemp(prefix="concerted-deploy.")))
-    result = inst.first_deploy()
+    # For a developer re-running these tests: CONCERTED_TEST_DEPLOY_DIR keeps the install
+    # (and its virtual environment) between runs; the next run upgrades it. CI never sets it.
+    keep = os.environ.get("CONCERTED_TEST_DEPLOY_DIR")
+    inst = Install(Path(keep) if keep else Path(tempfile.mkdtemp(prefix="concerted-deploy.")))
+    if keep and inst.layout.install_json.exists():
+        inst.adopt()
+        result = inst.deploy()
+    else:
+        inst.base.mkdir(parents=True, exist_ok=True)
+        result = inst.first_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     yield inst
     inst.stop_all()
-    shutil.rmtree(inst.base, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(inst.base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

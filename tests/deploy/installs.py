@@ -152,6 +152,15 @@ class Install:
             "--backup-recipient", self.recipient,
         )  # fmt: skip
 
+    def adopt(self) -> None:
+        """Take the ports of an install left by an earlier run (CONCERTED_TEST_DEPLOY_DIR)."""
+        saved = json.loads(self.layout.install_json.read_text())
+        self.ports = {
+            "app1": saved["app_port"], "app2": saved["app_port"] + 1, "onion": saved["onion_port"],
+            "http": saved["http_port"], "https": saved["https_port"],
+            "memcached": int(saved["memcached"].rsplit(":", 1)[1]),
+        }  # fmt: skip
+
     def unit(self, name: str, instance: str = "") -> Unit:
         return Unit(self.layout.units / name, instance)
 
