@@ -255,7 +255,7 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4, encryp
         restore_seconds = time.perf_counter() - t0
         check("Row counts match" in restored.stdout, f"restore did not confirm counts: {restored.stdout}")
         check("WARNING" not in restored.stderr, f"restore warned: {restored.stderr}")
-        again = concerted(target, "restore", str(backup), check_rc=False)
+        again = concerted(target, "restore", *restore_args, str(backup), check_rc=False)
         check(again.returncode != 0 and "refusing" in again.stderr, "restore overwrote a database holding data")
 
         def counts(db: Db) -> dict[str, int]:
