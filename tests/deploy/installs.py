@@ -41,7 +41,8 @@ def wait_for(probe, timeout: float = 60, what: str = "") -> None:
 def get(port: int, path: str = "/privacy/", host: str = DOMAIN, proxy_header: bytes = b"") -> int:
     """Status of a GET to an app server, as Caddy would send it (or as tor would)."""
     try:
-        with socket.create_connection((HOST, port), timeout=10) as s:
+        # Generous: a worker's first request imports the views, slow on a loaded machine.
+        with socket.create_connection((HOST, port), timeout=60) as s:
             s.sendall(
                 proxy_header
                 + f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: https\r\nConnection: close\r\n\r\n".encode()
@@ -142,8 +143,9 @@ class Install:
 
     def first_deploy(self) -> subprocess.CompletedProcess[str]:
         subprocess.run(["age-keygen", "-o", str(self.identity)], check=True, capture_output=True)
-        for name in ("app1", "app2", "onion", "http", "https", "memcached"):
+        for name in ("app1", "onion", "http", "https", "memcached"):
             self.ports[name] = free_port()
+        self.ports["app2"] = self.ports["app1"] + 1  # deploy numbers app servers from --app-port
         return self.deploy(
             "--domain", DOMAIN, "--onion", "--local-certs",
             "--http-port", str(self.ports["http"]), "--https-port", str(self.ports["https"]),
@@ -187,7 +189,7 @@ class Install:
     def start_app(self, name: str) -> None:
         port = self.ports[name]
         self.procs[name] = self.app_units()[["app1", "app2"].index(name)].start(self.base / f"{name}.log")
-        wait_for(lambda: get(port) == 200, what=f"app server {name}: {self.log(name)}")
+        wait_for(lambda: get(port) == 200, timeout=120, what=f"app server {name}: {self.log(name)}")
 
     def start_memcached(self) -> None:
         self.procs["memcached"] = subprocess.Popen(
