@@ -68,7 +68,7 @@ def test_tor_starts_offline_and_writes_the_onion_hostname(install):
     assert "HiddenServiceExportCircuitID haproxy" in torrc
     assert f"HiddenServicePort 80 127.0.0.1:{install.ports['onion']}" in torrc
     data = install.base / "tor-data"
-    data.mkdir(mode=0o700)
+    data.mkdir(mode=0o700, exist_ok=True)
     proc = subprocess.Popen(
         [
             "tor", "-f", str(layout.torrc), "--defaults-torrc", "/dev/null", "--DataDirectory", str(data),
