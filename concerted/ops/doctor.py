@@ -99,11 +99,11 @@ def public_address(ctx: Context) -> list[str]:
             return [f"The public address {base} resolves only to loopback addresses: phones can't reach it."]
         target = (host, port)
     try:
-        conn = http.client.HTTPConnection(*target, timeout=10)
+        conn = http.client.HTTPConnection(*target, timeout=30)
         if scheme == "https":
             # Present the public name (SNI, certificate check) whatever address we dial.
             context = ssl.create_default_context(cafile=ctx.cacert or None)
-            conn.sock = context.wrap_socket(socket.create_connection(target, timeout=10), server_hostname=host)
+            conn.sock = context.wrap_socket(socket.create_connection(target, timeout=30), server_hostname=host)
         conn.request("GET", "/privacy/", headers={"Host": urlsplit(base).netloc})
         response = conn.getresponse()
         response.read()

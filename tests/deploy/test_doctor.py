@@ -138,7 +138,7 @@ def test_it_names_backups_that_are_not_running(site, tmp_path):
         assert failed == {"backups"}, out
         assert "not running" in out
         # A backup three days old is as bad as none.
-        (old,) = tmp_path.glob("concerted-*.tar.age")
+        old = next(tmp_path.glob("concerted-*.tar.age"))
         shutil.copy2(old, directory / "concerted-2000-01-01T033000Z.tar.age")
         failed, out = doctor(site)
         assert failed == {"backups"}, out
