@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ElectionsConfig(AppConfig):
+    name = "concerted.elections"
+    label = "elections"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from concerted.campaigns import overview
+
+        from .overview import election_items
+
+        overview.register(election_items)
+        overview.register_action(_("Start a secret ballot"), "elections:new")
