@@ -28,7 +28,13 @@ def roster(election: Election) -> dict[str, Any]:
         "election": str(election.pk),
         "threshold": election.threshold,
         "trustees": [
-            {"index": t.index, "label": t.label, "box_public": t.box_public, "dealer": t.dealer, "share_proof": t.share_proof}
+            {
+                "index": t.index,
+                "label": t.label,
+                "box_public": t.box_public,
+                "dealer": t.dealer,
+                "share_proof": t.share_proof,
+            }
             for t in election.trustees.all()
         ],
     }
@@ -111,7 +117,9 @@ def open_voting(election: Election) -> None:
     eligible = election.eligible().count()
     if eligible < MIN_ELECTORATE:
         raise Refused(
-            _("An election needs at least %(n)d eligible voters (it has %(have)d): an exact count of fewer could be traced to people.")
+            _(
+                "An election needs at least %(n)d eligible voters (it has %(have)d): an exact count of fewer could be traced to people."
+            )
             % {"n": MIN_ELECTORATE, "have": eligible}
         )
     dealers = [t.dealer for t in trustees]
@@ -149,7 +157,12 @@ def cast(election: Election, ballot: Any) -> str:
             if election.ballots.filter(tracker=tr).exists():
                 raise Refused(_("This exact ballot was already cast: a copied ballot is refused."))
             SeenCiphertext.objects.bulk_create([SeenCiphertext(election=election, alpha=a) for a in alphas])
-            last = election.ballots.filter(credential=cred).order_by("-revision").values_list("revision", flat=True).first()
+            last = (
+                election.ballots.filter(credential=cred)
+                .order_by("-revision")
+                .values_list("revision", flat=True)
+                .first()
+            )
             Ballot.objects.create(election=election, tracker=tr, credential=cred, revision=(last or 0) + 1, body=ballot)
     except IntegrityError:
         raise Refused(_("This ballot copies a ciphertext already cast: a copied ballot is refused.")) from None
@@ -203,7 +216,11 @@ def close(election: Election) -> None:
     last = election.batches.order_by("-seq").first()
     prev = last.hash if last else ev.fingerprint(election.manifest)
     creds = list(election.eligible().values_list("public", flat=True))
-    election.closing = {"prev": prev, "excluded": excluded, "hash": ev.closing_hash(prev, creds, sorted(revoked), excluded)}
+    election.closing = {
+        "prev": prev,
+        "excluded": excluded,
+        "hash": ev.closing_hash(prev, creds, sorted(revoked), excluded),
+    }
     election.status = Election.Status.CLOSED
     election.save(update_fields=["closing", "status"])
 
@@ -242,7 +259,8 @@ def publish_tally(election: Election) -> None:
     done = {t.index: t.partial for t in election.trustees.exclude(partial=None) if t.partial is not None}
     if len(done) < election.threshold:
         raise Refused(
-            _("%(have)d of the %(need)d trustees needed have decrypted.") % {"have": len(done), "need": election.threshold}
+            _("%(have)d of the %(need)d trustees needed have decrypted.")
+            % {"have": len(done), "need": election.threshold}
         )
     ballots = counted_ballots(election)
     sums = ev.homomorphic_sums(election.manifest, ballots)
@@ -258,7 +276,15 @@ def board(election: Election) -> dict[str, Any]:
     batches = []
     for batch in election.batches.all():
         ballots = [b.body for b in sorted(batch.ballots.all(), key=lambda b: b.tracker)]
-        batches.append({"day": batch.day.isoformat(), "prev": batch.prev, "hash": batch.hash, "final": batch.final, "ballots": ballots})
+        batches.append(
+            {
+                "day": batch.day.isoformat(),
+                "prev": batch.prev,
+                "hash": batch.hash,
+                "final": batch.final,
+                "ballots": ballots,
+            }
+        )
     out: dict[str, Any] = {
         "format": ev.FORMAT,
         "manifest": election.manifest,

@@ -291,9 +291,7 @@ def _member_ctx(fp: str, cred: str, qi: int, oi: int | str) -> list[str]:
     return [fp, cred, str(qi), str(oi)]
 
 
-def encrypt_ballot(
-    manifest: dict[str, Any], code: str, choices: list[list[int]]
-) -> tuple[dict[str, Any], Secrets]:
+def encrypt_ballot(manifest: dict[str, Any], code: str, choices: list[list[int]]) -> tuple[dict[str, Any], Secrets]:
     """Encrypt `choices` (per question, a 0/1 per option) and sign with the credential."""
     fp = fingerprint(manifest)
     pk = point(manifest["public_key"])
@@ -348,7 +346,9 @@ def verify_ballot(manifest: dict[str, Any], ballot: Any, fp: str | None = None) 
     questions = manifest["questions"]
     if not isinstance(answers, list) or len(answers) != len(questions):
         return "wrong number of answers"
-    if not schnorr_verify(cred_pt, ballot["signature"], "concerted/ballot-signature", [fp, cred, sha256_hex(canon(answers))]):
+    if not schnorr_verify(
+        cred_pt, ballot["signature"], "concerted/ballot-signature", [fp, cred, sha256_hex(canon(answers))]
+    ):
         return "bad credential signature"
     for qi, (q, ans) in enumerate(zip(questions, answers, strict=True)):
         if not isinstance(ans, dict) or set(ans) != {"choices", "sum_proof"}:
@@ -646,10 +646,15 @@ def verify_board(board: Any) -> Report:
             if reason == "replaced" and cred not in counted:
                 raise _Fail("one ballot per credential", f"ballot {tr[:12]} is marked replaced but nothing replaced it")
             if reason == "revoked" and cred not in revoked:
-                raise _Fail("one ballot per credential", f"ballot {tr[:12]} is marked revoked but its credential is not")
+                raise _Fail(
+                    "one ballot per credential", f"ballot {tr[:12]} is marked revoked but its credential is not"
+                )
             if reason not in ("replaced", "revoked"):
                 raise _Fail("one ballot per credential", "unknown reason for leaving a ballot out")
-        ok("one ballot per credential", f"{len(counted)} ballots counted, {len(excluded)} left out (replaced or revoked)")
+        ok(
+            "one ballot per credential",
+            f"{len(counted)} ballots counted, {len(excluded)} left out (replaced or revoked)",
+        )
 
         tally = board.get("tally")
         if tally is None:
@@ -672,11 +677,17 @@ def verify_board(board: Any) -> Report:
                         raise _Fail("partial decryptions", f"no trustee {i}")
                     share = shares[qi][oi]
                     if not verify_partial(fp, i, xpubs[i], a, share):
-                        raise _Fail("partial decryptions", f"trustee {i}'s share for question {qi + 1} option {oi + 1} does not verify")
+                        raise _Fail(
+                            "partial decryptions",
+                            f"trustee {i}'s share for question {qi + 1} option {oi + 1} does not verify",
+                        )
                     ds[i] = bytes.fromhex(share["d"])
                 claimed = int(tally["result"][qi][oi])
                 if not 0 <= claimed <= len(counted) or combine(b, ds) != small(claimed):
-                    raise _Fail("tally", f"question {qi + 1} option {oi + 1}: the published count is not what the ballots add up to")
+                    raise _Fail(
+                        "tally",
+                        f"question {qi + 1} option {oi + 1}: the published count is not what the ballots add up to",
+                    )
                 row.append(claimed)
             result.append(row)
         ok("partial decryptions", f"{len(partials)} trustees' shares verify")

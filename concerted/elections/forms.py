@@ -23,7 +23,16 @@ class ElectionForm(forms.ModelForm):
 
     class Meta:
         model = Election
-        fields = ["title", "question", "kind", "options_text", "max_choices", "pass_percent", "trustee_count", "threshold"]
+        fields = [
+            "title",
+            "question",
+            "kind",
+            "options_text",
+            "max_choices",
+            "pass_percent",
+            "trustee_count",
+            "threshold",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,7 +45,9 @@ class ElectionForm(forms.ModelForm):
         options = [line.strip() for line in (data.get("options_text") or "").splitlines() if line.strip()]
         if kind in (Election.Kind.ONE, Election.Kind.UP_TO):
             if not 2 <= len(options) <= MAX_OPTIONS:
-                self.add_error("options_text", _("Give between 2 and %(n)d options, one per line.") % {"n": MAX_OPTIONS})
+                self.add_error(
+                    "options_text", _("Give between 2 and %(n)d options, one per line.") % {"n": MAX_OPTIONS}
+                )
             elif len(set(options)) != len(options):
                 self.add_error("options_text", _("Each option must be different."))
             if kind == Election.Kind.UP_TO and not 1 <= (data.get("max_choices") or 0) <= max(len(options), 1):
@@ -61,7 +72,9 @@ class CredentialsForm(forms.Form):
     publics = forms.CharField(
         label=_l("Public credentials (one per line)"),
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text=_l("The file public-credentials.txt made by `concerted election credentials`. Never the private codes."),
+        help_text=_l(
+            "The file public-credentials.txt made by `concerted election credentials`. Never the private codes."
+        ),
     )
 
     def clean_publics(self) -> list[str]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from concerted.campaigns.models import Campaign
 from concerted.core.shortcodes import short_slug
 
+
 def random_id() -> int:
     """63 random bits. On SQLite an integer primary key is the rowid, so rows sit in
     random order, not the order ballots (or credentials) arrived in."""
@@ -106,6 +107,9 @@ class Trustee(models.Model):
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["election", "index"], name="elections_trustee_index")]
 
+    def __str__(self) -> str:
+        return f"{self.election} — {self.label}"
+
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
@@ -130,6 +134,9 @@ class TrusteeMessage(models.Model):
             models.UniqueConstraint(fields=["election", "sender", "recipient"], name="elections_message_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient}"
+
 
 class Credential(models.Model):
     """A public voting credential. Which member holds it is known only to the paper it
@@ -144,6 +151,9 @@ class Credential(models.Model):
         ordering = ["public"]
         constraints = [models.UniqueConstraint(fields=["election", "public"], name="elections_credential_once")]
 
+    def __str__(self) -> str:
+        return self.public
+
 
 class Batch(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="batches")
@@ -156,6 +166,9 @@ class Batch(models.Model):
     class Meta:
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["election", "seq"], name="elections_batch_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.election} batch {self.seq}"
 
 
 class Ballot(models.Model):
@@ -176,6 +189,9 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["election", "credential", "revision"], name="elections_ballot_revision"),
         ]
 
+    def __str__(self) -> str:
+        return self.tracker
+
 
 class SeenCiphertext(models.Model):
     """Every ciphertext's first half ever accepted: a ballot that reuses one is refused
@@ -187,3 +203,6 @@ class SeenCiphertext(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "alpha"], name="elections_alpha_once")]
+
+    def __str__(self) -> str:
+        return self.alpha

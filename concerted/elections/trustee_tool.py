@@ -52,7 +52,14 @@ def deal(state: dict[str, Any], roster: dict[str, Any]) -> tuple[dict[str, Any],
     sealed = {}
     for t in trustees:
         box = SealedBox(PublicKey(t["box_public"].encode(), HexEncoder))
-        payload = json.dumps({"election": state["election"], "from": state["index"], "to": t["index"], "share": ev.hx(shares[t["index"]])})
+        payload = json.dumps(
+            {
+                "election": state["election"],
+                "from": state["index"],
+                "to": t["index"],
+                "share": ev.hx(shares[t["index"]]),
+            }
+        )
         sealed[str(t["index"])] = box.encrypt(payload.encode(), HexEncoder).decode()
     return public, sealed
 

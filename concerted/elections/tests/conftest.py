@@ -48,7 +48,13 @@ def decrypt_and_tally(c: Ceremony, trustees: tuple[int, ...] = (1, 2)) -> None:
 @pytest.fixture
 def election(campaign) -> Election:
     return Election.objects.create(
-        campaign=campaign, title="Strike authorization", question="Authorize a strike?", kind=Election.Kind.YES_NO, pass_percent=66, trustee_count=3, threshold=2
+        campaign=campaign,
+        title="Strike authorization",
+        question="Authorize a strike?",
+        kind=Election.Kind.YES_NO,
+        pass_percent=66,
+        trustee_count=3,
+        threshold=2,
     )
 
 

@@ -8,7 +8,12 @@ from typing import Any
 from concerted.elections import evcrypto as ev
 
 YES_NO = {"text": "Authorize a strike?", "options": ["Yes", "No"], "min": 1, "max": 1}
-BOARD = {"text": "Bargaining committee (up to 3)", "options": [f"Candidate {i}" for i in range(1, 9)], "min": 0, "max": 3}
+BOARD = {
+    "text": "Bargaining committee (up to 3)",
+    "options": [f"Candidate {i}" for i in range(1, 9)],
+    "min": 0,
+    "max": 3,
+}
 
 
 @dataclass
@@ -24,7 +29,14 @@ class Election:
         return ev.fingerprint(self.manifest)
 
 
-def make_election(*, t: int = 2, n: int = 3, voters: int = 10, questions: list[dict[str, Any]] | None = None, eid: str = "test-election") -> Election:
+def make_election(
+    *,
+    t: int = 2,
+    n: int = 3,
+    voters: int = 10,
+    questions: list[dict[str, Any]] | None = None,
+    eid: str = "test-election",
+) -> Election:
     dealt = [ev.deal(eid, i, t, n) for i in range(1, n + 1)]
     dealers = [d[1] for d in dealt]
     shares = {j: sum(d[2][j] for d in dealt) % ev.L for j in range(1, n + 1)}
@@ -42,7 +54,14 @@ def make_election(*, t: int = 2, n: int = 3, voters: int = 10, questions: list[d
     return Election(manifest, shares, codes, creds)
 
 
-def board_for(e: Election, ballots: list[dict[str, Any]], *, excluded: list[dict[str, str]] | None = None, trustees: tuple[int, ...] | None = None, day: str = "2026-11-30") -> dict[str, Any]:
+def board_for(
+    e: Election,
+    ballots: list[dict[str, Any]],
+    *,
+    excluded: list[dict[str, str]] | None = None,
+    trustees: tuple[int, ...] | None = None,
+    day: str = "2026-11-30",
+) -> dict[str, Any]:
     """A closed, tallied board holding `ballots` in one final batch."""
     ordered = sorted(ballots, key=ev.tracker)
     h = ev.batch_hash(e.fp, day, ordered, True)

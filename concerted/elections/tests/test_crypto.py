@@ -61,10 +61,13 @@ ELECTION = make_election(questions=[YES_NO, BOARD], voters=12)
 @given(votes([YES_NO, BOARD], 4))
 def test_it_tallies_the_plaintext_sum(plain) -> None:
     e = ELECTION
-    ballots = [ev.encrypt_ballot(e.manifest, code, v)[0] for code, v in zip(e.codes, plain)]
+    ballots = [ev.encrypt_ballot(e.manifest, code, v)[0] for code, v in zip(e.codes, plain, strict=False)]
     report = ev.verify_board(board_for(e, ballots))
     assert report.ok, report.failed_step()
-    expected = [[sum(v[qi][oi] for v in plain) for oi in range(len(q["options"]))] for qi, q in enumerate(e.manifest["questions"])]
+    expected = [
+        [sum(v[qi][oi] for v in plain) for oi in range(len(q["options"]))]
+        for qi, q in enumerate(e.manifest["questions"])
+    ]
     assert report.result == expected
 
 
@@ -147,14 +150,16 @@ def test_it_refuses_a_copied_ballot() -> None:
     thief = ev.credential_secret(e.manifest["id"], e.codes[9])
     copied = copy.deepcopy(original)
     copied["credential"] = ev.hx(ev.base(thief))
-    copied["signature"] = ev.schnorr_sign(thief, "concerted/ballot-signature", [e.fp, copied["credential"], ev.sha256_hex(ev.canon(copied["answers"]))])
+    copied["signature"] = ev.schnorr_sign(
+        thief, "concerted/ballot-signature", [e.fp, copied["credential"], ev.sha256_hex(ev.canon(copied["answers"]))]
+    )
     assert "proof" in (ev.verify_ballot(e.manifest, copied) or "")
 
 
 def test_it_counts_one_ballot_per_credential_after_a_revote() -> None:
     e = E1
     revote = ev.encrypt_ballot(e.manifest, e.codes[0], [[0, 1]])[0]
-    first = [b for b in B1 if b["credential"] == revote["credential"]][0]
+    first = next(b for b in B1 if b["credential"] == revote["credential"])
     both = [*B1, revote]
     # Both counted: refused.
     assert "one ballot per credential" in (ev.verify_board(board_for(e, both)).failed_step() or "")

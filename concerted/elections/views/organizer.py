@@ -41,7 +41,12 @@ def election_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
         election = form.save()
         messages.success(request, _("Election saved. Next: invite the trustees to make the key."))
         return redirect("elections:dashboard", election.pk)
-    return render(request, "elections/form.html", {"form": form, "campaign": campaign, "min_electorate": MIN_ELECTORATE}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "elections/form.html",
+        {"form": form, "campaign": campaign, "min_electorate": MIN_ELECTORATE},
+        status=400 if form.errors else 200,
+    )
 
 
 def _dashboard(request: HttpRequest, election: Election, **extra: Any) -> HttpResponse:
@@ -81,12 +86,19 @@ def trustees(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("The trustees were already invited."))
         return redirect("elections:dashboard", election.pk)
     with transaction.atomic():
-        made = [Trustee.create(election, i, _("Trustee %(i)d") % {"i": i}) for i in range(1, election.trustee_count + 1)]
+        made = [
+            Trustee.create(election, i, _("Trustee %(i)d") % {"i": i}) for i in range(1, election.trustee_count + 1)
+        ]
     server = request.build_absolute_uri("/").rstrip("/")
     return render(
         request,
         "elections/trustee_invites.html",
-        {"election": election, "campaign": election.campaign, "invites": [(t, token) for t, token in made], "server": server},
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "invites": [(t, token) for t, token in made],
+            "server": server,
+        },
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from csp.decorators import csp_update
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -38,6 +39,9 @@ def _cast_json(election: Election, raw: str) -> str:
     return ballotbox.cast(election, ballot)
 
 
+# libsodium's sumo build is WebAssembly: compiling it needs 'wasm-unsafe-eval' (which
+# allows WebAssembly only, not eval of JavaScript), on this page alone.
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 @require_http_methods(["GET", "POST"])
 @public_post_limit
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
@@ -52,7 +56,9 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             form = VoteForm(request.POST, election=election)
             if form.is_valid():
                 assert election.manifest is not None
-                ballot, _secrets = ev.encrypt_ballot(election.manifest, form.cleaned_data["code"], [form.cleaned_data["choice"]])
+                ballot, _secrets = ev.encrypt_ballot(
+                    election.manifest, form.cleaned_data["code"], [form.cleaned_data["choice"]]
+                )
                 tr = ballotbox.cast(election, ballot)
                 return redirect("elections:tracker", election.slug, tr)
         except ballotbox.Refused as refused:
@@ -61,7 +67,13 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "elections/vote.html",
-        {"election": election, "campaign": election.campaign, "form": form, "problem": problem, "spec": election.question_spec()},
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "form": form,
+            "problem": problem,
+            "spec": election.question_spec(),
+        },
         status=status,
     )
 
@@ -72,7 +84,11 @@ def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
     ballot = election.ballots.filter(tracker=tracker).select_related("batch").first()
     if ballot is None:
         raise Http404
-    return render(request, "elections/tracker.html", {"election": election, "campaign": election.campaign, "tracker": tracker, "ballot": ballot})
+    return render(
+        request,
+        "elections/tracker.html",
+        {"election": election, "campaign": election.campaign, "tracker": tracker, "ballot": ballot},
+    )
 
 
 @require_GET
@@ -96,7 +112,9 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "wanted": wanted,
             "found": found,
             "spec": election.question_spec(),
-            "rows": list(zip(election.question_spec()["options"], election.tally["result"][0], strict=True)) if election.tally else [],
+            "rows": list(zip(election.question_spec()["options"], election.tally["result"][0], strict=True))
+            if election.tally
+            else [],
             "passed": election.passed(),
             "eligible": election.eligible().count(),
         },

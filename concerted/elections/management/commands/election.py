@@ -1,9 +1,9 @@
 """`concerted election ...`: the steps that must run on people's own machines.
 
-  credentials  the committee makes voting codes (private, to print) and their public halves
-  trustee      init | deal | receive | decrypt: one trustee's part of the key ceremony and tally
-  vote         encrypt a ballot on this machine and cast it
-  audit        check a spoiled ballot (Benaloh challenge) copied from the voting page
+credentials  the committee makes voting codes (private, to print) and their public halves
+trustee      init | deal | receive | decrypt: one trustee's part of the key ceremony and tally
+vote         encrypt a ballot on this machine and cast it
+audit        check a spoiled ballot (Benaloh challenge) copied from the voting page
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ class Http:
         if data is not None:
             body = json.dumps(data).encode()
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.server + path, data=body, headers=headers, method="POST" if body else "GET")  # noqa: S310 (scheme checked)
+        request = urllib.request.Request(
+            self.server + path, data=body, headers=headers, method="POST" if body else "GET"
+        )  # noqa: S310 (scheme checked)
         try:
             with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked)
                 return json.loads(response.read())
@@ -104,7 +106,9 @@ class Command(BaseCommand):
                 writer.writerow([i, code])
         # Sorted, so the public list's order says nothing about which card is which.
         public.write_text("\n".join(publics) + "\n")
-        self.stdout.write(f"{count} codes in {private} (print, hand out, then destroy); paste {public} into the election page.")
+        self.stdout.write(
+            f"{count} codes in {private} (print, hand out, then destroy); paste {public} into the election page."
+        )
 
     def trustee(self, options: dict[str, Any]) -> None:
         path = Path(options["state"]).expanduser()
@@ -167,7 +171,9 @@ class Command(BaseCommand):
         try:
             data = json.loads(Path(options["file"]).read_text())
             revealed = ev.Secrets(choices=data["choices"], randomness=data["randomness"])
-            ok = ev.verify_ballot(data["manifest"], data["ballot"]) is None and ev.audit_spoiled(data["manifest"], data["ballot"], revealed)
+            ok = ev.verify_ballot(data["manifest"], data["ballot"]) is None and ev.audit_spoiled(
+                data["manifest"], data["ballot"], revealed
+            )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise CommandError(f"Can't read the spoiled ballot: {exc}") from None
         if not ok:
