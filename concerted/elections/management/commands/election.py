@@ -37,9 +37,8 @@ class Http:
         if data is not None:
             body = json.dumps(data).encode()
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(
-            self.server + path, data=body, headers=headers, method="POST" if body else "GET"
-        )  # noqa: S310 (scheme checked)
+        method = "POST" if body else "GET"
+        request = urllib.request.Request(self.server + path, data=body, headers=headers, method=method)  # noqa: S310 (scheme checked)
         try:
             with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked)
                 return json.loads(response.read())
