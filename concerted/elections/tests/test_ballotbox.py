@@ -120,8 +120,10 @@ def test_it_publishes_batches_of_five_in_tracker_order_with_the_day_only(open_el
     assert ballotbox.board(c.election)["batches"] == []
     trackers.append(_vote(c, 4, yes=False)[1])
     batch = ballotbox.release_batch(c.election)
-    published = [ev.tracker(b) for b in ballotbox.board(c.election)["batches"][0]["ballots"]]
+    board = ballotbox.board(c.election)
+    published = [ev.tracker(b) for b in board["batches"][0]["ballots"]]
     assert published == sorted(trackers)
+    assert ev.verify_board(board).ok  # the batch's hash covers the trackers in that order
     assert len(batch.day.isoformat()) == 10
 
 
