@@ -14,3 +14,9 @@ class ElectionsConfig(AppConfig):
 
         overview.register(election_items)
         overview.register_action(_("Start a secret ballot"), "elections:new")
+
+        from concerted.core import demo
+
+        from . import demo as election_demo
+
+        demo.register(70, "elections", election_demo.load)

@@ -152,8 +152,10 @@ def test_it_casts_a_ballot_made_elsewhere_as_json(client, open_election):
     url = reverse("elections:cast_json", args=[c.election.slug])
     response = client.post(url, json.dumps(ballot), content_type="application/json")
     assert response.status_code == 200 and response.json()["tracker"] == ev.tracker(ballot)
-    again = client.post(url, json.dumps(ballot), content_type="application/json")
+    again = client.post(url, json.dumps(ballot), content_type="application/json", HTTP_ACCEPT="application/json")
     assert again.status_code == 400 and "copied" in again.json()["error"]
+    page = client.post(url, "{", content_type="application/json")
+    assert page.status_code == 400 and b'role="alert"' in page.content
 
 
 def test_it_hides_an_election_being_set_up(client, election):

@@ -143,5 +143,8 @@ def cast_json(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         tr = _cast_json(election, request.body.decode("utf-8", "replace"))
     except ballotbox.Refused as refused:
-        return JsonResponse({"error": str(refused)}, status=400)
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": str(refused)}, status=400)
+        context = {"election": election, "campaign": election.campaign, "problem": str(refused)}
+        return render(request, "elections/cast_refused.html", context, status=400)
     return JsonResponse({"tracker": tr})
