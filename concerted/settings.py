@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "concerted.surveys",
     "concerted.cards",
     "concerted.bargaining",
+    "concerted.elections",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/libsodium", NODE_MODULES / "libsodium" / "dist" / "modules"),
     ("vendor/libsodium-wrappers", NODE_MODULES / "libsodium-wrappers" / "dist" / "modules"),
+    ("vendor/libsodium-sumo", NODE_MODULES / "libsodium-sumo" / "dist" / "modules-sumo"),
+    ("vendor/libsodium-wrappers-sumo", NODE_MODULES / "libsodium-wrappers-sumo" / "dist" / "modules-sumo"),
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

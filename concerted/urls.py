@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("concerted.surveys.urls")),
     path("", include("concerted.cards.urls")),
     path("", include("concerted.bargaining.urls")),
+    path("", include("concerted.elections.urls")),
 ]
 
 handler400 = "concerted.core.views.bad_request"

@@ -10,9 +10,9 @@ import logging
 import re
 
 # Participant routes: petitions (p), pledges (k), cards (c), surveys (s), the
-# bargaining kit (b), invites (i), receipts (r); anything after the prefix goes, and
+# bargaining kit (b), invites (i), receipts (r), elections (e); anything after the prefix goes, and
 # so does a query string (invite codes travel as ?code=).
-_PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k|b)/[^\s\"']*")
+_PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k|b|e)/[^\s\"']*")
 
 
 class RedactParticipantData(logging.Filter):

@@ -1,0 +1,208 @@
+"""Secret-ballot elections. The server holds public material only: the trustees' public
+key shares, public credentials, encrypted ballots and the published board.
+
+Nothing here identifies a voter: a ballot row carries a public credential (which the
+committee made on its own machine and handed out with no record kept on the server),
+its ciphertexts, a tracker and which batch published it. No time is stored; a batch
+carries only its day."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerted.campaigns.models import Campaign
+from concerted.core.shortcodes import short_slug
+
+
+def random_id() -> int:
+    """63 random bits. On SQLite an integer primary key is the rowid, so rows sit in
+    random order, not the order ballots (or credentials) arrived in."""
+    return secrets.randbelow(2**63 - 1) + 1
+
+
+MIN_ELECTORATE = 10  # an exact tally of fewer voters could be traced back to people
+
+
+class Election(models.Model):
+    class Kind(models.TextChoices):
+        YES_NO = "yesno", _("Yes or no (strike authorization, ratification)")
+        ONE = "one", _("Choose one (officer election)")
+        UP_TO = "upto", _("Choose up to k (several seats)")
+
+    class Status(models.TextChoices):
+        SETUP = "setup", _("Setting up: trustees make the key")
+        OPEN = "open", _("Open for voting")
+        CLOSED = "closed", _("Closed: waiting for the trustees")
+        TALLIED = "tallied", _("Tallied")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="elections")
+    slug = models.SlugField(unique=True, max_length=16, default=short_slug, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    question = models.CharField(_("question"), max_length=500)
+    kind = models.CharField(_("kind of vote"), max_length=8, choices=Kind.choices, default=Kind.YES_NO)
+    options = models.JSONField(_("options"), default=list)
+    max_choices = models.PositiveSmallIntegerField(_("choices allowed"), default=1)
+    pass_percent = models.PositiveSmallIntegerField(
+        _("yes needed to pass (%)"),
+        default=50,
+        help_text=_("The union's rules, e.g. more than 50% for ratification, two thirds for a strike."),
+    )
+    trustee_count = models.PositiveSmallIntegerField(_("trustees"), default=3)
+    threshold = models.PositiveSmallIntegerField(_("trustees needed to count"), default=2)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SETUP)
+    manifest = models.JSONField(null=True, blank=True, editable=False)
+    closing = models.JSONField(null=True, blank=True, editable=False)
+    tally = models.JSONField(null=True, blank=True, editable=False)
+    created = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def question_spec(self) -> dict[str, Any]:
+        if self.kind == self.Kind.YES_NO:
+            return {"text": self.question, "options": [str(_("Yes")), str(_("No"))], "min": 1, "max": 1}
+        if self.kind == self.Kind.ONE:
+            return {"text": self.question, "options": list(self.options), "min": 1, "max": 1}
+        return {"text": self.question, "options": list(self.options), "min": 0, "max": self.max_choices}
+
+    def eligible(self) -> models.QuerySet[Credential]:
+        return self.credentials.filter(revoked=False)
+
+    def passed(self) -> bool | None:
+        """For yes/no: did yes reach the union's threshold of the votes cast?"""
+        if self.kind != self.Kind.YES_NO or not self.tally:
+            return None
+        yes, no = self.tally["result"][0]
+        return yes + no > 0 and yes * 100 > self.pass_percent * (yes + no)
+
+
+class Trustee(models.Model):
+    """One of the n people who together hold the decryption key. Their token lets the
+    `concerted election trustee` steps post; only its hash is kept."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="trustees")
+    index = models.PositiveSmallIntegerField()
+    label = models.CharField(_("label"), max_length=60)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    box_public = models.CharField(max_length=64, blank=True)  # X25519, for the relayed shares
+    dealer = models.JSONField(null=True, blank=True)  # Feldman commitments + proof of knowledge
+    share_proof = models.JSONField(null=True, blank=True)  # proof the trustee holds its share
+    partial = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["election", "index"], name="elections_trustee_index")]
+
+    def __str__(self) -> str:
+        return f"{self.election} — {self.label}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def create(cls, election: Election, index: int, label: str) -> tuple[Trustee, str]:
+        token = secrets.token_urlsafe(24)
+        return cls.objects.create(election=election, index=index, label=label, token_hash=cls.hash_token(token)), token
+
+
+class TrusteeMessage(models.Model):
+    """A share from one trustee to another, sealed to the recipient's box key: the
+    server relays it and cannot read it."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="messages")
+    sender = models.PositiveSmallIntegerField()
+    recipient = models.PositiveSmallIntegerField()
+    sealed = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "sender", "recipient"], name="elections_message_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient}"
+
+
+class Credential(models.Model):
+    """A public voting credential. Which member holds it is known only to the paper it
+    was printed on; the list is shown sorted, not in upload order."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="credentials")
+    public = models.CharField(max_length=64)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["public"]
+        constraints = [models.UniqueConstraint(fields=["election", "public"], name="elections_credential_once")]
+
+    def __str__(self) -> str:
+        return self.public
+
+
+class Batch(models.Model):
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="batches")
+    seq = models.PositiveIntegerField()
+    day = models.DateField()
+    prev = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    final = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["election", "seq"], name="elections_batch_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.election} batch {self.seq}"
+
+
+class Ballot(models.Model):
+    """An encrypted ballot. `revision` orders one credential's revotes (the last
+    counts) without any time; `batch` is empty until the ballot is published."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
+    tracker = models.CharField(max_length=64)
+    credential = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField()
+    body = models.JSONField()
+    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "tracker"], name="elections_ballot_tracker"),
+            models.UniqueConstraint(fields=["election", "credential", "revision"], name="elections_ballot_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracker
+
+
+class SeenCiphertext(models.Model):
+    """Every ciphertext's first half ever accepted: a ballot that reuses one is refused
+    (a copied ballot), including after the ballot that had it was replaced."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    alpha = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "alpha"], name="elections_alpha_once")]
+
+    def __str__(self) -> str:
+        return self.alpha

@@ -1,0 +1,183 @@
+"""Organizer and voter pages: success, wrong method, strangers; clear messages on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from concerted.elections import ballotbox
+from concerted.elections import evcrypto as ev
+from concerted.elections.models import Ballot, Election, Trustee
+
+pytestmark = pytest.mark.django_db
+
+
+def organizer_urls(election):
+    return {
+        "dashboard": (reverse("elections:dashboard", args=[election.pk]), "GET"),
+        "new": (reverse("elections:new", args=[election.campaign_id]), "GET"),
+        "trustees": (reverse("elections:trustees", args=[election.pk]), "POST"),
+        "credentials": (reverse("elections:credentials", args=[election.pk]), "POST"),
+        "revoke": (reverse("elections:revoke", args=[election.pk]), "POST"),
+        "action": (reverse("elections:action", args=[election.pk]), "POST"),
+    }
+
+
+@pytest.mark.parametrize("who", ["owner", "teammate"])
+def test_it_serves_organizer_pages_to_organizers(as_user, election, who):
+    client = as_user(who)
+    assert client.get(reverse("elections:dashboard", args=[election.pk])).status_code == 200
+    response = client.get(reverse("elections:new", args=[election.campaign_id]))
+    assert response.status_code == 200
+    assert b"not secret from the server" in response.content
+
+
+@pytest.mark.parametrize("who", ["outsider", "anonymous"])
+def test_it_gives_strangers_nothing(as_user, election, who):
+    client = as_user(who)
+    for url, method in organizer_urls(election).values():
+        response = client.get(url) if method == "GET" else client.post(url, {"action": "open"})
+        if who == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        else:
+            assert response.status_code == 404, url
+    assert not Trustee.objects.exists()
+
+
+def test_it_refuses_wrong_methods(as_user, election):
+    client = as_user("owner")
+    for url, method in organizer_urls(election).values():
+        response = client.put(url) if method == "GET" else client.get(url)
+        assert response.status_code == 405, url
+
+
+def test_it_creates_an_election(as_user, campaign):
+    client = as_user("owner")
+    response = client.post(
+        reverse("elections:new", args=[campaign.pk]),
+        {
+            "title": "Officers",
+            "question": "President",
+            "kind": "one",
+            "options_text": "Ana\nBo\nCy",
+            "max_choices": 1,
+            "pass_percent": 50,
+            "trustee_count": 3,
+            "threshold": 2,
+        },
+    )
+    election = Election.objects.get(title="Officers")
+    assert response.status_code == 302
+    assert election.question_spec() == {"text": "President", "options": ["Ana", "Bo", "Cy"], "min": 1, "max": 1}
+
+
+def test_it_keeps_typed_data_on_a_bad_election_form(as_user, campaign):
+    client = as_user("owner")
+    response = client.post(
+        reverse("elections:new", args=[campaign.pk]),
+        {
+            "title": "Seats",
+            "question": "Who?",
+            "kind": "upto",
+            "options_text": "Ana",
+            "max_choices": 3,
+            "pass_percent": 50,
+            "trustee_count": 3,
+            "threshold": 5,
+        },
+    )
+    assert response.status_code == 400
+    assert b"Give between 2 and 20 options" in response.content
+    assert b"Between 1 and the number of trustees" in response.content
+    assert b'value="Seats"' in response.content
+
+
+def test_it_shows_trustee_tokens_once_and_keeps_only_hashes(as_user, election):
+    client = as_user("owner")
+    response = client.post(reverse("elections:trustees", args=[election.pk]))
+    assert response.status_code == 200
+    trustee = Trustee.objects.get(election=election, index=1)
+    assert trustee.token_hash.encode() not in response.content
+    assert b"concerted election trustee init" in response.content
+    again = client.post(reverse("elections:trustees", args=[election.pk]))
+    assert again.status_code == 302 and Trustee.objects.count() == 3
+
+
+def test_it_says_why_a_credential_list_is_refused(as_user, election):
+    client = as_user("owner")
+    response = client.post(reverse("elections:credentials", args=[election.pk]), {"publics": "not-a-credential"})
+    assert response.status_code == 400
+    assert b"is not a public credential" in response.content
+
+
+def test_it_refuses_to_open_below_the_minimum_electorate(as_user, election):
+    client = as_user("owner")
+    response = client.post(reverse("elections:action", args=[election.pk]), {"action": "open"}, follow=True)
+    assert b"Every trustee must finish the key ceremony first" in response.content
+    election.refresh_from_db()
+    assert election.status == Election.Status.SETUP
+
+
+def test_it_votes_without_javascript_and_says_what_that_trusts(client, open_election):
+    c = open_election
+    url = reverse("elections:vote", args=[c.election.slug])
+    page = client.get(url)
+    assert b"this server will encrypt your ballot for you" in page.content
+    assert page["Content-Security-Policy"].count("'wasm-unsafe-eval'") == 1
+    response = client.post(url, {"code": c.codes[0], "choice": "0"})
+    assert response.status_code == 302
+    tracker = response["Location"].rstrip("/").split("/")[-1]
+    assert Ballot.objects.get(tracker=tracker).credential == ev.credential_public(str(c.election.pk), c.codes[0])
+
+
+def test_it_keeps_the_typed_code_on_a_refused_vote(client, open_election):
+    c = open_election
+    url = reverse("elections:vote", args=[c.election.slug])
+    response = client.post(url, {"code": "ABCDE-FGHJK", "choice": "0"})
+    assert response.status_code == 400
+    assert b"That is not a voting code" in response.content and b"ABCDE-FGHJK" in response.content
+    stranger = ev.new_credential_code()
+    response = client.post(url, {"code": stranger, "choice": "1"})
+    assert response.status_code == 400 and b"not valid for this election" in response.content
+    response = client.post(url, {"ballot": "{not json"})
+    assert response.status_code == 400 and b"could not be read" in response.content
+    assert not Ballot.objects.exists()
+
+
+def test_it_casts_a_ballot_made_elsewhere_as_json(client, open_election):
+    c = open_election
+    ballot, _ = ev.encrypt_ballot(c.election.manifest, c.codes[2], [[1, 0]])
+    url = reverse("elections:cast_json", args=[c.election.slug])
+    response = client.post(url, json.dumps(ballot), content_type="application/json")
+    assert response.status_code == 200 and response.json()["tracker"] == ev.tracker(ballot)
+    again = client.post(url, json.dumps(ballot), content_type="application/json", HTTP_ACCEPT="application/json")
+    assert again.status_code == 400 and "copied" in again.json()["error"]
+    page = client.post(url, "{", content_type="application/json")
+    assert page.status_code == 400 and b'role="alert"' in page.content
+
+
+def test_it_hides_an_election_being_set_up(client, election):
+    assert client.get(reverse("elections:vote", args=[election.slug])).status_code == 404
+    assert client.get(reverse("elections:board", args=[election.slug])).status_code == 404
+
+
+def test_it_shows_the_result_and_the_unions_threshold_on_the_board(client, open_election):
+    from .conftest import decrypt_and_tally
+
+    c = open_election
+    for i in range(10):
+        ballotbox.cast(c.election, ev.encrypt_ballot(c.election.manifest, c.codes[i], [[1, 0] if i < 7 else [0, 1]])[0])
+    ballotbox.close(c.election)
+    decrypt_and_tally(c)
+    response = client.get(reverse("elections:board", args=[c.election.slug]))
+    assert response.status_code == 200
+    assert b"Passed: more than 66% voted yes." in response.content
+    assert b"Batch 1" in response.content
+
+
+def test_it_refuses_the_trustee_api_without_a_token(client, election):
+    url = reverse("elections:trustee_api", args=[election.pk, "roster"])
+    assert client.get(url).status_code == 404
+    assert client.get(url, HTTP_AUTHORIZATION="Trustee wrong").status_code == 404

@@ -1,0 +1,150 @@
+"""Voter pages. With JavaScript the ballot is encrypted on the voter's phone and the
+server never sees the choice or the voting code; without it, a clearly labelled
+fallback encrypts on the server."""
+
+from __future__ import annotations
+
+import json
+
+from csp.decorators import csp_update
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerted.core.ratelimit import public_post_limit
+
+from .. import ballotbox
+from .. import evcrypto as ev
+from ..forms import VoteForm
+from ..models import Election
+
+MAX_BALLOT_BYTES = 200_000
+
+
+def _public_election(slug: str) -> Election:
+    return get_object_or_404(
+        Election.objects.select_related("campaign").exclude(status=Election.Status.SETUP), slug=slug
+    )
+
+
+def _cast_json(election: Election, raw: str) -> str:
+    if len(raw) > MAX_BALLOT_BYTES:
+        raise ballotbox.Refused(_("The ballot is too large."))
+    try:
+        ballot = json.loads(raw)
+    except ValueError:
+        raise ballotbox.Refused(_("The ballot could not be read.")) from None
+    return ballotbox.cast(election, ballot)
+
+
+# libsodium's sumo build is WebAssembly: compiling it needs 'wasm-unsafe-eval' (which
+# allows WebAssembly only, not eval of JavaScript), on this page alone.
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    election = _public_election(slug)
+    form = VoteForm(election=election)
+    problem = ""
+    if request.method == "POST" and election.is_open:
+        try:
+            if request.POST.get("ballot"):
+                tr = _cast_json(election, request.POST["ballot"])
+                return redirect("elections:tracker", election.slug, tr)
+            form = VoteForm(request.POST, election=election)
+            if form.is_valid():
+                assert election.manifest is not None
+                ballot, _secrets = ev.encrypt_ballot(
+                    election.manifest, form.cleaned_data["code"], [form.cleaned_data["choice"]]
+                )
+                tr = ballotbox.cast(election, ballot)
+                return redirect("elections:tracker", election.slug, tr)
+        except ballotbox.Refused as refused:
+            problem = str(refused)
+    status = 400 if (problem or form.errors) else 200
+    return render(
+        request,
+        "elections/vote.html",
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "form": form,
+            "problem": problem,
+            "spec": election.question_spec(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
+    election = _public_election(slug)
+    ballot = election.ballots.filter(tracker=tracker).select_related("batch").first()
+    if ballot is None:
+        raise Http404
+    return render(
+        request,
+        "elections/tracker.html",
+        {"election": election, "campaign": election.campaign, "tracker": tracker, "ballot": ballot},
+    )
+
+
+@require_GET
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    election = _public_election(slug)
+    wanted = request.GET.get("tracker", "").strip().lower()
+    batches = []
+    found = None
+    for batch in election.batches.all():
+        trackers = sorted(batch.ballots.values_list("tracker", flat=True))
+        if wanted and wanted in trackers:
+            found = batch
+        batches.append((batch, trackers))
+    return render(
+        request,
+        "elections/board.html",
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "batches": batches,
+            "wanted": wanted,
+            "found": found,
+            "spec": election.question_spec(),
+            "rows": list(zip(election.question_spec()["options"], election.tally["result"][0], strict=True))
+            if election.tally
+            else [],
+            "passed": election.passed(),
+            "eligible": election.eligible().count(),
+        },
+    )
+
+
+@require_GET
+def board_json(request: HttpRequest, slug: str) -> HttpResponse:
+    election = _public_election(slug)
+    response = JsonResponse(ballotbox.board(election))
+    response["Content-Disposition"] = f'attachment; filename="election-{election.slug}-board.json"'
+    return response
+
+
+@require_GET
+def manifest_json(request: HttpRequest, slug: str) -> HttpResponse:
+    election = _public_election(slug)
+    return JsonResponse({"manifest": election.manifest, "status": election.status})
+
+
+@csrf_exempt  # no cookie is read: the ballot is its own authority (signed with the voter's credential)
+@require_POST
+@public_post_limit
+def cast_json(request: HttpRequest, slug: str) -> HttpResponse:
+    election = _public_election(slug)
+    try:
+        tr = _cast_json(election, request.body.decode("utf-8", "replace"))
+    except ballotbox.Refused as refused:
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": str(refused)}, status=400)
+        context = {"election": election, "campaign": election.campaign, "problem": str(refused)}
+        return render(request, "elections/cast_refused.html", context, status=400)
+    return JsonResponse({"tracker": tr})
