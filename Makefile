@@ -39,7 +39,7 @@ run: install
 	$(PY) -Wd manage.py migrate --noinput -v0
 	$(PY) manage.py demo
 	@echo "  Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --log-level warning
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --config python:concerted.gunicorn_conf --bind $(HOST):$(PORT)
 
 test: install-dev
 	$(MAKE) --no-print-directory lint
