@@ -51,7 +51,7 @@ def every_log_byte(*places: Path) -> bytes:
     return b"\n".join(chunks)
 
 
-@pytest.mark.parametrize("where", ["make run", "production"])
+@pytest.mark.parametrize("where", ["make run", "production"], ids=["make-run", "production"])
 def test_it_logs_no_client_address(tmp_path, where):
     data = tmp_path / "data"
     log_file = tmp_path / "app.log"
