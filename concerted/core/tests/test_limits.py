@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import stat
@@ -123,13 +124,17 @@ def test_limiter_entries_hold_keyed_hashes_that_expire(petition, settings):
     assert all(expiry[k] is not None for k in store)  # everything expires, the key too
 
 
-def test_the_limiter_key_is_random_per_start(settings):
-    from concerted.core.ratelimit import keyed_hash
+def test_it_counts_under_a_keyed_hash_of_the_address_with_a_random_key(rf):
+    from concerted.core.ratelimit import account_key, client_key
 
-    first = keyed_hash("concerted-addr", "203.0.113.1")
-    assert keyed_hash("concerted-addr", "203.0.113.1") == first
-    caches["ratelimit"].clear()  # memcached restarted, or the key expired
-    assert keyed_hash("concerted-addr", "203.0.113.1") != first
+    request = rf.post("/accounts/login/", {"username": "owner"}, REMOTE_ADDR="203.0.113.1")
+    first, account = client_key("g", request), account_key("g", request)
+    assert client_key("g", request) == first and account_key("g", request) == account
+    assert "203.0.113" not in first and "owner" not in account
+    # The unkeyed digest an attacker with a memcached dump would try for every address:
+    assert hashlib.blake2b(b"203.0.113.1", digest_size=16).hexdigest() != first
+    caches["ratelimit"].clear()  # memcached restarted, or the key expired: a new key
+    assert client_key("g", request) != first and account_key("g", request) != account
 
 
 def test_it_refuses_several_workers_with_per_process_counters(settings, monkeypatch):
