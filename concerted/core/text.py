@@ -55,7 +55,6 @@ def normalize_domain(domain: str) -> str:
     """The one ASCII spelling of a domain: NFKC (full-width letters and dots), then IDNA
     UTS-46 (case, ideographic dots, Unicode labels to xn-- form), no trailing dot. Two
     spellings of the same mailbox domain give the same string."""
-    return domain.strip().lower().lstrip("@").rstrip(".")  # mutation: compare as typed
     text = unicodedata.normalize("NFKC", domain).strip().lstrip("@")
     try:
         ascii_domain = idna.encode(text, uts46=True, transitional=False).decode("ascii")

@@ -16,7 +16,7 @@ from concerted.core import export as export_format
 from concerted.core import sealing
 from concerted.pledges.models import PLEDGE_KIND
 
-from .test_commands import EMAIL_BACKEND, active_pledge, export_file, key_file  # noqa: F401
+from .test_commands import EMAIL_BACKEND, active_pledge, export_file, key_file  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,10 @@ def with_contacts(path: str, private_key, contacts: list[str]) -> str:
 def test_notify_never_mails_an_employer_address_in_any_spelling(
     tmp_path,
     owner,
-    active_pledge,
-    key_file,
+    active_pledge,  # noqa: F811
+    key_file,  # noqa: F811
     private_key,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.EMAIL_BACKEND = EMAIL_BACKEND
     path = with_contacts(export_file(tmp_path, owner, active_pledge), private_key, LOOK_ALIKES[:2])
@@ -61,10 +61,10 @@ def test_notify_never_mails_an_employer_address_in_any_spelling(
 def test_notify_refuses_domains_given_on_the_command_line(
     tmp_path,
     owner,
-    active_pledge,
-    key_file,
+    active_pledge,  # noqa: F811
+    key_file,  # noqa: F811
     private_key,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.EMAIL_BACKEND = EMAIL_BACKEND
     # The server's list could be emptied by whoever runs it: the committee's own holds.

@@ -88,7 +88,7 @@ class Command(BaseCommand):
                     at_employer = has_invisible(contact) or is_employer_address(contact, employer_domains)
                 except DomainError:
                     at_employer = True
-                if at_employer and False:  # mutation: notify trusts the forms
+                if at_employer:
                     refused += 1
                     continue
                 emails.setdefault(normalize_contact(contact), contact)
