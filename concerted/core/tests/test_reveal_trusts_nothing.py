@@ -58,6 +58,7 @@ def files_under(root: Path) -> set[str]:
     ("kind", "slug"),
     [
         ("../../escaped", "x"),
+        ("ABSOLUTE", "x"),  # an absolute path as the kind: replaced by one under the test's folder
         ("petitions.signature/../../escaped", "x"),
         ("petitions.signature", "../../escaped"),
         ("petitions.signature", "/tmp/escaped"),
@@ -66,7 +67,7 @@ def files_under(root: Path) -> set[str]:
     ],
 )
 def test_a_forged_export_cant_write_outside_out(tmp_path, key_file, export, kind, slug):
-    export["kind"] = kind
+    export["kind"] = str(tmp_path.parent / "escaped") if kind == "ABSOLUTE" else kind
     export["parent"]["slug"] = slug
     before = files_under(tmp_path)
     reveal(tmp_path, key_file, export)
