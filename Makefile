@@ -31,7 +31,8 @@ install: $(VENV)/.installed node_modules/.installed
 install-dev: install $(VENV)/.installed-dev system-deps
 
 # Debian packages the tests use: chromium (browser tests), zbar-tools (QR decoding),
-# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts.
+# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts,
+# memcached (the shared rate-limiter drill starts its own on 127.0.0.1).
 system-deps:
 	@bash scripts/system-deps
 
