@@ -4,6 +4,7 @@ whose records are another kind than it declares refused."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -15,7 +16,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from concerted.core import keys
+from concerted.core import export as export_format
+from concerted.core import keys, sealing
 from concerted.core.reveal import safe_cell
 from concerted.petitions.signing import sign
 
@@ -66,8 +68,15 @@ def files_under(root: Path) -> set[str]:
         ("petitions.signature", "a/../../../escaped"),
     ],
 )
-def test_a_forged_export_cant_write_outside_out(tmp_path, key_file, export, kind, slug):
-    export["kind"] = str(tmp_path.parent / "escaped") if kind == "ABSOLUTE" else kind
+def test_a_forged_export_cant_write_outside_out(tmp_path, key_file, private_key, export, kind, slug):
+    kind = str(tmp_path.parent / "escaped") if kind == "ABSOLUTE" else kind
+    # A server forges records too: it has the public key, so they open under any kind.
+    for record in export["records"]:
+        ids = export_format.expected_ids(export, record)
+        data = sealing.open_sealed(private_key, base64.b64decode(record["sealed"]), kind=export["kind"], ids=ids)
+        forged = sealing.seal(private_key.public_key, kind=kind, ids=ids, data=data)
+        record["sealed"] = base64.b64encode(forged).decode()
+    export["kind"] = kind
     export["parent"]["slug"] = slug
     before = files_under(tmp_path)
     reveal(tmp_path, key_file, export)
