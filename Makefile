@@ -31,8 +31,9 @@ install: $(VENV)/.installed node_modules/.installed
 install-dev: install $(VENV)/.installed-dev system-deps
 
 # Debian packages the tests use: chromium (browser tests), zbar-tools (QR decoding),
-# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts; caddy, tor,
-# age, memcached, curl, faketime, systemd (systemd-analyze) for the deploy tests.
+# poppler-utils (PDF to PNG/text), postgresql (the PostgreSQL run), DejaVu fonts,
+# memcached (the shared rate-limiter drill); caddy, tor, age, curl, faketime, systemd
+# (systemd-analyze) for the deploy tests.
 system-deps:
 	@bash scripts/system-deps
 
@@ -40,7 +41,7 @@ run: install
 	$(PY) -Wd manage.py migrate --noinput -v0
 	$(PY) manage.py demo
 	@echo "  Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --log-level warning
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --config python:concerted.gunicorn_conf --bind $(HOST):$(PORT)
 
 # On a Debian 12 server, as root: install or upgrade the production site (docs/DEPLOY.md).
 # Debian's python3 runs it: the app gets its own virtual environment under /opt/concerted.

@@ -53,12 +53,17 @@ DEBUG = env_bool("CONCERTED_DEBUG", False)
 # HTTPS deployments turn this on: secure cookies, HSTS, SSL redirect.
 HTTPS = env_bool("CONCERTED_HTTPS", False)
 
+# Signs sessions and CSRF tokens. Never a constant: without CONCERTED_SECRET_KEY a random
+# key is made on first start in the data folder (0600) and kept there, so organizers stay
+# signed in across restarts and every installation has its own.
 SECRET_KEY = env_str("CONCERTED_SECRET_KEY")
+SECRET_KEY_FILE = Path(env_str("CONCERTED_SECRET_KEY_FILE", str(DATA_DIR / "secret.key")))
 if not SECRET_KEY:
-    if HTTPS:
-        raise ImproperlyConfigured("CONCERTED_SECRET_KEY must be set in production (CONCERTED_HTTPS=true)")
-    # Local demo only: a key that changes every start logs organizers out, nothing more.
-    SECRET_KEY = "insecure-local-demo-key-" + "x" * 40
+    from concerted.core.keyfile import read_or_create
+
+    SECRET_KEY = read_or_create(SECRET_KEY_FILE)
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("CONCERTED_SECRET_KEY must be at least 50 random characters")
 
 ALLOWED_HOSTS = env_list("CONCERTED_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CONCERTED_CSRF_TRUSTED_ORIGINS")
@@ -217,13 +222,46 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Rate limits: counters live in process memory only, keyed by a keyed hash ----------
+# --- Rate limits: counters in memory only, keyed by a keyed hash ---------------------------
+# CONCERTED_RATELIMIT_MEMCACHED=host:port shares the counters between every app process
+# through a memcached (memory only: it keeps nothing on disk). Unset, each process counts
+# on its own, so serve with ONE worker process (see concerted/gunicorn_conf.py and the
+# concerted.E010 check). Never a database or file cache: counters would reach the disk.
+RATELIMIT_MEMCACHED = env_str("CONCERTED_RATELIMIT_MEMCACHED")
+if RATELIMIT_MEMCACHED:
+    _host, _sep, _port = RATELIMIT_MEMCACHED.rpartition(":")
+    if not _sep or not _host or not _port.isdigit():
+        raise ImproperlyConfigured(f"CONCERTED_RATELIMIT_MEMCACHED must be host:port, got {RATELIMIT_MEMCACHED!r}")
+    _ratelimit_cache = {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": RATELIMIT_MEMCACHED,
+        "KEY_PREFIX": "concerted-rl",
+        # A memcached that is down must not take the sign page with it (django-ratelimit
+        # then lets requests through: RATELIMIT_FAIL_OPEN).
+        "OPTIONS": {"connect_timeout": 1, "timeout": 1, "no_delay": True, "ignore_exc": True},
+    }
+else:
+    _ratelimit_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "concerted-rl"}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "concerted"},
+    "ratelimit": _ratelimit_cache,
 }
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_ENABLE = env_bool("CONCERTED_RATELIMIT", True)
 RATELIMIT_VIEW = "concerted.core.views.rate_limited"
 PUBLIC_POST_RATE = env_str("CONCERTED_PUBLIC_POST_RATE", "20/10m")
+# Organizer sign-in: per client address and, separately, per account name.
+LOGIN_RATE = env_str("CONCERTED_LOGIN_RATE", "10/15m")
+# Behind a trusted proxy: the request header that carries the client (e.g. X-Forwarded-For,
+# or X-Tor-Circuit for an onion service whose proxy gets Tor's circuit id). Unset: the
+# connection's own address (REMOTE_ADDR). Only ever set it when a proxy you run sets it.
+CLIENT_IP_HEADER = env_str("CONCERTED_CLIENT_IP_HEADER")
+if CLIENT_IP_HEADER and not all(ch.isalnum() or ch == "-" for ch in CLIENT_IP_HEADER):
+    raise ImproperlyConfigured(f"CONCERTED_CLIENT_IP_HEADER must be a header name, got {CLIENT_IP_HEADER!r}")
+# A ceiling on public POSTs from all clients together, per process (a flood from many
+# circuits still hits it); empty switches it off.
+GLOBAL_POST_RATE = env_str("CONCERTED_GLOBAL_POST_RATE", "600/m")
 
 # --- I18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

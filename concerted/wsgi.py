@@ -1,6 +1,14 @@
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerted.settings")
 application = get_wsgi_application()
+
+# Also when gunicorn was started without concerted.gunicorn_conf: its worker logs
+# ("Invalid request from ip=...") go through the same redaction as ours.
+from concerted.core.logging import RedactParticipantData  # noqa: E402
+
+for _name in ("gunicorn.error", "gunicorn.access"):
+    logging.getLogger(_name).addFilter(RedactParticipantData())

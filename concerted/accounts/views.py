@@ -11,15 +11,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from concerted.core.ratelimit import public_post_limit
+from concerted.core.ratelimit import account_is_limited, login_address_limit, login_period_seconds
 
 from .models import ExportToken
 
 
-@method_decorator(public_post_limit, name="dispatch")
+@method_decorator(login_address_limit, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        # Per account, whatever the address: a password guesser spread over many
+        # addresses (or Tor circuits) still gets CONCERTED_LOGIN_RATE tries, no more.
+        if account_is_limited(request):
+            form = self.get_form()
+            form.cleaned_data = {}
+            form.add_error(
+                None,
+                _(
+                    "Too many sign-in attempts for this account. Nothing was checked: "
+                    "wait %(minutes)d minutes and try again, or ask another organizer."
+                )
+                % {"minutes": max(1, login_period_seconds() // 60)},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class TokenForm(forms.Form):

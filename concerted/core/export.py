@@ -33,6 +33,8 @@ def build(
             "employer": campaign.employer_name,
             "unit_size": campaign.unit_size,
             "public_key": campaign.public_key,
+            # So that mail sent from the organizer's machine is checked against them again.
+            "employer_domains": campaign.employer_domain_list(),
         },
         "parent_field": parent_field,
         "parent": parent,

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core.text import check_readable, is_employer_address
+from concerted.core.text import DomainError, check_readable, has_invisible, is_employer_address
 
 
 class ReadableCharField(forms.CharField):
@@ -46,14 +46,25 @@ class PersonalContactField(ReadableCharField):
         value = value.strip()
         if not value:
             return ""
+        if has_invisible(value):
+            # Zero-width spaces, soft hyphens and bidi controls can make an employer
+            # address look like another one (and slip past a plain comparison).
+            raise ValidationError(
+                _(
+                    "This contains invisible characters (such as a zero-width space or a soft hyphen) "
+                    "that can hide what an address really is. Please type it again by hand."
+                ),
+                code="invisible",
+            )
         if "@" in value:
+            not_an_address = ValidationError(
+                _("That doesn't look like an email address. Check it, or leave this blank."), code="email"
+            )
             try:
-                validate_email(value)
-            except ValidationError:
-                raise ValidationError(
-                    _("That doesn't look like an email address. Check it, or leave this blank."), code="email"
-                ) from None
-            employer = is_employer_address(value, self.employer_domains)
+                # The employer check first: its message says why, not just "invalid".
+                employer = is_employer_address(value, self.employer_domains)
+            except DomainError:
+                raise not_an_address from None
             if employer:
                 raise ValidationError(
                     _(
@@ -63,6 +74,10 @@ class PersonalContactField(ReadableCharField):
                     % {"domain": employer},
                     code="employer",
                 )
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise not_an_address from None
             return value
         digits = [ch for ch in value if ch.isdigit()]
         if not 7 <= len(digits) <= 15 or any(not (ch.isdigit() or ch in "+-() .") for ch in value):

@@ -1,18 +1,33 @@
-"""A logging filter that keeps participant data out of logs.
+"""Logging that keeps participant data and client addresses out of every log.
 
 Django attaches the request to error records and may put its path (which can hold a
-receipt code) in the message. We drop the request object and blank out paths of
-participant routes."""
+receipt code) in the message; gunicorn names the client address of every malformed
+request. The filter drops the request object, blanks out paths of participant routes
+and replaces anything that looks like an IP address, in the message, its arguments and
+the formatted traceback."""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
+
+from gunicorn.glogging import Logger as GunicornLogger
 
 # Participant routes: petitions (p), pledges (k), cards (c), surveys (s), the
 # bargaining kit (b), invites (i), receipts (r), elections (e); anything after the prefix goes, and
 # so does a query string (invite codes travel as ?code=).
 _PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k|b|e)/[^\s\"']*")
+# IPv4 (also inside ::ffff:a.b.c.d) and IPv6, full or with "::".
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*)(?![\w:])")
+ADDRESS = "[address]"
+
+
+def redact(text: str) -> str:
+    text = _PARTICIPANT_PATH.sub(r"/\1/…", text)
+    text = _IPV4.sub(ADDRESS, text)
+    return _IPV6.sub(ADDRESS, text)
 
 
 class RedactParticipantData(logging.Filter):
@@ -20,8 +35,34 @@ class RedactParticipantData(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         if isinstance(record.msg, str):
-            record.msg = _PARTICIPANT_PATH.sub(r"/\1/…", record.msg)
-        if record.args:
+            record.msg = redact(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {k: _plain(v) for k, v in record.args.items()}
+        elif record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(_PARTICIPANT_PATH.sub(r"/\1/…", a) if isinstance(a, str) else a for a in args)
+            record.args = tuple(_plain(a) for a in args)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
+
+
+def _plain(value: Any) -> Any:
+    # Objects are formatted with str() later, after the filter ran: redact that text now.
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    return redact(value if isinstance(value, str) else str(value))
+
+
+class AddresslessGunicornLogger(GunicornLogger):
+    """gunicorn's logger with no access log and every error-log record redacted."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactParticipantData) for f in log.filters):
+                log.addFilter(RedactParticipantData())
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None

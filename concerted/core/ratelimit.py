@@ -1,30 +1,107 @@
-"""Rate limits on public POSTs that keep no IP address at rest.
+"""Rate limits on public POSTs and sign-in that keep no address at rest.
 
-django-ratelimit counts in the process-memory cache; the key we give it is a BLAKE2b
-of the client address under a random secret that exists only in this process's
-memory, so neither the cache nor anything on disk holds an address."""
+Counters live in the "ratelimit" cache: a memcached shared by every app process
+(CONCERTED_RATELIMIT_MEMCACHED; memory only) or, without one, this process's memory.
+Never a database or a file. What django-ratelimit counts under is a BLAKE2b of the
+client address (or account name) keyed with a random secret that lives in that same
+cache: made at the limiter's first use with add() (so all processes sharing a memcached
+agree on one), expiring daily (so it rotates), and never written to disk. A seized disk
+holds neither counters nor the key; a seized memcached holds hashes under a key that is
+gone when its memory is."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
+from django_ratelimit.core import _split_rate, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-_PROCESS_SECRET = secrets.token_bytes(32)
+KEY_NAME = "limiter-key"
+KEY_LIFETIME = 24 * 3600  # the key rotates daily; counters under the old key just lapse
+
+
+def _limiter_key() -> bytes:
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    key = cache.get(KEY_NAME)
+    if key is None:
+        cache.add(KEY_NAME, secrets.token_hex(32), KEY_LIFETIME)  # the first process wins
+        key = cache.get(KEY_NAME)
+    if key is None:
+        # The shared cache is unreachable: a throwaway key (django-ratelimit then fails open).
+        key = secrets.token_hex(32)
+    return bytes.fromhex(key)
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    return hashlib.blake2b(
+        value.encode("utf-8", "surrogatepass"), key=_limiter_key(), digest_size=16, person=purpose.encode()[:16]
+    ).hexdigest()
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client as the limiter sees it: the connection's address, or, behind a proxy
+    we run (CONCERTED_CLIENT_IP_HEADER), the value that proxy put in its header. For
+    X-Forwarded-For that is the last entry, the one our own proxy appended; a client's
+    own X-Forwarded-For entries come before it and are ignored."""
+    header = settings.CLIENT_IP_HEADER
+    if header:
+        raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        entries = [part.strip() for part in raw.split(",") if part.strip()]
+        if entries:
+            return entries[-1]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def client_key(group: str, request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.blake2b(address.encode(), key=_PROCESS_SECRET, digest_size=16).hexdigest()
+    return keyed_hash("concerted-addr", client_address(request))
+
+
+def account_key(group: str, request: HttpRequest) -> str:
+    name = unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()
+    return keyed_hash("concerted-acct", name)
+
+
+def global_key(group: str, request: HttpRequest) -> str:
+    return "all"
+
+
+def _public_rate(group: str, request: HttpRequest) -> str:
+    return settings.PUBLIC_POST_RATE
+
+
+def _global_rate(group: str, request: HttpRequest) -> str | None:
+    return settings.GLOBAL_POST_RATE or None
+
+
+def _login_rate(group: str, request: HttpRequest) -> str:
+    return settings.LOGIN_RATE
 
 
 def public_post_limit(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Limit POSTs per client; GETs (reading a page, a mail scanner) are never limited."""
-    return ratelimit(key=client_key, rate=lambda group, request: settings.PUBLIC_POST_RATE, method="POST", block=True)(
-        view
+    """Limit POSTs per client, and all clients together under a ceiling; GETs (reading a
+    page, a mail scanner) are never limited."""
+    limited = ratelimit(key=client_key, rate=_public_rate, method="POST", block=True)(view)
+    return ratelimit(group="concerted-global", key=global_key, rate=_global_rate, method="POST", block=True)(limited)
+
+
+def login_address_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    return ratelimit(group="concerted-login", key=client_key, rate=_login_rate, method="POST", block=True)(view)
+
+
+def account_is_limited(request: HttpRequest) -> bool:
+    """Count one sign-in attempt for the account named in the POST; True once it has had
+    more than CONCERTED_LOGIN_RATE, from whatever addresses."""
+    return is_ratelimited(
+        request, group="concerted-login-account", key=account_key, rate=_login_rate, method="POST", increment=True
     )
+
+
+def login_period_seconds() -> int:
+    return int(_split_rate(settings.LOGIN_RATE)[1])

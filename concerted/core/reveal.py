@@ -10,6 +10,8 @@ import base64
 import binascii
 import csv
 import io
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 from nacl.public import PrivateKey
 
 from . import export as export_format
-from .sealing import RevealError, open_sealed
+from .sealing import KindMismatch, RevealError, open_sealed
 
 
 @dataclass
@@ -25,25 +27,61 @@ class Revealed:
     export: dict[str, Any]
     rows: list[dict[str, Any]] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (record id, reason)
+    duplicates: int = 0  # records skipped as a repeat of an earlier one (same id or same sealed blob)
 
 
 def check_format(export: dict[str, Any]) -> None:
     if not isinstance(export, dict) or export.get("format") != export_format.FORMAT:
         raise RevealError("this file is not a Concerted sealed export")
+    kind = export.get("kind")
+    if not isinstance(kind, str) or not _KIND.fullmatch(kind) or kind.split(".")[0] not in _app_labels():
+        raise RevealError("this export names no kind of record Concerted knows")
+    if not isinstance(export.get("records", []), list) or not isinstance(export.get("parent"), dict):
+        raise RevealError("this file is not a Concerted sealed export")
+
+
+_KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
+
+
+def _app_labels() -> set[str]:
+    from django.apps import apps
+
+    return {config.label for config in apps.get_app_configs() if config.name.startswith("concerted.")}
 
 
 def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
+    """Open every record. Refuses the whole export when a record is sealed as another
+    kind than the export declares (a forged or mixed-up export); reports records that
+    can't be verified, and repeats of an earlier record (same id, or the same sealed
+    blob replayed), which are counted once."""
     check_format(export)
     result = Revealed(export=export)
     opened = 0
-    for record in export.get("records", []):
+    seen_ids: dict[str, int] = {}
+    seen_blobs: dict[str, str] = {}
+    for index, record in enumerate(export.get("records", [])):
+        if not isinstance(record, dict):
+            result.failures.append((f"#{index + 1}", "not a record"))
+            continue
         rid = str(record.get("id"))
+        sealed = str(record.get("sealed"))
+        if rid in seen_ids or sealed in seen_blobs:
+            result.duplicates += 1
+            reason = (
+                f"repeats record {rid} (same id)" if rid in seen_ids else f"replays record {seen_blobs[sealed]}'s sealed data"
+            )
+            result.failures.append((rid, reason))
+            continue
+        seen_ids[rid] = index
+        seen_blobs[sealed] = rid
         try:
             blob = base64.b64decode(record["sealed"], validate=True)
             ids = export_format.expected_ids(export, record)
             ids.update({name: str(record[name]) for name in _record_ids.get(export["kind"], ())})
             data = open_sealed(private_key, blob, kind=export["kind"], ids=ids)
-        except (RevealError, KeyError, binascii.Error, ValueError) as exc:
+        except KindMismatch as exc:
+            raise RevealError(f"refused: this export says it holds {export['kind']!r} records, but {exc}") from None
+        except (RevealError, KeyError, TypeError, binascii.Error, ValueError) as exc:
             result.failures.append((rid, str(exc)))
             continue
         opened += 1
@@ -68,19 +106,47 @@ def to_csv(revealed: Revealed) -> str:
             if key not in columns:
                 columns.append(key)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(out)
+    # Column names come from the export too (a forged one can add any key): neutralized
+    # like every cell.
+    writer.writerow([safe_cell(str(c)) for c in columns])
     for row in revealed.rows:
-        # Neutralize spreadsheet formulas in what participants typed.
-        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+        writer.writerow([safe_cell(row.get(c, "")) for c in columns])
     return out.getvalue()
+
+
+# A spreadsheet runs a cell as a formula when it starts with one of these (after any
+# leading spaces, in some programs), full-width forms included.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    if isinstance(value, (int, float)):
+        return value
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False)  # nested data from a forged export: as text
+    if value.lstrip(" ").startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+_SAFE_PART = re.compile(r"[^a-z0-9-]+")
+
+
+def output_stem(export: dict[str, Any]) -> str:
+    """The output file name (without extension), built only from safe parts: the kind's
+    prefix (registered, or its app's label, checked in check_format) and the parent's
+    slug or id reduced to a-z, 0-9 and hyphens. Nothing a forged export says can make it
+    a path."""
+    prefix = file_prefix(export["kind"])
+    parent = export.get("parent") or {}
+    name = str(parent.get("slug") or parent.get("id") or "").lower()
+    name = _SAFE_PART.sub("-", name).strip("-")[:80] or "export"
+    prefix = _SAFE_PART.sub("-", prefix).strip("-") or "export"
+    return f"{prefix}-{name}"
 
 
 # Extra ids a kind's records must carry in their sealed envelope, beyond campaign,

@@ -25,6 +25,10 @@ class RevealError(ValueError):
     """A sealed record could not be opened or does not belong where it was found."""
 
 
+class KindMismatch(RevealError):
+    """A record sealed as another kind of record than the export it came in declares."""
+
+
 def _pad(data: bytes) -> bytes:
     # ISO/IEC 7816-4 padding: 0x80 then zeros up to the block boundary.
     padded = data + b"\x80"
@@ -57,7 +61,7 @@ def open_sealed(private_key: PrivateKey, blob: bytes, *, kind: str, ids: dict[st
     if envelope.get("v") != ENVELOPE_VERSION:
         raise RevealError("unknown record version")
     if envelope.get("kind") != kind:
-        raise RevealError(f"record is a {envelope.get('kind')!r}, expected {kind!r}")
+        raise KindMismatch(f"record is a {envelope.get('kind')!r}, expected {kind!r}")
     sealed_ids = envelope.get("ids") or {}
     for name, expected in ids.items():
         if str(sealed_ids.get(name)) != str(expected):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import idna
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -26,17 +27,67 @@ def check_readable(value: str, *, multiline: bool = False) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+# Characters that show nothing but change what a string is: every format character
+# (category Cf: zero-width space and joiners, soft hyphen, bidi controls, BOM, word
+# joiner, tags) and the invisible letters and marks that aren't Cf.
+_INVISIBLE_NOT_CF = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0}
+
+
+def is_invisible(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) == "Cf"
+        or code in _INVISIBLE_NOT_CF
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def has_invisible(value: str) -> bool:
+    return any(is_invisible(ch) for ch in value)
+
+
+class DomainError(ValueError):
+    """A domain that is not a valid internationalized domain name."""
+
+
+def normalize_domain(domain: str) -> str:
+    """The one ASCII spelling of a domain: NFKC (full-width letters and dots), then IDNA
+    UTS-46 (case, ideographic dots, Unicode labels to xn-- form), no trailing dot. Two
+    spellings of the same mailbox domain give the same string."""
+    text = unicodedata.normalize("NFKC", domain).strip().lstrip("@")
+    try:
+        ascii_domain = idna.encode(text, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise DomainError(str(exc)) from None
+    ascii_domain = ascii_domain.lower().rstrip(".")
+    if not ascii_domain:
+        raise DomainError("empty domain")
+    return ascii_domain
+
+
 def domain_of(address: str) -> str:
-    return address.rsplit("@", 1)[-1].strip().lower().rstrip(".") if "@" in address else ""
+    """The normalized domain of an email address ("" if it has none); DomainError if
+    it isn't a valid domain."""
+    if "@" not in address:
+        return ""
+    return normalize_domain(address.rsplit("@", 1)[-1])
 
 
 def is_employer_address(address: str, employer_domains: list[str]) -> str | None:
-    """The employer domain an address belongs to (itself or a subdomain), or None."""
+    """The employer domain an address belongs to (itself or a subdomain), or None;
+    compared after normalization, so width, case, dots and IDNA forms don't matter.
+    Raises DomainError for an address whose domain isn't valid: callers refuse it."""
     domain = domain_of(address)
     if not domain:
         return None
     for employer in employer_domains:
-        employer = employer.strip().lower().lstrip("@").rstrip(".")
-        if employer and (domain == employer or domain.endswith("." + employer)):
-            return employer
+        if not employer.strip():
+            continue
+        try:
+            normal = normalize_domain(employer)
+        except DomainError:
+            normal = employer.strip().lower().lstrip("@").rstrip(".")
+        if domain == normal or domain.endswith("." + normal):
+            return employer.strip().lstrip("@")
     return None

@@ -76,7 +76,9 @@ def test_https_posts_without_referer_pass_on_fetch_metadata(petition, settings):
 def test_public_posts_are_rate_limited_without_storing_the_address(petition, settings):
     settings.RATELIMIT_ENABLE = True
     settings.PUBLIC_POST_RATE = "3/m"
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["ratelimit"]
 
     cache.clear()
     url = reverse("petitions:sign", args=[petition.slug])
@@ -130,7 +132,9 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     ("env", "message"),
     [
         ({"CONCERTED_HTTPS": "maybe"}, "CONCERTED_HTTPS must be a boolean"),
-        ({"CONCERTED_HTTPS": "true"}, "CONCERTED_SECRET_KEY must be set"),
+        ({"CONCERTED_SECRET_KEY": "short"}, "CONCERTED_SECRET_KEY must be at least 50"),
+        ({"CONCERTED_RATELIMIT_MEMCACHED": "localhost"}, "must be host:port"),
+        ({"CONCERTED_CLIENT_IP_HEADER": "X-Forwarded-For: evil"}, "must be a header name"),
         ({"CONCERTED_SESSION_MINUTES": "soon"}, "must be an integer"),
         ({"DATABASE_URL": "mysql://x@y/z"}, "PostgreSQL or SQLite"),
         ({"CONCERTED_PUBLIC_BASE_URL": "flyer.example"}, "must start with http"),

@@ -21,7 +21,7 @@
     Promise.all([sodium.ready, sealed.readKeyText(), sealed.fetchExport(root.dataset.exportUrl)])
       .then(function (results) {
         var keys = sealed.parseKey(sodium, results[1]);
-        var opened = sealed.openAll(sodium, results[2], keys);
+        var opened = sealed.openAll(sodium, results[2], keys, [], root.dataset.kind);
         sealed.forget(keys);
         var tbody = table.querySelector("tbody");
         tbody.textContent = "";
@@ -37,7 +37,9 @@
         });
         table.hidden = false;
         say("Opened " + opened.rows.length + " record(s)." + (opened.failed ? " " + opened.failed +
-          " could not be opened with this key or did not belong to this petition." : ""));
+          " could not be opened with this key or did not belong to this petition." : "") +
+          (opened.repeated ? " " + opened.repeated + " duplicated or replayed record(s) were counted once:" +
+          " the server sent the same record more than once." : ""));
       })
       .catch(function (err) { say(err.message || String(err)); });
   }

@@ -42,15 +42,27 @@
     });
   }
 
-  // Opens every record: {rows: [record's clear fields + sealed data], failed: n}.
-  function openAll(sodium, data, keys, extraIds) {
-    var rows = [], failed = 0;
+  // Opens every record: {rows: [record's clear fields + sealed data], failed: n,
+  // repeated: n}. A record repeating an earlier one (same id, or the same sealed blob
+  // replayed) is counted once and reported in `repeated`. An export that isn't the
+  // expected kind, or holds a record sealed as another kind, is refused as a whole.
+  function openAll(sodium, data, keys, extraIds, expectedKind) {
+    var rows = [], failed = 0, repeated = 0, wrongKind = null;
+    var seenIds = Object.create(null), seenBlobs = Object.create(null);
+    if (expectedKind && data.kind !== expectedKind) {
+      throw new Error("Refused: this export does not hold " + expectedKind + " records.");
+    }
     data.records.forEach(function (record) {
+      var id = String(record.id), blobText = String(record.sealed);
+      if (seenIds[id] || seenBlobs[blobText]) { repeated++; return; }
+      seenIds[id] = true;
+      seenBlobs[blobText] = true;
       try {
         var blob = sodium.from_base64(record.sealed, sodium.base64_variants.ORIGINAL);
         var plain = sodium.crypto_box_seal_open(blob, keys.publicKey, keys.secretKey);
         var envelope = JSON.parse(new TextDecoder().decode(unpad(plain)));
         var ids = envelope.ids || {};
+        if (envelope.kind !== data.kind) { wrongKind = envelope.kind; }
         if (envelope.kind !== data.kind || ids.campaign !== data.campaign.id ||
             ids[data.parent_field] !== data.parent.id || ids.row !== record.id) {
           throw new Error("record does not belong here");
@@ -65,7 +77,11 @@
         failed++;
       }
     });
-    return {rows: rows, failed: failed};
+    if (wrongKind !== null) {
+      throw new Error("Refused: this export says it holds " + data.kind + " records, but holds " +
+        String(wrongKind) + " records.");
+    }
+    return {rows: rows, failed: failed, repeated: repeated};
   }
 
   window.ConcertedSealed = {

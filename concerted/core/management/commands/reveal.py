@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from concerted.core import keys
-from concerted.core.reveal import EXPORT_PATHS, RevealError, file_prefix, open_export, pdf_writer, to_csv
+from concerted.core.reveal import EXPORT_PATHS, RevealError, open_export, output_stem, pdf_writer, to_csv
 
 
 class Command(BaseCommand):
@@ -40,23 +40,33 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         out = Path(options["out"]).expanduser()
         out.mkdir(parents=True, exist_ok=True)
-        stem = f"{file_prefix(export['kind'])}-{export['parent'].get('slug') or export['parent']['id']}"
+        stem = output_stem(export)
         csv_path = out / f"{stem}.csv"
-        fd = os.open(csv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            f.write(to_csv(revealed))
+        self.write_private(out, csv_path, to_csv(revealed).encode("utf-8"))
         self.stdout.write(f"Opened {len(revealed.rows)} record(s): {csv_path}")
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
-            fd = os.open(pdf_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds names
-            with os.fdopen(fd, "wb") as f:
-                f.write(writer(revealed))
+            self.write_private(out, pdf_path, writer(revealed))  # it holds names
             self.stdout.write(f"Deliverable PDF: {pdf_path}")
         for rid, reason in revealed.failures:
             self.stderr.write(f"REFUSED record {rid}: {reason}")
+        if revealed.duplicates:
+            self.stderr.write(
+                f"{revealed.duplicates} duplicated or replayed record(s) in this export were counted once: "
+                "the server sent the same record more than once."
+            )
         if revealed.failures:
             raise CommandError(f"{len(revealed.failures)} record(s) could not be verified; see above.")
+
+    @staticmethod
+    def write_private(out: Path, path: Path, content: bytes) -> None:
+        """0600, inside --out only, never through a symlink planted there."""
+        if path.resolve().parent != out.resolve():
+            raise CommandError(f"Refusing to write outside {out}: {path}")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
 
     def load(self, options: dict[str, Any]) -> dict[str, Any]:
         if options["file"]:

@@ -13,6 +13,7 @@ from concerted.core import keys
 from concerted.core.hashing import normalize_contact
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import RevealError, open_export
+from concerted.core.text import DomainError, has_invisible, is_employer_address
 from concerted.pledges.models import PLEDGE_KIND
 
 DEFAULT_MESSAGE = (
@@ -47,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--smtp-port", type=int, default=587)
         parser.add_argument("--smtp-user", default="")
         parser.add_argument("--smtp-ssl", action="store_true", help="Implicit TLS (port 465) instead of STARTTLS")
+        parser.add_argument(
+            "--employer-domain",
+            action="append",
+            default=[],
+            help="An employer email domain to refuse (repeat it); added to the campaign's own list",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -67,14 +74,31 @@ class Command(BaseCommand):
         for rid, reason in revealed.failures:
             self.stderr.write(f"REFUSED record {rid}: {reason}")
 
+        # Checked again here, on the machine that sends: an address the forms should have
+        # refused (an older server, a forged export, a look-alike spelling) is never mailed.
+        employer_domains = [str(d) for d in (export.get("campaign") or {}).get("employer_domains") or []]
+        employer_domains += options["employer_domain"]
         emails: dict[str, str] = {}
         phones = 0
+        refused = 0
         for row in revealed.rows:
             contact = str(row.get("contact") or "").strip()
             if "@" in contact:
+                try:
+                    at_employer = has_invisible(contact) or is_employer_address(contact, employer_domains)
+                except DomainError:
+                    at_employer = True
+                if at_employer:
+                    refused += 1
+                    continue
                 emails.setdefault(normalize_contact(contact), contact)
             elif contact:
                 phones += 1
+        if refused:
+            self.stderr.write(
+                f"NOT SENT to {refused} address(es) at an employer domain, with invisible characters, or not "
+                "valid: your employer could read those mailboxes. Reach these people in person."
+            )
         subject = options["subject"] or f"Go: {parent.get('title', '')}"
         body = self.message(options, export)
         sender = options["from_email"] or settings.DEFAULT_FROM_EMAIL

@@ -1,0 +1,58 @@
+"""The browser signer list trusts nothing the server sends either: a record sent twice
+(same id, or its sealed blob replayed) is counted once and said so; an export whose
+records are another kind than it declares is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from concerted.core import keys
+from concerted.petitions.signing import sign
+
+from .test_signers_in_browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_forged(page, petition, owner, private_key, forge) -> None:
+    url = f"/o/petitions/{petition.pk}/export.json"
+
+    def handle(route):
+        data = route.fetch().json()
+        forge(data)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(data))
+
+    page.route(f"**{url}", handle)
+    login(page, owner)
+    page.goto(f"{page.live_url}/o/petitions/{petition.pk}/signers/", timeout=120_000)  # a loaded CI machine
+    page.fill("#keytext", keys.format_private(private_key))
+    page.get_by_role("button", name="Open the list").click()
+
+
+def test_it_counts_repeated_records_once_and_says_so(desktop_page, petition, owner, private_key):
+    sign(petition, {"name": "Only Once", "consent_named": True})
+    sign(petition, {"name": "Someone Else", "consent_named": True})
+
+    def replay(data):
+        first = data["records"][0]
+        data["records"] += [dict(first), dict(first), {**first, "id": "f" * 32}]
+
+    open_forged(desktop_page, petition, owner, private_key, replay)
+    status = desktop_page.locator("#reveal-status")
+    expect(status).to_contain_text("3 duplicated or replayed record(s)", timeout=60_000)
+    assert "Opened 2 record(s)." in status.inner_text()
+    assert desktop_page.locator("#signer-table tbody tr").count() == 2
+
+
+def test_an_export_of_another_kind_is_refused(desktop_page, petition, owner, private_key):
+    sign(petition, {"name": "Wrong Kind", "consent_named": True})
+
+    def relabel(data):
+        data["kind"] = "pledges.pledge"
+
+    open_forged(desktop_page, petition, owner, private_key, relabel)
+    expect(desktop_page.locator("#reveal-status")).to_contain_text("Refused", timeout=60_000)
+    assert desktop_page.locator("#signer-table").is_hidden()

@@ -1,0 +1,3 @@
+from concerted.settings import *  # noqa: F403
+
+ROOT_URLCONF = "tests.drills.boom_urls"
