@@ -82,7 +82,11 @@ def build(n: int):
     )
     campaign.organizers.add(user)
     survey = Survey.objects.create(
-        campaign=campaign, title="Bench survey", design=Survey.Design.PROBABILITY, status="published"
+        campaign=campaign,
+        title="Bench survey",
+        design=Survey.Design.PROBABILITY,
+        status="published",
+        one_per_invite=False,
     )
     spec: list[tuple[str, str, list[str]]] = [
         ("single", "team", [f"Team {c}" for c in "ABCDE"]),

@@ -31,7 +31,11 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def survey(campaign):
     survey = Survey.objects.create(
-        campaign=campaign, title="AI at work", design=Survey.Design.PROBABILITY, status=Survey.Status.PUBLISHED
+        campaign=campaign,
+        title="AI at work",
+        design=Survey.Design.PROBABILITY,
+        status=Survey.Status.PUBLISHED,
+        one_per_invite=False,
     )
     question = Question.objects.create(survey=survey, position=0, kind="single", text="Should a human decide?")
     for i, label in enumerate(["Yes", "No"]):

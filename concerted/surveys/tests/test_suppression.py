@@ -53,7 +53,7 @@ def test_multiple_choice_hides_an_option_almost_everyone_ticked(campaign):
     from concerted.surveys import answering
     from concerted.surveys.models import Option, Question, Survey
 
-    survey = Survey.objects.create(campaign=campaign, title="M", status="published")
+    survey = Survey.objects.create(campaign=campaign, title="M", status="published", one_per_invite=False)
     multi = Question.objects.create(survey=survey, kind="multi", text="Which?")
     for i, label in enumerate(["A", "B", "C"]):
         Option.objects.create(question=multi, position=i, label=label)
