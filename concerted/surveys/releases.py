@@ -198,12 +198,14 @@ def blocking(survey: Survey, layout: Layout, previous: Release | None, k: int) -
 def readiness(survey: Survey) -> tuple[bool, str]:
     """Whether a release can be made now, without saying which group holds how many new
     responses (that would be a live per-group counter)."""
+    k = max(survey.min_group, 5)
+    return _readiness(survey, load(survey), survey.releases.order_by("-number").first(), k)
+
+
+def _readiness(survey: Survey, matrix: Matrix, previous: Release | None, k: int) -> tuple[bool, str]:
     from django.utils.translation import gettext as _
 
-    k = max(survey.min_group, 5)
-    matrix = load(survey)
     layout = layout_for(matrix)
-    previous = survey.releases.order_by("-number").first()
     grown = growth(survey, layout, previous)
     if grown[EVERYONE] <= 0:
         return False, _("No new responses since the last release.")
@@ -219,13 +221,22 @@ def readiness(survey: Survey) -> tuple[bool, str]:
 def make(survey: Survey) -> Release:
     """Compute and store the next release, or raise NotReady."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    release = prepare(survey, load(survey), list(survey.releases.order_by("number")))
+    release.save(force_insert=True)
+    return release
+
+
+def prepare(survey: Survey, matrix: Matrix, previous: list[Release]) -> Release:
+    """The next release for these responses, not yet saved; NotReady if it may not be made."""
     k = max(survey.min_group, 5)
-    ok, why = readiness(survey)
+    ok, why = _readiness(survey, matrix, previous[-1] if previous else None, k)
     if not ok:
         raise NotReady(why)
-    matrix = load(survey)
-    previous = list(survey.releases.order_by("number"))
-    return _store(survey, matrix, previous, k)
+    layout = layout_for(matrix)
+    data = compute_release(survey, matrix, previous, k)
+    sizes = {view: int(np.count_nonzero(layout.members[view][layout.combo_of])) for view in layout.views}
+    number = (previous[-1].number if previous else 0) + 1
+    return Release(survey=survey, number=number, data=data, sizes=sizes)
 
 
 def compute_release(survey: Survey, matrix: Matrix, previous: list[Release], k: int) -> dict[str, Any]:
@@ -240,14 +251,6 @@ def compute_release(survey: Survey, matrix: Matrix, previous: list[Release], k: 
     payload["shown_views"] = sorted(shown_views)
     payload["k"] = k
     return payload
-
-
-def _store(survey: Survey, matrix: Matrix, previous: list[Release], k: int) -> Release:
-    layout = layout_for(matrix)
-    data = compute_release(survey, matrix, previous, k)
-    sizes = {view: int(np.count_nonzero(layout.members[view][layout.combo_of])) for view in layout.views}
-    number = (previous[-1].number if previous else 0) + 1
-    return Release.objects.create(survey=survey, number=number, data=data, sizes=sizes)
 
 
 def audit(
@@ -272,7 +275,19 @@ def audit(
     for view, key, members, _cat in seg_defs:
         value = int(per_combo[members].sum())
         now.append(
-            Cell(current, view, key, members, None, value, shown=True, sensitive=key != "n", everyone=view == EVERYONE)
+            # the total is the headline, never hidden: it breaks nothing down
+            Cell(
+                current,
+                view,
+                key,
+                members,
+                None,
+                value,
+                shown=True,
+                sensitive=key != "n",
+                candidate=key != "n",
+                everyone=view == EVERYONE,
+            )
         )
     _apply_frozen(now, frozen, _last_pattern(previous, SEG))
     seg.cells += now
