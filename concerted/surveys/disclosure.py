@@ -24,7 +24,7 @@ ends."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,6 +69,8 @@ class Family:
     releases: int
     cells: list[Cell] = field(default_factory=list)
     monotone: bool = True
+    # called with each figure hidden as cover, to hide what goes with it (a group's view)
+    on_hide: Callable[[Family, Cell], None] | None = None
 
     def _row(self, cell: Cell) -> np.ndarray:
         size = self.n_combos * self.n_cats
@@ -139,8 +141,11 @@ def _optimum(objective: np.ndarray, system: tuple, upper: float, integer: bool) 
 
 
 def safe(low: float, high: float, k: int) -> bool:
+    """Not one exact number and not inside 1..k-1. Exactly 0 is allowed: it names nobody,
+    and zero cells are shown anyway (a withheld group's "nobody on nights" follows from
+    the shown "nights: 0")."""
     lo, hi = math.ceil(low - 1e-6), math.floor(high + 1e-6)
-    return not (lo >= hi or (lo >= 1 and hi <= k - 1))
+    return not ((lo >= hi and hi > 0) or (lo >= 1 and hi <= k - 1))
 
 
 def checked(family: Family) -> list[Cell]:
@@ -189,6 +194,8 @@ def _hide(family: Family, pick: Cell) -> int:
             cell.shown = False
             cell.reason = COVER
             n += 1
+            if family.on_hide is not None:
+                family.on_hide(family, cell)
     return n
 
 
@@ -259,12 +266,11 @@ def protect(family: Family, k: int) -> int:
             return added
         pick = order[0]
         for trial in order[:LOOKAHEAD]:
-            twins = [c for c in family.cells if c.shown and c.candidate and _same(c, trial)]
-            for c in twins:
-                c.shown = False
+            before = [(c, c.shown, c.reason) for c in family.cells]
+            _hide(family, trial)
             works = safe(*bound(family, bad, False, k), k)
-            for c in twins:
-                c.shown = True
+            for c, shown, reason in before:
+                c.shown, c.reason = shown, reason
             if works:
                 pick = trial
                 break

@@ -54,7 +54,10 @@ def view_key(question: Question, value: int) -> str:
 def layout_for(matrix: Matrix) -> Layout:
     seg = segment_questions(matrix.survey)
     radices = [len(q.option_list()) + 1 for q in seg]
-    combos = np.array(list(itertools.product(*[range(r) for r in radices])), dtype=int).reshape(-1, len(seg))
+    if seg:
+        combos = np.array(list(itertools.product(*[range(r) for r in radices])), dtype=int)
+    else:
+        combos = np.zeros((1, 0), dtype=int)  # one combination: everyone
     combo_of = np.zeros(matrix.n, dtype=np.int64)
     for q, r in zip(seg, radices, strict=True):
         col = matrix.column(q)[:, 0].astype(np.int64)
@@ -269,7 +272,7 @@ def audit(
     # 1. Segment figures: view sizes and group breakdowns. A hidden group withholds its view.
     per_combo = np.bincount(layout.combo_of, minlength=layout.n_combos)
     seg_defs = [(view, key, members, None) for view, key, members in _seg_cells(layout)]
-    seg = Family(layout.n_combos, 1, releases)
+    seg = Family(layout.n_combos, 1, releases, on_hide=_withhold_view)
     seg.cells = _prior_cells(previous, SEG, seg_defs)
     now = []
     for view, key, members, _cat in seg_defs:
@@ -314,6 +317,17 @@ def audit(
         for spec, now_q, _unused in parts:
             _export(out_cells, out_reasons, spec.key, now_q)
     return out_cells, out_reasons, shown_views
+
+
+def _withhold_view(family: Family, cell: Cell) -> None:
+    """Hiding a group's size in the everyone view hides its whole view: its own figures
+    add up to that size."""
+    if cell.view != EVERYONE or cell.key == "n" or cell.key.endswith(":-"):
+        return
+    view = cell.key.replace(":", "=")
+    for other in family.cells:
+        if other.release == cell.release and other.view == view and other.shown:
+            other.shown, other.reason = False, GROUP
 
 
 def _withhold(seg_now: list[Cell], layout: Layout, k: int) -> None:

@@ -27,7 +27,8 @@ class Found:
     high: int
 
     def exact_or_small(self, k: int = 5) -> bool:
-        return self.low == self.high or (self.low >= 1 and self.high <= k - 1)
+        # exactly 0 names nobody (zero cells are shown, and imply such zeros)
+        return (self.low == self.high and self.high > 0) or (self.low >= 1 and self.high <= k - 1)
 
 
 def _combos(survey):

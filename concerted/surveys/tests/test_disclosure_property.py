@@ -75,7 +75,7 @@ def test_it_protects_the_sibling_example(published):
     found = attack(published, [release.data["cells"]], K)
     assert found and not [f for f in found if f.exact_or_small(K)]
     # the headline stays: everyone's answers are shown
-    assert release.data["cells"]["%d" % published.ordered_questions()[2].pk]["all"] == {"0": 27, "1": 23, "-": 0}
+    assert release.data["cells"][str(published.ordered_questions()[2].pk)]["all"] == {"0": 27, "1": 23, "-": 0}
 
 
 def old_rules(survey, rows) -> dict:
@@ -87,7 +87,7 @@ def old_rules(survey, rows) -> dict:
     per_combo = np.bincount(layout.combo_of, minlength=layout.n_combos)
     for view, key, members in releases._seg_cells(layout):
         out["seg"].setdefault(view, {})[key] = int(per_combo[members].sum())
-    for view, figures in out["seg"].items():
+    for figures in out["seg"].values():
         for prefix in {k.split(":")[0] for k in figures if k != "n"}:
             group = {k: v for k, v in figures.items() if k.split(":")[0] == prefix}
             for cell in suppress(group, k=K):
@@ -106,7 +106,7 @@ def test_control_the_old_rules_lose_the_sibling_example(published):
     published.forget_questions()
     cells = old_rules(published, SIBLINGS)
     found = attack(published, [cells], K)
-    data_view = "%d=2" % published.ordered_questions()[0].pk
-    answer = "%d" % published.ordered_questions()[2].pk
+    data_view = f"{published.ordered_questions()[0].pk}=2"
+    answer = str(published.ordered_questions()[2].pk)
     pinned = [f for f in found if f.family == answer and f.view == data_view and f.key == "1"]
     assert pinned and pinned[0].low == pinned[0].high == 3  # Data "No": 23 - 10 - 10
