@@ -20,7 +20,7 @@ def brief_rows(campaign: Campaign) -> list[dict[str, Any]]:
 
     {"survey", "question", "option", "count", "percent", "ci_low", "ci_high", "n", "note"},
     and also "weighted_percent", "hidden" (why a count is hidden, in words; "" when
-    shown), "release" (its number, None before the first) and "no_code" (responses
+    shown), "hidden_reason" ("small", "cover", "group" or ""), "release" (its number, None before the first) and "no_code" (responses
     taken without an invite code, None when codes were required). count/percent are
     None where hidden. `percent` is the unweighted share of those who answered;
     `weighted_percent` is the share weighted to the unit's make-up (None unless
@@ -47,6 +47,7 @@ def brief_rows(campaign: Campaign) -> list[dict[str, Any]]:
                 rows[-1] |= {
                     "weighted_percent": None if r.weighted_percent is None else round(r.weighted_percent, 1),
                     "hidden": str(results.hidden_meaning(r.reason, res.k)) if r.hidden else "",
+                    "hidden_reason": r.reason if r.hidden else "",
                     "release": number,
                     "no_code": res.no_code,
                 }
@@ -76,6 +77,7 @@ def _row(
         "note": str(note),
         "weighted_percent": None,
         "hidden": "",
+        "hidden_reason": "",
         "release": None,
         "no_code": None,
     }

@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from concerted.bargaining import brief, clauses, filing
 from concerted.bargaining.models import Demand
 from concerted.petitions import signing
-from concerted.surveys import answering
+from concerted.surveys import answering, releases
 from concerted.surveys.models import Option, Question, Survey
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,7 @@ def survey(campaign):
         Option.objects.create(question=question, position=i, label=label)
     for answer in [0] * 30 + [1] * 10:
         answering.submit(survey, {question.pk: answer}, {})
+    releases.make(survey)  # the brief shows released results only
     return survey
 
 
@@ -95,8 +96,7 @@ def test_small_counts_are_not_printed(kit, petition):
         signing.sign(petition, {"name": f"{SIGNER} {i}", "contact": "", "comment": "", "consent_named": True})
     text = pdf_text(brief.build(kit))
     assert "End keystroke tracking fewer than 5" in text
-    assert "No survey results to show." in text
-    assert "No demands chosen yet." in text
+    assert "Our demands" not in text  # none chosen: no section
     assert "Fewer than 5 reports so far: not shown." in text
 
 
@@ -110,7 +110,8 @@ def test_the_brief_survives_a_broken_survey_helper(kit, monkeypatch, caplog):
 
 
 def test_the_organizer_downloads_the_brief(as_user, full_kit):
-    response = as_user("teammate").get(reverse("bargaining:brief", args=[full_kit.pk]))
+    items = "&".join(f"item={key}" for key in sorted(brief.default_selection(full_kit)))
+    response = as_user("teammate").get(reverse("bargaining:brief", args=[full_kit.pk]) + "?picked=1&" + items)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "A human makes the final decision" in pdf_text(response.content)
@@ -120,3 +121,45 @@ def test_an_unconfirmed_clause_is_marked_in_the_sources(kit):
     Demand.objects.create(kit=kit, title="Notice", text="Notice first.", clause_keys=["co-sb-26-189"], chosen=True)
     text = pdf_text(brief.build(kit))
     assert "not fully confirmed" in text
+
+
+def test_the_brief_holds_only_the_ticked_items(full_kit, survey):
+    every = {c.key for c in brief.choices(full_kit)}
+    keep = {key for key in every if key.startswith("demand:")}
+    text = pdf_text(brief.build(full_kit, selected=keep))
+    assert "A human makes the final decision" in text
+    assert "Petition" not in text and "Should a human decide?" not in text and "Surveillance inventory" not in text
+
+
+def test_an_unreached_pledge_is_never_ticked_by_default(kit):
+    import datetime
+
+    from concerted.core.days import today
+    from concerted.pledges.models import Pledge
+
+    pledge = Pledge.objects.create(
+        campaign=kit.campaign,
+        title="Refuse the keystroke tracker",
+        promise="I will decline to install the new tracker.",
+        threshold_count=50,
+        deadline=today() + datetime.timedelta(days=14),
+    )
+    pledge.open()
+    choice = next(c for c in brief.choices(kit) if "Refuse the keystroke tracker" in c.label)
+    assert choice.default is False and choice.note
+    assert "Refuse the keystroke tracker" not in pdf_text(brief.build(kit))
+    assert "Refuse the keystroke tracker" in pdf_text(brief.build(kit, selected={choice.key}))
+
+
+def test_counts_and_weighted_shares_sit_in_separate_labelled_columns(full_kit, survey):
+    survey.makeup = {"marginals": {str(survey.ordered_questions()[0].pk): {"0": 50, "1": 50}}}
+    survey.save()
+    answering.submit(survey, {survey.ordered_questions()[0].pk: 1}, {})
+    for _i in range(5):
+        answering.submit(survey, {survey.ordered_questions()[0].pk: 0}, {})
+    releases.make(survey)  # weighted from the next release
+    table = next(b for b in brief.blocks(full_kit) if b.kind == "table" and "Answer" in b.rows[0])
+    header = table.rows[0]
+    assert "People (unweighted count)" in header and "Weighted % (to the unit's make-up)" in header
+    yes = next(r for r in table.rows if r[1] == "Yes")
+    assert yes[2] == "35" and yes[3] == "85%" and yes[4] != yes[3]  # 35 of 41 people; weighted 50/50 differs
