@@ -61,9 +61,7 @@ def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool]]:
         # A pledge short of its threshold is a promise that hasn't come due: never by default.
         default = item.extra.get("app") != "pledges" or item.extra.get("state") in ("reached", "active")
         key = "count:" + _digest(f"{item.kind}|{item.title}|{item.organizer_url}")
-        rows.append(
-            (key, str(item.kind), item.title, str(shown) if shown is not None else _("fewer than 5"), default)
-        )
+        rows.append((key, str(item.kind), item.title, str(shown) if shown is not None else _("fewer than 5"), default))
     return rows
 
 
@@ -375,7 +373,9 @@ def _inventory_section(kit: Kit, selected: set[str]) -> list[Block]:
             out.append(
                 Block(
                     "small",
-                    _("“hidden to protect”: not small itself, hidden so a small count can't be worked out by subtraction."),
+                    _(
+                        "“hidden to protect”: not small itself, hidden so a small count can't be worked out by subtraction."
+                    ),
                 )
             )
     return out

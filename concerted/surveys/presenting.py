@@ -88,6 +88,10 @@ def _free_text_counts(survey: Any) -> dict[int, int]:
     return {r["question_id"]: r["n"] for r in rows}
 
 
+def _fully_shown(cells: Figures, families: list[str]) -> bool:
+    return all(v is not None for f in families for view in cells.get(f, {}).values() for v in view.values())
+
+
 def _cell(cells: Figures, family: str, view: str, key: str) -> int | None:
     return cells.get(family, {}).get(view, {}).get(key)
 
@@ -159,6 +163,14 @@ def _question(
             out["notes"].append("number_few")
         return out
     options = q.option_list()
+    if weights is not None and not _fully_shown(
+        cells, [f"{q.pk}.{j}" for j in range(len(options))] if q.kind == Question.Kind.MULTI else [family]
+    ):
+        # A weighted share is one more equation over the groups (the weights are known from
+        # the make-up); the solver doesn't model it, so it shows only where every count of
+        # this question, in every view, is shown anyway.
+        weights = None
+        out["notes"].append("weighted_hidden")
     counts_true, wsums = _tally(matrix, q, ans, weights)
     wshares = None
     n_eff = None

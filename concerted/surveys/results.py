@@ -338,6 +338,10 @@ NOTES = {
         "Smallest and largest answers are never shown: they belong to one person each. The mean is shown "
         "for everyone only."
     ),
+    "weighted_hidden": lambda k: _(
+        "No weighted percentages for this question: some of its counts are hidden, and a weighted share "
+        "could give them away."
+    ),
     "number_few": lambda k: _("Fewer than %(k)s answers: nothing is shown.") % {"k": k},
 }
 
