@@ -74,8 +74,13 @@ def test_it_protects_the_sibling_example(published):
     (release,) = run_releases(published, [SIBLINGS])
     found = attack(published, [release.data["cells"]], K)
     assert found and not [f for f in found if f.exact_or_small(K)]
-    # the headline stays: everyone's answers are shown
-    assert release.data["cells"][str(published.ordered_questions()[2].pk)]["all"] == {"0": 27, "1": 23, "-": 0}
+    team, _shift, answer = (q.pk for q in published.ordered_questions()[:3])
+    cells = release.data["cells"]
+    # the headline stays: everyone's answers and the team sizes are shown
+    assert cells[str(answer)]["all"] == {"0": 27, "1": 23, "-": 0}
+    assert [cells["seg"]["all"][f"{team}:{v}"] for v in range(3)] == [20, 20, 10]
+    # and so does a sibling team's own view: cover is picked, not everything hidden
+    assert any(cells[str(answer)][f"{team}={v}"] == {"0": 10, "1": 10, "-": 0} for v in (0, 1))
 
 
 def old_rules(survey, rows) -> dict:

@@ -105,7 +105,9 @@ def test_csv_export_has_aggregates_only(published, as_user):
     fill(published)
     response = as_user("owner").get(reverse("surveys:results_csv", args=[published.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    lines = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert any("without an invite code" in r["note"] for r in lines if not r["question"])
+    rows = [r for r in lines if r["question"]]
     assert {r["question"] for r in rows} == {"Your team?", "Your shift?", "Stop the tracker?"}
     yes = next(r for r in rows if r["option"] == "Yes")
     assert yes["count"] == "30" and yes["percent_unweighted"] == "75.0" and yes["ci95_low"]
