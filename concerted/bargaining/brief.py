@@ -1,16 +1,21 @@
 """The bargaining brief: one PDF to take to the table.
 
-It combines the chosen demands with the clauses that back them, the ballot result, the
-survey results with their intervals, the surveillance and metric-pressure inventories
-and the campaign's petition, pledge and card counts. It is built on the server from
-counts only: no sealed record is opened, so it can hold no one's identity. Every
-number about a group obeys the rule of 5."""
+It holds only what an organizer ticked on the brief page (`choices()`): chosen demands
+with the clauses that back them and the ballot result, the campaign's petition, pledge
+and card counts (a pledge that has not reached its threshold only if ticked: it is
+never ticked by default), each survey question as released, and the surveillance and
+metric-pressure inventories. The page shows a preview built from the same blocks as the
+PDF (`blocks()`), so what was previewed is what is downloaded. It is built on the
+server from counts only: no sealed record is opened, so it can hold no one's identity.
+Every number about a group obeys the rule of 5."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -41,6 +46,11 @@ def survey_rows(campaign: Any) -> list[dict[str, Any]] | None:
 def campaign_counts(kit: Kit) -> list[tuple[str, str, str]]:
     """(kind, title, count as shown) for the campaign's petitions, pledges, cards...,
     gathered through campaigns.overview so no other app is imported."""
+    return [(kind, title, shown) for _key, kind, title, shown, _reached in _count_items(kit)]
+
+
+def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool]]:
+    """(choice key, kind, title, count as shown, ticked by default)."""
     from concerted.campaigns.overview import campaign_items
 
     rows = []
@@ -48,8 +58,71 @@ def campaign_counts(kit: Kit) -> list[tuple[str, str, str]]:
         if item.extra.get("app") == "bargaining":
             continue
         shown = show_count(item.total)
-        rows.append((str(item.kind), item.title, str(shown) if shown is not None else _("fewer than 5")))
+        # A pledge short of its threshold is a promise that hasn't come due: never by default.
+        default = item.extra.get("app") != "pledges" or item.extra.get("state") in ("reached", "active")
+        key = "count:" + _digest(f"{item.kind}|{item.title}|{item.organizer_url}")
+        rows.append((key, str(item.kind), item.title, str(shown) if shown is not None else _("fewer than 5"), default))
     return rows
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass
+class Choice:
+    key: str
+    section: str
+    label: str
+    default: bool
+    note: str = ""
+
+
+@dataclass
+class Block:
+    kind: str  # "h1", "h2", "h3", "p", "small", "table"
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+
+
+def choices(kit: Kit) -> list[Choice]:
+    """Everything the brief can hold, each with whether it is ticked by default."""
+    out: list[Choice] = []
+    for demand in _chosen_demands(kit):
+        out.append(Choice(f"demand:{demand.pk}", _("Demands"), demand.title, True))
+    for key, kind, title, shown, default in _count_items(kit):
+        note = "" if default or kind != str(_("Pledge")) else _("threshold not reached")
+        out.append(Choice(key, _("Support in numbers"), f"{kind}: {title} ({shown})", default, note))
+    for key, survey, question in _survey_questions(kit):
+        out.append(Choice(key, _("Survey results"), f"{survey}: {question}", True))
+    out.append(Choice("inventory:surveillance", _("Inventories"), _("Surveillance inventory"), True))
+    out.append(Choice("inventory:pressure", _("Inventories"), _("AI-usage quotas and leaderboards"), True))
+    return out
+
+
+def default_selection(kit: Kit) -> set[str]:
+    return {c.key for c in choices(kit) if c.default}
+
+
+def _survey_key(survey: str, question: str) -> str:
+    return "survey:" + _digest(f"{survey}|{question}")
+
+
+def _survey_questions(kit: Kit) -> list[tuple[str, str, str]]:
+    seen: dict[str, tuple[str, str, str]] = {}
+    for row in _safe_survey_rows(kit) or []:
+        key = _survey_key(str(row.get("survey", "")), str(row.get("question", "")))
+        seen.setdefault(key, (key, str(row.get("survey", "")), str(row.get("question", ""))))
+    return list(seen.values())
+
+
+def _safe_survey_rows(kit: Kit) -> list[dict[str, Any]] | None:
+    try:
+        return survey_rows(kit.campaign)
+    except Exception:  # a broken helper must not stop the brief; say so instead
+        log.exception("survey results unavailable for the brief")
+        return None
 
 
 def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
@@ -72,65 +145,82 @@ def _pct(value: Any) -> str:
     return f"{float(value):.0f}%" if float(value) >= 1 or float(value) == 0 else f"{float(value):.1f}%"
 
 
-def build(kit: Kit, today: datetime.date | None = None) -> bytes:
-    sheet = styles()
+def blocks(kit: Kit, selected: set[str] | None = None, today: datetime.date | None = None) -> list[Block]:
+    """The brief as blocks: the preview page and the PDF render the same list."""
+    selected = default_selection(kit) if selected is None else selected
     campaign = kit.campaign
     day = today or datetime.date.today()
-    story: list[Any] = [
-        Paragraph(escape(_("Bargaining brief: AI at work")), sheet["Title"]),
-        Paragraph(escape(campaign.committee_name), sheet["Heading3"]),
-        Paragraph(
-            escape(
-                _("%(employer)s · %(day)s")
-                % {"employer": campaign.employer_name or campaign.name, "day": day.strftime("%d %B %Y")}
-            ),
-            sheet["Normal"],
-        ),
-        Spacer(1, 0.4 * cm),
-    ]
-    story += _demands_section(kit)
-    story += _support_section(kit)
-    story += _survey_section(kit)
-    story += _inventory_section(kit)
-    story += _sources_section(kit)
-    story += [
-        Spacer(1, 0.5 * cm),
-        Paragraph(
-            escape(
-                _(
-                    "Counts come from anonymous reports, ballots and signatures; no one's identity was opened to "
-                    "make this brief. Any group of fewer than 5 people is hidden, with the next-smallest group, so "
-                    "no one can be singled out."
-                )
-            ),
-            sheet["Small"],
+    out = [
+        Block("title", _("Bargaining brief: AI at work")),
+        Block("h3", campaign.committee_name),
+        Block(
+            "p",
+            _("%(employer)s · %(day)s")
+            % {"employer": campaign.employer_name or campaign.name, "day": day.strftime("%d %B %Y")},
         ),
     ]
+    out += _demands_section(kit, selected)
+    out += _support_section(kit, selected)
+    out += _survey_section(kit, selected)
+    out += _inventory_section(kit, selected)
+    out += _sources_section(kit, selected)
+    out.append(
+        Block(
+            "small",
+            _(
+                "Counts come from anonymous reports, ballots and signatures; no one's identity was opened to "
+                "make this brief. Any group of fewer than 5 people is hidden, with what would give it away, so "
+                "no one can be singled out."
+            ),
+        )
+    )
+    return out
+
+
+def build(kit: Kit, today: datetime.date | None = None, selected: set[str] | None = None) -> bytes:
+    sheet = styles()
+    story: list[Any] = []
+    for block in blocks(kit, selected, today):
+        if block.kind == "table":
+            story.append(_table(block.rows, [w * cm for w in block.widths]))
+            continue
+        style = {"title": "Title", "h1": "Heading1", "h2": "Heading2", "h3": "Heading3", "p": "BodyText"}.get(
+            block.kind, "Small"
+        )
+        story.append(Paragraph(escape(block.text).replace("\n", "<br/>"), sheet[style]))
+        if block.kind == "title" or block.kind == "p":
+            story.append(Spacer(1, 0.2 * cm))
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
         pagesize=LETTER,
         title=_("Bargaining brief"),
-        author=campaign.committee_name,
+        author=kit.campaign.committee_name,
         leftMargin=2 * cm,
         rightMargin=2 * cm,
     ).build(story)
     return out.getvalue()
 
 
-def _demands_section(kit: Kit) -> list[Any]:
-    sheet = styles()
-    story: list[Any] = [Paragraph(escape(_("Our demands")), sheet["Heading1"])]
+def _chosen_demands(kit: Kit) -> list[Demand]:
     result = filing.results(kit) if kit.ballot_demands().exists() else None
     chosen = list(kit.demands.filter(chosen=True, merged_into__isnull=True))
     if result is not None:
         place = {s.candidate.pk: s for s in result.standings}
         chosen.sort(key=lambda d: (place[d.pk].place if d.pk in place else 10**6, d.title))
+    return chosen
+
+
+def _demands_section(kit: Kit, selected: set[str]) -> list[Block]:
+    chosen = [d for d in _chosen_demands(kit) if f"demand:{d.pk}" in selected]
     if not chosen:
-        return [*story, Paragraph(escape(_("No demands chosen yet.")), sheet["BodyText"])]
+        return []
+    out = [Block("h1", _("Our demands"))]
+    result = filing.results(kit) if kit.ballot_demands().exists() else None
+    place = {s.candidate.pk: s for s in result.standings} if result is not None else {}
     for i, demand in enumerate(chosen, start=1):
-        story.append(Paragraph(escape(f"{i}. {demand.title}"), sheet["Heading2"]))
-        story.append(Paragraph(escape(demand.text).replace("\n", "<br/>"), sheet["BodyText"]))
+        out.append(Block("h2", f"{i}. {demand.title}"))
+        out.append(Block("p", demand.text))
         notes = []
         if result is not None and demand.pk in place:
             s = place[demand.pk]
@@ -150,22 +240,19 @@ def _demands_section(kit: Kit) -> list[Any]:
                 % {"n": demand.from_proposals}
             )
         if notes:
-            story.append(Paragraph(escape(" ".join(notes)), sheet["Small"]))
+            out.append(Block("small", " ".join(notes)))
         for clause in demand.clauses():
-            story.append(
-                Paragraph(
-                    f"<b>{escape(clause.title)}</b> ({escape(clause.jurisdiction)}, {escape(clause.date)}; "
-                    f"{escape(clause.status)}) {escape(clause.summary)}",
-                    sheet["Small"],
+            out.append(
+                Block(
+                    "small",
+                    f"{clause.title} ({clause.jurisdiction}, {clause.date}; {clause.status}) {clause.summary}",
                 )
             )
-            story.append(Paragraph(escape(_("Source: %(url)s") % {"url": clause.source_url}), sheet["Small"]))
-            story.append(Spacer(1, 0.12 * cm))
-        story.append(Spacer(1, 0.2 * cm))
+            out.append(Block("small", _("Source: %(url)s") % {"url": clause.source_url}))
     if result is not None and result.ballots:
-        story.append(Paragraph(escape(_("How the ballot was counted")), sheet["Heading3"]))
-        story.append(Paragraph(escape(method_text(result)), sheet["Small"]))
-    return story
+        out.append(Block("h3", _("How the ballot was counted")))
+        out.append(Block("small", method_text(result)))
+    return out
 
 
 def method_text(result: Result[Demand]) -> str:
@@ -178,100 +265,130 @@ def method_text(result: Result[Demand]) -> str:
     ) % {"n": result.ballots}
 
 
-def _support_section(kit: Kit) -> list[Any]:
-    sheet = styles()
-    story: list[Any] = [Paragraph(escape(_("Support in numbers")), sheet["Heading1"])]
-    rows = campaign_counts(kit)
+def _support_section(kit: Kit, selected: set[str]) -> list[Block]:
+    rows = [[kind, title, shown] for key, kind, title, shown, _d in _count_items(kit) if key in selected]
+    if not rows:
+        return []
+    out = [Block("h1", _("Support in numbers"))]
     if kit.campaign.unit_size:
-        story.append(
-            Paragraph(escape(_("Bargaining unit: %(n)s coworkers.") % {"n": kit.campaign.unit_size}), sheet["Normal"])
-        )
-    if not rows:
-        return [*story, Paragraph(escape(_("No petitions, pledges or cards yet.")), sheet["BodyText"])]
-    story.append(_table([[_("What"), _("Title"), _("Count")], *[list(r) for r in rows]], [3 * cm, 10 * cm, 4 * cm]))
-    return story
-
-
-def _survey_section(kit: Kit) -> list[Any]:
-    sheet = styles()
-    story: list[Any] = [Paragraph(escape(_("Survey results")), sheet["Heading1"])]
-    try:
-        rows = survey_rows(kit.campaign)
-    except Exception:  # a broken helper must not stop the brief; say so instead
-        log.exception("survey results unavailable for the brief")
-        rows = None
-    if not rows:
-        return [*story, Paragraph(escape(_("No survey results to show.")), sheet["BodyText"])]
-    table: list[list[Any]] = [[_("Question"), _("Answer"), _("Count"), _("Share"), _("95% interval"), _("n")]]
-    notes: list[str] = []
-    last = None
-    for row in rows:
-        question = f"{row.get('survey', '')}: {row.get('question', '')}" if row.get("survey") else row.get("question")
-        count = row.get("count")
-        table.append(
-            [
-                question if question != last else "",
-                row.get("option", ""),
-                "—" if count is None else count,
-                _pct(row.get("percent")) if count is not None else "—",
-                f"{_pct(row.get('ci_low'))} – {_pct(row.get('ci_high'))}"
-                if count is not None and row.get("ci_low") is not None
-                else "—",
-                row.get("n", ""),
-            ]
-        )
-        last = question
-        if row.get("note") and row["note"] not in notes:
-            notes.append(str(row["note"]))
-    story.append(_table(table, [5.5 * cm, 4 * cm, 1.6 * cm, 1.6 * cm, 3 * cm, 1.3 * cm]))
-    for note in notes:
-        story.append(Paragraph(escape(note), sheet["Small"]))
-    story.append(Paragraph(escape(_("“—”: hidden because fewer than 5 people gave that answer.")), sheet["Small"]))
-    return story
-
-
-def _summary_table(summary: stats.Summary) -> list[Any]:
-    sheet = styles()
-    out: list[Any] = []
-    for question in summary.questions:
-        rows = [[question.title, _("Reports")]]
-        rows += [[cell.label, _("hidden") if cell.hidden else cell.count] for cell in question.cells]
-        out.append(_table(rows, [12 * cm, 3 * cm]))
-        if question.multi:
-            out.append(Paragraph(escape(_("More than one answer possible.")), sheet["Small"]))
-        out.append(Spacer(1, 0.2 * cm))
+        out.append(Block("p", _("Bargaining unit: %(n)s coworkers.") % {"n": kit.campaign.unit_size}))
+    out.append(Block("table", rows=[[_("What"), _("Title"), _("Count")], *rows], widths=[3, 10, 4]))
     return out
 
 
-def _inventory_section(kit: Kit) -> list[Any]:
-    sheet = styles()
-    story: list[Any] = []
-    for heading, summary in (
-        (_("Surveillance inventory"), stats.surveillance(kit)),
-        (_("AI-usage quotas and leaderboards"), stats.pressure(kit)),
-    ):
-        story.append(Paragraph(escape(heading), sheet["Heading1"]))
-        if not summary.visible:
-            story.append(Paragraph(escape(_("Fewer than 5 reports so far: not shown.")), sheet["BodyText"]))
-            continue
-        story.append(
-            Paragraph(
-                escape(_("%(n)s anonymous reports from coworkers.") % {"n": summary.shown_total}), sheet["Normal"]
+def _survey_section(kit: Kit, selected: set[str]) -> list[Block]:
+    rows = _safe_survey_rows(kit)
+    if rows is None:
+        if any(key.startswith("survey:") for key in selected) or not _survey_questions(kit):
+            return [Block("h1", _("Survey results")), Block("p", _("No survey results to show."))]
+        return []
+    picked = [r for r in rows if _survey_key(str(r.get("survey", "")), str(r.get("question", ""))) in selected]
+    if not picked:
+        return []
+    out = [Block("h1", _("Survey results"))]
+    weighted = any(r.get("weighted_percent") is not None for r in picked)
+    header = [_("Question"), _("Answer"), _("People (unweighted count)"), _("% of those who answered (unweighted)")]
+    if weighted:
+        header.append(_("Weighted % (to the unit's make-up)"))
+    header += [_("95% interval"), _("Answered")]
+    table: list[list[str]] = [header]
+    notes: list[str] = []
+    hidden_used: dict[str, str] = {}
+    surveys_seen: list[str] = []
+    last = None
+    for row in picked:
+        survey = str(row.get("survey", ""))
+        if survey not in surveys_seen:
+            surveys_seen.append(survey)
+            if row.get("release"):
+                notes.append(_("“%(s)s”: results as released (release %(n)s).") % {"s": survey, "n": row["release"]})
+            if row.get("no_code"):
+                notes.append(
+                    _(
+                        "Warning: all %(n)s responses to “%(s)s” came without an invite code. Anyone with the link "
+                        "could answer more than once, so some people may be counted twice or more."
+                    )
+                    % {"n": row["no_code"], "s": survey}
+                )
+        question = f"{survey}: {row.get('question', '')}"
+        count = row.get("count")
+        if count is None:
+            label = _hidden_label(str(row.get("hidden_reason") or ""))
+            hidden_used[label] = str(row.get("hidden") or row.get("note") or "")
+            cells = [label, ""] + ([""] if weighted else []) + ["", ""]
+        else:
+            cells = [str(count), _pct(row.get("percent")) if row.get("percent") is not None else _("not shown")]
+            if weighted:
+                cells.append(_pct(row.get("weighted_percent")) if row.get("weighted_percent") is not None else "")
+            cells.append(
+                f"{_pct(row.get('ci_low'))} – {_pct(row.get('ci_high'))}" if row.get("ci_low") is not None else ""
             )
-        )
-        story += _summary_table(summary)
-    return story
+            cells.append("" if row.get("n") is None else str(row["n"]))
+        table.append([question if question != last else "", str(row.get("option", "")), *cells])
+        last = question
+        if row.get("note") and row["note"] not in notes:
+            notes.append(str(row["note"]))
+    widths = [4.5, 3, 2, 2.3] + ([2.3] if weighted else []) + [2, 1.5]
+    out.append(Block("table", rows=table, widths=widths))
+    for label, meaning in hidden_used.items():
+        out.append(Block("small", f"“{label}”: {meaning}"))
+    for note in notes:
+        out.append(Block("small", note))
+    return out
 
 
-def _sources_section(kit: Kit) -> list[Any]:
-    sheet = styles()
-    used = {k for d in kit.demands.filter(chosen=True) for k in d.clause_keys}
+def _hidden_label(reason: str) -> str:
+    """One label per meaning, the same words as the results pages."""
+    return {"small": _("fewer than 5"), "cover": _("hidden to protect"), "group": _("group not shown")}.get(
+        reason, _("not released")
+    )
+
+
+def _inventory_section(kit: Kit, selected: set[str]) -> list[Block]:
+    out: list[Block] = []
+    for key, heading, summary in (
+        ("inventory:surveillance", _("Surveillance inventory"), stats.surveillance(kit)),
+        ("inventory:pressure", _("AI-usage quotas and leaderboards"), stats.pressure(kit)),
+    ):
+        if key not in selected:
+            continue
+        out.append(Block("h1", heading))
+        if not summary.visible:
+            out.append(Block("p", _("Fewer than 5 reports so far: not shown.")))
+            continue
+        out.append(Block("p", _("%(n)s anonymous reports from coworkers.") % {"n": summary.shown_total}))
+        used = set()
+        for question in summary.questions:
+            rows = [[question.title, _("Reports")]]
+            for label, count, hidden in question.rows():
+                rows.append([label, hidden or str(count)])
+                if hidden:
+                    used.add(hidden)
+            out.append(Block("table", rows=rows, widths=[12, 3]))
+            if question.multi:
+                out.append(Block("small", _("More than one answer possible.")))
+        if str(_("fewer than 5")) in used:
+            out.append(Block("small", _("“fewer than 5”: fewer than 5 reports gave that answer.")))
+        if str(_("hidden to protect")) in used:
+            out.append(
+                Block(
+                    "small",
+                    _(
+                        "“hidden to protect”: not small itself, hidden so a small count can't be worked out by subtraction."
+                    ),
+                )
+            )
+    return out
+
+
+def _sources_section(kit: Kit, selected: set[str]) -> list[Block]:
+    used = {k for d in _chosen_demands(kit) if f"demand:{d.pk}" in selected for k in d.clause_keys}
     library = [c for c in clauses.CLAUSES if c.key in used]
     if not library:
         return []
-    story: list[Any] = [Paragraph(escape(_("Sources")), sheet["Heading1"])]
+    out = [Block("h1", _("Sources"))]
     for clause in library:
         mark = "" if clause.confirmed else _(" [not fully confirmed: %(why)s]") % {"why": clause.verification}
-        story.append(Paragraph(escape(f"{clause.title} — {clause.source_url}{mark}"), sheet["Small"]))
-    story.append(Paragraph(escape(_("Statuses as checked on %(day)s.") % {"day": clauses.CHECKED_ON}), sheet["Small"]))
-    return story
+        out.append(Block("small", f"{clause.title} — {clause.source_url}{mark}"))
+    out.append(Block("small", _("Statuses as checked on %(day)s.") % {"day": clauses.CHECKED_ON}))
+    return out

@@ -2,14 +2,14 @@
 
 Rule of 5 (core.kanon): nothing is shown until at least 5 reports exist; within a
 single-choice question, cells under 5 and their complements are hidden (suppress());
-each box of a multi-select question is its own yes/no split, so a box ticked by 1 to
-4 people — or left unticked by 1 to 4 — is hidden. Free text stays sealed and is
+a box of a multi-select question ticked by 1 to 4 is hidden. Reports carry no group, so
+a large count shows even when a few left the box unticked (30 of 32). Free text stays sealed and is
 exported only once there are at least 10 reports (MIN_FREE_TEXT)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
@@ -17,12 +17,30 @@ from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT, Cell, show_count, sup
 
 from .models import CAPTURES, COUNTED, DEVICES, RESPONSES, USES, Kit, PressureReport, SurveillanceReport
 
+SMALL, COVER = "small", "cover"  # why a cell is hidden
+
 
 @dataclass
 class Question:
     title: str
     cells: list[Cell]
     multi: bool  # boxes: cells don't add up to the total
+    reasons: dict[str, str] = field(default_factory=dict)  # hidden cell label -> SMALL or COVER
+
+    def reason(self, cell: Cell) -> str:
+        return self.reasons.get(cell.label, SMALL) if cell.hidden else ""
+
+    def rows(self) -> list[tuple[str, int | None, str]]:
+        """(label, count, what stands in for a hidden count): one label per meaning."""
+        return [(c.label, c.count, hidden_label(self.reason(c))) for c in self.cells]
+
+
+def hidden_label(reason: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if not reason:
+        return ""
+    return _("hidden to protect") if reason == COVER else _("fewer than 5")
 
 
 @dataclass
@@ -36,22 +54,24 @@ class Summary:
         return self.shown_total is not None
 
 
-def _single(rows: QuerySet, field: str, choices: list[tuple[int, str]]) -> list[Cell]:
-    found = {row[field]: row["n"] for row in rows.values(field).annotate(n=Count("pk")).order_by()}
-    return suppress({str(label): found.get(value, 0) for value, label in choices})
+def _single(title: str, rows: QuerySet, name: str, choices: list[tuple[int, str]]) -> Question:
+    found = {row[name]: row["n"] for row in rows.values(name).annotate(n=Count("pk")).order_by()}
+    counts = {str(label): found.get(value, 0) for value, label in choices}
+    cells = suppress(counts)
+    reasons = {c.label: (SMALL if 0 < counts[c.label] < MIN_COUNT else COVER) for c in cells if c.hidden}
+    return Question(title, cells, multi=False, reasons=reasons)
 
 
-def _boxes(rows: QuerySet, boxes: list[tuple[str, object]], total: int) -> list[Cell]:
-    if not boxes:
-        return []
-    counts = rows.aggregate(**{name: Count("pk", filter=Q(**{name: True})) for name, _label in boxes})
+def _boxes(title: str, rows: QuerySet, boxes: list[tuple[str, object]], total: int) -> Question:
+    """Each box is a count of reports that ticked it. Reports carry no team or other
+    group, so a large count shows even when a few left the box unticked ("30 of 32 name
+    the work computer"); a box ticked by 1 to 4 stays hidden, for what it is."""
+    counts = rows.aggregate(**{name: Count("pk", filter=Q(**{name: True})) for name, _label in boxes}) if boxes else {}
     cells = []
     for name, label in boxes:
         n = counts[name]
-        # A yes/no split per box: hide it if either side is a small group.
-        hidden = 0 < n < MIN_COUNT or 0 < total - n < MIN_COUNT
-        cells.append(Cell(str(label), None if hidden else n))
-    return cells
+        cells.append(Cell(str(label), None if 0 < n < MIN_COUNT else n))
+    return Question(title, cells, multi=True, reasons={c.label: SMALL for c in cells if c.hidden})
 
 
 def _summary(rows: QuerySet, questions: Callable[[int], list[Question]]) -> Summary:
@@ -69,22 +89,17 @@ def surveillance(kit: Kit) -> Summary:
     return _summary(
         rows,
         lambda total: [
-            Question(_("Tool"), _single(rows, "tool", SurveillanceReport.Tool.choices), multi=False),
-            Question(_("What it captures"), _boxes(rows, CAPTURES, total), multi=True),
-            Question(_("On which devices"), _boxes(rows, DEVICES, total), multi=True),
-            Question(
-                _("Was it disclosed?"), _single(rows, "disclosed", SurveillanceReport.Disclosed.choices), multi=False
-            ),
-            Question(
+            _single(_("Tool"), rows, "tool", SurveillanceReport.Tool.choices),
+            _boxes(_("What it captures"), rows, CAPTURES, total),
+            _boxes(_("On which devices"), rows, DEVICES, total),
+            _single(_("Was it disclosed?"), rows, "disclosed", SurveillanceReport.Disclosed.choices),
+            _single(
                 _("Does it feed evaluations?"),
-                _single(rows, "feeds_evaluations", SurveillanceReport._meta.get_field("feeds_evaluations").choices),
-                multi=False,
+                rows,
+                "feeds_evaluations",
+                SurveillanceReport._meta.get_field("feeds_evaluations").choices,
             ),
-            Question(
-                _("Does its data train AI?"),
-                _single(rows, "trains_ai", SurveillanceReport.TrainsAI.choices),
-                multi=False,
-            ),
+            _single(_("Does its data train AI?"), rows, "trains_ai", SurveillanceReport.TrainsAI.choices),
         ],
     )
 
@@ -96,10 +111,10 @@ def pressure(kit: Kit) -> Summary:
     return _summary(
         rows,
         lambda total: [
-            Question(_("What is counted"), _boxes(rows, COUNTED, total), multi=True),
-            Question(_("How managers use it"), _boxes(rows, USES, total), multi=True),
-            Question(_("What people do about it"), _boxes(rows, RESPONSES, total), multi=True),
-            Question(_("How much pressure"), _single(rows, "pressure", PressureReport.Pressure.choices), multi=False),
+            _boxes(_("What is counted"), rows, COUNTED, total),
+            _boxes(_("How managers use it"), rows, USES, total),
+            _boxes(_("What people do about it"), rows, RESPONSES, total),
+            _single(_("How much pressure"), rows, "pressure", PressureReport.Pressure.choices),
         ],
     )
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("o/bargaining/demands/<uuid:demand_id>/", organizer.demand_edit, name="demand_edit"),
     path("o/bargaining/demands/<uuid:demand_id>/merge/", organizer.demand_merge, name="demand_merge"),
     path("o/bargaining/<uuid:kit_id>/results/", organizer.results, name="results"),
+    path("o/bargaining/<uuid:kit_id>/brief/", organizer.brief_page, name="brief_page"),
     path("o/bargaining/<uuid:kit_id>/brief.pdf", organizer.brief_pdf, name="brief"),
     path("o/bargaining/<uuid:kit_id>/ballot-codes/", organizer.ballot_codes, name="ballot_codes"),
     path("o/bargaining/<uuid:kit_id>/reports.json", organizer.reports_export, name="reports_export"),

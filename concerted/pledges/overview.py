@@ -20,6 +20,8 @@ def pledge_items(campaign: Campaign) -> list[Item]:
                 total=count,
                 organizer_url=reverse("pledges:dashboard", args=[pledge.pk]),
                 public_url=reverse("pledges:pledge", args=[pledge.slug]),
+                # the bargaining brief leaves unreached pledges out unless ticked
+                extra={"app": "pledges", "state": pledge.state(count).value},
             )
         )
     return items

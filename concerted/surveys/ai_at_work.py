@@ -88,7 +88,7 @@ QUESTIONS: list[tuple[str, str, list[tuple[str, float | None]], str, str]] = [
 
 
 @transaction.atomic
-def create(campaign: Campaign, *, design: str = Survey.Design.CENSUS) -> Survey:
+def create(campaign: Campaign, *, design: str = Survey.Design.CENSUS, one_per_invite: bool = True) -> Survey:
     survey = Survey.objects.create(
         campaign=campaign,
         title=_("AI at work"),
@@ -98,6 +98,7 @@ def create(campaign: Campaign, *, design: str = Survey.Design.CENSUS) -> Survey:
             "so we can compare our workplace with workers across the country."
         ),
         design=design,
+        one_per_invite=one_per_invite,
         template=TEMPLATE,
     )
     teams = [s.label for s in campaign.segments.filter(kind="team")] or ["Team A", "Team B", "Team C"]

@@ -44,9 +44,10 @@ def bar_chart(result: QuestionResult, show_intervals: bool) -> SafeString:
             f"{escape(_label(r.label))}</text>"
         )
         if r.percent is None:
+            # the same words as the table: one label, one meaning
+            label = r.hidden_label if r.hidden else _("not shown")
             parts.append(
-                f'<text x="{x0 + 4}" y="{y + 15}" font-size="12" fill="#666" font-style="italic">'
-                f"{escape(_('hidden'))}</text>"
+                f'<text x="{x0 + 4}" y="{y + 15}" font-size="12" fill="#666" font-style="italic">{escape(label)}</text>'
             )
         else:
             parts.append(f'<rect x="{x0}" y="{y + 3}" width="{x(r.percent) - x0:.1f}" height="16" fill="{BAR_COLOR}"/>')

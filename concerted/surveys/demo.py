@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from concerted.core.demo import DemoContext
 
-from . import ai_at_work, answering
+from . import ai_at_work, answering, releases
 from .models import Question, Survey
 
 DEMO_RESPONSES = 320
@@ -19,7 +19,8 @@ COMMENTS = [
 
 
 def load(ctx: DemoContext) -> list[str]:
-    survey = ai_at_work.create(ctx.campaign, design=Survey.Design.CENSUS)
+    # Without invite codes, so the results show the warning about repeats.
+    survey = ai_at_work.create(ctx.campaign, design=Survey.Design.CENSUS, one_per_invite=False)
     rng = ctx.rng
     # Answer probabilities loosely shaped like the national poll, a bit more pro-union.
     single_weights = {
@@ -67,6 +68,7 @@ def load(ctx: DemoContext) -> list[str]:
     }
     survey.status = Survey.Status.PUBLISHED
     survey.save(update_fields=["status", "makeup"])
+    releases.make(survey)  # the results pages show releases only
     return [
         f"survey '{survey.title}' with {DEMO_RESPONSES} synthetic responses: "
         f"{ctx.base_url}{reverse('surveys:answer', args=[survey.slug])}"

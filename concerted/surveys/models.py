@@ -76,11 +76,12 @@ class Survey(models.Model):
         help_text=_("At least 10. Locked once published."),
     )
     one_per_invite = models.BooleanField(
-        _("one response per invite code"),
-        default=False,
+        _("require invite codes (one response per code)"),
+        default=True,
         help_text=_(
-            "Each response needs a single-use code from a card the committee hands out, so nobody answers "
-            "twice. Make the codes under “Flyer and invite codes”. Locked once published."
+            "Recommended. Each response needs a single-use code from a card the committee hands out: the only "
+            "way to be sure nobody answers twice. Without codes anyone can answer again and again, and the "
+            "results say so. Make the codes under “Flyer and invite codes”. Locked once published."
         ),
     )
     template = models.CharField(max_length=40, blank=True, editable=False)
@@ -248,3 +249,24 @@ class FreeText(models.Model):
         self.sealed = sealing.seal(
             self.survey.campaign.nacl_public_key(), kind=FREE_TEXT_KIND, ids=self.envelope_ids(), data=data
         )
+
+
+class Release(models.Model):
+    """What results pages, the CSV and the bargaining brief show, fixed at release time.
+
+    `data` holds every view's figures with suppression applied (hidden ones as null, with
+    their reason); `sizes` holds each view's true number of respondents, kept only so the
+    next release can check that every view that changes gains at least k responses."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField()
+    made_on = models.DateField(default=today)
+    data = models.JSONField()
+    sizes = models.JSONField()
+
+    class Meta:
+        ordering = ["survey", "number"]
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="surveys_release_number")]
+
+    def __str__(self) -> str:
+        return f"release {self.number} of {self.survey_id}"

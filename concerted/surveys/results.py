@@ -1,36 +1,28 @@
-"""Results computed from packed response rows, never from anything sealed.
+"""Results: counted from packed response rows (never from anything sealed) when a
+release is made (releases.py), and read back from the stored release by every page,
+the CSV and the brief, so nothing shown changes between releases.
 
-Anonymity rules applied here (docs/SURVEYS.md explains them):
-1. No number for a group smaller than the survey's `min_group` (at least 5): the
-   respondent count, a question's answer count, and every option cell.
-2. A hidden cell takes the next-smallest cell with it (core.kanon.suppress), and the
-   "no answer" count is a cell too, so nothing is recovered by subtraction.
-3. Filtered views (by segment questions only) are refused when they could isolate
-   fewer than `min_group` people by differencing with any wider view; see `refusal()`.
-4. Inside an allowed filtered view, a question is hidden if subtracting it from any
-   wider view would leave a cell of 1 to min_group-1 people."""
+docs/SURVEYS.md, "Views, releases and suppression", explains the rules."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from concerted.core.kanon import suppress
-
 from . import stats
-from .models import MISSING, Question, Response, Survey
+from .models import MISSING, Question, Release, Response, Survey
 
 NATIONAL_N = 1588  # AFL-CIO / David Binder Research, 14-22 April 2026
-MAX_FILTERS = 3
+EVERYONE = "all"
+SMALL, COVER, GROUP = "small", "cover", "group"  # why a figure is hidden (disclosure.py)
 
 
 # ---------------------------------------------------------------- loading
@@ -165,73 +157,6 @@ def cells(matrix: Matrix, question: Question, mask: np.ndarray) -> np.ndarray:
     return np.concatenate([yes, [n_ans - int(yes.sum()), unanswered]])
 
 
-# ---------------------------------------------------------------- filters and refusals
-
-Filters = Mapping[int, int]  # segment question id -> option index
-
-
-def mask_for(matrix: Matrix, filters: Filters) -> np.ndarray:
-    mask = np.ones(matrix.n, dtype=bool)
-    by_id = {q.pk: q for q in matrix.survey.ordered_questions()}
-    for qid, value in filters.items():
-        mask &= matrix.column(by_id[qid])[:, 0] == value
-    return mask
-
-
-def _subsets(items: list[tuple[int, int]]) -> list[dict[int, int]]:
-    return [dict(c) for r in range(len(items)) for c in itertools.combinations(items, r)]
-
-
-def refusal(matrix: Matrix, filters: Filters, k: int) -> str | None:
-    """Why a filtered view can't be shown, or None.
-
-    Refused when (a) it holds fewer than k people; (b) for any wider view W made of a
-    subset of its conditions (the unfiltered total included), n(W) - n(view) is 1..k-1;
-    or (c) for any one condition q=v and any subset S of the others, the breakdown of
-    q within S, suppressed as the results page would show it, hides v. (c) stops
-    recovering a small group from its siblings (total - A - B = C)."""
-    if not filters:
-        return None
-    items = sorted(filters.items())
-    n_view = int(mask_for(matrix, filters).sum())
-    if n_view < k:
-        return _("This filter matches fewer than %(k)s respondents, so it is not shown.") % {"k": k}
-    for wider in _subsets(items):
-        diff = int(mask_for(matrix, wider).sum()) - n_view
-        if 0 < diff < k:
-            return _(
-                "This filter is refused: comparing it with a wider view would single out %(d)s "
-                "respondent(s), fewer than %(k)s."
-            ) % {"d": diff, "k": k}
-    by_id = {q.pk: q for q in matrix.survey.ordered_questions()}
-    for qid, value in items:
-        others = [(q, v) for q, v in items if q != qid]
-        question = by_id[qid]
-        for subset in [*_subsets(others), dict(others)]:
-            mask = mask_for(matrix, subset)
-            col = matrix.column(question)[mask, 0]
-            labels = [str(i) for i in range(len(question.option_list()))] + ["-"]
-            counts = [int((col == i).sum()) for i in range(len(labels) - 1)] + [int((col == MISSING).sum())]
-            shown = {c.label: c for c in suppress(dict(zip(labels, counts, strict=True)), k=k)}
-            if shown[str(value)].hidden:
-                return _(
-                    "This filter is refused: its group is hidden in the breakdown by “%(q)s”, so showing it "
-                    "would let a hidden group be worked out by subtraction."
-                ) % {"q": question.text}
-    return None
-
-
-def differencing_hides(matrix: Matrix, question: Question, filters: Filters, k: int) -> bool:
-    if not filters:
-        return False
-    view = cells(matrix, question, mask_for(matrix, filters))
-    for wider in _subsets(sorted(filters.items())):
-        diff = cells(matrix, question, mask_for(matrix, wider)) - view
-        if np.any((diff > 0) & (diff < k)):
-            return True
-    return False
-
-
 # ---------------------------------------------------------------- the results
 
 
@@ -247,11 +172,17 @@ class National:
 class Row:
     label: str
     count: int | None  # None: hidden
-    percent: float | None
+    percent: float | None  # unweighted share of those who answered
     ci_low: float | None = None
     ci_high: float | None = None
     national: National | None = None
     mean_rank: float | None = None
+    weighted_percent: float | None = None  # everyone view of a weighted survey only
+    reason: str = ""  # why hidden: SMALL, COVER or GROUP
+
+    @property
+    def hidden_label(self) -> str:
+        return hidden_label(self.reason)
 
     @property
     def hidden(self) -> bool:
@@ -274,23 +205,71 @@ class QuestionResult:
 
 
 @dataclass
+class Weighting:
+    method: str
+    deff: float
+    n_eff: float
+    note: str = ""
+
+
+@dataclass
+class ViewChoice:
+    key: str
+    label: str
+    shown: bool
+
+
+@dataclass
 class Results:
     survey: Survey
     n: int | None  # respondents in the view; None when hidden
-    total: int | None  # all respondents, if shown
+    total: int | None  # all respondents in the release
     response_rate: float | None
     unit_size: int | None
     show_intervals: bool
     design_note: str
-    weighting: stats.Weights | None
+    weighting: Weighting | None
     questions: list[QuestionResult]
-    filters: dict[int, int]
+    view: str = EVERYONE
+    view_label: str = ""
     refused: str | None = None
     k: int = 5
+    release: Release | None = None
+    views: list[ViewChoice] = field(default_factory=list)
+    no_code: int | None = None  # responses taken without an invite code
 
     @property
     def weighted(self) -> bool:
         return self.weighting is not None and self.weighting.method != "none"
+
+    @property
+    def hidden_colspan(self) -> int:
+        return 2 + int(self.weighted and self.view == EVERYONE) + int(self.show_intervals)
+
+    @property
+    def hidden_reasons(self) -> list[tuple[str, str]]:
+        """The hidden-figure labels used on this page, each with its one meaning."""
+        used = {r.reason for qr in self.questions for r in qr.rows if r.hidden}
+        return [(hidden_label(x), hidden_meaning(x, self.k)) for x in (SMALL, COVER, GROUP) if x in used]
+
+
+def hidden_label(reason: str) -> str:
+    return {SMALL: _("fewer than 5"), COVER: _("hidden to protect"), GROUP: _("group not shown")}.get(
+        reason, _("hidden")
+    )
+
+
+def hidden_meaning(reason: str, k: int = 5) -> str:
+    if reason == SMALL:
+        return _("fewer than %(k)s people in this group gave this answer, so the number is not shown.") % {"k": k}
+    if reason == COVER:
+        return _(
+            "this number is not small, but showing it would let someone work out a hidden small number from "
+            "the other figures (in this view, another view or an earlier release)."
+        )
+    if reason == GROUP:
+        return _("the group is too small to be shown on its own.")
+    return ""
 
 
 def design_note(survey: Survey) -> str:
@@ -347,158 +326,110 @@ def _codes(matrix: Matrix, question: Question) -> np.ndarray:
     return np.where(col == MISSING, -1, col)
 
 
-def compute(survey: Survey, filters: Filters | None = None, matrix: Matrix | None = None) -> Results:
-    matrix = matrix if matrix is not None else load_cached(survey)
+NOTES = {
+    "text_by_group": lambda k: _("Free text is never broken down by group."),
+    "text_wait": lambda k: _("Free text can be read once enough people have answered the survey."),
+    "text_sealed": lambda k: _("Sealed: read the answers on your own computer (see below)."),
+    "own_group": lambda k: _("Everyone in this view gave the same answer here: it defines the view."),
+    "answered_hidden": lambda k: _(
+        "How many answered is not shown here (it would give away a hidden number), so no percentages either."
+    ),
+    "number_extremes": lambda k: _(
+        "Smallest and largest answers are never shown: they belong to one person each. The mean is shown "
+        "for everyone only."
+    ),
+    "weighted_hidden": lambda k: _(
+        "No weighted percentages for this question: some of its counts are hidden, and a weighted share "
+        "could give them away."
+    ),
+    "number_few": lambda k: _("Fewer than %(k)s answers: nothing is shown.") % {"k": k},
+}
+
+
+def latest(survey: Survey) -> Release | None:
+    return survey.releases.order_by("-number").first()
+
+
+def compute(survey: Survey, view: str = EVERYONE, release: Release | None = None) -> Results:
+    """What the released results show for one view. Reads the stored release only."""
+    release = release if release is not None else latest(survey)
     k = max(survey.min_group, 5)
-    filters = dict(filters or {})
     unit = survey.campaign.unit_size
-    total = matrix.n
-    shown_total = total if total >= k else None
-    rate = (total / unit) if (unit and shown_total is not None) else None
-    weighting = weights_for(matrix) if total else None
-    refused = refusal(matrix, filters, k) if filters else None
-    show_intervals = survey.design == Survey.Design.PROBABILITY
     base = Results(
         survey=survey,
         n=None,
-        total=shown_total,
-        response_rate=rate,
+        total=None,
+        response_rate=None,
         unit_size=unit,
-        show_intervals=show_intervals,
+        show_intervals=survey.design == Survey.Design.PROBABILITY,
         design_note=design_note(survey),
-        weighting=weighting,
+        weighting=None,
         questions=[],
-        filters=filters,
-        refused=refused,
+        view=view,
         k=k,
+        release=release,
     )
-    if refused or total < k:
+    if release is None:
         return base
-    mask = mask_for(matrix, filters)
-    base.n = int(mask.sum())
-    weights = weighting.weights if weighting is not None else np.ones(total)
-    free_counts = _free_text_counts(survey) if not filters and total >= max(survey.min_free_text, 10) else {}
-    for question in survey.ordered_questions():
-        if question.kind == Question.Kind.TEXT:
-            n_text = free_counts.get(question.pk)
-            base.questions.append(
-                QuestionResult(
-                    question,
-                    None,
-                    free_text_count=n_text if n_text is not None and n_text >= k else None,
-                    note=_free_text_note(survey, total, bool(filters)),
-                )
-            )
+    data = release.data
+    base.k = int(data.get("k", k))
+    base.total = int(data["total"])
+    base.response_rate = (base.total / unit) if unit else None
+    base.no_code = data.get("no_code")
+    if data.get("weighting"):
+        base.weighting = Weighting(**data["weighting"])
+    views = data["views"]
+    base.views = [ViewChoice(key, views[key]["label"], views[key]["n"] is not None) for key in data["order"]]
+    chosen = views.get(view)
+    if chosen is None:
+        base.refused = _("There is no such view.")
+        return base
+    base.view_label = chosen["label"]
+    if chosen["n"] is None:
+        base.refused = _(
+            "This group is not shown on its own: it is too small, or showing it would let a small group be "
+            "worked out from the other groups."
+        )
+        return base
+    base.n = chosen["n"]
+    by_id = {q.pk: q for q in survey.ordered_questions()}
+    for item in chosen["questions"]:
+        question = by_id.get(item["question"])
+        if question is None:
             continue
-        if differencing_hides(matrix, question, filters, k):
-            base.questions.append(
-                QuestionResult(
-                    question,
-                    None,
-                    note=_("Hidden in this view: comparing it with a wider view would expose fewer than %(k)s people.")
-                    % {"k": k},
-                )
+        rows = [_row(r) for r in item["rows"]]
+        notes = [NOTES[code](base.k) for code in item["notes"] if code in NOTES]
+        base.questions.append(
+            QuestionResult(
+                question,
+                item["n"],
+                rows,
+                note=" ".join(str(n) for n in notes),
+                summary=item.get("summary") or {},
+                n_eff=item.get("n_eff"),
+                free_text_count=item.get("free_text"),
             )
-            continue
-        base.questions.append(_question(matrix, question, mask, weights, k, show_intervals, weighting))
+        )
     return base
 
 
-def _free_text_counts(survey: Survey) -> dict[int, int]:
-    from django.db.models import Count
+def _row(r: dict[str, Any]) -> Row:
+    nat = r.get("national")
+    return Row(
+        r["label"],
+        r["count"],
+        r.get("percent"),
+        r.get("ci_low"),
+        r.get("ci_high"),
+        National(nat["percent"], nat["ci_low"], nat["ci_high"]) if nat else None,
+        r.get("mean_rank"),
+        r.get("weighted_percent"),
+        r.get("reason", ""),
+    )
 
-    rows = survey.free_texts.values("question_id").annotate(n=Count("id"))
-    return {r["question_id"]: r["n"] for r in rows}
 
-
-def _free_text_note(survey: Survey, total: int, filtered: bool) -> str:
-    k_text = max(survey.min_free_text, 10)
-    if filtered:
-        return _("Free text is never broken down by group.")
-    if total < k_text:
-        return _("Free text can be read once %(k)s people have answered the survey.") % {"k": k_text}
-    return _("Sealed: read the answers on your own computer (see below).")
-
-
-def _question(
-    matrix: Matrix,
-    question: Question,
-    mask: np.ndarray,
-    weights: np.ndarray,
-    k: int,
-    show_intervals: bool,
-    weighting: stats.Weights | None,
-) -> QuestionResult:
-    ans = answered(matrix, question) & mask
-    n_q = int(np.count_nonzero(ans))
-    if n_q < k:
-        return QuestionResult(question, None, note=_("Fewer than %(k)s answers: nothing is shown.") % {"k": k})
-    if question.kind == Question.Kind.NUMBER:
-        vals = matrix.column(question)[ans, 0].astype(float)
-        q1, median, q3 = np.percentile(vals, [25, 50, 75])
-        return QuestionResult(
-            question,
-            n_q,
-            summary={"mean": float(vals.mean()), "median": float(median), "q1": float(q1), "q3": float(q3)},
-            note=_("Smallest and largest answers are never shown: they belong to one person each."),
-        )
-    options = question.option_list()
-    weighted = weighting is not None and weighting.method != "none"
-    counts, weighted_counts = _tally(matrix, question, ans, weights if weighted else None)
-    if weighted and weighted_counts is not None:
-        ww = np.where(ans, weights, 0.0)
-        total_w = ww.sum()
-        shares = weighted_counts / total_w
-        n_eff = float(total_w**2 / np.square(ww).sum())  # = n / Kish deff over those who answered
-    else:
-        shares = counts / n_q
-        n_eff = float(n_q)
-    if question.kind == Question.Kind.MULTI:
-        no = n_q - counts
-        visible = [(0 == c or c >= k) and (0 == d or d >= k) for c, d in zip(counts, no, strict=True)]
-    else:
-        labels = [str(i) for i in range(len(options))] + ["-"]
-        cell_counts = [*counts.tolist(), n_q - int(counts.sum())]
-        shown = suppress(dict(zip(labels, cell_counts, strict=True)), k=k)
-        visible = [not c.hidden for c in shown[: len(options)]]
-    if show_intervals:
-        if weighted:
-            low, high = stats.logit_interval(shares, n_eff)
-        else:
-            low, high = stats.wilson(counts, n_q)
-    else:
-        low = high = np.full(len(options), np.nan)
-    mean_ranks: list[float | None] = [None] * len(options)
-    if question.kind == Question.Kind.RANK:
-        ranks = matrix.column(question)[ans]
-        for j in range(len(options)):
-            ranked = ranks[:, j] > 0
-            if ranked.sum() >= k:
-                mean_ranks[j] = float(ranks[ranked, j].mean())
-    rows = []
-    for j, option in enumerate(options):
-        national = None
-        if option.national_percent is not None:
-            p = option.national_percent / 100
-            nl, nh = stats.wilson(round(p * NATIONAL_N), NATIONAL_N)
-            national = National(option.national_percent, float(nl) * 100, float(nh) * 100)
-        if visible[j]:
-            rows.append(
-                Row(
-                    option.label,
-                    int(counts[j]),
-                    float(shares[j]) * 100,
-                    None if np.isnan(low[j]) else float(low[j]) * 100,
-                    None if np.isnan(high[j]) else float(high[j]) * 100,
-                    national,
-                    mean_ranks[j],
-                )
-            )
-        else:
-            rows.append(Row(option.label, None, None, national=national))
-    note = ""
-    if any(r.hidden for r in rows):
-        note = _(
-            "Hidden: fewer than %(k)s people, or hidden with a small group so it can't be worked out by subtraction."
-        ) % {"k": k}
-    return QuestionResult(question, n_q, rows, note=note, n_eff=n_eff if weighted else None)
+def no_code_warning(n: int) -> str:
+    return _(
+        "Warning: all %(n)s responses came without an invite code. Anyone with the link could answer more than "
+        "once, so some people may be counted twice or more."
+    ) % {"n": n}

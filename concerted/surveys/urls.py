@@ -17,6 +17,7 @@ urlpatterns = [
     path("o/surveys/<uuid:survey_id>/status/", organizer.set_status, name="status"),
     path("o/surveys/<uuid:survey_id>/makeup/", organizer.makeup, name="makeup"),
     path("o/surveys/<uuid:survey_id>/results/", organizer.results_page, name="results"),
+    path("o/surveys/<uuid:survey_id>/release/", organizer.release, name="release"),
     path("o/surveys/<uuid:survey_id>/results.csv", organizer.results_csv, name="results_csv"),
     path("o/surveys/<uuid:survey_id>/export.json", organizer.export_json, name="export"),
     path("o/surveys/<uuid:survey_id>/written/", organizer.freetext, name="freetext"),

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def ai_survey(campaign):
-    survey = ai_at_work.create(campaign)
+    survey = ai_at_work.create(campaign, one_per_invite=False)
     survey.status = Survey.Status.PUBLISHED
     survey.save()
     return survey

@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from concerted.bargaining import brief, clauses, filing
 from concerted.bargaining.models import Demand
 from concerted.petitions import signing
-from concerted.surveys import answering
+from concerted.surveys import answering, releases
 from concerted.surveys.models import Option, Question, Survey
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +31,18 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def survey(campaign):
     survey = Survey.objects.create(
-        campaign=campaign, title="AI at work", design=Survey.Design.PROBABILITY, status=Survey.Status.PUBLISHED
+        campaign=campaign,
+        title="AI at work",
+        design=Survey.Design.PROBABILITY,
+        status=Survey.Status.PUBLISHED,
+        one_per_invite=False,
     )
     question = Question.objects.create(survey=survey, position=0, kind="single", text="Should a human decide?")
     for i, label in enumerate(["Yes", "No"]):
         Option.objects.create(question=question, position=i, label=label)
     for answer in [0] * 30 + [1] * 10:
         answering.submit(survey, {question.pk: answer}, {})
+    releases.make(survey)  # the brief shows released results only
     return survey
 
 
@@ -91,8 +96,7 @@ def test_small_counts_are_not_printed(kit, petition):
         signing.sign(petition, {"name": f"{SIGNER} {i}", "contact": "", "comment": "", "consent_named": True})
     text = pdf_text(brief.build(kit))
     assert "End keystroke tracking fewer than 5" in text
-    assert "No survey results to show." in text
-    assert "No demands chosen yet." in text
+    assert "Our demands" not in text  # none chosen: no section
     assert "Fewer than 5 reports so far: not shown." in text
 
 
@@ -106,7 +110,8 @@ def test_the_brief_survives_a_broken_survey_helper(kit, monkeypatch, caplog):
 
 
 def test_the_organizer_downloads_the_brief(as_user, full_kit):
-    response = as_user("teammate").get(reverse("bargaining:brief", args=[full_kit.pk]))
+    items = "&".join(f"item={key}" for key in sorted(brief.default_selection(full_kit)))
+    response = as_user("teammate").get(reverse("bargaining:brief", args=[full_kit.pk]) + "?picked=1&" + items)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "A human makes the final decision" in pdf_text(response.content)
@@ -116,3 +121,58 @@ def test_an_unconfirmed_clause_is_marked_in_the_sources(kit):
     Demand.objects.create(kit=kit, title="Notice", text="Notice first.", clause_keys=["co-sb-26-189"], chosen=True)
     text = pdf_text(brief.build(kit))
     assert "not fully confirmed" in text
+
+
+def test_the_brief_holds_only_the_ticked_items(full_kit, survey):
+    every = {c.key for c in brief.choices(full_kit)}
+    keep = {key for key in every if key.startswith("demand:")}
+    text = pdf_text(brief.build(full_kit, selected=keep))
+    assert "A human makes the final decision" in text
+    assert "Petition" not in text and "Should a human decide?" not in text and "Surveillance inventory" not in text
+
+
+def test_an_unreached_pledge_is_never_ticked_by_default(kit):
+    import datetime
+
+    from concerted.core.days import today
+    from concerted.pledges.models import Pledge
+
+    pledge = Pledge.objects.create(
+        campaign=kit.campaign,
+        title="Refuse the keystroke tracker",
+        promise="I will decline to install the new tracker.",
+        threshold_count=50,
+        deadline=today() + datetime.timedelta(days=14),
+    )
+    pledge.open()
+    choice = next(c for c in brief.choices(kit) if "Refuse the keystroke tracker" in c.label)
+    assert choice.default is False and choice.note
+    assert "Refuse the keystroke tracker" not in pdf_text(brief.build(kit))
+    assert "Refuse the keystroke tracker" in pdf_text(brief.build(kit, selected={choice.key}))
+
+
+def test_counts_and_weighted_shares_sit_in_separate_labelled_columns(kit, monkeypatch):
+    row = {
+        "survey": "AI at work",
+        "question": "Which team?",
+        "option": "Data",
+        "count": 124,
+        "percent": 31.0,
+        "weighted_percent": 21.0,
+        "ci_low": None,
+        "ci_high": None,
+        "n": 400,
+        "note": "",
+        "hidden": "",
+        "hidden_reason": "",
+        "release": 1,
+        "no_code": None,
+    }
+    monkeypatch.setattr(brief, "survey_rows", lambda campaign: [row])
+    table = next(b for b in brief.blocks(kit) if b.kind == "table" and "Answer" in b.rows[0])
+    assert table.rows[0][2:5] == [
+        "People (unweighted count)",
+        "% of those who answered (unweighted)",
+        "Weighted % (to the unit's make-up)",
+    ]
+    assert table.rows[1][2:5] == ["124", "31%", "21%"]  # Data 124 never reads as 21%

@@ -22,7 +22,9 @@ def get_urls(kit, demand):
         reverse("bargaining:demand_new", args=[kit.pk]),
         reverse("bargaining:demand_edit", args=[demand.pk]),
         reverse("bargaining:results", args=[kit.pk]),
-        reverse("bargaining:brief", args=[kit.pk]),
+        reverse("bargaining:brief_page", args=[kit.pk]),
+        reverse("bargaining:brief_page", args=[kit.pk]) + "?picked=1&item=inventory:pressure",
+        reverse("bargaining:brief", args=[kit.pk]) + "?picked=1&item=inventory:pressure",
         reverse("bargaining:proposals_export", args=[kit.pk]),
     ]
 
@@ -137,6 +139,7 @@ def test_wrong_methods_get_405(as_user, kit, demands):
         reverse("bargaining:dashboard", args=[kit.pk]),
         reverse("bargaining:results", args=[kit.pk]),
         reverse("bargaining:brief", args=[kit.pk]),
+        reverse("bargaining:brief_page", args=[kit.pk]),
         reverse("bargaining:library", args=[kit.pk]),
         reverse("bargaining:start", args=[kit.campaign_id]),
         reverse("bargaining:reports_export", args=[kit.pk]),

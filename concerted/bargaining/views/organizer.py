@@ -194,11 +194,40 @@ def results(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _selection(request: HttpRequest, kit: Kit) -> set[str]:
+    known = {c.key for c in brief.choices(kit)}
+    return {key for key in request.GET.getlist("item") if key in known}
+
+
+@login_required
+@require_GET
+def brief_page(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    """Tick what goes into the brief, preview it, then download exactly that."""
+    kit = kit_for_organizer(request, kit_id)
+    picked = "picked" in request.GET
+    selected = _selection(request, kit) if picked else brief.default_selection(kit)
+    items = [(c, c.key in selected) for c in brief.choices(kit)]
+    return render(
+        request,
+        "bargaining/brief.html",
+        {
+            "kit": kit,
+            "campaign": kit.campaign,
+            "items": items,
+            "selected": sorted(selected),
+            "preview": brief.blocks(kit, selected) if picked else None,
+        },
+    )
+
+
 @login_required
 @require_GET
 def brief_pdf(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    """The PDF of exactly the ticked items; without a selection, back to the page to tick and preview."""
     kit = kit_for_organizer(request, kit_id)
-    response = HttpResponse(brief.build(kit), content_type="application/pdf")
+    if "picked" not in request.GET:
+        return redirect("bargaining:brief_page", kit.pk)
+    response = HttpResponse(brief.build(kit, selected=_selection(request, kit)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bargaining-brief-{kit.slug}.pdf"'
     return response
 

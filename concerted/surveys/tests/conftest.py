@@ -9,7 +9,9 @@ from concerted.surveys.models import Option, Question, Survey
 @pytest.fixture
 def survey(campaign):
     """A draft survey: a team segment question, a yes/no question, a text question."""
-    survey = Survey.objects.create(campaign=campaign, title="Tracking", design=Survey.Design.PROBABILITY)
+    survey = Survey.objects.create(
+        campaign=campaign, title="Tracking", design=Survey.Design.PROBABILITY, one_per_invite=False
+    )
     team = Question.objects.create(survey=survey, position=0, kind="single", text="Your team?", segment="team")
     for i, label in enumerate(["Platform", "Support", "Data"]):
         Option.objects.create(question=team, position=i, label=label)
@@ -32,7 +34,7 @@ def published(survey):
 
 @pytest.fixture
 def ai_survey(campaign):
-    survey = ai_at_work.create(campaign)
+    survey = ai_at_work.create(campaign, one_per_invite=False)
     survey.status = Survey.Status.PUBLISHED
     survey.save()
     return survey

@@ -150,7 +150,7 @@ def test_reveal_opens_free_text_only_from_ten_respondents(ai_survey, as_user, pr
     assert sorted(r["answer"] for r in revealed.rows) == [f"comment {i}" for i in range(10)]
     assert EXPORT_PATHS["survey"] == "/o/surveys/{id}/export.json"
     # A record moved to another survey is refused.
-    other = Survey.objects.create(campaign=ai_survey.campaign, title="Other")
+    other = Survey.objects.create(campaign=ai_survey.campaign, title="Other", one_per_invite=False)
     export["parent"]["id"] = str(other.pk)
     with pytest.raises(Exception, match="none of the records"):
         open_export(export, private_key)

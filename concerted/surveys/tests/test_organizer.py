@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from concerted.surveys import releases
 from concerted.surveys.models import Question, Survey
 
 from .conftest import add_responses
@@ -25,6 +26,8 @@ def views(survey):
         (reverse("surveys:makeup", args=[survey.pk]), "get", None, 200, "put"),
         (reverse("surveys:results", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:results_csv", args=[survey.pk]), "get", None, 200, "post"),
+        (reverse("surveys:release", args=[survey.pk]), "get", None, 200, "put"),
+        (reverse("surveys:release", args=[survey.pk]), "post", {}, 302, "put"),
         (reverse("surveys:export", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:freetext", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:question_move", args=[question.pk]), "post", {"direction": "up"}, 302, "get"),
@@ -155,16 +158,21 @@ def test_makeup_saves_margins_and_cross_table_and_weights_results(published, as_
     assert client.post(url, data).status_code == 302
     published.refresh_from_db()
     assert published.makeup["marginals"][str(team.pk)] == {"0": 20, "1": 40, "2": 40}
+    releases.make(published)
     page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
     assert "raking" in page and "design effect" in page
     partial = client.post(url, {**data, "c_0,0": "5"})
     assert partial.status_code == 400 and "every cell" in partial.content.decode()
     cells = {f"c_{a},{b}": "10" for a in range(3) for b in range(2)}
     assert client.post(url, cells).status_code == 302
+    add_responses(published, [(0, 0, 0)] * 5)
+    releases.make(published)  # weights change with the next release only
     page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
     assert "raking" in page and "a known cell had no respondents" in page  # Platform nights: nobody answered
     cells.update({"c_0,1": "0", "c_2,0": "0"})
     assert client.post(url, cells).status_code == 302
+    add_responses(published, [(0, 0, 0)] * 5)
+    releases.make(published)
     page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
     assert "post-stratification" in page
     bad = client.post(url, {f"m_{team.pk}_0": "-3"})
@@ -183,10 +191,25 @@ def test_the_builder_warns_when_segment_questions_make_groups_tiny(survey, as_us
     assert "30 combinations" in html and "traced to its author" in html
 
 
-def test_an_allowed_filter_shows_its_group(published, as_user):
-    from .conftest import add_responses
-
+def test_a_group_view_shows_its_group(published, as_user):
     add_responses(published, [(0, 0, 0)] * 20 + [(1, 1, 1)] * 20 + [(2, 0, 0)] * 20)
+    releases.make(published)
     team = published.ordered_questions()[0]
-    html = as_user("owner").get(reverse("surveys:results", args=[published.pk]), {f"f{team.pk}": 1}).content.decode()
+    html = (
+        as_user("owner").get(reverse("surveys:results", args=[published.pk]), {"view": f"{team.pk}=1"}).content.decode()
+    )
     assert "20 respondents in this view" in html and "error-box" not in html
+
+
+def test_new_surveys_require_invite_codes_and_the_builder_says_so(campaign, as_user):
+    client = as_user("owner")
+    form = client.get(reverse("surveys:new", args=[campaign.pk])).content.decode()
+    assert 'name="one_per_invite"' in form and "checked" in form.split('name="one_per_invite"')[1][:250]
+    client.post(reverse("surveys:new", args=[campaign.pk]), {"template": "ai_at_work"})
+    survey = Survey.objects.get(campaign=campaign)
+    assert survey.one_per_invite is True
+    assert "Invite codes required" in client.get(reverse("surveys:builder", args=[survey.pk])).content.decode()
+    survey.one_per_invite = False
+    survey.save()
+    html = client.get(reverse("surveys:builder", args=[survey.pk])).content.decode()
+    assert "anyone with the link can answer again and again" in html

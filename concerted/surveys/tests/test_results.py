@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from statsmodels.stats.proportion import proportion_confint
 
-from concerted.surveys import answering, results
+from concerted.surveys import answering, releases, results
 from concerted.surveys.models import Survey
 from concerted.surveys.summary import brief_rows
 
@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def fill(survey, n=40):
-    # Yes 30 / No 10, teams 20/10/10
+    # Yes 30 / No 10, teams 20/10/10; then a release, which every page reads
     add_responses(survey, [(0, 0, 0)] * 20 + [(1, 1, 0)] * 10 + [(2, 0, 1)] * 10)
+    releases.make(survey)
 
 
 def answer_result(res):
@@ -52,18 +53,19 @@ def test_census_and_opt_in_show_no_margin(published, design, as_user):
 
 
 def test_weighted_results_use_the_logit_interval_with_effective_n(published):
-    fill(published)
     team = published.ordered_questions()[0]
     published.makeup = {"marginals": {str(team.pk): {"0": 34, "1": 33, "2": 33}}}
     published.save()
+    fill(published)
     res = results.compute(published)
     assert res.weighted and res.weighting.method == "raking"
-    w = res.weighting.weights
+    w = results.weights_for(results.load(published)).weights
     # Platform (20) weighted down to a third; Yes = Platform + Support.
     yes = answer_result(res).rows[0]
     team_codes = np.array([0] * 20 + [1] * 10 + [2] * 10)  # rows are in random order in the DB...
     assert sorted(np.round(w, 6)) == sorted(np.round(np.where(team_codes == 0, 0.68, 1.32), 6))
-    assert yes.percent == pytest.approx(67.0, abs=0.01)
+    assert yes.percent == pytest.approx(75.0)  # unweighted: 30 of 40
+    assert yes.weighted_percent == pytest.approx(67.0, abs=0.01)  # in its own column
     n_eff = 40 / (40 * np.sum(w**2) / np.sum(w) ** 2)
     assert answer_result(res).n_eff == pytest.approx(n_eff)
     from concerted.surveys.stats import logit_interval
@@ -90,6 +92,7 @@ def test_ai_at_work_shows_the_unit_beside_national_figures(ai_survey, as_user):
         answering.submit(ai_survey, {qs[0].pk: 0 if i < 50 else (1 if i < 55 else 2), qs[1].pk: i % 2, qs[2].pk: 1}, {})
     ai_survey.design = Survey.Design.PROBABILITY
     ai_survey.save()
+    releases.make(ai_survey)
     html = as_user("owner").get(reverse("surveys:results", args=[ai_survey.pk])).content.decode()
     assert "Our unit beside the national poll" in html
     assert "95% (94–96)" in html  # national 95%, Wilson on n = 1,588
@@ -102,10 +105,13 @@ def test_csv_export_has_aggregates_only(published, as_user):
     fill(published)
     response = as_user("owner").get(reverse("surveys:results_csv", args=[published.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    lines = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert any("without an invite code" in r["note"] for r in lines if not r["question"])
+    rows = [r for r in lines if r["question"]]
     assert {r["question"] for r in rows} == {"Your team?", "Your shift?", "Stop the tracker?"}
     yes = next(r for r in rows if r["option"] == "Yes")
-    assert yes["count"] == "30" and yes["percent"] == "75.0" and yes["ci95_low"]
+    assert yes["count"] == "30" and yes["percent_unweighted"] == "75.0" and yes["ci95_low"]
+    assert yes["release"] == "1" and yes["view"] == "Everyone"
     assert len(rows) == 3 + 2 + 2  # one line per option, never per response
 
 
@@ -115,5 +121,5 @@ def test_brief_rows_for_the_bargaining_kit(published, campaign):
     rows = brief_rows(campaign)
     assert {r["survey"] for r in rows} == {"Tracking"}
     yes = next(r for r in rows if r["option"] == "Yes")
-    assert set(yes) == {"survey", "question", "option", "count", "percent", "ci_low", "ci_high", "n", "note"}
+    assert set(yes) >= {"survey", "question", "option", "count", "percent", "ci_low", "ci_high", "n", "note"}
     assert yes["count"] == 30 and yes["percent"] == 75.0 and yes["n"] == 40 and yes["ci_low"] < 75 < yes["ci_high"]

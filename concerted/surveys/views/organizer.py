@@ -20,7 +20,7 @@ from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import export
 from concerted.core.reveal import safe_cell
 
-from .. import ai_at_work, charts, results
+from .. import ai_at_work, charts, releases, results
 from ..forms import AnswerForm, QuestionForm, SurveyForm
 from ..models import FREE_TEXT_KIND, SCALE_LABELS, FreeText, Option, Question, Survey
 
@@ -94,7 +94,7 @@ def _render_builder(request: HttpRequest, survey: Survey, form: QuestionForm, st
         "campaign": survey.campaign,
         "questions": survey.ordered_questions(),
         "form": form,
-        "responses": survey.responses.count(),
+        "responses": released.data["total"] if (released := results.latest(survey)) else None,
         "cells_warning": _cells_warning(survey),
     }
     return render(request, "surveys/builder.html", context, status=status)
@@ -295,7 +295,7 @@ def makeup(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
                 "cell_questions": [q.pk for q in seg] if cells else [],
             }
             survey.save(update_fields=["makeup"])
-            messages.success(request, _("Unit make-up saved. Results are weighted to it."))
+            messages.success(request, _("Unit make-up saved. Results are weighted to it from the next release."))
             return redirect("surveys:results", survey.pk)
         margins_now = {
             str(q.pk): {str(i): request.POST.get(f"m_{q.pk}_{i}", "") for i in range(len(q.option_list()))} for q in seg
@@ -319,34 +319,18 @@ def makeup(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def _filters(request: HttpRequest, survey: Survey) -> tuple[dict[int, int], list[str]]:
-    filters: dict[int, int] = {}
-    problems: list[str] = []
-    for q in results.segment_questions(survey):
-        raw = request.GET.get(f"f{q.pk}", "")
-        if raw == "":
-            continue
-        if not raw.isdigit() or int(raw) >= len(q.option_list()):
-            problems.append(_("Unknown filter value."))
-            continue
-        filters[q.pk] = int(raw)
-    if len(filters) > results.MAX_FILTERS:
-        problems.append(_("At most %(n)s filters at once.") % {"n": results.MAX_FILTERS})
-    return filters, problems
+def _view(request: HttpRequest) -> str:
+    return request.GET.get("view", "")[:40] or results.EVERYONE
 
 
 @login_required
 @require_GET
 def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
+    """Reads the stored release only: nothing here is counted from the responses, so the
+    page changes only when the organizer makes a release."""
     survey = survey_for_organizer(request, survey_id)
-    filters, problems = _filters(request, survey)
-    res = results.compute(survey, filters if not problems else {})
-    if problems:
-        res.refused = " ".join(sorted(set(problems)))
-    seg = results.segment_questions(survey)
-    filter_fields = [
-        (q, [(str(i), o.label) for i, o in enumerate(q.option_list())], request.GET.get(f"f{q.pk}", "")) for q in seg
-    ]
+    view = _view(request)
+    res = results.compute(survey, view)
     blocks = [(qr, charts.bar_chart(qr, res.show_intervals) if qr.rows else "") for qr in res.questions]
     comparison = [qr for qr in res.questions if qr.has_national]
     return render(
@@ -359,31 +343,51 @@ def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "blocks": blocks,
             "comparison": comparison,
             "source": ai_at_work.SOURCE,
-            "filter_fields": filter_fields,
             "query": request.GET.urlencode(),
         },
-        status=400 if problems else 200,
+        status=400 if res.refused and res.release and view not in {v.key for v in res.views} else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def release(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
+    """GET: whether a release can be made now. POST: make it."""
+    survey = survey_for_organizer(request, survey_id)
+    if request.method == "POST":
+        try:
+            made = releases.make(survey)
+        except releases.NotReady as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Release %(n)s made: results, CSV and brief now show it.") % {"n": made.number})
+        return redirect("surveys:results", survey.pk)
+    ready, why = releases.readiness(survey)
+    return render(
+        request,
+        "surveys/release.html",
+        {"survey": survey, "campaign": survey.campaign, "ready": ready, "why": why, "last": results.latest(survey)},
     )
 
 
 @login_required
 @require_GET
 def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
-    """Aggregate tables only: one line per option, suppression applied. Never a response."""
+    """Aggregate tables of the latest release only: one line per option. Never a response."""
     survey = survey_for_organizer(request, survey_id)
-    filters, problems = _filters(request, survey)
-    if problems:
-        return HttpResponse(" ".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
-    res = results.compute(survey, filters)
+    res = results.compute(survey, _view(request))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         [
             "survey",
+            "release",
+            "view",
             "question",
             "option",
             "count",
-            "percent",
+            "percent_unweighted",
+            "percent_weighted",
             "ci95_low",
             "ci95_high",
             "answered",
@@ -392,92 +396,103 @@ def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "national_ci95_high",
             "weighting",
             "design",
-            "filter",
+            "hidden_because",
             "note",
         ]
     )
-    filter_label = "; ".join(
-        f"{q.text} = {q.option_list()[filters[q.pk]].label}"
-        for q in results.segment_questions(survey)
-        if q.pk in filters
-    )
     method = res.weighting.method if res.weighting else "none"
+    release_label = str(res.release.number) if res.release else ""
+    view_label = res.view_label or _("Everyone")
 
     def fmt(x: float | None) -> str:
         return "" if x is None else f"{x:.1f}"
 
-    if res.refused or res.n is None:
+    def line(
+        question: str,
+        option: str,
+        count: str,
+        pct: str,
+        wpct: str,
+        low: str,
+        high: str,
+        n: str,
+        nat: tuple[str, str, str],
+        why: str,
+        note: str,
+    ) -> None:
         writer.writerow(
             [
-                survey.title,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                method,
-                survey.design,
-                filter_label,
-                res.refused or _("Fewer than %(k)s respondents: nothing is shown.") % {"k": res.k},
+                safe_cell(v)
+                for v in [
+                    survey.title,
+                    release_label,
+                    view_label,
+                    question,
+                    option,
+                    count,
+                    pct,
+                    wpct,
+                    low,
+                    high,
+                    n,
+                    *nat,
+                    method,
+                    survey.design,
+                    why,
+                    note,
+                ]
             ]
         )
+
+    if res.release is None:
+        line("", "", "", "", "", "", "", "", ("", "", ""), "", _("No results released yet."))
+    elif res.refused or res.n is None:
+        line("", "", "", "", "", "", "", "", ("", "", ""), "", res.refused or "")
+    if res.no_code is not None:
+        line("", "", "", "", "", "", "", "", ("", "", ""), "", no_code_warning(res.no_code))
     for qr in res.questions:
+        n = "" if qr.n is None else str(qr.n)
         for r in qr.rows:
             nat = r.national
-            writer.writerow(
-                [
-                    safe_cell(v)
-                    for v in [
-                        survey.title,
-                        qr.question.text,
-                        r.label,
-                        "" if r.count is None else r.count,
-                        fmt(r.percent),
-                        fmt(r.ci_low),
-                        fmt(r.ci_high),
-                        "" if qr.n is None else qr.n,
-                        fmt(nat.percent if nat else None),
-                        fmt(nat.ci_low if nat else None),
-                        fmt(nat.ci_high if nat else None),
-                        method,
-                        survey.design,
-                        filter_label,
-                        qr.note,
-                    ]
-                ]
+            line(
+                qr.question.text,
+                r.label,
+                "" if r.count is None else str(r.count),
+                fmt(r.percent),
+                fmt(r.weighted_percent),
+                fmt(r.ci_low),
+                fmt(r.ci_high),
+                n,
+                (
+                    fmt(nat.percent if nat else None),
+                    fmt(nat.ci_low if nat else None),
+                    fmt(nat.ci_high if nat else None),
+                ),
+                str(results.hidden_meaning(r.reason, res.k)) if r.hidden else "",
+                qr.note,
             )
         if not qr.rows and qr.question.kind != Question.Kind.TEXT:
             s = qr.summary
-            writer.writerow(
-                [
-                    safe_cell(v)
-                    for v in [
-                        survey.title,
-                        qr.question.text,
-                        _("median") if s else "",
-                        fmt(s.get("median")) if s else "",
-                        "",
-                        "",
-                        "",
-                        "" if qr.n is None else qr.n,
-                        "",
-                        "",
-                        "",
-                        method,
-                        survey.design,
-                        filter_label,
-                        qr.note,
-                    ]
-                ]
+            line(
+                qr.question.text,
+                _("median") if s else "",
+                fmt(s.get("median")) if s else "",
+                "",
+                "",
+                "",
+                "",
+                n,
+                ("", "", ""),
+                "",
+                qr.note,
             )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.slug}-results.csv"'
     return response
+
+
+def no_code_warning(n: int) -> str:
+    return results.no_code_warning(n)
 
 
 @session_or_token
