@@ -163,9 +163,7 @@ class RosterUpdateForm(forms.Form):
 
     blank_assessment = gettext_lazy("Leave unchanged")
 
-    assessment = forms.TypedChoiceField(
-        label=gettext_lazy("Assessment"), coerce=int, empty_value=None, required=False
-    )
+    assessment = forms.TypedChoiceField(label=gettext_lazy("Assessment"), coerce=int, empty_value=None, required=False)
 
     def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -117,7 +117,7 @@ def import_people(unit: BargainingUnit, rows: list[dict[str, str]]) -> int:
 def _log(person: RosterPerson, data: dict[str, Any]) -> OneOnOne:
     # "saved" orders entries of the same day; it is sealed like everything else.
     entry = OneOnOne(person=person)
-    entry.seal_data({**data, "saved": timezone.now().isoformat(timespec="seconds")})
+    entry.seal_data({**data, "saved": timezone.now().isoformat(timespec="microseconds")})
     entry.save(force_insert=True)
     return entry
 

@@ -98,5 +98,7 @@ class Command(BaseCommand):
         if options.get(f"{kind}_file"):
             return fetch.load({"file": options[f"{kind}_file"]})
         if not options.get("unit"):
-            raise CommandError("Give --server URL, --token and --unit ID, or --roster-file, --notes-file and --cards-file")
+            raise CommandError(
+                "Give --server URL, --token and --unit ID, or --roster-file, --notes-file and --cards-file"
+            )
         return fetch.load({"file": None, "server": options["server"], "token": options["token"], kind: options["unit"]})
