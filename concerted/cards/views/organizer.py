@@ -261,7 +261,7 @@ def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """A person's record: opens with the key in the browser; a correction of their
     groups or assessment is sealed as a log entry."""
     person = person_for_organizer(request, person_id)
-    form = RosterUpdateForm(request.POST or None, unit=person.unit)
+    form = RosterUpdateForm(request.POST or None, unit=person.unit, auto_id="fix_%s")  # ids apart from the note form
     if request.method == "POST" and form.is_valid():
         if any(form.cleaned_data.values()):
             signing.update_person(person, form.cleaned_data)
@@ -282,7 +282,7 @@ def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             signing.add_note(person, note_form.cleaned_data)
             messages.success(request, _("One-on-one saved. The note and the assessment are sealed."))
             return redirect("cards:person", person.pk)
-    return _person_page(request, person, form=RosterUpdateForm(unit=person.unit), note_form=note_form)
+    return _person_page(request, person, form=RosterUpdateForm(unit=person.unit, auto_id="fix_%s"), note_form=note_form)
 
 
 @login_required
