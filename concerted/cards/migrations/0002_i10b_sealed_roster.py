@@ -53,6 +53,10 @@ def seal_clear_columns(apps, schema_editor):
         }
         blob = sealing.seal(keys.parse_public(campaign.public_key), kind="cards.note", ids=ids, data=data)
         OneOnOne.objects.create(id=entry_id, person=person, sealed=blob)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the new rows' foreign keys now: PostgreSQL won't alter a table (below)
+        # with deferred checks pending in the same transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def purge_dropped_values(apps, schema_editor):
