@@ -1,5 +1,5 @@
 """Built on the organizer's machine by `concerted reveal`: the signed-card list for a
-filing (with every card re-checked) and the named wall chart from the roster."""
+filing (with every card re-checked) and the wall chart (`concerted wallchart`)."""
 
 from __future__ import annotations
 
