@@ -11,7 +11,7 @@ class CardsConfig(AppConfig):
         from concerted.core import demo, reveal
 
         from . import demo as cards_demo
-        from .deliverable import card_problems, cards_pdf, roster_pdf
+        from .deliverable import card_problems, cards_pdf
         from .models import CARD_KIND, NOTE_KIND, ROSTER_KIND
         from .overview import unit_items
 
@@ -21,7 +21,6 @@ class CardsConfig(AppConfig):
         reveal.register_export_path("roster", "/o/units/{id}/roster/export.json")
         reveal.register_export_path("notes", "/o/units/{id}/notes/export.json")
         reveal.register_pdf(CARD_KIND, cards_pdf)
-        reveal.register_pdf(ROSTER_KIND, roster_pdf)
         reveal.register_check(CARD_KIND, card_problems)
         reveal.register_record_ids(NOTE_KIND, ("person",))
         reveal.register_file_prefix(ROSTER_KIND, "roster")

@@ -1,5 +1,5 @@
 """Built on the organizer's machine by `concerted reveal`: the signed-card list for a
-filing (with every card re-checked) and the named wall chart from the roster."""
+filing (with every card re-checked) and the wall chart (`concerted wallchart`)."""
 
 from __future__ import annotations
 
@@ -168,25 +168,36 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
 
 
 def roster_pdf(revealed: Revealed) -> bytes:
-    """The named wall chart: everyone on the roster by department and shift."""
+    """The wall chart (`concerted wallchart`): everyone on the roster by department and
+    shift, with the current assessment and whether a card matched them."""
     export = revealed.export
     unit, campaign = export["parent"], export["campaign"]
     sheet = styles()
     title = _("Wall chart: %(unit)s") % {"unit": unit["name"]}
     rows = sorted(
         revealed.rows,
-        key=lambda r: (r.get("department", ""), r.get("shift", ""), str(r.get("name", "")).casefold()),
+        key=lambda r: (str(r.get("department") or ""), str(r.get("shift") or ""), str(r.get("name", "")).casefold()),
     )
-    header = [_("Department"), _("Shift"), _("Site"), _("Job classification"), _("Name"), _("Contact"), _("Assessment")]
+    header = [
+        _("Department"),
+        _("Shift"),
+        _("Site"),
+        _("Job classification"),
+        _("Name"),
+        _("Contact"),
+        _("Assessment"),
+        _("Card signed"),
+    ]
     body = [
         [
-            r.get("department", ""),
-            r.get("shift", ""),
-            r.get("site", ""),
-            r.get("classification", ""),
+            r.get("department") or "",
+            r.get("shift") or "",
+            r.get("site") or "",
+            r.get("classification") or "",
             r.get("name", ""),
             r.get("contact", ""),
             str(dict(ASSESSMENTS).get(int(r["assessment"]), "")) if str(r.get("assessment", "")).isdigit() else "—",
+            r.get("card", ""),
         ]
         for r in rows
     ]
@@ -194,7 +205,7 @@ def roster_pdf(revealed: Revealed) -> bytes:
         Paragraph(escape(title), sheet["Title"]),
         Paragraph(escape(_("%(n)d people on the roster") % {"n": len(rows)}), sheet["Normal"]),
         Spacer(1, 0.3 * cm),
-        *_table([header, *body], [w * cm for w in (3.4, 2.2, 2.6, 3.8, 5.0, 5.0, 3.0)], sheet),
+        *_table([header, *body], [w * cm for w in (3.0, 2.0, 2.2, 3.4, 4.6, 4.4, 3.0, 2.6)], sheet),
     ]
     if revealed.failures:
         story.append(Paragraph(escape(_("Records that FAILED verification")), sheet["Heading2"]))

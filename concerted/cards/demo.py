@@ -69,38 +69,49 @@ def load(ctx: DemoContext) -> list[str]:
             number += 1
             name = fake_name(rng)
             contact = f"+49 151 {number:04d} {rng.randint(1000, 9999)}"
-            person = RosterPerson(
-                unit=unit,
-                department=segments[("team", department)],
-                site=segments[("site", rng.choice(["Berlin", "Berlin", "Lisbon", "Remote"]))],
-                shift=segments[("shift", "Night" if department == "Support" and rng.random() < 0.4 else "Day")],
-                classification=segments[("role", rng.choice(classes))],
-                assessment=rng.choices([1, 2, 3, 4, 5, None], weights=[10, 27, 20, 8, 5, 30])[0],
-                added=today - datetime.timedelta(days=rng.randint(20, 40)),
+            assessment = rng.choices([1, 2, 3, 4, 5, None], weights=[10, 27, 20, 8, 5, 30])[0]
+            assessed_on = today - datetime.timedelta(days=rng.randint(0, 19)) if assessment else None
+            classification = rng.choice(classes)
+            person = RosterPerson(unit=unit)
+            person.seal_data(
+                {
+                    "name": name,
+                    "contact": contact,
+                    "department": department,
+                    "site": rng.choice(["Berlin", "Berlin", "Lisbon", "Remote"]),
+                    "shift": "Night" if department == "Support" and rng.random() < 0.4 else "Day",
+                    "classification": classification,
+                    # The assessment is often the outcome of a one-on-one, logged below.
+                    "assessment": None,
+                    "assessed_on": "",
+                    "added": (today - datetime.timedelta(days=rng.randint(20, 40))).isoformat(),
+                }
             )
-            person.assessed_on = today - datetime.timedelta(days=rng.randint(0, 19)) if person.assessment else None
-            person.seal_data({"name": name, "contact": contact})
             person.save(force_insert=True)
-            if person.assessment and rng.random() < 0.3:
-                note, step = rng.choice(NOTES)
-                one = OneOnOne(person=person, day=person.assessed_on)
+            if assessment:
+                talked = assessed_on is not None and rng.random() < 0.3
+                note, step = rng.choice(NOTES) if talked else ("", "")
+                one = OneOnOne(person=person)
                 one.seal_data(
                     {
-                        "date": one.day.isoformat(),
-                        "who": rng.choice(["Rosa", "Dev", "Amara"]),
+                        "event": "one-on-one" if talked else "update",
+                        "date": assessed_on.isoformat() if assessed_on else "",
+                        "who": rng.choice(["Rosa", "Dev", "Amara"]) if talked else "",
                         "note": note,
                         "next_step": step,
+                        "assessment": assessment,
+                        "saved": "",
                     }
                 )
                 one.save(force_insert=True)
-                notes += 1
-            if person.assessment in (1, 2) or (person.assessment == 3 and rng.random() < 0.4):
+                notes += talked
+            if assessment in (1, 2) or (assessment == 3 and rng.random() < 0.4):
                 card = Card(
                     unit=unit,
                     receipt_hash=new_receipt()[1],
                     contact_hash=contact_hash(str(campaign.pk), contact),
                     text_hash=unit.card_text_hash(),
-                    segment=person.department if rng.random() < 0.85 else None,
+                    segment=segments[("team", department)] if rng.random() < 0.85 else None,
                     day=today - datetime.timedelta(days=rng.randint(0, 14)),
                 )
                 card.seal_data(
@@ -108,7 +119,7 @@ def load(ctx: DemoContext) -> list[str]:
                         "full_name": name,
                         "signed_on": card.day.isoformat(),
                         "employer": "Acme Corp.",
-                        "job_classification": person.classification.label if person.classification else "",
+                        "job_classification": classification,
                         "phone": contact,
                         "email": "",
                         "typed_signature": name,

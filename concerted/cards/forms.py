@@ -157,37 +157,27 @@ class UnitForm(forms.ModelForm):
             self.initial.setdefault("size", self.instance.campaign.unit_size)
 
 
-def _segment_field(unit: BargainingUnit, kind: str) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=unit.campaign.segments.filter(kind=kind),
-        required=False,
-        label=SEGMENT_NAMES[kind],
-        empty_label=_("—"),
-    )
+class RosterUpdateForm(forms.Form):
+    """A correction of a person's groups or assessment. The server can't show what is
+    recorded now (it is sealed), so a blank field means "leave it as it is"."""
 
+    blank_assessment = gettext_lazy("Leave unchanged")
 
-class RosterSegmentsForm(forms.Form):
-    """Groups and assessment: what an organizer can change without the key."""
-
-    assessment = forms.TypedChoiceField(
-        label=gettext_lazy("Assessment"),
-        choices=[("", gettext_lazy("Not assessed yet")), *ASSESSMENTS],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    assessment = forms.TypedChoiceField(label=gettext_lazy("Assessment"), coerce=int, empty_value=None, required=False)
 
     def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["assessment"].choices = [("", self.blank_assessment), *ASSESSMENTS]  # type: ignore[attr-defined]
         for kind, field_name in FIELD_FOR_KIND.items():
-            self.fields[field_name] = _segment_field(unit, kind)
+            self.fields[field_name] = ReadableCharField(label=SEGMENT_NAMES[kind], max_length=100, required=False)
+        self.order_fields([*FIELD_FOR_KIND.values(), "assessment"])
 
 
-class RosterPersonForm(RosterSegmentsForm):
+class RosterPersonForm(RosterUpdateForm):
+    blank_assessment = gettext_lazy("Not assessed yet")
+
     name = ReadableCharField(label=gettext_lazy("Name"), max_length=200)
     contact = PersonalContactField(label=gettext_lazy("Personal contact (optional)"))
-
-    field_order = ["name", "contact"]
 
     def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
         super().__init__(*args, unit=unit, **kwargs)
@@ -233,16 +223,10 @@ class RosterImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
         help_text=gettext_lazy(
             "Name; personal contact; department; shift; site; job classification — separated by semicolons or "
-            "tabs (paste from a spreadsheet). Only the name is needed. Names and contacts are sealed."
+            "tabs (paste from a spreadsheet). Only the name is needed. Everything is sealed, groups too."
         ),
     )
-    create_groups = forms.BooleanField(
-        label=gettext_lazy("Create departments, shifts, sites and classifications that don't exist yet"),
-        required=False,
-    )
-
     COLUMNS = ["name", "contact", "department", "shift", "site", "classification"]
-    KIND_FOR_COLUMN = {field: kind for kind, field in FIELD_FOR_KIND.items()}
     MAX_PEOPLE = 5000
 
     def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
@@ -255,8 +239,6 @@ class RosterImportForm(forms.Form):
         contact_field = PersonalContactField(employer_domains=self.unit.campaign.employer_domain_list())
         people: list[dict[str, str]] = []
         problems: list[str] = []
-        missing: dict[str, set[str]] = {}
-        existing = {(s.kind, s.label.casefold()): s for s in self.unit.campaign.segments.all()}
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
@@ -276,18 +258,12 @@ class RosterImportForm(forms.Form):
             except ValidationError as exc:
                 problems.append(_("Line %(n)d: %(why)s") % {"n": number, "why": " ".join(exc.messages)})
                 continue
-            for column, kind in self.KIND_FOR_COLUMN.items():
-                if row[column] and (kind, row[column].casefold()) not in existing:
-                    missing.setdefault(str(SEGMENT_NAMES[kind]), set()).add(row[column])
+            if any(len(row[column]) > 100 for column in self.COLUMNS[2:]):
+                problems.append(_("Line %(n)d: a group name is longer than 100 characters.") % {"n": number})
+                continue
             people.append(row)
         if len(people) > self.MAX_PEOPLE:
             problems.append(_("At most %(n)d people at a time.") % {"n": self.MAX_PEOPLE})
-        if missing and not cleaned.get("create_groups"):
-            for kind_name, labels in sorted(missing.items()):
-                problems.append(
-                    _("%(kind)s not known yet: %(labels)s. Tick the box below to create them, or fix the spelling.")
-                    % {"kind": kind_name, "labels": ", ".join(sorted(labels))}
-                )
         if problems:
             raise ValidationError(problems)
         if not people:

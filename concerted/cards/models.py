@@ -2,8 +2,10 @@
 
 Thresholds are exact integer arithmetic (no floats): 30% of 10 is 3, not 3.0000000004.
 Everything identifying (names, contacts, notes, the card itself) is sealed to the
-campaign key; the rows keep ids, the day, non-identifying segments and the organizer's
-1-5 assessment, so progress and the wall chart are counted without opening anything."""
+campaign key. Card rows keep ids, the day and an optional non-identifying segment, so
+progress is counted without opening anything; roster rows keep nothing but a random id
+(the assessments and groups are sealed too, and the wall chart opens on the organizer's
+device)."""
 
 from __future__ import annotations
 
@@ -151,24 +153,17 @@ class BargainingUnit(models.Model):
 
 
 class RosterPerson(models.Model):
-    """One coworker on the organizers' list. Name and contact sealed; the groups and
-    the organizer's 1-5 assessment in the clear so the wall chart needs no key."""
+    """One coworker on the organizers' list. Everything about the person is sealed:
+    name, contact, groups, the 1-5 assessment and when it was made (see ROSTER_FIELDS).
+    The row keeps only a random id and its unit; it is not even ordered by when it was
+    added. The wall chart is built on the organizer's device from the sealed records."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     unit = models.ForeignKey(BargainingUnit, on_delete=models.CASCADE, related_name="roster")
     sealed = models.BinaryField()
-    department = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    site = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    shift = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    classification = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    assessment = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=ASSESSMENTS, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    assessed_on = models.DateField(null=True, blank=True)
-    added = models.DateField(default=today)
 
     class Meta:
-        ordering = ["added", "id"]
+        ordering = ["id"]  # random: says nothing about who was added when
 
     def __str__(self) -> str:
         return f"roster person {self.pk}"
@@ -181,10 +176,13 @@ class RosterPerson(models.Model):
             self.unit.campaign.nacl_public_key(), kind=ROSTER_KIND, ids=self.envelope_ids(), data=data
         )
 
-    def segment(self, kind: str) -> Segment | None:
-        return getattr(self, FIELD_FOR_KIND[kind])
 
+# What a sealed roster record holds; a log entry may change any of the GROUP_FIELDS
+# and the assessment (see cards.roster.current).
+GROUP_FIELDS = ["department", "shift", "site", "classification"]
+ROSTER_FIELDS = ["name", "contact", *GROUP_FIELDS, "assessment", "assessed_on", "added"]
 
+# Which campaign segment kind a roster group field is named after.
 FIELD_FOR_KIND = {
     Segment.Kind.TEAM: "department",
     Segment.Kind.SITE: "site",
@@ -194,16 +192,17 @@ FIELD_FOR_KIND = {
 
 
 class OneOnOne(models.Model):
-    """A conversation an organizer had with a roster person. The note, who talked and
-    the next step are sealed; the day is organizer-recorded and kept in the clear."""
+    """An entry in a roster person's log: a one-on-one conversation (who talked, the
+    note, the next step, the assessment after it) or a correction of their groups or
+    assessment. All of it, its date included, is sealed; the row keeps a random id and
+    the person it belongs to (also in the sealed envelope, so it can't be moved)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(RosterPerson, on_delete=models.CASCADE, related_name="notes")
     sealed = models.BinaryField()
-    day = models.DateField(default=today)
 
     class Meta:
-        ordering = ["-day", "id"]
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"one-on-one {self.pk}"

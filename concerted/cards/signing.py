@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from concerted.campaigns.models import Segment
 from concerted.core import receipts
 from concerted.core.days import today
 from concerted.core.hashing import contact_hash
@@ -71,62 +72,75 @@ def revoke(card: Card) -> None:
     card.delete()
 
 
-def _segments(cleaned: dict[str, Any]) -> dict[str, Any]:
-    return {name: cleaned.get(name) for name in FIELD_FOR_KIND.values()}
+def _group_labels(unit: BargainingUnit, cleaned: dict[str, Any]) -> dict[str, str]:
+    """Group names as typed, spelled like the campaign's segment of that kind if one
+    matches (so "support" and "Support" are one department on the wall chart). Nothing
+    is created: a roster's groups stay inside its sealed records."""
+    known = {(s.kind, s.label.casefold()): s.label for s in unit.campaign.segments.all()}
+    labels = {}
+    for kind, field in FIELD_FOR_KIND.items():
+        value = " ".join(str(cleaned.get(field) or "").split())[:100]
+        labels[field] = known.get((kind, value.casefold()), value)
+    return labels
 
 
 def add_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
-    person = RosterPerson(unit=unit, **_segments(cleaned))
-    set_assessment(person, cleaned.get("assessment"), save=False)
-    person.seal_data({"name": cleaned["name"], "contact": cleaned.get("contact") or ""})
+    """Seal everything about the person: name, contact, groups, assessment and its day."""
+    day = today().isoformat()
+    assessment = cleaned.get("assessment")
+    person = RosterPerson(unit=unit)
+    person.seal_data(
+        {
+            "name": cleaned["name"],
+            "contact": cleaned.get("contact") or "",
+            **_group_labels(unit, cleaned),
+            "assessment": assessment or None,
+            "assessed_on": day if assessment else "",
+            "added": day,
+        }
+    )
     person.save(force_insert=True)
     return person
 
 
 def import_people(unit: BargainingUnit, rows: list[dict[str, str]]) -> int:
-    """Add pasted roster lines; groups are matched by name (case-insensitive) or created."""
-    segments = {(s.kind, s.label.casefold()): s for s in unit.campaign.segments.all()}
+    """Add pasted roster lines in an order unrelated to the paste: the rows' storage
+    order must not map back to the employer's list the lines were copied from."""
+    rows = list(rows)
+    secrets.SystemRandom().shuffle(rows)
     with transaction.atomic():
         for row in rows:
-            cleaned: dict[str, Any] = {"name": row["name"], "contact": row["contact"], "assessment": None}
-            for kind, field in FIELD_FOR_KIND.items():
-                label = row.get(field, "")
-                if label:
-                    key = (kind, label.casefold())
-                    if key not in segments:
-                        segments[key] = Segment.objects.create(campaign=unit.campaign, kind=kind, label=label[:100])
-                    cleaned[field] = segments[key]
-            add_person(unit, cleaned)
+            add_person(unit, {**row, "assessment": None})
     return len(rows)
 
 
-def set_assessment(person: RosterPerson, value: int | None, *, save: bool = True) -> None:
-    if value != person.assessment:
-        person.assessment = value
-        person.assessed_on = today() if value else None
-    if save:
-        person.save(update_fields=["assessment", "assessed_on"])
+def _log(person: RosterPerson, data: dict[str, Any]) -> OneOnOne:
+    # "saved" orders entries of the same day; it is sealed like everything else.
+    entry = OneOnOne(person=person)
+    entry.seal_data({**data, "saved": timezone.now().isoformat(timespec="microseconds")})
+    entry.save(force_insert=True)
+    return entry
 
 
-def update_person(person: RosterPerson, cleaned: dict[str, Any]) -> None:
-    for name, value in _segments(cleaned).items():
-        setattr(person, name, value)
-    set_assessment(person, cleaned.get("assessment"), save=False)
-    person.save()
+def update_person(person: RosterPerson, cleaned: dict[str, Any]) -> OneOnOne:
+    """A correction of groups or assessment, sealed as a log entry (the server can't
+    re-seal the person's record: it can't read it). Blank fields leave things as they are."""
+    groups = {k: v for k, v in _group_labels(person.unit, cleaned).items() if v}
+    return _log(
+        person,
+        {"event": "update", "date": today().isoformat(), "groups": groups, "assessment": cleaned.get("assessment")},
+    )
 
 
 def add_note(person: RosterPerson, cleaned: dict[str, Any]) -> OneOnOne:
-    note = OneOnOne(person=person, day=cleaned["day"])
-    note.seal_data(
+    return _log(
+        person,
         {
+            "event": "one-on-one",
             "date": cleaned["day"].isoformat(),
             "who": cleaned["who"],
             "note": cleaned["note"],
             "next_step": cleaned.get("next_step") or "",
-        }
+            "assessment": cleaned.get("assessment"),
+        },
     )
-    with transaction.atomic():
-        note.save(force_insert=True)
-        if cleaned.get("assessment"):
-            set_assessment(person, cleaned["assessment"])
-    return note

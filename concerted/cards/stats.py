@@ -1,4 +1,5 @@
-"""Counts computed from rows without opening any sealed record."""
+"""Card counts computed from rows without opening any sealed record. There are no
+roster counts here: the roster's groups and assessments are sealed (cards.roster)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from concerted.core.kanon import Cell, suppress
 
-from .models import ASSESSMENTS, FIELD_FOR_KIND, BargainingUnit, Card, RosterPerson
+from .models import BargainingUnit, Card
 
 
 @dataclass
@@ -101,41 +102,3 @@ def text_versions(unit: BargainingUnit) -> list[tuple[str, int, bool]]:
     current = unit.card_text_hash()
     rows = Card.objects.filter(unit=unit).values("text_hash").annotate(n=Count("id")).order_by("-n")
     return [(row["text_hash"], row["n"], row["text_hash"] == current) for row in rows]
-
-
-@dataclass
-class WallRow:
-    label: str
-    people: int
-    cells: list[Cell]  # one per assessment 1-5, then "not assessed"
-
-
-def wall_chart(unit: BargainingUnit, kind: str) -> tuple[list[str], list[WallRow]]:
-    """Segments x assessment counts from the clear columns only. Each row applies the
-    rule of five: a cell under 5 (and its complement) is hidden; the named chart,
-    opened with the key, shows everything."""
-    field = FIELD_FOR_KIND[kind]
-    columns = [str(label) for _value, label in ASSESSMENTS] + [_("Not assessed")]
-    counts: dict[str, dict[str, int]] = {}
-    labels = [s.label for s in unit.segments(kind)] + [_("Not recorded")]
-    for label in labels:
-        counts[label] = dict.fromkeys(columns, 0)
-    value_to_column = {value: str(label) for value, label in ASSESSMENTS}
-    rows = RosterPerson.objects.filter(unit=unit).values(f"{field}__label", "assessment").annotate(n=Count("id"))
-    for row in rows:
-        label = row[f"{field}__label"] or labels[-1]
-        column = value_to_column.get(row["assessment"], columns[-1])
-        counts.setdefault(label, dict.fromkeys(columns, 0))[column] += row["n"]
-    result = [
-        WallRow(label, sum(cells.values()), suppress(cells)) for label, cells in counts.items() if sum(cells.values())
-    ]
-    return columns, result
-
-
-def assessment_totals(unit: BargainingUnit) -> list[Cell]:
-    counts = {str(label): 0 for _value, label in ASSESSMENTS}
-    counts[_("Not assessed")] = 0
-    value_to_column = {value: str(label) for value, label in ASSESSMENTS}
-    for row in RosterPerson.objects.filter(unit=unit).values("assessment").annotate(n=Count("id")):
-        counts[value_to_column.get(row["assessment"], _("Not assessed"))] += row["n"]
-    return suppress(counts)

@@ -16,7 +16,6 @@ urlpatterns = [
     path("o/units/<uuid:unit_id>/roster/", organizer.roster, name="roster"),
     path("o/units/<uuid:unit_id>/roster/import/", organizer.roster_import, name="roster_import"),
     path("o/units/<uuid:unit_id>/wall-chart/", organizer.wall_chart, name="wall_chart"),
-    path("o/units/<uuid:unit_id>/wall-chart/named/", organizer.named_wall_chart, name="named_wall_chart"),
     path("o/units/<uuid:unit_id>/declaration/", organizer.declaration_page, name="declaration"),
     path("o/units/<uuid:unit_id>/cards/export.json", organizer.export_cards, name="export_cards"),
     path("o/units/<uuid:unit_id>/roster/export.json", organizer.export_roster, name="export_roster"),

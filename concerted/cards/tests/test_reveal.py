@@ -119,21 +119,77 @@ def test_reveal_refuses_a_card_tampered_in_the_export_file(as_user, unit, key_fi
     assert failed
 
 
-def test_the_roster_reveals_as_a_named_wall_chart(as_user, unit, key_file, tmp_path):
-    support = unit.campaign.segments.get(label="Support")
-    signing.add_person(
-        unit, {"name": "Dorothy Vaughan", "contact": "+1 555 0101", "department": support, "assessment": 1}
+def wallchart(as_user, unit, key_file, tmp_path):
+    files = {}
+    for kind in ("roster", "notes", "cards"):
+        files[f"{kind}_file"] = tmp_path / f"{kind}.json"
+        files[f"{kind}_file"].write_text(json.dumps(download(as_user, f"cards:export_{kind}", unit)), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    failed = None
+    try:
+        call_command(
+            "wallchart",
+            key=str(key_file),
+            out=str(tmp_path / "out"),
+            stdout=out,
+            stderr=err,
+            **{k: str(v) for k, v in files.items()},
+        )
+    except CommandError as exc:
+        failed = str(exc)
+    return out.getvalue(), err.getvalue(), failed
+
+
+def test_the_wall_chart_opens_on_the_organizers_machine(as_user, unit, key_file, tmp_path):
+    import datetime
+
+    dorothy = signing.add_person(
+        unit, {"name": "Dorothy Vaughan", "contact": "+1 555 0101", "department": "Support", "assessment": 3}
     )
     signing.add_person(unit, {"name": "Mary Jackson", "contact": "", "assessment": None})
-    _out, err, failed = reveal(download(as_user, "cards:export_roster", unit), key_file, tmp_path)
+    signing.add_note(
+        dorothy,
+        {"day": datetime.date(2026, 1, 5), "who": "Rosa", "note": "Ready.", "next_step": "Card", "assessment": 1},
+    )
+    signing.update_person(dorothy, {"shift": "Night", "assessment": None})
+    sign_card(unit, full_name="Dorothy Vaughan", signature="Dorothy Vaughan", phone="+1 (555) 0101")
+    sign_card(unit, full_name="Zelda Unknown", signature="Zelda Unknown", phone="+1 555 9999")
+    out, err, failed = wallchart(as_user, unit, key_file, tmp_path)
     assert failed is None, err
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / f"roster-{unit.slug}.csv").read_text(encoding="utf-8"))))
-    by_name = {r["name"]: r for r in rows}
-    assert by_name["Dorothy Vaughan"]["department"] == "Support"
-    assert by_name["Dorothy Vaughan"]["assessment"] == "1"
-    assert by_name["Mary Jackson"]["assessment"] == ""
-    text = pdf_text(tmp_path / "out" / f"roster-{unit.slug}.pdf")
+    assert "Opened 2 people, 2 log entries and 2 cards (1 not matched to the roster)" in out
+    path = tmp_path / "out" / f"wallchart-{unit.slug}.csv"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))}
+    dorothy_row = rows["Dorothy Vaughan"]
+    assert (dorothy_row["department"], dorothy_row["shift"]) == ("Support", "Night")
+    assert (dorothy_row["assessment"], dorothy_row["assessed_on"]) == ("1", "2026-01-05")
+    assert dorothy_row["card"] == "signed"
+    assert dorothy_row["last_one_on_one"] == "2026-01-05 (Rosa): Ready."
+    assert rows["Mary Jackson"]["assessment"] == "" and rows["Mary Jackson"]["card"] == ""
+    text = pdf_text(tmp_path / "out" / f"wallchart-{unit.slug}.pdf")
     assert "Dorothy Vaughan" in text and "1 · Leader /\ncommitted" in text
+
+
+def test_the_wall_chart_refuses_exports_of_different_drives(as_user, unit, other_unit, key_file, tmp_path):
+    signing.add_person(unit, {"name": "Dorothy Vaughan", "contact": ""})
+    signing.add_person(other_unit, {"name": "Not Here", "contact": ""})
+    _out, _err, failed = wallchart(as_user, unit, key_file, tmp_path)
+    assert failed is None
+    (tmp_path / "roster.json").write_text(
+        json.dumps(json.loads(as_user("outsider").get(reverse("cards:export_roster", args=[other_unit.pk])).content))
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="not from the same card drive"):
+        call_command(
+            "wallchart",
+            key=str(key_file),
+            out=str(tmp_path / "out"),
+            roster_file=str(tmp_path / "roster.json"),
+            notes_file=str(tmp_path / "notes.json"),
+            cards_file=str(tmp_path / "cards.json"),
+            stdout=out,
+            stderr=err,
+        )
 
 
 def test_notes_reveal_and_refuse_a_note_moved_to_another_person(as_user, unit, person, key_file, tmp_path, private_key):
@@ -161,4 +217,13 @@ def test_the_cli_wires_the_cards_option(tmp_path):
         [".venv/bin/python", "manage.py", "reveal", "--help"], capture_output=True, text=True, check=True, timeout=120
     )
     for option in ("--cards", "--roster", "--notes"):
+        assert option in result.stdout
+    result = subprocess.run(
+        [".venv/bin/python", "manage.py", "wallchart", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    for option in ("--unit", "--roster-file", "--notes-file", "--cards-file"):
         assert option in result.stdout

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from concerted.cards import signing, stats
+from concerted.cards import stats
 from concerted.cards.models import BargainingUnit, Card
 
 pytestmark = pytest.mark.django_db
@@ -59,23 +59,6 @@ def test_no_groups_means_no_breakdown(unit):
     unit.card_segment_kind = ""
     unit.save()
     assert stats.by_segment(unit) == []
-
-
-def test_the_wall_chart_counts_assessments_per_group_without_decrypting(unit):
-    teams = {s.label: s for s in unit.segments()}
-    for i in range(12):
-        signing.add_person(
-            unit, {"name": f"P{i}", "contact": "", "department": teams["Support"], "assessment": 1 if i < 7 else 3}
-        )
-    signing.add_person(unit, {"name": "Lone", "contact": "", "department": teams["Data"], "assessment": 5})
-    columns, rows = stats.wall_chart(unit, "team")
-    assert len(columns) == 6
-    by_label = {row.label: row for row in rows}
-    support = [c.count for c in by_label["Support"].cells]
-    assert support[0] == 7 and support[2] == 5
-    assert by_label["Data"].people == 1
-    assert by_label["Data"].cells[4].count is None  # a single person's assessment is hidden
-    assert "Platform" not in by_label  # nobody there
 
 
 def test_the_committee_goal_uses_the_unit_setting():

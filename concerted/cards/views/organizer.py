@@ -19,10 +19,12 @@ from concerted.core import export
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
-from ..forms import CardForm, NoteForm, RosterImportForm, RosterPersonForm, RosterSegmentsForm, UnitForm
+from ..forms import CardForm, NoteForm, RosterImportForm, RosterPersonForm, RosterUpdateForm, UnitForm
 from ..models import (
+    ASSESSMENTS,
     CARD_KIND,
     FIELD_FOR_KIND,
+    GROUP_FIELDS,
     NOTE_KIND,
     ROSTER_KIND,
     SEGMENT_NAMES,
@@ -32,7 +34,7 @@ from ..models import (
     RosterPerson,
 )
 
-# The named wall chart decrypts in the page: libsodium's WebAssembly needs
+# The wall chart and the person page decrypt in the page: libsodium's WebAssembly needs
 # 'wasm-unsafe-eval'; still no inline script and nothing from another origin.
 DECRYPT_PAGE_CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
@@ -115,7 +117,6 @@ def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
             "segment_name": SEGMENT_NAMES.get(unit.card_segment_kind, ""),
             "versions": stats.text_versions(unit),
             "roster_size": RosterPerson.objects.filter(unit=unit).count(),
-            "assessments": stats.assessment_totals(unit),
         },
     )
 
@@ -161,10 +162,10 @@ def roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     form = RosterPersonForm(request.POST or None, unit=unit)
     if request.method == "POST":
         if not unit.campaign.has_key:
-            form.add_error(None, _("Add the committee public key first: names are sealed to it."))
+            form.add_error(None, _("Add the committee public key first: the roster is sealed to it."))
         elif form.is_valid():
             signing.add_person(unit, form.cleaned_data)
-            messages.success(request, _("Added to the roster. The name is sealed."))
+            messages.success(request, _("Added to the roster. Everything about them is sealed."))
             return redirect("cards:roster", unit.pk)
     return _roster_page(request, unit, form, RosterImportForm(unit=unit))
 
@@ -175,58 +176,98 @@ def roster_import(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     import_form = RosterImportForm(request.POST, unit=unit)
     if not unit.campaign.has_key:
-        import_form.add_error(None, _("Add the committee public key first: names are sealed to it."))
+        import_form.add_error(None, _("Add the committee public key first: the roster is sealed to it."))
     elif import_form.is_valid():
         n = signing.import_people(unit, import_form.cleaned_data["people"])
-        messages.success(request, _("Added %(n)d people to the roster. Names and contacts are sealed.") % {"n": n})
+        messages.success(request, _("Added %(n)d people to the roster. Everything about them is sealed.") % {"n": n})
         return redirect("cards:roster", unit.pk)
     return _roster_page(request, unit, RosterPersonForm(unit=unit), import_form)
 
 
 def _roster_page(request: HttpRequest, unit: BargainingUnit, form: Any, import_form: Any) -> HttpResponse:
-    people = (
-        RosterPerson.objects.filter(unit=unit)
-        .select_related(*FIELD_FOR_KIND.values())
-        .order_by("department__label", "shift__label", "added", "id")
-    )
     return render(
         request,
         "cards/roster.html",
-        {"unit": unit, "campaign": unit.campaign, "form": form, "import_form": import_form, "people": people},
+        {
+            "unit": unit,
+            "campaign": unit.campaign,
+            "form": form,
+            "import_form": import_form,
+            "roster_size": RosterPerson.objects.filter(unit=unit).count(),
+        },
         status=400 if form.errors or import_form.errors else 200,
     )
+
+
+def _decrypting(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = DECRYPT_PAGE_CSP
+    return response
+
+
+def _chart_labels() -> dict[str, Any]:
+    """The words roster.js shows, translated here (the page has no inline script:
+    they travel as a JSON data block)."""
+    groups = {field: str(SEGMENT_NAMES[kind]) for kind, field in FIELD_FOR_KIND.items()}
+    return {
+        "assessments": {str(value): str(label) for value, label in ASSESSMENTS},
+        "not_assessed": _("Not assessed"),
+        "groups": groups,
+        "columns": [
+            _("Name"),
+            _("Contact"),
+            *[groups[field] for field in GROUP_FIELDS],
+            _("Assessment"),
+            _("Assessed on"),
+            _("Card signed"),
+            _("Last one-on-one"),
+            _("Next step"),
+        ],
+        "signed": _("signed"),
+        "same_name": _("same name signed?"),
+        "opening": _("Opening…"),
+        "opened": _("Opened %(people)s people, %(notes)s log entries and %(cards)s cards."),
+        "failed": _("%(n)s record(s) could not be opened with this key or did not belong here."),
+        "group_heading": _("%(group)s: %(label)s — %(people)s people, %(cards)s cards"),
+        "shown": _("%(n)s of %(total)s people shown."),
+        "unmatched": _("Cards from people not matched to the roster: %(n)s"),
+        "history": _("Log"),
+        "nothing": _("—"),
+    }
+
+
+def _person_page(request: HttpRequest, person: RosterPerson, *, form: Any, note_form: Any) -> HttpResponse:
+    unit = person.unit
+    status = 400 if form.errors or note_form.errors else 200
+    response = render(
+        request,
+        "cards/person.html",
+        {
+            "person": person,
+            "unit": unit,
+            "campaign": unit.campaign,
+            "form": form,
+            "note_form": note_form,
+            "log_size": OneOnOne.objects.filter(person=person).count(),
+            "labels": _chart_labels(),
+        },
+        status=status,
+    )
+    return _decrypting(response)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """A person's record: opens with the key in the browser; a correction of their
+    groups or assessment is sealed as a log entry."""
     person = person_for_organizer(request, person_id)
-    unit = person.unit
-    initial = {name: getattr(person, f"{name}_id") for name in FIELD_FOR_KIND.values()}
-    initial["assessment"] = person.assessment
-    form = RosterSegmentsForm(request.POST or None, unit=unit, initial=initial)
+    form = RosterUpdateForm(request.POST or None, unit=person.unit, auto_id="fix_%s")  # ids apart from the note form
     if request.method == "POST" and form.is_valid():
-        signing.update_person(person, form.cleaned_data)
-        messages.success(request, _("Saved."))
+        if any(form.cleaned_data.values()):
+            signing.update_person(person, form.cleaned_data)
+            messages.success(request, _("Saved, sealed."))
         return redirect("cards:person", person.pk)
     return _person_page(request, person, form=form, note_form=NoteForm(initial={"day": today()}))
-
-
-def _person_page(request: HttpRequest, person: RosterPerson, *, form: Any, note_form: Any) -> HttpResponse:
-    status = 400 if form.errors or note_form.errors else 200
-    return render(
-        request,
-        "cards/person.html",
-        {
-            "person": person,
-            "unit": person.unit,
-            "campaign": person.unit.campaign,
-            "form": form,
-            "note_form": note_form,
-            "notes": OneOnOne.objects.filter(person=person),
-        },
-        status=status,
-    )
 
 
 @login_required
@@ -239,11 +280,9 @@ def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             note_form.add_error("day", _("That date is in the future."))
         else:
             signing.add_note(person, note_form.cleaned_data)
-            messages.success(request, _("One-on-one saved. The note is sealed."))
+            messages.success(request, _("One-on-one saved. The note and the assessment are sealed."))
             return redirect("cards:person", person.pk)
-    initial = {name: getattr(person, f"{name}_id") for name in FIELD_FOR_KIND.values()}
-    form = RosterSegmentsForm(unit=person.unit, initial={**initial, "assessment": person.assessment})
-    return _person_page(request, person, form=form, note_form=note_form)
+    return _person_page(request, person, form=RosterUpdateForm(unit=person.unit, auto_id="fix_%s"), note_form=note_form)
 
 
 @login_required
@@ -259,34 +298,21 @@ def person_delete(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def wall_chart(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
+    """Built in the browser with a key the organizer loads from their own disk: the
+    server holds no group or assessment it could count."""
     unit = unit_for_organizer(request, unit_id)
-    kind = request.GET.get("by", "team")
-    if kind not in FIELD_FOR_KIND:
-        kind = "team"
-    columns, rows = stats.wall_chart(unit, kind)
-    return render(
+    response = render(
         request,
         "cards/wall_chart.html",
         {
             "unit": unit,
             "campaign": unit.campaign,
-            "columns": columns,
-            "rows": rows,
-            "kind": kind,
-            "kinds": [(k, v) for k, v in SEGMENT_NAMES.items()],
-            "kind_name": SEGMENT_NAMES[kind],
+            "kinds": [(field, SEGMENT_NAMES[kind]) for kind, field in FIELD_FOR_KIND.items()],
+            "assessments": ASSESSMENTS,
+            "labels": _chart_labels(),
         },
     )
-
-
-@login_required
-@require_GET
-def named_wall_chart(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
-    """Decrypts in the browser with a key the organizer loads from their own disk."""
-    unit = unit_for_organizer(request, unit_id)
-    response = render(request, "cards/named_wall_chart.html", {"unit": unit, "campaign": unit.campaign})
-    response["Content-Security-Policy"] = DECRYPT_PAGE_CSP
-    return response
+    return _decrypting(response)
 
 
 def _unit_parent(unit: BargainingUnit) -> dict[str, Any]:
@@ -336,35 +362,27 @@ def export_cards(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     return _export_response(data, f"cards-{unit.slug}-sealed.json")
 
 
+def _only_person(request: HttpRequest) -> uuid.UUID | None:
+    """?person=ID narrows an export to one person (their page opens just that)."""
+    try:
+        return uuid.UUID(request.GET.get("person", ""))
+    except ValueError:
+        return None
+
+
 @session_or_token
 @require_GET
 def export_roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
-    people = RosterPerson.objects.filter(unit=unit).select_related(*FIELD_FOR_KIND.values()).order_by("added", "id")
-
-    def label(segment: Any) -> str:
-        return segment.label if segment else ""
-
+    people = RosterPerson.objects.filter(unit=unit).order_by("id")
+    if (only := _only_person(request)) is not None:
+        people = people.filter(pk=only)
     data = export.build(
         kind=ROSTER_KIND,
         campaign=unit.campaign,
         parent_field="unit",
         parent=_unit_parent(unit),
-        records=(
-            {
-                "id": str(p.pk),
-                "day": p.added.isoformat(),
-                "segment": label(p.department),
-                "department": label(p.department),
-                "site": label(p.site),
-                "shift": label(p.shift),
-                "classification": label(p.classification),
-                "assessment": p.assessment or "",
-                "assessed_on": p.assessed_on.isoformat() if p.assessed_on else "",
-                "sealed": p.sealed,
-            }
-            for p in people
-        ),
+        records=({"id": str(p.pk), "sealed": p.sealed} for p in people),
     )
     return _export_response(data, f"roster-{unit.slug}-sealed.json")
 
@@ -373,15 +391,15 @@ def export_roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def export_notes(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
-    notes = OneOnOne.objects.filter(person__unit=unit).order_by("day", "id")
+    notes = OneOnOne.objects.filter(person__unit=unit).order_by("id")
+    if (only := _only_person(request)) is not None:
+        notes = notes.filter(person_id=only)
     data = export.build(
         kind=NOTE_KIND,
         campaign=unit.campaign,
         parent_field="unit",
         parent=_unit_parent(unit),
-        records=(
-            {"id": str(n.pk), "day": n.day.isoformat(), "person": str(n.person_id), "sealed": n.sealed} for n in notes
-        ),
+        records=({"id": str(n.pk), "person": str(n.person_id), "sealed": n.sealed} for n in notes),
     )
     return _export_response(data, f"notes-{unit.slug}-sealed.json")
 

@@ -1,0 +1,203 @@
+/* The roster opened in the organizer's browser: the wall chart (#wallchart) and one
+   person's record (#person). The server holds every person, their groups, assessment
+   and log sealed; this builds the current state here, like cards/roster.py does for
+   the command line (keep the two in step). The private key is read into this page's
+   memory only and never sent. Every record's envelope must name this campaign, unit
+   and row (and, for a log entry, its person), or it is refused (sealed.js). Words come
+   translated from the server in the #roster-labels JSON block. */
+(function () {
+  "use strict";
+  var sealed = window.ConcertedSealed;
+  var GROUPS = ["department", "shift", "site", "classification"];
+  var labelsNode = document.getElementById("roster-labels");
+  if (!labelsNode) { return; }
+  var L = JSON.parse(labelsNode.textContent);
+  var statusEl = document.getElementById("reveal-status");
+
+  function say(text) { statusEl.textContent = text; }
+
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, name) { return String(values[name]); });
+  }
+
+  function norm(text) {
+    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function digits(text) { return String(text || "").replace(/\D+/g, ""); }
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  function order(a, b) {
+    var ka = [a.date || "", a.saved || ""], kb = [b.date || "", b.saved || ""];
+    return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
+  }
+
+  // A person's record with their log applied in date order (cards/roster.py: current).
+  function current(person, log) {
+    var state = Object.assign({assessment: null}, person), last = null;
+    log.slice().sort(order).forEach(function (entry) {
+      if (entry.assessment) { state.assessment = entry.assessment; state.assessed_on = entry.date || ""; }
+      var groups = entry.groups || {};
+      GROUPS.forEach(function (g) { if (groups[g]) { state[g] = groups[g]; } });
+      if (entry.added) { state.added = entry.added; }
+      if (entry.note) { last = entry; }
+    });
+    state.last_one_on_one = last ? last.date + " (" + (last.who || "") + "): " + last.note : "";
+    state.next_step = last ? last.next_step || "" : "";
+    state.log = log.slice().sort(order);
+    return state;
+  }
+
+  // Sets person.card: signed by phone or email, or only the same name (maybe a namesake).
+  function matchCards(people, cards) {
+    var byPhone = {}, byEmail = {}, byName = {}, matched = {};
+    cards.forEach(function (c, i) {
+      if (digits(c.phone)) { byPhone[digits(c.phone)] = i; }
+      if (c.email) { byEmail[String(c.email).toLowerCase()] = i; }
+      byName[norm(c.full_name)] = i;
+    });
+    people.forEach(function (p) {
+      var contact = String(p.contact || "");
+      var i = contact.indexOf("@") >= 0 ? byEmail[contact.toLowerCase()] : byPhone[digits(contact)];
+      p.card = contact && i !== undefined ? L.signed : "";
+      if (!p.card) {
+        i = byName[norm(p.name)];
+        p.card = i !== undefined ? L.same_name : "";
+      }
+      if (p.card) { matched[i] = true; }
+    });
+    return cards.filter(function (_c, i) { return !matched[i]; });
+  }
+
+  function assessmentLabel(value) { return value ? L.assessments[String(value)] || String(value) : L.not_assessed; }
+
+  function openRecords(root, ids) {
+    var sodium = window.sodium;
+    say(L.opening);
+    return Promise.all([sodium.ready, sealed.readKeyText(), sealed.fetchExport(root.dataset.rosterUrl),
+                        sealed.fetchExport(root.dataset.notesUrl), sealed.fetchExport(root.dataset.cardsUrl)])
+      .then(function (r) {
+        var keys = sealed.parseKey(sodium, r[1]);
+        try {
+          var roster = sealed.openAll(sodium, r[2], keys);
+          var notes = sealed.openAll(sodium, r[3], keys, ["person"]);
+          var cards = sealed.openAll(sodium, r[4], keys);
+        } finally {
+          sealed.forget(keys);
+        }
+        var logs = {};
+        notes.rows.forEach(function (n) { (logs[n.person] = logs[n.person] || []).push(n); });
+        var people = roster.rows.map(function (p) { return current(p, logs[p.id] || []); });
+        var unmatched = matchCards(people, cards.rows);
+        var failed = roster.failed + notes.failed + cards.failed;
+        say(fmt(L.opened, {people: people.length, notes: notes.rows.length, cards: cards.rows.length}) +
+            (failed ? " " + fmt(L.failed, {n: failed}) : ""));
+        return {people: people, unmatched: unmatched};
+      });
+  }
+
+  function personRow(p, personUrl) {
+    var tr = el("tr");
+    var nameCell = el("td");
+    var link = el("a", p.name || "?");
+    link.href = personUrl.replace("00000000-0000-0000-0000-000000000000", p.id);
+    nameCell.appendChild(link);
+    tr.appendChild(nameCell);
+    [p.contact].concat(GROUPS.map(function (g) { return p[g]; }),
+      [assessmentLabel(p.assessment), p.assessed_on, p.card, p.last_one_on_one, p.next_step])
+      .forEach(function (text, col) { tr.appendChild(el("td", text || "", col === 7 && p.card === L.signed ? "signed" : "")); });
+    return tr;
+  }
+
+  function table(rows) {
+    var t = el("table", undefined, "wall");
+    var head = el("tr");
+    L.columns.forEach(function (h) { var th = el("th", h); th.scope = "col"; head.appendChild(th); });
+    t.appendChild(el("thead")).appendChild(head);
+    var body = t.appendChild(el("tbody"));
+    rows.forEach(function (tr) { body.appendChild(tr); });
+    return t;
+  }
+
+  function wallChart(root) {
+    var chart = document.getElementById("chart");
+    var opened = null;
+
+    function render() {
+      var groupBy = document.getElementById("groupby").value;
+      var only = document.getElementById("assessment-filter").value;
+      chart.textContent = "";
+      var shown = opened.people.filter(function (p) {
+        return !only || (only === "none" ? !p.assessment : String(p.assessment) === only);
+      });
+      var groups = {};
+      shown.forEach(function (p) { var key = p[groupBy] || L.nothing; (groups[key] = groups[key] || []).push(p); });
+      Object.keys(groups).sort().forEach(function (key) {
+        var list = groups[key].sort(function (a, b) {
+          return (a.assessment || 9) - (b.assessment || 9) || norm(a.name).localeCompare(norm(b.name));
+        });
+        var signed = list.filter(function (p) { return p.card === L.signed; }).length;
+        var section = el("section", undefined, "chart-group");
+        section.appendChild(el("h2", fmt(L.group_heading, {group: L.groups[groupBy], label: key, people: list.length, cards: signed})));
+        section.appendChild(table(list.map(function (p) { return personRow(p, root.dataset.personUrl); })));
+        chart.appendChild(section);
+      });
+      chart.insertBefore(el("p", fmt(L.shown, {n: shown.length, total: opened.people.length})), chart.firstChild);
+      if (opened.unmatched.length && !only) {
+        var section = el("section", undefined, "chart-group");
+        section.appendChild(el("h2", fmt(L.unmatched, {n: opened.unmatched.length})));
+        var ul = section.appendChild(el("ul"));
+        opened.unmatched.forEach(function (c) {
+          ul.appendChild(el("li", c.full_name + " — " + (c.job_classification || "") + " — " + (c.signed_on || "")));
+        });
+        chart.appendChild(section);
+      }
+    }
+
+    document.getElementById("open-chart").addEventListener("click", function () {
+      openRecords(root).then(function (result) { opened = result; render(); })
+        .catch(function (err) { say(err.message || String(err)); });
+    });
+    ["groupby", "assessment-filter"].forEach(function (id) {
+      document.getElementById(id).addEventListener("change", function () { if (opened) { render(); } });
+    });
+  }
+
+  function personRecord(root) {
+    var record = document.getElementById("record");
+    document.getElementById("open-person").addEventListener("click", function () {
+      openRecords(root).then(function (result) {
+        record.textContent = "";
+        var p = result.people.filter(function (q) { return q.id === root.dataset.person; })[0];
+        if (!p) { return; }
+        var dl = record.appendChild(el("dl", undefined, "record"));
+        var cols = L.columns;
+        [p.name, p.contact].concat(GROUPS.map(function (g) { return p[g]; }),
+          [assessmentLabel(p.assessment), p.assessed_on, p.card, p.last_one_on_one, p.next_step])
+          .forEach(function (value, i) { dl.appendChild(el("dt", cols[i])); dl.appendChild(el("dd", value || L.nothing)); });
+        record.appendChild(el("h2", L.history));
+        var ul = record.appendChild(el("ul"));
+        p.log.slice().reverse().forEach(function (entry) {
+          var parts = [entry.date];
+          if (entry.who) { parts.push(entry.who); }
+          if (entry.note) { parts.push(entry.note); }
+          if (entry.next_step) { parts.push("→ " + entry.next_step); }
+          if (entry.assessment) { parts.push(assessmentLabel(entry.assessment)); }
+          GROUPS.forEach(function (g) { if ((entry.groups || {})[g]) { parts.push(L.groups[g] + ": " + entry.groups[g]); } });
+          ul.appendChild(el("li", parts.join(" · ")));
+        });
+      }).catch(function (err) { say(err.message || String(err)); });
+    });
+  }
+
+  var chartRoot = document.getElementById("wallchart");
+  if (chartRoot) { wallChart(chartRoot); }
+  var personRoot = document.getElementById("person");
+  if (personRoot) { personRecord(personRoot); }
+})();
