@@ -14,7 +14,7 @@ PASSWORD = "correct horse battery staple 42"
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path):
-    settings.DEDUP_KEY = "ab" * 32
+    settings.CODE_KEY = "ab" * 32
     settings.RATELIMIT_ENABLE = False
 
 

@@ -209,8 +209,9 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         concerted(source, "backup", str(backup))
         backup_seconds = time.perf_counter() - t0
         check(backup.stat().st_mode & 0o077 == 0, "the backup file is readable by others")
-        # Restore needs the key file beside the new database for de-duplication to keep working.
-        shutil.copy2(source.data_dir / "dedup.key", target.data_dir / "dedup.key")
+        # Restore needs the invite-code key beside the new database for unused invite codes.
+        if (source.data_dir / "codes.key").exists():
+            shutil.copy2(source.data_dir / "codes.key", target.data_dir / "codes.key")
         t0 = time.perf_counter()
         restored = concerted(target, "restore", str(backup))
         restore_seconds = time.perf_counter() - t0
@@ -236,13 +237,8 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
         check(len(rows) == signatures + 1, "the key did not open every restored record")
         check(any(r["name"] == distinctive for r in rows), "the distinctive signature did not survive")
 
-        # De-duplication across the restore: the same contact is refused on the restored copy.
         server = Server(target)
         server.start()
-        repeat = loadgen.Result(concurrency=1)
-        port = server.port
-        dup = loadgen.run_async(lambda: _sign_named(port, slug, "Someone Else", "zq@example.org", repeat))
-        check(dup is None, "a contact that signed before the backup could sign again after the restore")
         status, _h, _b = get(server.port, f"/p/{info['slug']}/r/{code}/")
         check(status == 200, "the receipt from before the backup does not open after the restore")
         return {
@@ -254,7 +250,7 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4) -> dic
             "counts_equal": True,
             "name_absent_from_backup_and_restored_db": True,
             "key_opens_all": True,
-            "dedup_survives": True,
+            "receipt_survives": True,
         }
     finally:
         if server is not None:

@@ -20,7 +20,7 @@ VENDOR = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres
 @pytest.mark.slow
 def test_it_restores_a_backup_into_a_fresh_database_still_sealed():
     summary = drills.restore_drill(VENDOR, signatures=12, clients=4)
-    assert summary["counts_equal"] and summary["key_opens_all"] and summary["dedup_survives"]
+    assert summary["counts_equal"] and summary["key_opens_all"] and summary["receipt_survives"]
     assert summary["name_absent_from_backup_and_restored_db"]
 
 

@@ -15,13 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import export, records
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
 from ..forms import CardForm, NoteForm, RosterImportForm, RosterPersonForm, RosterSegmentsForm, UnitForm
 from ..models import (
-    CARD_KIND,
     FIELD_FOR_KIND,
     NOTE_KIND,
     ROSTER_KIND,
@@ -316,24 +315,13 @@ def _export_response(data: dict[str, Any], filename: str) -> JsonResponse:
 @require_GET
 def export_cards(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
-    cards = Card.objects.filter(unit=unit).select_related("segment").order_by("day", "id")
-    data = export.build(
-        kind=CARD_KIND,
+    return records.export_response(
+        model=Card,
         campaign=unit.campaign,
-        parent_field="unit",
         parent=_unit_parent(unit),
-        records=(
-            {
-                "id": str(c.pk),
-                "day": c.day.isoformat(),
-                "segment": c.segment.label if c.segment else "",
-                "text_hash": c.text_hash,
-                "sealed": c.sealed,
-            }
-            for c in cards
-        ),
+        records=Card.objects.filter(unit=unit).select_related("segment").order_by("day", "id"),
+        filename=f"cards-{unit.slug}-sealed.json",
     )
-    return _export_response(data, f"cards-{unit.slug}-sealed.json")
 
 
 @session_or_token

@@ -61,10 +61,3 @@ class Command(BaseCommand):
         if differ:
             raise CommandError(f"Row counts differ from the backup's manifest (table: expected, found): {differ}")
         self.stdout.write("Row counts match the backup's manifest.")
-        fingerprint = dbtools.dedup_key_fingerprint()
-        if manifest.get("dedup_key_fingerprint") and fingerprint != manifest["dedup_key_fingerprint"]:
-            self.stderr.write(
-                "WARNING: the de-duplication key here is not the one this backup was made with. "
-                "Restore the key file (settings.DEDUP_KEY_FILE / CONCERTED_DEDUP_KEY) from your backups, "
-                "or people who already signed will be able to sign again."
-            )
