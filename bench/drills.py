@@ -278,6 +278,4 @@ async def _sign_named(port: int, slug: str, name: str, contact: str, result: loa
     match = loadgen.RECEIPT_RE.search((headers.get("location") or [""])[0])
     if status == 302 and match:
         return match.group(1)
-    if status == 400 and b"already signed" in body:
-        return None
     raise DrillFailed(f"unexpected answer {status} to a signature")

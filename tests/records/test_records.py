@@ -314,3 +314,15 @@ def _xmin_pairs(pairs: list[tuple[int, int]]) -> int:
     for pk, xmin in response_xmin.items():
         by_xmin.setdefault(xmin, []).append(pk)
     return sum(1 for r, t in pairs if by_xmin.get(text_xmin[t]) == [r])
+
+
+def test_postgresql_keeps_erased_bytes_only_in_pg_wal(campaign) -> None:
+    """The measured limit docs/SECURITY.md states: after the purge, the erased blob is in
+    no file of the data directory except WAL segments not yet recycled."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's WAL; SQLite's is emptied by the purge (tests above)")
+    made = make(apps.get_model("petitions.Signature"), campaign)
+    blob = stored_bytes(made.record)
+    records.erase(made.record)
+    where = files_containing(blob[:16], raw_files(include_pg_wal=True))
+    assert where and all(name.startswith("pg_wal/") for name in where), where
