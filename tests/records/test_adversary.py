@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from django.db import connection
 import concerted
 from concerted.core import hashing, keys
 from concerted.core.dedup import normalize_contact
-from concerted.core.testing import raw_files
+from concerted.core.testing import pg_data_directory, raw_files
 
 from .adversary import STRANGER, X, attack, setup_world, submit
 
@@ -96,6 +97,31 @@ class Seized:
             return {str(p): p.read_bytes() for p in self.tmp.iterdir() if p.is_file()}
         return raw_files(include_pg_wal=True)
 
+    def table_files(self) -> dict[str, bytes]:
+        """The files of the copy's own tables, their indexes and TOAST."""
+        if connection.vendor == "sqlite":
+            return self.files()
+        import psycopg
+
+        s = connection.settings_dict
+        root = pg_data_directory()
+        with psycopg.connect(
+            host=s["HOST"], port=s["PORT"], user=s["USER"], password=s["PASSWORD"] or None, dbname=self.database
+        ) as conn:
+            paths = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 't', 'i')"
+                )
+                if r[0]
+            ]
+        found = {}
+        for path in paths:
+            for file in root.glob(path + "*"):
+                found[str(file)] = file.read_bytes()
+        return found
+
     def drop(self) -> None:
         if self.database:
             with _pg_admin() as admin:
@@ -126,7 +152,7 @@ def world(participant: dict[str, str], public_key: str, tmp: Path) -> dict[str, 
         return {
             "live": attack(slugs),
             "seized": seized.attack(slugs),
-            "oracle_hits": key_search(seized.files(), receipts),
+            "oracle_hits": key_search(seized, receipts),
         }
     finally:
         seized.drop()
@@ -193,25 +219,24 @@ def outputs(value: Any) -> list[bytes]:
     return []
 
 
-def key_search(files: dict[str, bytes], receipts: list[str]) -> list[str]:
+def key_search(seized: Seized, receipts: list[str]) -> list[str]:
     """Hash X's contact every way the codebase (and plain keyed BLAKE2b/HMAC) can, with
-    every key found; return the ones found in the seized files."""
+    every key found; return the ways whose result is in the seized files."""
     from django.test import override_settings
 
     helpers = hashing_helpers()
     assert any(fn.__name__ == "code_hash" for fn in helpers), "the helper search found nothing"
-    blob = b"".join(files.values())
+    haystack = Haystack(seized.files(), seized.table_files())
     # Sanity: receipts ARE stored as hashes, and the same search finds them.
     from concerted.core.receipts import receipt_hash
 
-    assert any(receipt_hash(code).encode() in blob for code in receipts), "the search can't find a stored hash"
+    assert any(haystack.holds(receipt_hash(code).encode()) for code in receipts), "the search can't find a hash"
 
     contacts = contact_forms(X)
     pool: list[Any] = [*contacts, "receipt", "invite", "petition", "pledge", "card", "export-token", "contact", ""]
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM campaigns_campaign")
-        campaign_ids = [str(r[0]) for r in cursor.fetchall()]
-    pool += campaign_ids
+        pool += [str(r[0]) for r in cursor.fetchall()]
     candidates: dict[bytes, str] = {}
     for key in [None, *keys_on_the_copy()]:
         hex_key = key.decode(errors="ignore") if key else settings.CODE_KEY
@@ -238,7 +263,28 @@ def key_search(files: dict[str, bytes], receipts: list[str]) -> list[str]:
                     for out in outputs(mac):
                         candidates[out] = f"hmac-{algorithm}({contact})"
     assert len(candidates) > 50, "too few ways tried to mean anything"
-    return sorted({how for out, how in candidates.items() if out in blob})
+    return sorted({how for out, how in candidates.items() if haystack.holds(out)})
+
+
+class Haystack:
+    """The seized bytes, searchable for thousands of candidates in one pass: hex digests
+    are looked up among every run of hex digits in every file (WAL included); raw
+    digests in the files of the database's own tables, indexes and TOAST."""
+
+    HEX = re.compile(rb"[0-9a-fA-F]{32,}")
+
+    def __init__(self, files: dict[str, bytes], table_files: dict[str, bytes]) -> None:
+        self.windows: set[bytes] = set()
+        for data in files.values():
+            for run in {m.group().lower() for m in self.HEX.finditer(data)}:
+                for size in (32, 64, 128):
+                    self.windows.update(run[i : i + size] for i in range(len(run) - size + 1))
+        self.raw = b"".join(table_files.values())
+
+    def holds(self, needle: bytes) -> bool:
+        if len(needle) in (32, 64, 128) and self.HEX.fullmatch(needle):
+            return needle.lower() in self.windows
+        return needle in self.raw
 
 
 def _unhex(key: bytes) -> bytes | None:
