@@ -14,7 +14,7 @@ PASSWORD = "correct horse battery staple 42"
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(request, settings, tmp_path):
-    settings.DEDUP_KEY = "ab" * 32
+    settings.CODE_KEY = "ab" * 32
     # The leak tests run with the rate limiter on, so that whatever it keeps is in what
     # they read; every test starts with empty counters and a new limiter key, so the few
     # posts a leak test makes are never refused. Elsewhere it is off: the fuzz and form

@@ -42,7 +42,7 @@ def log(msg: str) -> None:
 @dataclass
 class Db:
     """Where a bench or drill keeps its data: an SQLite file in data_dir, or a PostgreSQL
-    database named by url. data_dir always exists (dedup key, keys, static files)."""
+    database named by url. data_dir always exists (invite-code key, keys, static files)."""
 
     data_dir: Path
     url: str = ""  # postgres://... ; empty for SQLite
@@ -63,7 +63,7 @@ class Db:
             CONCERTED_RATELIMIT="false",  # the load comes from one address: see docs/PERFORMANCE.md
             PYTHONPATH=str(ROOT),
         )
-        env.pop("CONCERTED_DEDUP_KEY", None)
+        env.pop("CONCERTED_CODE_KEY", None)
         if self.url:
             env["DATABASE_URL"] = self.url
         env.update(extra)

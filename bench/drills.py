@@ -246,10 +246,11 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4, encryp
             restore_args = ["--identity", str(identity)]
         else:
             concerted(source, "backup", str(backup))
-            # A plain backup leaves the key file behind: bring it beside the new database.
-            shutil.copy2(source.data_dir / "dedup.key", target.data_dir / "dedup.key")
         backup_seconds = time.perf_counter() - t0
         check(backup.stat().st_mode & 0o077 == 0, "the backup file is readable by others")
+        # Restore needs the invite-code key beside the new database for unused invite codes.
+        if (source.data_dir / "codes.key").exists():
+            shutil.copy2(source.data_dir / "codes.key", target.data_dir / "codes.key")
         t0 = time.perf_counter()
         restored = concerted(target, "restore", *restore_args, str(backup))
         restore_seconds = time.perf_counter() - t0
@@ -280,13 +281,8 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4, encryp
         check(len(rows) == signatures + 1, "the key did not open every restored record")
         check(any(r["name"] == distinctive for r in rows), "the distinctive signature did not survive")
 
-        # De-duplication across the restore: the same contact is refused on the restored copy.
         server = Server(target)
         server.start()
-        repeat = loadgen.Result(concurrency=1)
-        port = server.port
-        dup = loadgen.run_async(lambda: _sign_named(port, slug, "Someone Else", "zq@example.org", repeat))
-        check(dup is None, "a contact that signed before the backup could sign again after the restore")
         status, _h, _b = get(server.port, f"/p/{info['slug']}/r/{code}/")
         check(status == 200, "the receipt from before the backup does not open after the restore")
         return {
@@ -298,8 +294,8 @@ def restore_drill(vendor: str, *, signatures: int = 20, clients: int = 4, encryp
             "counts_equal": True,
             "name_absent_from_backup_and_restored_db": True,
             "key_opens_all": True,
-            "dedup_survives": True,
             "encrypted": encrypted,
+            "receipt_survives": True,
         }
     finally:
         if server is not None:
@@ -327,8 +323,6 @@ async def _sign_named(port: int, slug: str, name: str, contact: str, result: loa
     match = loadgen.RECEIPT_RE.search((headers.get("location") or [""])[0])
     if status == 302 and match:
         return match.group(1)
-    if status == 400 and b"already signed" in body:
-        return None
     raise DrillFailed(f"unexpected answer {status} to a signature")
 
 

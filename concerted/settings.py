@@ -288,10 +288,19 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Keys that must live outside the database -----------------------------------------
-# The de-duplication key: keyed BLAKE2b of contacts. Read from the environment or from
-# a file beside (never inside) the database; generated on first use for the demo.
-DEDUP_KEY = env_str("CONCERTED_DEDUP_KEY")
-DEDUP_KEY_FILE = Path(env_str("CONCERTED_DEDUP_KEY_FILE", str(DATA_DIR / "dedup.key")))
+# The invite-code key: keyed BLAKE2b of the random invite codes (never of a contact:
+# there is no de-duplication key; repeats are found on the committee's machine).
+# Read from the environment or from a file beside (never inside) the database;
+# generated on first use.
+CODE_KEY = env_str("CONCERTED_CODE_KEY")
+CODE_KEY_FILE = Path(env_str("CONCERTED_CODE_KEY_FILE", str(DATA_DIR / "codes.key")))
+if os.environ.get("CONCERTED_DEDUP_KEY") or os.environ.get("CONCERTED_DEDUP_KEY_FILE"):
+    # Refuse to start rather than keep the old key alive in the environment: with an old
+    # backup's contact hashes it still tests HR's list (docs/SECURITY.md, "Upgrading").
+    raise ImproperlyConfigured(
+        "CONCERTED_DEDUP_KEY is no longer used: remove it from the environment and destroy it "
+        "(see docs/SECURITY.md, 'Upgrading from contact hashes')."
+    )
 
 # --- Encrypted backups (`concerted backup --encrypted`, the nightly timer) ---------------
 # Encrypted with age to the committee's backup key (public keys, one a line), never the

@@ -9,8 +9,6 @@ from django.db import transaction
 
 from . import counting
 from .models import (
-    PROPOSAL_KIND,
-    REPORT_KIND,
     Ballot,
     BallotRank,
     Demand,
@@ -33,21 +31,21 @@ class NotEligible(Exception):
 
 def file_surveillance(kit: Kit, row: dict[str, Any], sealed: dict[str, Any]) -> SurveillanceReport:
     report = SurveillanceReport(kit=kit, **row)
-    report.sealed = kit.seal(REPORT_KIND, report.id, {**sealed, "day": report.day.isoformat()})
+    report.seal_data({**sealed, "day": report.day.isoformat()})
     report.save(force_insert=True)
     return report
 
 
 def file_pressure(kit: Kit, row: dict[str, Any], sealed: dict[str, Any]) -> PressureReport:
     report = PressureReport(kit=kit, **row)
-    report.sealed = kit.seal(REPORT_KIND, report.id, {**sealed, "day": report.day.isoformat()})
+    report.seal_data({**sealed, "day": report.day.isoformat()})
     report.save(force_insert=True)
     return report
 
 
 def propose(kit: Kit, text: str) -> Proposal:
     proposal = Proposal(kit=kit)
-    proposal.sealed = kit.seal(PROPOSAL_KIND, proposal.id, {"demand": text, "day": proposal.day.isoformat()})
+    proposal.seal_data({"demand": text, "day": proposal.day.isoformat()})
     proposal.save(force_insert=True)
     return proposal
 

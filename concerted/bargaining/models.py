@@ -14,8 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
-from concerted.core import sealing
 from concerted.core.days import today
+from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
 
 REPORT_KIND = "bargaining.report"
@@ -75,12 +75,6 @@ class Kit(models.Model):
     def __str__(self) -> str:
         return f"bargaining kit of {self.campaign}"
 
-    def envelope_ids(self, row_id: uuid.UUID) -> dict[str, str]:
-        return {"campaign": str(self.campaign_id), "kit": str(self.pk), "row": str(row_id)}
-
-    def seal(self, kind: str, row_id: uuid.UUID, data: dict[str, Any]) -> bytes:
-        return sealing.seal(self.campaign.nacl_public_key(), kind=kind, ids=self.envelope_ids(row_id), data=data)
-
     def ballot_demands(self) -> models.QuerySet[Demand]:
         return self.demands.filter(status=Demand.Status.BALLOT, merged_into__isnull=True)
 
@@ -96,8 +90,18 @@ class Unknown3(models.IntegerChoices):
     NO = 2, _("No")
 
 
-class SurveillanceReport(models.Model):
+class SurveillanceReport(ParticipantRecord):
     """A coworker's anonymous report of one monitoring tool."""
+
+    KIND = REPORT_KIND
+    PARENT = "kit"
+    CLEAR_FIELDS = (
+        "tool",
+        *(name for name, _label in CAPTURES + DEVICES),
+        "disclosed",
+        "feeds_evaluations",
+        "trains_ai",
+    )
 
     class Tool(models.IntegerChoices):
         TERAMIND = 1, "Teramind"
@@ -120,7 +124,6 @@ class SurveillanceReport(models.Model):
         SUSPECT = 2, _("I think so")
         NO = 3, _("No")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="surveillance_reports")
     tool = models.PositiveSmallIntegerField(choices=Tool.choices)
     cap_keystrokes = models.BooleanField(default=False)
@@ -137,15 +140,14 @@ class SurveillanceReport(models.Model):
     disclosed = models.PositiveSmallIntegerField(choices=Disclosed.choices, default=Disclosed.UNKNOWN)
     feeds_evaluations = models.PositiveSmallIntegerField(choices=Unknown3.choices, default=Unknown3.UNKNOWN)
     trains_ai = models.PositiveSmallIntegerField(choices=TrainsAI.choices, default=TrainsAI.UNKNOWN)
-    sealed = models.BinaryField()  # the tool's name if "other", and what the coworker wrote
-    day = models.DateField(default=today)
-
-    def __str__(self) -> str:
-        return f"surveillance report {self.pk}"
 
 
-class PressureReport(models.Model):
+class PressureReport(ParticipantRecord):
     """A coworker's anonymous report of AI-usage quotas, leaderboards and their effects."""
+
+    KIND = REPORT_KIND  # one kind for both reports: envelopes made before the core say so
+    PARENT = "kit"
+    CLEAR_FIELDS = (*(name for name, _label in COUNTED + USES + RESPONSES), "pressure")
 
     class Pressure(models.IntegerChoices):
         UNKNOWN = 0, _("Prefer not to say")
@@ -154,7 +156,6 @@ class PressureReport(models.Model):
         A_LOT = 3, _("A lot")
         SEVERE = 4, _("Severe: I worry about my job")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="pressure_reports")
     cnt_prompts = models.BooleanField(default=False)
     cnt_tokens = models.BooleanField(default=False)
@@ -173,24 +174,16 @@ class PressureReport(models.Model):
     resp_stress = models.BooleanField(default=False)
     resp_nothing = models.BooleanField(default=False)
     pressure = models.PositiveSmallIntegerField(choices=Pressure.choices, default=Pressure.UNKNOWN)
-    sealed = models.BinaryField()
-    day = models.DateField(default=today)
-
-    def __str__(self) -> str:
-        return f"pressure report {self.pk}"
 
 
-class Proposal(models.Model):
+class Proposal(ParticipantRecord):
     """A demand a coworker proposed, sealed. The committee reads it on its own machine
     and puts it on the board in its own words (merging duplicates)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="proposals")
-    sealed = models.BinaryField()
-    day = models.DateField(default=today)
+    KIND = PROPOSAL_KIND
+    PARENT = "kit"
 
-    def __str__(self) -> str:
-        return f"proposal {self.pk}"
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="proposals")
 
 
 class Demand(models.Model):

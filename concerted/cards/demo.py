@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from concerted.campaigns.models import Segment
 from concerted.core.demo import DemoContext, fake_name
-from concerted.core.hashing import contact_hash
 from concerted.core.receipts import new_receipt
 
 from .models import BargainingUnit, Card, OneOnOne, RosterPerson
@@ -109,7 +108,6 @@ def load(ctx: DemoContext) -> list[str]:
                 card = Card(
                     unit=unit,
                     receipt_hash=new_receipt()[1],
-                    contact_hash=contact_hash(str(campaign.pk), contact),
                     text_hash=unit.card_text_hash(),
                     segment=segments[("team", department)] if rng.random() < 0.85 else None,
                     day=today - datetime.timedelta(days=rng.randint(0, 14)),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign, Segment
 from concerted.core import sealing
-from concerted.core.days import today
+from concerted.core.records import ReceiptRecord
 from concerted.core.shortcodes import short_slug
 
 CARD_KIND = "cards.card"
@@ -222,30 +222,23 @@ class OneOnOne(models.Model):
         )
 
 
-class Card(models.Model):
+class Card(ReceiptRecord):
     """One signed authorization card. The signer's details, the typed signature and the
     exact text signed are sealed; the row keeps the day, an optional group, the hash of
-    the card text (which version was signed) and hashes for de-duplication and receipt."""
+    the card text (which version was signed) and the receipt's hash. No hash of the
+    phone: repeats are found by the committee when it opens the cards (core/dedup.py)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    KIND = CARD_KIND
+    PARENT = "unit"
+    CLEAR_FIELDS = ("text_hash", "segment")
+
     unit = models.ForeignKey(BargainingUnit, on_delete=models.CASCADE, related_name="cards")
-    sealed = models.BinaryField()
-    contact_hash = models.CharField(max_length=64)
-    receipt_hash = models.CharField(max_length=64, unique=True)
     text_hash = models.CharField(max_length=64)
     segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
-    day = models.DateField(default=today)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "contact_hash"], name="one_card_per_contact")]
-
-    def __str__(self) -> str:
-        return f"card {self.pk}"
-
-    def envelope_ids(self) -> dict[str, str]:
-        return {"campaign": str(self.unit.campaign_id), "unit": str(self.unit_id), "row": str(self.id)}
-
-    def seal_data(self, data: dict[str, Any]) -> None:
-        self.sealed = sealing.seal(
-            self.unit.campaign.nacl_public_key(), kind=CARD_KIND, ids=self.envelope_ids(), data=data
-        )
+    def export_row(self) -> dict[str, Any]:
+        return {
+            **super().export_row(),
+            "segment": self.segment.label if self.segment else "",
+            "text_hash": self.text_hash,
+        }

@@ -6,18 +6,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from concerted.core import receipts
+from concerted.core import receipts, records
 from concerted.core.days import today
-from concerted.core.hashing import contact_hash
 
 from .models import FIELD_FOR_KIND, BargainingUnit, Card, OneOnOne, RosterPerson
-
-
-class AlreadySigned(Exception):
-    pass
 
 
 @dataclass
@@ -27,13 +22,13 @@ class Signed:
 
 
 def sign_card(unit: BargainingUnit, cleaned: dict[str, Any]) -> Signed:
-    """Seal the card with the exact text shown and store one row; AlreadySigned on a repeat phone."""
+    """Seal the card with the exact text shown and store one row. A repeat phone is stored
+    like any other card: the committee finds repeats when it opens the cards."""
     code, code_hash = receipts.new_receipt()
     text = unit.rendered_card_text()
     card = Card(
         unit=unit,
         receipt_hash=code_hash,
-        contact_hash=contact_hash(str(unit.campaign_id), cleaned["phone"]),
         text_hash=unit.card_text_hash(),
         segment_id=cleaned.get("segment"),
     )
@@ -53,23 +48,17 @@ def sign_card(unit: BargainingUnit, cleaned: dict[str, Any]) -> Signed:
             "card_text_sha256": card.text_hash,
         }
     )
-    try:
-        with transaction.atomic():
-            card.save(force_insert=True)
-    except IntegrityError:
-        raise AlreadySigned() from None
+    with transaction.atomic():
+        card.save(force_insert=True)
     return Signed(card, code)
 
 
 def find_by_receipt(unit: BargainingUnit, code: str) -> Card | None:
-    if not receipts.looks_valid(code):
-        return None
-    return Card.objects.filter(unit=unit, receipt_hash=receipts.receipt_hash(code)).first()
+    return records.find_by_receipt(Card, unit, code)
 
 
 def revoke(card: Card) -> None:
-    # secure_delete (SQLite) overwrites the row's bytes; nothing else refers to it.
-    card.delete()
+    records.erase(card)
 
 
 def _group_labels(unit: BargainingUnit, cleaned: dict[str, Any]) -> dict[str, str]:

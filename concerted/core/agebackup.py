@@ -2,7 +2,7 @@
 
 `concerted backup --encrypted` takes a consistent snapshot into memory (SQLite's backup
 API into an in-memory database; pg_dump to a pipe), packs it with its manifest and the
-de-duplication key into a tar in memory, and pipes that through `age` to the
+invite-code key into a tar in memory, and pipes that through `age` to the
 committee's backup key (settings.BACKUP_RECIPIENTS_FILE, public keys only). Only the
 ciphertext touches the disk. The campaign's private key is never involved: the backup
 key is a separate age key the committee keeps, so a restore never needs the campaign
@@ -152,11 +152,11 @@ def write_encrypted(
     kind: str, snapshot: bytes, manifest: dict[str, Any], *, directory: Path, recipients: Path, keep_days: int
 ) -> Written:
     members = {DB_MEMBER[kind]: snapshot, "manifest.json": json.dumps(manifest, indent=2, sort_keys=True).encode()}
-    key_file = Path(settings.DEDUP_KEY_FILE)
-    if not settings.DEDUP_KEY and key_file.exists():
+    key_file = Path(settings.CODE_KEY_FILE)
+    if not settings.CODE_KEY and key_file.exists():
         # Inside the ciphertext only the committee can open: a restore then keeps
         # de-duplication working without a second backup to find.
-        members["dedup.key"] = key_file.read_bytes()
+        members["codes.key"] = key_file.read_bytes()
     cipher = encrypt(pack(members), recipients)
     now = datetime.datetime.now(datetime.UTC)
     dest = directory / f"concerted-{now.strftime(STAMP)}.tar.age"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 (registers the system checks)
+        from .records import ensure_storage
+
+        # After every migrate, whatever app ran: a migration that altered a participant
+        # table on SQLite rebuilt it as an ordinary rowid table.
+        post_migrate.connect(ensure_storage, dispatch_uid="concerted.records.ensure_storage")

@@ -2,13 +2,12 @@
 
 SQLite: the online backup API (a consistent snapshot taken through SQLite's own locks,
 never a copy of the live file and its WAL). PostgreSQL: pg_dump's custom format and
-pg_restore. Backups hold only what the database holds: sealed blobs, keyed hashes,
-counts. They still must be protected (they show how many signed, on which day, in
-which group), and the de-duplication key is NOT inside: back it up separately."""
+pg_restore. Backups hold only what the database holds: sealed blobs, hashes of random
+codes, counts. They still must be protected (they show how many signed, on which day,
+in which group), and the invite-code key is NOT inside: back it up separately."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -16,8 +15,6 @@ import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
-
-from django.conf import settings
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -44,19 +41,6 @@ def backup_kind(path: Path) -> str:
     if head.startswith(PGDUMP_MAGIC):
         return "postgresql"
     raise DbToolError(f"{path} is not a Concerted backup (neither an SQLite database nor a pg_dump archive)")
-
-
-def dedup_key_fingerprint() -> str | None:
-    """A hash of the de-duplication key (never the key) so restore can tell whether the
-    key in place is the one the backup's contact hashes were made with."""
-    if settings.DEDUP_KEY:
-        raw = settings.DEDUP_KEY.strip()
-    else:
-        path = Path(settings.DEDUP_KEY_FILE)
-        if not path.exists():
-            return None
-        raw = path.read_text().strip()
-    return hashlib.blake2b(raw.encode(), digest_size=16, person=b"concerted-keyfp").hexdigest()
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -1,15 +1,20 @@
-"""Keyed BLAKE2b hashes for de-duplication and for codes stored only as hashes.
+"""Hashes of random codes, the only hashes the server keeps.
 
-The de-duplication key lives outside the database (environment or a file beside it),
-so a stolen database alone can't be brute-forced for known contacts. Each campaign
-gets its own derived key, so hashes can't be joined across campaigns."""
+There is no hash of any contact: a keyed hash of a contact, with its key on the same
+server, lets whoever seizes the server test HR's list against it (invariant 10).
+Repeats are found by the committee on its own machine (core/dedup.py).
+
+What is hashed here is always a random code the server handed out: receipts and
+reveal tokens (128+ random bits, hashed without a key: nobody can guess them) and
+invite codes (about 49.5 random bits, too few for an unkeyed hash, so they are hashed
+with the invite-code key, `code_key()`). Each campaign gets its own derived key, so
+code hashes can't be joined across campaigns."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import secrets
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,15 +24,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 @lru_cache(maxsize=1)
 def _master_key() -> bytes:
-    if settings.DEDUP_KEY:
+    if settings.CODE_KEY:
         try:
-            key = bytes.fromhex(settings.DEDUP_KEY)
+            key = bytes.fromhex(settings.CODE_KEY)
         except ValueError:
-            raise ImproperlyConfigured("CONCERTED_DEDUP_KEY must be hex") from None
+            raise ImproperlyConfigured("CONCERTED_CODE_KEY must be hex") from None
         if len(key) < 32:
-            raise ImproperlyConfigured("CONCERTED_DEDUP_KEY must be at least 32 bytes (64 hex digits)")
+            raise ImproperlyConfigured("CONCERTED_CODE_KEY must be at least 32 bytes (64 hex digits)")
         return key
-    path = Path(settings.DEDUP_KEY_FILE)
+    path = Path(settings.CODE_KEY_FILE)
     if not path.exists():
         _create_key_file(path)
     key = bytes.fromhex(path.read_text().strip())
@@ -38,8 +43,8 @@ def _master_key() -> bytes:
 
 def _create_key_file(path: Path) -> None:
     """Write a new key to a private temporary file, then link it into place: several
-    server processes may get here at once on their first signature, and exactly one key
-    must win, never a half-written file (found by the launch-day load benchmark)."""
+    server processes may get here at once on their first invite code, and exactly one
+    key must win, never a half-written file (found by the launch-day load benchmark)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -56,26 +61,11 @@ def _create_key_file(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def campaign_key(campaign_id: str) -> bytes:
+def code_key(campaign_id: str) -> bytes:
+    """The key one campaign's invite-code hashes are made with."""
     return hashlib.blake2b(
-        str(campaign_id).encode(), key=_master_key()[:64], digest_size=32, person=b"concerted-dedup"
+        str(campaign_id).encode(), key=_master_key()[:64], digest_size=32, person=b"concerted-codes"
     ).digest()
-
-
-def normalize_contact(contact: str) -> str:
-    """Fold the forms one person types their contact in: case, spaces, dots in phone
-    numbers. Email local parts keep their dots (not every provider ignores them)."""
-    text = unicodedata.normalize("NFKC", contact).strip().casefold()
-    if "@" in text:
-        return "".join(text.split())
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return ("+" if text.startswith("+") else "") + digits if digits else text
-
-
-def contact_hash(campaign_id: str, contact: str) -> str:
-    return hashlib.blake2b(
-        normalize_contact(contact).encode("utf-8"), key=campaign_key(campaign_id), digest_size=32
-    ).hexdigest()
 
 
 def code_hash(code: str, purpose: str) -> str:

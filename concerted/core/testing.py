@@ -51,3 +51,45 @@ def assert_absent(haystack: bytes, *needles: str) -> None:
     for needle in needles:
         for encoded in {needle.encode("utf-8"), needle.encode("utf-16-le"), needle.lower().encode("utf-8")}:
             assert encoded not in haystack, f"{needle!r} found in raw bytes"
+
+
+def pg_data_directory() -> Path:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        return Path(cursor.fetchone()[0])
+
+
+def raw_files(*, include_pg_wal: bool = False) -> dict[str, bytes]:
+    """Every file an attacker who seizes the database finds, read as bytes.
+
+    SQLite: the database file, its WAL and journal. PostgreSQL: every file in the data
+    directory (heap, indexes, TOAST, free-space maps, temp files...) after a CHECKPOINT
+    has written the shared buffers out; pg_wal only when asked (PostgreSQL recycles WAL
+    segments on its own schedule: docs/SECURITY.md states what stays there)."""
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        found = {}
+        for suffix in ("", "-wal", "-journal"):
+            candidate = Path(str(path) + suffix)
+            if candidate.exists():
+                found[str(candidate)] = candidate.read_bytes()
+        return found
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+        root = pg_data_directory()
+        found = {}
+        for file in root.rglob("*"):
+            relative = file.relative_to(root)
+            if not file.is_file() or (relative.parts[0] == "pg_wal" and not include_pg_wal):
+                continue
+            try:
+                found[str(relative)] = file.read_bytes()
+            except (FileNotFoundError, PermissionError):
+                continue  # removed while we walked, or the server's own lock files
+        return found
+    raise NotImplementedError(connection.vendor)
+
+
+def files_containing(needle: bytes, files: dict[str, bytes]) -> list[str]:
+    return [name for name, data in files.items() if needle in data]

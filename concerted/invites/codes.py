@@ -6,8 +6,8 @@ weighted sum of all 11 symbols (weights 1..11) divisible by 31; 31 is prime, so 
 single wrong character and every swap of two characters is caught and reported as a
 typo instead of "not valid".
 
-Only a keyed hash of each code is stored. The key is the campaign's de-duplication key,
-which lives outside the database: 49.5 bits is too few to survive a brute force
+Only a keyed hash of each code is stored. The key is the campaign's invite-code key
+(core/hashing.py), which lives outside the database: 49.5 bits is too few to survive a brute force
 against an unkeyed hash, but a stolen database alone can't be searched without the key.
 The hash also covers the target (petition, pledge, ...), so a code works only there.
 
@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from concerted.core.erase import purge_deleted
-from concerted.core.hashing import campaign_key
+from concerted.core.hashing import code_key
 from concerted.core.shortcodes import ALPHABET
 
 from .models import InviteBatch, InviteCode
@@ -137,7 +137,7 @@ def unknown_message() -> str:
 def code_hash(campaign_id: uuid.UUID | str, target_kind: str, target_id: uuid.UUID | str, code: str) -> str:
     message = f"{target_kind}:{uuid.UUID(str(target_id)).hex}:{code}".encode()
     return hashlib.blake2b(
-        message, key=campaign_key(str(campaign_id)), digest_size=32, person=b"concerted-invite"
+        message, key=code_key(str(campaign_id)), digest_size=32, person=b"concerted-invite"
     ).hexdigest()
 
 

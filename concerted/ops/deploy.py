@@ -235,10 +235,10 @@ def render_env(values: dict[str, str]) -> str:
     return head + "".join(f"{k}={v}\n" for k, v in values.items())
 
 
-def ensure_dedup_key(layout: Layout) -> None:
+def ensure_code_key(layout: Layout) -> None:
     """Same format as concerted.core.hashing makes on first use; made here so that a
     backup taken before the first signature already carries it."""
-    path = layout.data / "dedup.key"
+    path = layout.data / "codes.key"
     if not path.exists():
         write_file(path, secrets.token_hex(32), 0o600)
 
@@ -666,9 +666,9 @@ def deploy(opts: Options, *, root: Path | None, source: Path, recipients: list[s
     host = onion_host(layout)
     old_env = read_env(layout.env_file)
     write_file(layout.env_file, render_env(env_values(layout, opts, old_env, host)), 0o600)
-    ensure_dedup_key(layout)
+    ensure_code_key(layout)
     if not root_mode:
-        for path in (layout.data / "dedup.key",):
+        for path in (layout.data / "codes.key",):
             shutil.chown(path, opts.user, opts.user)
 
     previous = layout.current.resolve().name if layout.current.exists() else ""

@@ -144,20 +144,20 @@ def secret_key(ctx: Context) -> list[str]:
     return []
 
 
-@check("dedup-key")
-def dedup_key(ctx: Context) -> list[str]:
-    if settings.DEDUP_KEY:
-        raw = settings.DEDUP_KEY
+@check("code-key")
+def code_key(ctx: Context) -> list[str]:
+    if settings.CODE_KEY:
+        raw = settings.CODE_KEY
     else:
-        path = Path(settings.DEDUP_KEY_FILE)
+        path = Path(settings.CODE_KEY_FILE)
         if not path.exists():
-            return [f"The de-duplication key {path} is missing: restore it from your backups before anyone signs."]
+            return [f"The invite-code key {path} is missing: restore it from your backups before anyone signs."]
         raw = path.read_text().strip()
     try:
         if len(bytes.fromhex(raw)) < 32:
             raise ValueError
     except ValueError:
-        return ["The de-duplication key is not 32 bytes of hex."]
+        return ["The invite-code key is not 32 bytes of hex."]
     return []
 
 
@@ -169,7 +169,7 @@ def weak(path: Path) -> str:
 @check("file-modes")
 def file_modes(ctx: Context) -> list[str]:
     data = Path(settings.DATA_DIR)
-    paths = [data, Path(settings.DEDUP_KEY_FILE), data / "secret.key", Path(settings.BACKUP_DIR)]
+    paths = [data, Path(settings.CODE_KEY_FILE), data / "secret.key", Path(settings.BACKUP_DIR)]
     name = settings.DATABASES["default"]["NAME"]
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         paths += [Path(f"{name}{suffix}") for suffix in ("", "-wal", "-shm")]

@@ -5,7 +5,6 @@ import datetime
 from django.urls import reverse
 
 from concerted.core.demo import DemoContext, fake_name
-from concerted.core.hashing import contact_hash
 from concerted.core.receipts import new_receipt
 
 from .models import Petition, Signature
@@ -37,7 +36,6 @@ def load(ctx: DemoContext) -> list[str]:
             day=today - datetime.timedelta(days=ctx.rng.randint(0, 9)),
         )
         contact = f"demo{i}@example.org"
-        signature.contact_hash = contact_hash(str(campaign.pk), contact)
         signature.seal_data(
             {
                 "name": fake_name(ctx.rng),

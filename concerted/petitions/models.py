@@ -8,8 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign, Segment
-from concerted.core import sealing
-from concerted.core.days import today
+from concerted.core.records import ReceiptRecord
 from concerted.core.shortcodes import short_slug
 
 SIGNATURE_KIND = "petitions.signature"
@@ -75,31 +74,17 @@ class Petition(models.Model):
         return self.campaign.segments.filter(kind=self.segment_kind)
 
 
-class Signature(models.Model):
+class Signature(ReceiptRecord):
     """One signature. Everything identifying is in `sealed`; the rest is what the
-    dashboard counts: the day, an optional group, and hashes for de-duplication and
-    for the signer's receipt."""
+    dashboard counts: the day and an optional group. No contact hash: the server keeps
+    every submission, and the committee finds repeats when it opens them."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    KIND = SIGNATURE_KIND
+    PARENT = "petition"
+    CLEAR_FIELDS = ("segment",)
+
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
-    sealed = models.BinaryField()
-    contact_hash = models.CharField(max_length=64, null=True, blank=True)
-    receipt_hash = models.CharField(max_length=64, unique=True)
     segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
-    day = models.DateField(default=today)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["petition", "contact_hash"], name="one_signature_per_contact"),
-        ]
-
-    def __str__(self) -> str:
-        return f"signature {self.pk}"
-
-    def envelope_ids(self) -> dict[str, str]:
-        return {"campaign": str(self.petition.campaign_id), "petition": str(self.petition_id), "row": str(self.id)}
-
-    def seal_data(self, data: dict[str, Any]) -> None:
-        self.sealed = sealing.seal(
-            self.petition.campaign.nacl_public_key(), kind=SIGNATURE_KIND, ids=self.envelope_ids(), data=data
-        )
+    def export_row(self) -> dict[str, Any]:
+        return {**super().export_row(), "segment": self.segment.label if self.segment else ""}

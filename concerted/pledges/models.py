@@ -23,15 +23,13 @@ from __future__ import annotations
 import datetime
 import math
 import uuid
-from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
-from concerted.core import sealing
+from concerted.core import records
 from concerted.core.days import today
-from concerted.core.erase import purge_deleted
 from concerted.core.shortcodes import short_slug
 
 PLEDGE_KIND = "pledges.pledge"
@@ -45,7 +43,7 @@ class State(models.TextChoices):
 
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
-    REACHED = "reached", _("Threshold reached, waiting for the committee")
+    REACHED = "reached", _("Enough submissions (may include repeats): the committee counts different people")
     ACTIVE = "active", _("Active: confirmed by the committee")
     LAPSED = "lapsed", _("Lapsed: every pledge destroyed")
 
@@ -88,6 +86,8 @@ class Pledge(models.Model):
     threshold_fixed = models.PositiveIntegerField(null=True, blank=True, editable=False)
     confirmed_on = models.DateField(null=True, blank=True, editable=False)
     lapsed_on = models.DateField(null=True, blank=True, editable=False)
+    # Different people the committee counted on its machine when it confirmed (repeats removed).
+    confirmed_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created = models.DateField(auto_now_add=True)
 
     INVITE_KIND = "pledge"  # target_kind for concerted.invites and concerted.flyers
@@ -170,13 +170,11 @@ class Pledge(models.Model):
             if locked.status != self.Status.OPEN or (only_if_due and not locked.lapse_due()):
                 self.refresh_from_db()
                 return False
-            # secure_delete=ON (settings) makes SQLite overwrite the deleted cells.
-            Commitment.objects.filter(pledge=locked).delete()
+            # The one erase path: rows deleted, then purged from the WAL / heap on commit.
+            records.erase(Commitment.objects.filter(pledge=locked))
             locked.status = self.Status.LAPSED
             locked.lapsed_on = today()
             locked.save(update_fields=["status", "lapsed_on"])
-            # Old page images in the SQLite WAL (or dead tuples in PostgreSQL) go too.
-            purge_deleted(Commitment._meta.db_table)
         self.refresh_from_db()
         return True
 
@@ -185,42 +183,33 @@ class Pledge(models.Model):
         self.status = self.Status.OPEN
         self.save(update_fields=["threshold_fixed", "status"])
 
-    def confirm(self) -> bool:
-        """Organizer confirms a reached pledge; checked again under a lock."""
+    def confirm(self, unique_count: int) -> bool:
+        """Organizer confirms a reached pledge on the committee's de-duplicated count.
+
+        The server keeps every submission (it can't tell repeats from new people without
+        becoming an oracle), so "reached" only means enough submissions. The committee
+        opens the records on its own machine, where `concerted reveal` finds repeats, and
+        confirms with the number of different people: only that number at or above the
+        threshold activates the pledge. Checked again under a lock."""
         with transaction.atomic():
             locked = Pledge.objects.select_for_update().get(pk=self.pk)
-            if not locked.can_confirm():
+            threshold = locked.threshold() or 0
+            submissions = locked.count()
+            if not locked.can_confirm(submissions) or not threshold <= unique_count <= submissions:
                 return False
             locked.status = self.Status.ACTIVE
             locked.confirmed_on = today()
-            locked.save(update_fields=["status", "confirmed_on"])
+            locked.confirmed_count = unique_count
+            locked.save(update_fields=["status", "confirmed_on", "confirmed_count"])
         self.refresh_from_db()
         return True
 
 
-class Commitment(models.Model):
+class Commitment(records.ReceiptRecord):
     """One person's pledge. Everything identifying is in `sealed`; the row keeps the
-    day, a keyed hash of the contact (de-duplication) and the receipt's hash."""
+    day and the receipt's hash. No contact hash (see core/records.py)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    KIND = PLEDGE_KIND
+    PARENT = "pledge"
+
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="commitments")
-    sealed = models.BinaryField()
-    contact_hash = models.CharField(max_length=64, null=True, blank=True)
-    receipt_hash = models.CharField(max_length=64, unique=True)
-    day = models.DateField(default=today)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["pledge", "contact_hash"], name="one_pledge_per_contact"),
-        ]
-
-    def __str__(self) -> str:
-        return f"pledge row {self.pk}"
-
-    def envelope_ids(self) -> dict[str, str]:
-        return {"campaign": str(self.pledge.campaign_id), "pledge": str(self.pledge_id), "row": str(self.id)}
-
-    def seal_data(self, data: dict[str, Any]) -> None:
-        self.sealed = sealing.seal(
-            self.pledge.campaign.nacl_public_key(), kind=PLEDGE_KIND, ids=self.envelope_ids(), data=data
-        )

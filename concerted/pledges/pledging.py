@@ -5,17 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from concerted.core import receipts
-from concerted.core.hashing import contact_hash
+from concerted.core import receipts, records
 from concerted.invites import codes as invites
 
 from .models import Commitment, Pledge
-
-
-class AlreadyPledged(Exception):
-    pass
 
 
 class NotAccepting(Exception):
@@ -39,32 +34,26 @@ def pledge(target: Pledge, cleaned: dict[str, Any]) -> Pledged:
     """Seal the pledger's details and store one row, under a lock on the pledge so a
     lapse or confirmation running at the same moment sees a consistent count. When the
     pledge needs an invite code, the code is used up in the same transaction as the
-    insert: both happen or neither (a duplicate contact doesn't burn the code)."""
+    insert: both happen or neither."""
     code, code_hash = receipts.new_receipt()
     contact = cleaned.get("contact") or ""
     commitment = Commitment(
         pledge=target,
         receipt_hash=code_hash,
-        contact_hash=contact_hash(str(target.campaign_id), contact) if contact else None,
     )
     commitment.seal_data({"name": cleaned["name"], "contact": contact, "day": commitment.day.isoformat()})
-    try:
-        with transaction.atomic():
-            locked = Pledge.objects.select_for_update().get(pk=target.pk)
-            if not locked.accepting():
-                raise NotAccepting()
-            if locked.requires_invite:
-                invites.consume(Pledge.INVITE_KIND, locked.pk, cleaned.get("invite_code") or "")
-            commitment.save(force_insert=True)
-    except IntegrityError:
-        raise AlreadyPledged() from None
+    with transaction.atomic():
+        locked = Pledge.objects.select_for_update().get(pk=target.pk)
+        if not locked.accepting():
+            raise NotAccepting()
+        if locked.requires_invite:
+            invites.consume(Pledge.INVITE_KIND, locked.pk, cleaned.get("invite_code") or "")
+        commitment.save(force_insert=True)
     return Pledged(commitment, code)
 
 
 def find_by_receipt(target: Pledge, code: str) -> Commitment | None:
-    if not receipts.looks_valid(code):
-        return None
-    return Commitment.objects.filter(pledge=target, receipt_hash=receipts.receipt_hash(code)).first()
+    return records.find_by_receipt(Commitment, target, code)
 
 
 def withdraw(commitment: Commitment) -> None:
@@ -73,5 +62,4 @@ def withdraw(commitment: Commitment) -> None:
         locked = Pledge.objects.select_for_update().get(pk=commitment.pledge_id)
         if not locked.can_withdraw():
             raise CannotWithdraw()
-        # secure_delete (SQLite) overwrites the row's bytes; nothing else refers to it.
-        commitment.delete()
+        records.erase(commitment)

@@ -25,12 +25,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
-from concerted.core import sealing
 from concerted.core.days import today
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
+from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
 
 FREE_TEXT_KIND = "surveys.freetext"
+RESPONSE_KIND = "surveys.response"  # no envelope: names the kind in the record registry
 MISSING = -(2**31)  # a slot nobody filled: "no answer"
 MAX_OPTIONS = 15  # a multiple-choice answer is a bitmask in one int32 slot
 
@@ -216,39 +217,37 @@ class Option(models.Model):
         return self.label
 
 
-class Response(models.Model):
-    """One anonymous response: packed closed answers and the day. Nothing else."""
+class Response(ParticipantRecord):
+    """One anonymous response: packed closed answers and the day. Nothing else: no blob
+    (closed answers are counted without a key), no receipt, no link to free text."""
 
+    KIND = RESPONSE_KIND
+    PARENT = "survey"
+    CLEAR_FIELDS = ("values",)
+
+    # A random 31-bit integer, kept from before the record core (any id works as a key).
     id = models.IntegerField(primary_key=True, default=random_id, editable=False)
+    sealed = None  # type: ignore[assignment]
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     values = models.BinaryField()
-    day = models.DateField(default=today)
-
-    def __str__(self) -> str:
-        return f"response {self.pk}"
 
     def unpacked(self) -> np.ndarray:
         return np.frombuffer(bytes(self.values), dtype="<i4")
 
 
-class FreeText(models.Model):
-    """One sealed free-text answer. Deliberately not linked to its response."""
+class FreeText(ParticipantRecord):
+    """One sealed free-text answer. Deliberately not linked to its response: no day, a
+    separate random id, and (after `concerted tick`) no shared physical trace."""
 
+    KIND = FREE_TEXT_KIND
+    PARENT = "survey"
+    CLEAR_FIELDS = ("question",)
+
+    # Random 31-bit ids, kept: sealed envelopes made before the record core name them.
     id = models.IntegerField(primary_key=True, default=random_id, editable=False)
+    day = None  # type: ignore[assignment]
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="free_texts")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="free_texts")
-    sealed = models.BinaryField()
-
-    def __str__(self) -> str:
-        return f"free text {self.pk}"
-
-    def envelope_ids(self) -> dict[str, str]:
-        return {"campaign": str(self.survey.campaign_id), "survey": str(self.survey_id), "row": str(self.id)}
-
-    def seal_data(self, data: dict[str, Any]) -> None:
-        self.sealed = sealing.seal(
-            self.survey.campaign.nacl_public_key(), kind=FREE_TEXT_KIND, ids=self.envelope_ids(), data=data
-        )
 
 
 class Release(models.Model):

@@ -46,12 +46,12 @@ def test_it_writes_the_secrets_private_and_never_prints_them(install):
     layout = install.layout
     env = deploy.read_env(layout.env_file)
     assert len(env["CONCERTED_SECRET_KEY"]) >= 50
-    for path in (layout.env_file, layout.data / "dedup.key", layout.data / "concerted.sqlite3"):
+    for path in (layout.env_file, layout.data / "codes.key", layout.data / "concerted.sqlite3"):
         assert path.stat().st_mode & 0o077 == 0, path
     assert layout.data.stat().st_mode & 0o077 == 0
     again = install.deploy()
     assert again.returncode == 0, again.stdout + again.stderr
-    for secret in (env["CONCERTED_SECRET_KEY"], (layout.data / "dedup.key").read_text().strip()):
+    for secret in (env["CONCERTED_SECRET_KEY"], (layout.data / "codes.key").read_text().strip()):
         assert secret not in again.stdout + again.stderr
     assert deploy.read_env(layout.env_file)["CONCERTED_SECRET_KEY"] == env["CONCERTED_SECRET_KEY"]
 

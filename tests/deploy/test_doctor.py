@@ -108,18 +108,18 @@ def test_it_names_a_missing_or_weak_secret_key(site):
     assert failed == {"secret-key"}, out
 
 
-def test_it_names_a_missing_dedup_key(site):
-    key = site.layout.data / "dedup.key"
-    key.rename(key.with_name("dedup.key.away"))
+def test_it_names_a_missing_code_key(site):
+    key = site.layout.data / "codes.key"
+    key.rename(key.with_name("codes.key.away"))
     try:
         failed, out = doctor(site)
     finally:
-        key.with_name("dedup.key.away").rename(key)
-    assert failed == {"dedup-key"}, out
+        key.with_name("codes.key.away").rename(key)
+    assert failed == {"code-key"}, out
 
 
 def test_it_names_weak_file_modes(site):
-    for path in (site.layout.data / "dedup.key", site.layout.env_file, site.layout.data / "concerted.sqlite3"):
+    for path in (site.layout.data / "codes.key", site.layout.env_file, site.layout.data / "concerted.sqlite3"):
         path.chmod(0o644)
         try:
             failed, out = doctor(site)

@@ -21,7 +21,7 @@ VENDOR = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres
 def test_it_restores_a_backup_into_a_fresh_database_still_sealed():
     summary = drills.restore_drill(VENDOR, signatures=12, clients=4)
     assert summary["encrypted"]
-    assert summary["counts_equal"] and summary["key_opens_all"] and summary["dedup_survives"]
+    assert summary["counts_equal"] and summary["key_opens_all"] and summary["receipt_survives"]
     assert summary["name_absent_from_backup_and_restored_db"]
 
 
@@ -82,9 +82,9 @@ def test_it_writes_only_age_ciphertext_and_deletes_backups_past_their_days(backu
     old = settings.BACKUP_DIR / "concerted-2001-01-01T033000Z.tar.age"
     old.write_bytes(b"age-encryption.org/v1\n...")
     settings.BACKUP_KEEP_DAYS = 7
-    settings.DEDUP_KEY = ""
-    settings.DEDUP_KEY_FILE = backup_key.parent / "dedup.key"
-    settings.DEDUP_KEY_FILE.write_text("cd" * 32)
+    settings.CODE_KEY = ""
+    settings.CODE_KEY_FILE = backup_key.parent / "codes.key"
+    settings.CODE_KEY_FILE.write_text("cd" * 32)
     out = io.StringIO()
     call_command("backup", "--encrypted", stdout=out)
     (written,) = settings.BACKUP_DIR.iterdir()
@@ -93,8 +93,8 @@ def test_it_writes_only_age_ciphertext_and_deletes_backups_past_their_days(backu
     assert not old.exists() and "Deleted 1 backup(s) older than 7 days" in out.getvalue()
     assert b"petitions_petition" not in written.read_bytes()  # no table name, no manifest in the clear
     members = agebackup.unpack(agebackup.decrypt(written, backup_key))
-    assert {"manifest.json", "dedup.key", "database.sqlite3"} & set(members) >= {"manifest.json", "dedup.key"}
-    assert members["dedup.key"] == b"cd" * 32
+    assert {"manifest.json", "codes.key", "database.sqlite3"} & set(members) >= {"manifest.json", "codes.key"}
+    assert members["codes.key"] == b"cd" * 32
 
 
 @pytest.mark.django_db(transaction=True)

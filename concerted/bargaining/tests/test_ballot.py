@@ -23,7 +23,7 @@ def test_a_proposal_is_sealed(kit, private_key):
     response = Client().post(reverse("bargaining:propose", args=[kit.slug]), {"demand": "Ban token leaderboards."})
     assert response.status_code == 302
     proposal = Proposal.objects.get()
-    data = open_sealed(private_key, proposal.sealed, kind=PROPOSAL_KIND, ids=kit.envelope_ids(proposal.pk))
+    data = open_sealed(private_key, proposal.sealed, kind=PROPOSAL_KIND, ids=proposal.envelope_ids())
     assert data["demand"] == "Ban token leaderboards."
     assert Client().post(reverse("bargaining:propose", args=[kit.slug]), {"demand": ""}).status_code == 400
 

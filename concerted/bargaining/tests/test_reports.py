@@ -46,7 +46,7 @@ def test_it_stores_clear_answers_as_small_values_and_seals_the_rest(kit, private
     assert (report.cap_webcam, report.cap_ai_usage, report.cap_keystrokes) == (True, True, False)
     assert report.dev_work_computer and not report.dev_personal_phone
     assert (report.disclosed, report.feeds_evaluations, report.trains_ai) == (3, 1, 1)
-    data = open_sealed(private_key, report.sealed, kind=REPORT_KIND, ids=kit.envelope_ids(report.pk))
+    data = open_sealed(private_key, report.sealed, kind=REPORT_KIND, ids=report.envelope_ids())
     assert data["tool_other"] == "WatchfulEye Pro"
     assert data["details"] == "It films us through the webcam."
     assert data["type"] == "surveillance"
@@ -59,7 +59,7 @@ def test_a_sealed_report_cannot_be_moved_to_another_row(kit, private_key):
     from concerted.core.sealing import RevealError
 
     with pytest.raises(RevealError):
-        open_sealed(private_key, first.sealed, kind=REPORT_KIND, ids=kit.envelope_ids(second.pk))
+        open_sealed(private_key, first.sealed, kind=REPORT_KIND, ids=second.envelope_ids())
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_it_files_a_metric_pressure_report(kit, private_key):
     report = PressureReport.objects.get()
     assert report.cnt_tokens and report.use_leaderboard and report.use_reviews and report.resp_padding
     assert not report.cnt_prompts and report.pressure == 4
-    data = open_sealed(private_key, report.sealed, kind=REPORT_KIND, ids=kit.envelope_ids(report.pk))
+    data = open_sealed(private_key, report.sealed, kind=REPORT_KIND, ids=report.envelope_ids())
     assert data == {"type": "pressure", "details": "We run agents on nothing.", "day": report.day.isoformat()}
 
 

@@ -15,20 +15,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import records
 from concerted.core.kanon import MIN_FREE_TEXT
+from concerted.core.records import ParticipantRecord
 
 from .. import brief, clauses, filing, stats
 from ..forms import DemandForm, MergeForm
-from ..models import PROPOSAL_KIND, REPORT_KIND, Demand, Kit
+from ..models import Demand, Kit, Proposal, SurveillanceReport
 
 
 def kit_for_organizer(request: HttpRequest, kit_id: uuid.UUID) -> Kit:
-    kit = Kit.objects.filter(pk=kit_id).select_related("campaign").first()
-    if kit is None:
-        raise Http404
-    campaign_for_organizer(request, kit.campaign_id)
-    return kit
+    return records.parent_for_organizer(request, Kit, kit_id)
 
 
 def demand_for_organizer(request: HttpRequest, demand_id: uuid.UUID) -> Demand:
@@ -232,17 +229,14 @@ def brief_pdf(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     return response
 
 
-def _export(kit: Kit, kind: str, rows: list[dict[str, object]], name: str) -> HttpResponse:
-    data = export.build(
-        kind=kind,
+def _export(kit: Kit, model: type[ParticipantRecord], rows: list[dict[str, object]], name: str) -> HttpResponse:
+    return records.export_response(
+        model=model,
         campaign=kit.campaign,
-        parent_field="kit",
         parent={"id": str(kit.pk), "slug": kit.slug, "title": _("Bargaining kit")},
         records=rows,
+        filename=f"{name}-{kit.slug}-sealed.json",
     )
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="{name}-{kit.slug}-sealed.json"'
-    return response
 
 
 @session_or_token
@@ -260,18 +254,16 @@ def reports_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
         ("surveillance", kit.surveillance_reports.order_by("day", "id")),
         ("pressure", kit.pressure_reports.order_by("day", "id")),
     ):
-        rows += [{"id": str(r.pk), "day": r.day.isoformat(), "type": kind, "sealed": r.sealed} for r in queryset]
-    return _export(kit, REPORT_KIND, rows, "reports")
+        rows += [{**r.export_row(), "type": kind} for r in queryset]
+    return _export(kit, SurveillanceReport, rows, "reports")
 
 
 @session_or_token
 @require_GET
 def proposals_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
-    rows = [
-        {"id": str(p.pk), "day": p.day.isoformat(), "sealed": p.sealed} for p in kit.proposals.order_by("day", "id")
-    ]
-    return _export(kit, PROPOSAL_KIND, rows, "proposals")
+    rows = [p.export_row() for p in kit.proposals.order_by("day", "id")]
+    return _export(kit, Proposal, rows, "proposals")
 
 
 @login_required

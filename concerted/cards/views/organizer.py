@@ -15,14 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import export, records
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
 from ..forms import CardForm, NoteForm, RosterImportForm, RosterPersonForm, RosterUpdateForm, UnitForm
 from ..models import (
     ASSESSMENTS,
-    CARD_KIND,
     FIELD_FOR_KIND,
     GROUP_FIELDS,
     NOTE_KIND,
@@ -342,24 +341,13 @@ def _export_response(data: dict[str, Any], filename: str) -> JsonResponse:
 @require_GET
 def export_cards(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
-    cards = Card.objects.filter(unit=unit).select_related("segment").order_by("day", "id")
-    data = export.build(
-        kind=CARD_KIND,
+    return records.export_response(
+        model=Card,
         campaign=unit.campaign,
-        parent_field="unit",
         parent=_unit_parent(unit),
-        records=(
-            {
-                "id": str(c.pk),
-                "day": c.day.isoformat(),
-                "segment": c.segment.label if c.segment else "",
-                "text_hash": c.text_hash,
-                "sealed": c.sealed,
-            }
-            for c in cards
-        ),
+        records=Card.objects.filter(unit=unit).select_related("segment").order_by("day", "id"),
+        filename=f"cards-{unit.slug}-sealed.json",
     )
-    return _export_response(data, f"cards-{unit.slug}-sealed.json")
 
 
 def _only_person(request: HttpRequest) -> uuid.UUID | None:

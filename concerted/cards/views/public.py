@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.core import receipts
@@ -42,18 +41,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and unit.is_open:
         form = CardForm(request.POST, unit=unit)
         if form.is_valid():
-            try:
-                signed = signing.sign_card(unit, form.cleaned_data)
-            except signing.AlreadySigned:
-                form.add_error(
-                    "phone",
-                    _(
-                        "A card with this phone number is already signed, so we didn't add another. If that "
-                        "was you, your first card still counts; use its receipt to check or revoke it."
-                    ),
-                )
-            else:
-                return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
+            signed = signing.sign_card(unit, form.cleaned_data)
+            return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
         status = 400
     else:
         form = CardForm(unit=unit)

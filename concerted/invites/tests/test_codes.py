@@ -79,7 +79,7 @@ def test_it_stores_only_keyed_hashes(petition, settings):
     from concerted.core import hashing
 
     hashing._master_key.cache_clear()
-    settings.DEDUP_KEY = "cd" * 32
+    settings.CODE_KEY = "cd" * 32
     try:
         assert stored.isdisjoint({codes.code_hash(petition.campaign_id, "petition", petition.pk, c) for c in plain})
     finally:

@@ -6,26 +6,22 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import records
 
 from .. import stats
 from ..forms import PetitionForm
-from ..models import SIGNATURE_KIND, Petition, Signature
+from ..models import Petition, Signature
 
 
 def petition_for_organizer(request: HttpRequest, petition_id: uuid.UUID) -> Petition:
-    petition = Petition.objects.filter(pk=petition_id).select_related("campaign").first()
-    if petition is None:
-        raise Http404
-    campaign_for_organizer(request, petition.campaign_id)
-    return petition
+    return records.parent_for_organizer(request, Petition, petition_id)
 
 
 @login_required
@@ -111,11 +107,9 @@ def set_status(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def export_json(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
-    records = Signature.objects.filter(petition=petition).select_related("segment").order_by("day", "id")
-    data = export.build(
-        kind=SIGNATURE_KIND,
+    return records.export_response(
+        model=Signature,
         campaign=petition.campaign,
-        parent_field="petition",
         parent={
             "id": str(petition.pk),
             "slug": petition.slug,
@@ -124,19 +118,9 @@ def export_json(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
             "addressee": petition.addressee,
             "goal": petition.goal(),
         },
-        records=(
-            {
-                "id": str(s.pk),
-                "day": s.day.isoformat(),
-                "segment": s.segment.label if s.segment else "",
-                "sealed": s.sealed,
-            }
-            for s in records
-        ),
+        records=Signature.objects.filter(petition=petition).select_related("segment").order_by("day", "id"),
+        filename=f"petition-{petition.slug}-sealed.json",
     )
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="petition-{petition.slug}-sealed.json"'
-    return response
 
 
 @login_required

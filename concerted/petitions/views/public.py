@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.core import receipts
@@ -47,15 +46,6 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
                 signed = signing.sign(petition, form.cleaned_data)
             except signing.InviteRefused as refused:
                 form.add_error("invite_code", refused.message)
-            except signing.AlreadySigned:
-                form.add_error(
-                    "contact",
-                    _(
-                        "Someone has already signed this petition with this contact, so we didn't add "
-                        "another signature. If that was you, your first signature still counts; use its "
-                        "receipt to check or withdraw it."
-                    ),
-                )
             else:
                 url = reverse("petitions:receipt", args=[petition.slug, signed.receipt_code])
                 return redirect(url + "?new=1")

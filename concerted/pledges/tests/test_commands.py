@@ -54,7 +54,7 @@ def active_pledge(pledge):
     pledge_post(pledge, name="Cy Nocontact")
     pledge_post(pledge, name="Di Email", contact="di@example.net")
     pledge_post(pledge, name="=Eve Formula")
-    assert pledge.confirm()
+    assert pledge.confirm(pledge.count())
     return pledge
 
 
@@ -89,6 +89,26 @@ def test_reveal_opens_an_active_pledge(tmp_path, owner, active_pledge, key_file)
     assert "'=Eve Formula" in csv
     pdf = (out_dir / f"pledges-{active_pledge.slug}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
+
+
+def test_reveal_counts_a_reached_pledge_without_writing_names(tmp_path, owner, pledge, key_file):
+    """Before confirmation the committee learns how many different people pledged (the
+    server can't: it keeps every submission), and no names are written."""
+    pledge_post(pledge, name="Ana Email", contact="ana@example.org")
+    pledge_post(pledge, name="Ana Again", contact="ANA@example.org ")
+    pledge_post(pledge, name="Bo Phone", contact="+49 151 1234567")
+    pledge_post(pledge, name="Bo Again", contact="+49 (151) 123-4567")
+    pledge_post(pledge, name="Cy Nocontact")
+    out_dir = tmp_path / "out"
+    output = run(
+        "reveal", "--key", str(key_file), "--file", export_file(tmp_path, owner, pledge), "--out", str(out_dir)
+    )
+    assert "Different people: 3 (5 record(s): 3 different people, 2 repeat(s)" in output
+    assert "1 without a contact" in output
+    assert "no names written" in output and not out_dir.exists()
+    assert not pledge.confirm(3)  # below the threshold of 5, however many submissions
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.OPEN
 
 
 def test_notify_sends_one_email_per_person_through_the_local_backend(
@@ -177,8 +197,8 @@ def test_notify_from_the_server_explains_a_locked_export(live_server, pledge, ow
     pledge_post(pledge, name="Mail Me", contact="mail.me@example.org")
     _token, raw = ExportToken.issue(owner, "laptop")
     args = ["--key", str(key_file), "--server", live_server.url, "--token", raw, "--pledge", str(pledge.pk)]
-    with pytest.raises(CommandError, match="HTTP 403 Pledges can be opened only after the threshold is reached"):
+    with pytest.raises(CommandError, match="This pledge is not active"):
         run("notify", *args)
-    assert pledge.confirm()
+    assert pledge.confirm(pledge.count())
     assert "Sent 1 of 1 email(s)" in run("notify", *args)
     assert [m.to for m in mail.outbox] == [["mail.me@example.org"]]

@@ -89,7 +89,7 @@ def test_preview(as_user, make_pledge, who):
 @pytest.mark.parametrize("who", ORGANIZERS + NOBODY)
 def test_export_once_active(as_user, pledge, add_pledges, who):
     add_pledges(pledge, 5)
-    assert pledge.confirm()
+    assert pledge.confirm(pledge.count())
     response = as_user(who).get(reverse("pledges:export", args=[pledge.pk]))
     if who in NOBODY:
         return nothing_for(response, who)
@@ -148,7 +148,7 @@ def test_open(as_user, make_pledge, who):
 @pytest.mark.parametrize("who", ORGANIZERS + NOBODY)
 def test_confirm(as_user, pledge, add_pledges, who):
     add_pledges(pledge, 5)
-    response = as_user(who).post(reverse("pledges:confirm", args=[pledge.pk]), {"confirm": "yes"})
+    response = as_user(who).post(reverse("pledges:confirm", args=[pledge.pk]), {"confirm": "yes", "people": "5"})
     pledge.refresh_from_db()
     if who in NOBODY:
         nothing_for(response, who)
@@ -202,13 +202,20 @@ def test_both_paths_through_the_dashboard(as_user, make_pledge, add_pledges):
     reached = make_pledge(title="Walk out")
     add_pledges(reached, 5)
     html = client.get(reverse("pledges:dashboard", args=[reached.pk])).content.decode()
-    assert "The threshold is reached: confirm to make the pledge active" in html
+    assert "Enough submissions: count the different people, then confirm" in html
     assert "Nothing has been sent or published." in html
     # Without the tick box nothing happens.
     client.post(reverse("pledges:confirm", args=[reached.pk]))
     reached.refresh_from_db()
     assert reached.status == Pledge.Status.OPEN
+    # Without the committee's count of different people nothing happens either.
     response = client.post(reverse("pledges:confirm", args=[reached.pk]), {"confirm": "yes"}, follow=True)
+    assert "Enter how many different people pledged" in response.content.decode()
+    reached.refresh_from_db()
+    assert reached.status == Pledge.Status.OPEN
+    response = client.post(
+        reverse("pledges:confirm", args=[reached.pk]), {"confirm": "yes", "people": "5"}, follow=True
+    )
     assert "Confirmed: the pledge is active. Nothing has been sent." in response.content.decode()
     assert "concerted reveal --server URL --token TOKEN --pledge" in response.content.decode()
 
@@ -221,15 +228,43 @@ def test_both_paths_through_the_dashboard(as_user, make_pledge, add_pledges):
     assert Commitment.objects.filter(pledge=reached).count() == 5
 
 
+def test_it_confirms_only_on_the_committees_count_of_different_people(as_user, pledge, add_pledges):
+    """Seven submissions, but the committee's machine found only four different people:
+    the threshold of five is not met, whatever the server counted."""
+    add_pledges(pledge, 7)
+    client = as_user("owner")
+    response = client.post(reverse("pledges:confirm", args=[pledge.pk]), {"confirm": "yes", "people": "4"}, follow=True)
+    assert "4 different people is below the threshold of 5" in response.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.OPEN and pledge.confirmed_count is None
+    # More people than submissions is not a count: refused too.
+    assert not pledge.confirm(8)
+    client.post(reverse("pledges:confirm", args=[pledge.pk]), {"confirm": "yes", "people": "6"})
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.ACTIVE and pledge.confirmed_count == 6
+
+
 def test_confirming_below_the_threshold_is_refused(as_user, pledge, add_pledges):
     add_pledges(pledge, 4)
-    response = as_user("owner").post(reverse("pledges:confirm", args=[pledge.pk]), {"confirm": "yes"}, follow=True)
-    assert "can't be confirmed now" in response.content.decode().replace("&#x27;", "'")
+    response = as_user("owner").post(
+        reverse("pledges:confirm", args=[pledge.pk]), {"confirm": "yes", "people": "4"}, follow=True
+    )
+    assert "4 different people is below the threshold of 5" in response.content.decode()
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.OPEN
 
 
-@pytest.mark.parametrize("pledged", [0, 4, 5])
+def test_a_reached_pledge_exports_for_counting_only(as_user, pledge, add_pledges):
+    """Enough submissions: the committee opens them to count different people; the
+    export says so, and concerted reveal writes no names from it."""
+    add_pledges(pledge, 5)
+    response = as_user("owner").get(reverse("pledges:export", args=[pledge.pk]))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["parent"]["count_only"] is True and len(data["records"]) == 5
+
+
+@pytest.mark.parametrize("pledged", [0, 4])
 def test_the_export_stays_locked_until_confirmed(as_user, pledge, add_pledges, owner, pledged):
     add_pledges(pledge, pledged)
     response = as_user("owner").get(reverse("pledges:export", args=[pledge.pk]))

@@ -6,26 +6,23 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import records
 from concerted.core.days import today
 
 from ..forms import PledgeForm, PledgeSetupForm
-from ..models import PLEDGE_KIND, Commitment, Pledge, State
+from ..models import Commitment, Pledge, State
 from .public import progress_context
 
 
 def pledge_for_organizer(request: HttpRequest, pledge_id: uuid.UUID) -> Pledge:
-    pledge = Pledge.objects.filter(pk=pledge_id).select_related("campaign").first()
-    if pledge is None:
-        raise Http404
-    campaign_for_organizer(request, pledge.campaign_id)
+    pledge = records.parent_for_organizer(request, Pledge, pledge_id)
     pledge.lapse_if_due()
     return pledge
 
@@ -116,13 +113,33 @@ def open_pledge(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     return redirect("pledges:dashboard", pledge.pk)
 
 
+def _people(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) < 9 else None
+
+
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
+    people = _people(request.POST.get("people", ""))
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm."))
-    elif pledge.confirm():
+    elif people is None:
+        messages.error(
+            request,
+            _(
+                "Enter how many different people pledged: the number concerted reveal prints "
+                "(“Different people: …”) after it removes repeats."
+            ),
+        )
+    elif people < (pledge.threshold() or 0):
+        messages.error(
+            request,
+            _("%(n)d different people is below the threshold of %(t)d: the pledge is not confirmed.")
+            % {"n": people, "t": pledge.threshold() or 0},
+        )
+    elif pledge.confirm(people):
         messages.success(
             request,
             _(
@@ -154,7 +171,8 @@ def export_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     """The sealed pledges, only once the threshold was met and an organizer confirmed:
     safety in numbers means nobody can open names before then."""
     pledge = pledge_for_organizer(request, pledge_id)
-    if pledge.state() != State.ACTIVE:
+    state = pledge.state()
+    if state not in (State.ACTIVE, State.REACHED):
         return HttpResponse(
             _(
                 "Pledges can be opened only after the threshold is reached and an organizer confirms. "
@@ -164,11 +182,9 @@ def export_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
-    records = Commitment.objects.filter(pledge=pledge).order_by("day", "id")
-    data = export.build(
-        kind=PLEDGE_KIND,
+    return records.export_response(
+        model=Commitment,
         campaign=pledge.campaign,
-        parent_field="pledge",
         parent={
             "id": str(pledge.pk),
             "slug": pledge.slug,
@@ -178,9 +194,10 @@ def export_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
             "deadline": pledge.deadline.isoformat(),
             "status": pledge.status,
             "confirmed_on": pledge.confirmed_on.isoformat() if pledge.confirmed_on else "",
+            # Reached but not confirmed: opened only to count different people (the CLI
+            # writes no names); the committee confirms on that count.
+            "count_only": state == State.REACHED,
         },
-        records=({"id": str(c.pk), "day": c.day.isoformat(), "sealed": c.sealed} for c in records),
+        records=Commitment.objects.filter(pledge=pledge).order_by("day", "id"),
+        filename=f"pledge-{pledge.slug}-sealed.json",
     )
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="pledge-{pledge.slug}-sealed.json"'
-    return response

@@ -65,14 +65,6 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
                 done = pledging.pledge(pledge, form.cleaned_data)
             except pledging.InviteRefused as refused:
                 form.add_error("invite_code", refused.message)
-            except pledging.AlreadyPledged:
-                form.add_error(
-                    "contact",
-                    _(
-                        "Someone has already pledged with this contact, so we didn't add another pledge. "
-                        "If that was you, your first pledge still counts; use its receipt to check or withdraw it."
-                    ),
-                )
             except pledging.NotAccepting:
                 form.add_error(None, _("This pledge stopped taking pledges a moment ago. Nothing was stored."))
             else:

@@ -10,29 +10,25 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import records
 from concerted.core.reveal import safe_cell
 
 from .. import ai_at_work, charts, releases, results
 from ..forms import AnswerForm, QuestionForm, SurveyForm
-from ..models import FREE_TEXT_KIND, SCALE_LABELS, FreeText, Option, Question, Survey
+from ..models import SCALE_LABELS, FreeText, Option, Question, Survey
 
 MAX_CROSS_CELLS = 60
 
 
 def survey_for_organizer(request: HttpRequest, survey_id: uuid.UUID) -> Survey:
-    survey = Survey.objects.filter(pk=survey_id).select_related("campaign").first()
-    if survey is None:
-        raise Http404
-    campaign_for_organizer(request, survey.campaign_id)
-    return survey
+    return records.parent_for_organizer(request, Survey, survey_id)
 
 
 def _question_for_organizer(request: HttpRequest, question_id: int) -> Question:
@@ -503,15 +499,14 @@ def export_json(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     survey = survey_for_organizer(request, survey_id)
     respondents = survey.responses.count()
     threshold = max(survey.min_free_text, 10)
-    records: list[dict[str, object]] = []
+    records_out: list[dict[str, object]] = []
     if respondents >= threshold:
         rows = list(FreeText.objects.filter(survey=survey).values_list("id", "sealed"))
         random.SystemRandom().shuffle(rows)
-        records = [{"id": str(pk), "sealed": sealed} for pk, sealed in rows]
-    data = export.build(
-        kind=FREE_TEXT_KIND,
+        records_out = [{"id": str(pk), "sealed": sealed} for pk, sealed in rows]
+    return records.export_response(
+        model=FreeText,
         campaign=survey.campaign,
-        parent_field="survey",
         parent={
             "id": str(survey.pk),
             "slug": survey.slug,
@@ -520,11 +515,9 @@ def export_json(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "free_text_threshold": threshold,
             "withheld": respondents < threshold,
         },
-        records=records,
+        records=records_out,
+        filename=f"survey-{survey.slug}-sealed.json",
     )
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.slug}-sealed.json"'
-    return response
 
 
 @login_required

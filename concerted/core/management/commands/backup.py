@@ -32,7 +32,7 @@ def table_counts() -> dict[str, int]:
 class Command(BaseCommand):
     help = (
         "Back up the database to FILE (SQLite online backup API, or pg_dump on PostgreSQL). "
-        "The de-duplication key is not inside: back up settings.DEDUP_KEY_FILE separately."
+        "The invite-code key is not inside: back up settings.CODE_KEY_FILE separately."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,7 +53,6 @@ class Command(BaseCommand):
             "database": kind,
             "day": datetime.date.today().isoformat(),
             "counts": counts,
-            "dedup_key_fingerprint": dbtools.dedup_key_fingerprint(),
         }
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -82,7 +81,7 @@ class Command(BaseCommand):
             f"Backed up {kind} database ({len(counts)} tables, {rows} rows) to {dest} (mode 0600).\n"
             f"Manifest: {dbtools.manifest_path(dest)}\n"
             "The backup holds sealed records only, but still protect it: it shows counts, days and groups.\n"
-            "The de-duplication key is NOT in it: keep a copy of the key file with your backups."
+            "The invite-code key is NOT in it: keep a copy of codes.key, or unused invite codes stop working."
         )
 
     def encrypted(self) -> None:

@@ -22,7 +22,7 @@ from .backup import table_counts
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `concerted backup` into the configured database. Restore the "
-        "de-duplication key file too, or repeat signers will no longer be recognized."
+        "invite-code key file too, or repeat signers will no longer be recognized."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -73,8 +73,8 @@ class Command(BaseCommand):
                 dbtools.sqlite_restore(source, Path(db["NAME"]))
             else:
                 dbtools.pg_restore(db, source, clean=bool(existing))
-            if "dedup.key" in members:
-                self.restore_dedup_key(members["dedup.key"])
+            if "codes.key" in members:
+                self.restore_code_key(members["codes.key"])
             counts = table_counts()
         except (dbtools.DbToolError, OSError) as exc:
             raise CommandError(f"Restore failed: {exc}") from None
@@ -88,26 +88,19 @@ class Command(BaseCommand):
         if differ:
             raise CommandError(f"Row counts differ from the backup's manifest (table: expected, found): {differ}")
         self.stdout.write("Row counts match the backup's manifest.")
-        fingerprint = dbtools.dedup_key_fingerprint()
-        if manifest.get("dedup_key_fingerprint") and fingerprint != manifest["dedup_key_fingerprint"]:
-            self.stderr.write(
-                "WARNING: the de-duplication key here is not the one this backup was made with. "
-                "Restore the key file (settings.DEDUP_KEY_FILE / CONCERTED_DEDUP_KEY) from your backups, "
-                "or people who already signed will be able to sign again."
-            )
 
-    def restore_dedup_key(self, key: bytes) -> None:
-        if settings.DEDUP_KEY:
+    def restore_code_key(self, key: bytes) -> None:
+        if settings.CODE_KEY:
             self.stderr.write(
-                "The backup holds its de-duplication key, but CONCERTED_DEDUP_KEY is set in the environment: "
+                "The backup holds its invite-code key, but CONCERTED_CODE_KEY is set in the environment: "
                 "set it to the backup's key, or remove it so the key file is used."
             )
             return
-        path = Path(settings.DEDUP_KEY_FILE)
+        path = Path(settings.CODE_KEY_FILE)
         if path.exists() and path.read_bytes() == key:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".restored")
         dbtools.write_private(tmp, key)
         tmp.replace(path)
-        self.stdout.write(f"The de-duplication key was restored from the backup into {path}.")
+        self.stdout.write(f"The invite-code key was restored from the backup into {path}.")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import urllib.error
@@ -9,8 +10,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from concerted.core import keys
-from concerted.core.reveal import EXPORT_PATHS, RevealError, open_export, output_stem, pdf_writer, to_csv
+from concerted.core import dedup, keys
+from concerted.core.reveal import (
+    EXPORT_PATHS,
+    Revealed,
+    RevealError,
+    open_export,
+    output_stem,
+    pdf_writer,
+    to_csv,
+)
 
 
 class Command(BaseCommand):
@@ -38,6 +47,19 @@ class Command(BaseCommand):
             revealed = open_export(export, private)
         except RevealError as exc:
             raise CommandError(str(exc)) from None
+        # Repeats are found here, never on the server (core/dedup.py); the CSV keeps every
+        # record (repeats marked), the deliverable lists each person once.
+        found = dedup.collapse(revealed.rows)
+        self.stdout.write(f"Different people: {found.people} ({found.summary()})")
+        if export["parent"].get("count_only"):
+            # A threshold not yet confirmed: the committee needs the count of different
+            # people to confirm it, and nothing else (safety in numbers).
+            self.stdout.write(
+                f"Not confirmed yet: no names written. Confirm on the dashboard with {found.people} different people."
+            )
+            self._refused(revealed)
+            return
+        revealed = dataclasses.replace(revealed, rows=[*found.unique, *found.repeats])
         out = Path(options["out"]).expanduser()
         out.mkdir(parents=True, exist_ok=True)
         stem = output_stem(export)
@@ -47,8 +69,11 @@ class Command(BaseCommand):
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
-            self.write_private(out, pdf_path, writer(revealed))  # it holds names
+            self.write_private(out, pdf_path, writer(dataclasses.replace(revealed, rows=found.unique)))  # it holds names
             self.stdout.write(f"Deliverable PDF: {pdf_path}")
+        self._refused(revealed)
+
+    def _refused(self, revealed: Revealed) -> None:
         for rid, reason in revealed.failures:
             self.stderr.write(f"REFUSED record {rid}: {reason}")
         if revealed.duplicates:

@@ -10,7 +10,7 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from concerted.core import keys
-from concerted.core.hashing import normalize_contact
+from concerted.core.dedup import normalize_contact
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import RevealError, open_export
 from concerted.core.text import DomainError, has_invisible, is_employer_address

@@ -4,14 +4,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from concerted.core.erase import purge_deleted
-from concerted.pledges.models import Commitment, Pledge
+from concerted.core import records
+from concerted.pledges.models import Pledge
 
 
 class Command(BaseCommand):
     help = (
-        "Destroy the sealed pledges of every pledge whose deadline passed without a confirmed threshold. "
-        "Safe to run as often as you like; run it from cron, e.g. every hour: concerted tick"
+        "Destroy the sealed pledges of every pledge whose deadline passed without a confirmed threshold, "
+        "then rewrite every participant table in random order (the purge step: nothing left of deleted "
+        "rows, no physical order following arrival). Safe to run as often as you like; run it from cron, "
+        "e.g. every 10 minutes: concerted tick"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -21,7 +23,8 @@ class Command(BaseCommand):
                 lapsed += 1
                 if options["verbosity"] >= 1:
                     self.stdout.write(f"Lapsed: pledge {pledge.pk}; every sealed pledge destroyed.")
-        # Also finishes a purge an earlier lapse could not complete (a reader held the WAL).
-        purge_deleted(Commitment._meta.db_table)
+        # Also finishes a purge an earlier erase could not complete (a reader held the WAL).
+        records.scramble_all()
         if options["verbosity"] >= 1:
             self.stdout.write(f"{lapsed} pledge(s) lapsed.")
+            self.stdout.write(f"{len(records.kinds())} participant table(s) purged and rewritten.")

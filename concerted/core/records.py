@@ -1,0 +1,283 @@
+"""One lifecycle for every participant record (a signature, a pledge, a card, a survey
+response or free-text answer, a bargaining report or proposal).
+
+Every app's participant model subclasses `ParticipantRecord`; that is what registers
+it. The registry (`kinds()`) drives one test module (core/tests/test_records.py) that
+runs the lifecycle, erase, leak and storage-order tests on every kind, so a new kind
+can't skip them.
+
+What a row holds: a random id, its parent (petition, pledge, unit, survey, kit), the
+sealed blob, the receipt's hash where the kind has receipts, the day, and whatever the
+kind declares in CLEAR_FIELDS (an optional group, a card's text hash, a survey's packed
+closed answers, a report's tick boxes). Nothing from which a known contact can be
+tested: the server keeps every submission, and repeats are found by the committee on
+its own machine when records are opened (core/dedup.py).
+
+The lifecycle, in one place:
+- seal: `seal_data()` seals to the campaign key in an envelope naming KIND, the
+  campaign, the parent and the row (`envelope_ids()`); reveal refuses a mismatch.
+- receipt: `new_receipt()` / `find_by_receipt()` (only the code's hash is stored).
+- withdraw and destroy: `erase()`; the ONE path that deletes participant rows. It
+  deletes, then `purge()` removes what the delete left on disk (SQLite WAL page
+  images; PostgreSQL dead tuples, through a table rewrite).
+- storage order: on SQLite every participant table is a WITHOUT ROWID table keyed by
+  the random id (`ensure_storage()`, run after every migrate), so rows sit in random
+  order; on PostgreSQL `scramble()` (run by `concerted tick`) rewrites each table in
+  random order in one transaction, which also gives every row the same xmin.
+- export: `export_response()` builds the sealed export every app serves.
+- organizer fetch: `parent_for_organizer()` fetches a parent object and checks the
+  user organizes its campaign (404 otherwise)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.http import Http404, HttpRequest, JsonResponse
+
+from . import export, receipts, sealing
+from .days import today
+from .erase import purge_deleted
+
+
+class ParticipantRecord(models.Model):
+    """Abstract base of every participant record. A subclass sets KIND (the envelope's
+    kind, one constant per model) and PARENT (the foreign key naming what the record
+    belongs to). A kind without a blob or a day sets `sealed = None` / `day = None`."""
+
+    KIND: ClassVar[str] = ""
+    PARENT: ClassVar[str] = ""
+    # Fields the row may keep in the clear besides id, parent, sealed, receipt_hash, day.
+    CLEAR_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sealed = models.BinaryField()
+    day = models.DateField(default=today)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.KIND} {self.pk}"
+
+    @classmethod
+    def has_receipts(cls) -> bool:
+        return any(f.name == "receipt_hash" for f in cls._meta.get_fields())
+
+    @classmethod
+    def is_sealed(cls) -> bool:
+        return any(f.name == "sealed" for f in cls._meta.get_fields())
+
+    def parent(self) -> Any:
+        return getattr(self, self.PARENT)
+
+    def envelope_ids(self) -> dict[str, str]:
+        return {
+            "campaign": str(self.parent().campaign_id),
+            self.PARENT: str(getattr(self, f"{self.PARENT}_id")),
+            "row": str(self.pk),
+        }
+
+    def seal_data(self, data: dict[str, Any]) -> None:
+        self.sealed = sealing.seal(
+            self.parent().campaign.nacl_public_key(), kind=self.KIND, ids=self.envelope_ids(), data=data
+        )
+
+    def export_row(self) -> dict[str, Any]:
+        """One record of the sealed export; kinds add their clear columns."""
+        row: dict[str, Any] = {"id": str(self.pk), "sealed": self.sealed}
+        if any(f.name == "day" for f in self._meta.get_fields()):
+            row["day"] = self.day.isoformat()
+        return row
+
+
+class ReceiptRecord(ParticipantRecord):
+    """A record the participant can come back to with a receipt code (to withdraw)."""
+
+    receipt_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        abstract = True
+
+
+# --- registry ---------------------------------------------------------------------------
+
+
+def kinds() -> list[type[ParticipantRecord]]:
+    """Every concrete participant model, in a stable order."""
+    found = [m for m in apps.get_models() if issubclass(m, ParticipantRecord)]
+    return sorted(found, key=lambda m: m._meta.label)
+
+
+def tables() -> list[str]:
+    return [m._meta.db_table for m in kinds()]
+
+
+# --- receipts -----------------------------------------------------------------------------
+
+
+def new_receipt() -> tuple[str, str]:
+    """(code shown once to the participant, hash stored on the row)."""
+    return receipts.new_receipt()
+
+
+def find_by_receipt(model: type[ReceiptRecord], parent: Any, code: str) -> Any:
+    if not receipts.looks_valid(code):
+        return None
+    return model.objects.filter(**{model.PARENT: parent, "receipt_hash": receipts.receipt_hash(code)}).first()
+
+
+# --- erasure: the one path that deletes participant rows ------------------------------------
+
+
+def erase(records: models.QuerySet[Any] | ParticipantRecord) -> int:
+    """Delete participant rows and leave none of their bytes in the database's files.
+
+    SQLite: secure_delete=ON (settings) zeroes the freed cells; `purge()` then empties
+    the WAL, which still holds the old page images. PostgreSQL: the delete leaves dead
+    tuples in the heap (VACUUM marks them free but doesn't overwrite them); `purge()`
+    rewrites the table into new files. Inside a transaction the purge waits for commit."""
+    if isinstance(records, ParticipantRecord):
+        model: type[models.Model] = type(records)
+        deleted, _detail = model.objects.filter(pk=records.pk).delete()
+    else:
+        model = records.model
+        deleted, _detail = records.delete()
+    purge(model)
+    return deleted
+
+
+def purge(model: type[models.Model]) -> None:
+    """Remove what deleting rows of this table left in the database's files; inside a
+    transaction, once it commits (core/erase.py)."""
+    purge_deleted(model._meta.db_table)
+
+
+# --- storage order ----------------------------------------------------------------------------
+
+
+def scramble(model: type[models.Model]) -> None:
+    """Rewrite a table so nothing physical follows arrival order.
+
+    PostgreSQL places new tuples at the end of the heap (ctid follows arrival) and stamps
+    each with its transaction id (xmin: records written together share one). Deleting
+    every row and inserting it again in random order in ONE transaction puts the rows in
+    random heap order under a single xmin; the rewrite then drops the old tuples.
+    SQLite: the WITHOUT ROWID layout already orders rows by their random key; only the
+    WAL (whose frames follow commit order) needs emptying."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE concerted_scramble ON COMMIT DROP AS SELECT * FROM {table}")  # noqa: S608 (names from model _meta)
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (names from model _meta)
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM concerted_scramble ORDER BY random()")  # noqa: S608 (names from model _meta)
+            # Dropped now, not at commit: a caller's outer transaction may scramble several tables.
+            cursor.execute("DROP TABLE concerted_scramble")
+    purge(model)
+
+
+def scramble_all() -> None:
+    for model in kinds():
+        scramble(model)
+
+
+def _sqlite_without_rowid(cursor: Any, table: str) -> bool:
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=%s", [table])
+    row = cursor.fetchone()
+    return bool(row) and "WITHOUT ROWID" in row[0].upper()
+
+
+def ensure_storage(**_kwargs: Any) -> None:
+    """SQLite: make every participant table a WITHOUT ROWID table keyed by its random id.
+
+    An ordinary SQLite table stores rows by rowid, which counts up in arrival order (and
+    the file offset with it). A WITHOUT ROWID table is a B-tree on the primary key: the
+    random id. Django's schema editor rebuilds a table without this clause whenever a
+    migration alters it, so this runs after every migrate (post_migrate) and rebuilds
+    whatever lost it: the same 12-step table rebuild Django itself uses."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        todo = [t for t in tables() if not _sqlite_without_rowid(cursor, t)]
+    if not todo:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with transaction.atomic():
+                for table in todo:
+                    _rebuild_without_rowid(cursor, table)
+                cursor.execute("PRAGMA foreign_key_check")
+                problems = cursor.fetchall()
+                if problems:
+                    raise RuntimeError(f"foreign key check failed after rebuilding: {problems[:5]}")
+        finally:
+            cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _rebuild_without_rowid(cursor: Any, table: str) -> None:
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=%s", [table])
+    create_sql = cursor.fetchone()[0]
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name=%s AND sql IS NOT NULL", [table])
+    indexes = [r[0] for r in cursor.fetchall()]
+    temp = f"{table}__i10_new"
+    quoted, quoted_temp = connection.ops.quote_name(table), connection.ops.quote_name(temp)
+    head = create_sql.split("(", 1)
+    cursor.execute(f"CREATE TABLE {quoted_temp} ({head[1]} WITHOUT ROWID")
+    # Random order, so even the copy's page allocation doesn't follow the old rowids.
+    cursor.execute(f"INSERT INTO {quoted_temp} SELECT * FROM {quoted} ORDER BY random()")  # noqa: S608 (names from model _meta)
+    cursor.execute(f"DROP TABLE {quoted}")
+    cursor.execute(f"ALTER TABLE {quoted_temp} RENAME TO {quoted}")
+    for sql in indexes:
+        cursor.execute(sql)
+
+
+# --- organizer fetch and export ------------------------------------------------------------------
+
+
+def parent_for_organizer(request: HttpRequest, model: type[models.Model], pk: Any, campaign: str = "campaign") -> Any:
+    """Fetch a parent object (petition, pledge, unit, survey, kit) and check the user
+    organizes its campaign; anyone else, signed in or not, gets a 404."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return model.objects.select_related(campaign).get(pk=pk, **{f"{campaign}__organizers": user})
+    except (model.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def export_response(
+    *,
+    model: type[ParticipantRecord],
+    campaign: Any,
+    parent: dict[str, Any],
+    records: Iterable[ParticipantRecord] | Iterable[dict[str, Any]],
+    filename: str,
+    kind: str | None = None,
+) -> JsonResponse:
+    """The sealed export of some records of one kind, as a download."""
+    rows = (r.export_row() if isinstance(r, ParticipantRecord) else r for r in records)
+    data = export.build(
+        kind=kind or model.KIND, campaign=campaign, parent_field=model.PARENT, parent=parent, records=rows
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def rewrite_operation(app_label: str, model_name: str) -> Any:
+    """A migration step that rewrites a participant table after a column holding
+    something about participants was dropped. PostgreSQL's DROP COLUMN only hides the
+    column: the values stay in every tuple until the row is rewritten. The migration
+    using it must be `atomic = False` (VACUUM FULL can't run in a transaction)."""
+    from django.db import migrations
+
+    def run(apps_: Any, schema_editor: Any) -> None:
+        scramble(apps_.get_model(app_label, model_name))
+
+    return migrations.RunPython(run, migrations.RunPython.noop, elidable=False)

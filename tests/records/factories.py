@@ -1,0 +1,181 @@
+"""One way to make a real record of every registered participant kind, through the
+app's own service function (what a participant's POST runs). Keyed by model label;
+tests/records/test_records.py fails while a registered kind has no factory here."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Made:
+    record: Any
+    parent: Any
+    receipt: str | None = None
+    secrets: list[str] = field(default_factory=list)  # plaintext that must never be at rest
+
+
+def _petition(campaign: Any) -> Any:
+    from concerted.petitions.models import Petition
+
+    return Petition.objects.create(
+        campaign=campaign, title="T", body="B", addressee="A", goal_count=10, status=Petition.Status.OPEN
+    )
+
+
+def signature(campaign: Any, canary: str) -> Made:
+    from concerted.petitions import signing
+
+    petition = _petition(campaign)
+    contact = f"{canary.lower()}@example.net"
+    done = signing.sign(petition, {"name": canary, "contact": contact, "comment": canary + " comment"})
+    return Made(done.signature, petition, done.receipt_code, [canary, contact])
+
+
+def commitment(campaign: Any, canary: str) -> Made:
+    from concerted.pledges import pledging
+    from concerted.pledges.models import Pledge
+
+    pledge = Pledge.objects.create(
+        campaign=campaign,
+        title="T",
+        promise="P",
+        threshold_count=5,
+        deadline=datetime.date.today() + datetime.timedelta(days=5),
+    )
+    pledge.open()
+    contact = f"{canary.lower()}@example.net"
+    done = pledging.pledge(pledge, {"name": canary, "contact": contact})
+    return Made(done.commitment, pledge, done.receipt_code, [canary, contact])
+
+
+def card(campaign: Any, canary: str) -> Made:
+    from concerted.cards import signing
+    from concerted.cards.models import DEFAULT_CARD_TEXT, BargainingUnit
+
+    unit = BargainingUnit.objects.create(
+        campaign=campaign,
+        name="U",
+        employer="E",
+        union="Un",
+        size=10,
+        card_text=DEFAULT_CARD_TEXT,
+        status=BargainingUnit.Status.OPEN,
+    )
+    phone = "+49 151 " + "".join(str(ord(c) % 10) for c in canary[:8])
+    done = signing.sign_card(
+        unit,
+        {
+            "full_name": canary,
+            "employer": "E",
+            "job_classification": "Agent",
+            "phone": phone,
+            "email": f"{canary.lower()}@example.net",
+            "signature": canary,
+            "consent": True,
+        },
+    )
+    return Made(done.card, unit, done.receipt_code, [canary, f"{canary.lower()}@example.net"])
+
+
+def _survey(campaign: Any) -> Any:
+    from concerted.surveys.models import Question, Survey
+
+    survey = Survey.objects.create(campaign=campaign, title="S", status=Survey.Status.PUBLISHED)
+    for i in range(4):
+        Question.objects.create(survey=survey, position=i, kind="number", text=f"n{i}")
+    Question.objects.create(survey=survey, position=9, kind="text", text="Anything else?")
+    return survey
+
+
+def response(campaign: Any, canary: str) -> Made:
+    from concerted.surveys import answering
+
+    survey = _survey(campaign)
+    questions = survey.ordered_questions()
+    # Four distinctive numbers: the packed answers are the bytes to look for.
+    numbers = {q.pk: 0x5A17C0DE + 7919 * i + sum(map(ord, canary)) for i, q in enumerate(questions[:4])}
+    done = answering.submit(survey, numbers, {})
+    return Made(done, survey, None, [])
+
+
+def free_text(campaign: Any, canary: str) -> Made:
+    from concerted.surveys import answering
+    from concerted.surveys.models import FreeText
+
+    survey = _survey(campaign)
+    text_question = survey.ordered_questions()[-1]
+    answering.submit(survey, {}, {text_question.pk: canary + " wrote this"})
+    return Made(FreeText.objects.get(survey=survey), survey, None, [canary])
+
+
+def _kit(campaign: Any) -> Any:
+    from concerted.bargaining.models import Kit
+
+    return Kit.objects.create(campaign=campaign, reports_open=True, proposals_open=True)
+
+
+def surveillance(campaign: Any, canary: str) -> Made:
+    from concerted.bargaining import filing
+
+    kit = _kit(campaign)
+    done = filing.file_surveillance(kit, {"tool": 6, "cap_keystrokes": True}, {"tool_other": canary, "details": canary})
+    return Made(done, kit, None, [canary])
+
+
+def pressure(campaign: Any, canary: str) -> Made:
+    from concerted.bargaining import filing
+
+    kit = _kit(campaign)
+    done = filing.file_pressure(kit, {"cnt_tokens": True, "pressure": 3}, {"details": canary})
+    return Made(done, kit, None, [canary])
+
+
+def proposal(campaign: Any, canary: str) -> Made:
+    from concerted.bargaining import filing
+
+    kit = _kit(campaign)
+    done = filing.propose(kit, canary + " should be a demand")
+    return Made(done, kit, None, [canary])
+
+
+FACTORIES: dict[str, Callable[[Any, str], Made]] = {
+    "petitions.Signature": signature,
+    "pledges.Commitment": commitment,
+    "cards.Card": card,
+    "surveys.Response": response,
+    "surveys.FreeText": free_text,
+    "bargaining.SurveillanceReport": surveillance,
+    "bargaining.PressureReport": pressure,
+    "bargaining.Proposal": proposal,
+}
+
+
+def _withdraw_signature(record: Any) -> None:
+    from concerted.petitions import signing
+
+    signing.withdraw(record)
+
+
+def _withdraw_pledge(record: Any) -> None:
+    from concerted.pledges import pledging
+
+    pledging.withdraw(record)
+
+
+def _revoke_card(record: Any) -> None:
+    from concerted.cards import signing
+
+    signing.revoke(record)
+
+
+# What a participant's receipt page runs to take the record back: every kind with
+# receipts needs one, and it must go through the core's erase path.
+WITHDRAW: dict[str, Callable[[Any], None]] = {
+    "petitions.Signature": _withdraw_signature,
+    "pledges.Commitment": _withdraw_pledge,
+    "cards.Card": _revoke_card,
+}
