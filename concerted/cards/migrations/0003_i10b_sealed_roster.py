@@ -73,7 +73,7 @@ def purge_dropped_values(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cards", "0001_initial"),
+        ("cards", "0002_i10_records"),
     ]
 
     operations = [
