@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export
+from concerted.core import export, releases
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
@@ -116,6 +116,7 @@ def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
             "versions": stats.text_versions(unit),
             "roster_size": RosterPerson.objects.filter(unit=unit).count(),
             "assessments": stats.assessment_totals(unit),
+            "release_status": releases.status(unit),
         },
     )
 

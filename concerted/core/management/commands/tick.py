@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from concerted.core import releases, tick
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the periodic jobs (lapse pledges whose deadline passed) and release new public figures where a "
+        "scheduled time has come and at least 5 new actions arrived. Safe to run as often as you like; run it "
+        "from cron every few minutes: concerted tick"
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lines: list[str] = []
+        for _name, job in tick.jobs():
+            lines.extend(job())
+        released = releases.run_due()
+        lines.append(f"{len(released)} release(s) of public figures.")
+        if options["verbosity"] >= 1:
+            for line in lines:
+                self.stdout.write(line)
