@@ -51,3 +51,28 @@ def assert_absent(haystack: bytes, *needles: str) -> None:
     for needle in needles:
         for encoded in {needle.encode("utf-8"), needle.encode("utf-16-le"), needle.lower().encode("utf-8")}:
             assert encoded not in haystack, f"{needle!r} found in raw bytes"
+
+
+# URL prefixes only signed-in organizers reach; everything else is public.
+ORGANIZER_PREFIXES = ("o/", "accounts/tokens", "accounts/logout")
+
+
+def public_patterns() -> list[tuple[str, str]]:
+    """(route, namespaced view name) of every URL pattern anyone can reach, from the
+    URL resolver: a public page added later shows up here without editing any test."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: list, prefix: str, namespace: str) -> None:  # type: ignore[type-arg]
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if not route.startswith(ORGANIZER_PREFIXES) and "static" not in route:
+                    found.append((route, f"{namespace}{p.name}"))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
