@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from concerted.core import releases
-from concerted.core.kanon import Cell, suppress
+from concerted.core.kanon import Cell, breakdown, suppress
 
 from .models import ASSESSMENTS, FIELD_FOR_KIND, BargainingUnit, Card, RosterPerson
 
@@ -127,7 +127,7 @@ def text_versions(unit: BargainingUnit) -> list[tuple[str, int, bool]]:
 @dataclass
 class WallRow:
     label: str
-    people: int
+    people: int | None  # None: hidden, it would give away a hidden cell (kanon.breakdown)
     cells: list[Cell]  # one per assessment 1-5, then "not assessed"
 
 
@@ -147,9 +147,11 @@ def wall_chart(unit: BargainingUnit, kind: str) -> tuple[list[str], list[WallRow
         label = row[f"{field}__label"] or labels[-1]
         column = value_to_column.get(row["assessment"], columns[-1])
         counts.setdefault(label, dict.fromkeys(columns, 0))[column] += row["n"]
-    result = [
-        WallRow(label, sum(cells.values()), suppress(cells)) for label, cells in counts.items() if sum(cells.values())
-    ]
+    result = []
+    for label, cells in counts.items():
+        if sum(cells.values()):
+            shown = breakdown(cells)
+            result.append(WallRow(label, shown.total, shown.cells))
     return columns, result
 
 
