@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("petitions", "0001_initial"),
+        ('petitions', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="petition",
-            name="requires_invite",
-            field=models.BooleanField(
-                default=False,
-                help_text="Signing needs a single-use invite code from a card the committee hands out. Make the codes on the petition's page under “Flyers and invite codes”.",
-                verbose_name="verified coworkers only",
-            ),
+            model_name='petition',
+            name='requires_invite',
+            field=models.BooleanField(default=False, help_text="Signing needs a single-use invite code from a card the committee hands out. Make the codes on the petition's page under “Flyers and invite codes”.", verbose_name='verified coworkers only'),
         ),
     ]
