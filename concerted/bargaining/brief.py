@@ -40,14 +40,15 @@ def survey_rows(campaign: Any) -> list[dict[str, Any]] | None:
 
 def campaign_counts(kit: Kit) -> list[tuple[str, str, str]]:
     """(kind, title, count as shown) for the campaign's petitions, pledges, cards...,
-    gathered through campaigns.overview so no other app is imported."""
+    gathered through campaigns.overview so no other app is imported. The brief may
+    reach management, so it shows released counts only, never live ones."""
     from concerted.campaigns.overview import campaign_items
 
     rows = []
     for item in campaign_items(kit.campaign):
-        if item.extra.get("app") == "bargaining":
+        if item.extra.get("app") == "bargaining" or item.shared_total is None:
             continue
-        shown = show_count(item.total)
+        shown = show_count(item.shared_total)
         rows.append((str(item.kind), item.title, str(shown) if shown is not None else _("fewer than 5")))
     return rows
 

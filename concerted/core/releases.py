@@ -300,6 +300,17 @@ def release_baseline(subject: models.Model, at: datetime.datetime | None = None)
     _release(kind_for(subject), subject, at or now(), rule=False)
 
 
+def release_campaign(campaign: Any) -> int:
+    """release_baseline() for every registered subject of one campaign (demo data)."""
+    done = 0
+    for kind in _kinds.values():
+        for subject in kind.subject._default_manager.all():
+            if getattr(kind.campaign(subject), "pk", None) == campaign.pk:
+                release_baseline(subject)
+                done += 1
+    return done
+
+
 @dataclass(frozen=True)
 class Status:
     """For signed-in organizers: released and exact figures side by side."""

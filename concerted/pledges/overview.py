@@ -20,6 +20,7 @@ def pledge_items(campaign: Campaign) -> list[Item]:
                 total=count,
                 organizer_url=reverse("pledges:dashboard", args=[pledge.pk]),
                 public_url=reverse("pledges:pledge", args=[pledge.slug]),
+                shared_total=pledge.public_count(),
             )
         )
     return items

@@ -190,3 +190,30 @@ def test_the_campaign_form_keeps_a_good_schedule(as_user, campaign):
 def test_the_public_page_says_when_figures_next_update(petition, clock):
     html = Client().get(reverse("petitions:sign", args=[petition.slug])).content.decode()
     assert "Next possible update: 2 March, 12:00 UTC." in html
+
+
+def test_the_demo_shows_released_figures(settings, tmp_path):
+    import io
+
+    from concerted.petitions.models import Petition
+
+    settings.DATA_DIR = tmp_path
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "public figures released" in out.getvalue()
+    petition = Petition.objects.filter(status=Petition.Status.OPEN).first()
+    total = Signature.objects.filter(petition=petition).count()
+    assert total >= 5
+    html = Client().get(reverse("petitions:sign", args=[petition.slug])).content.decode()
+    assert f"{total} coworkers have signed." in html
+
+
+def test_the_bargaining_brief_prints_released_counts_only(petition, clock):
+    from concerted.bargaining import brief
+    from concerted.bargaining.models import Kit
+
+    kit = Kit.objects.create(campaign=petition.campaign)
+    sign(petition, 6)
+    assert ("Petition", petition.title, "fewer than 5") in brief.campaign_counts(kit)
+    assert releases.force(petition)
+    assert ("Petition", petition.title, "6") in brief.campaign_counts(kit)
