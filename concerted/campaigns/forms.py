@@ -23,9 +23,13 @@ class CampaignForm(forms.ModelForm):
                 raise forms.ValidationError(_("“%(domain)s” is not a domain like acme.com.") % {"domain": domain})
         return "\n".join(dict.fromkeys(lines))
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["release_times"].required = False  # empty: the default schedule
+
     def clean_release_times(self) -> str:
         try:
-            times = releases.parse_times(self.cleaned_data["release_times"])
+            times = releases.parse_times(self.cleaned_data["release_times"] or releases.DEFAULT_TIMES)
         except ValueError as problem:
             raise forms.ValidationError(str(problem)) from None
         return " ".join(t.strftime("%H:%M") for t in times)

@@ -1,8 +1,9 @@
 """What `concerted tick` (cron) runs: jobs domain apps register, then due releases.
 
 Domain apps register a job in AppConfig.ready() (the pledges app lapses pledges whose
-deadline passed); core never imports them. Jobs run before releases, so figures
-released in the same tick already reflect what the jobs changed."""
+deadline passed); core never imports them. Jobs run after releases: a job that
+destroys rows ends by folding the WAL into the database file (core.erase), and no
+write of the tick may come after that."""
 
 from __future__ import annotations
 

@@ -153,7 +153,6 @@ def test_release_now_404s_for_an_unknown_kind(as_user, petition):
     [
         ("8 o'clock", "is not a time like 08:00"),
         ("25:00", "is not a time like 08:00"),
-        ("", "This field is required"),
         (" ".join(f"{h:02d}:00" for h in range(13)), "At most 12 times a day"),
     ],
 )
@@ -217,3 +216,10 @@ def test_the_bargaining_brief_prints_released_counts_only(petition, clock):
     assert ("Petition", petition.title, "fewer than 5") in brief.campaign_counts(kit)
     assert releases.force(petition)
     assert ("Petition", petition.title, "6") in brief.campaign_counts(kit)
+
+
+def test_an_empty_schedule_means_the_default(as_user, campaign):
+    data = {"name": campaign.name, "committee_name": campaign.committee_name, "unit_size": "100", "release_times": ""}
+    assert as_user("owner").post(reverse("campaigns:edit", args=[campaign.pk]), data).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.release_times == releases.DEFAULT_TIMES

@@ -15,11 +15,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        lines: list[str] = []
+        released = releases.run_due()
+        lines = [f"{len(released)} release(s) of public figures."]
+        # Jobs last: a job that destroys rows (a lapse) ends by folding the WAL into the
+        # database file, and no write of this tick may come after that.
         for _name, job in tick.jobs():
             lines.extend(job())
-        released = releases.run_due()
-        lines.append(f"{len(released)} release(s) of public figures.")
         if options["verbosity"] >= 1:
             for line in lines:
                 self.stdout.write(line)
