@@ -6,6 +6,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("accounts/", include("concerted.accounts.urls")),
+    path("o/releases/<str:kind>/<uuid:subject_id>/", core_views.release_now, name="release_now"),
     path("o/campaigns/", include("concerted.campaigns.urls")),
     path("", include("concerted.petitions.urls")),
     path("", include("concerted.invites.urls")),

@@ -45,7 +45,8 @@ def survey_rows(campaign: Any) -> list[dict[str, Any]] | None:
 
 def campaign_counts(kit: Kit) -> list[tuple[str, str, str]]:
     """(kind, title, count as shown) for the campaign's petitions, pledges, cards...,
-    gathered through campaigns.overview so no other app is imported."""
+    gathered through campaigns.overview so no other app is imported. The brief may
+    reach management, so it shows released counts only, never live ones."""
     return [(kind, title, shown) for _key, kind, title, shown, _reached in _count_items(kit)]
 
 
@@ -55,9 +56,9 @@ def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool]]:
 
     rows = []
     for item in campaign_items(kit.campaign):
-        if item.extra.get("app") == "bargaining":
+        if item.extra.get("app") == "bargaining" or item.shared_total is None:
             continue
-        shown = show_count(item.total)
+        shown = show_count(item.shared_total)
         # A pledge short of its threshold is a promise that hasn't come due: never by default.
         default = item.extra.get("app") != "pledges" or item.extra.get("state") in ("reached", "active")
         key = "count:" + _digest(f"{item.kind}|{item.title}|{item.organizer_url}")

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core import keys
+from concerted.core import keys, releases
 
 from .models import Campaign, Segment
 
@@ -13,7 +13,7 @@ from .models import Campaign, Segment
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size"]
+        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size", "release_times"]
         widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
 
     def clean_employer_domains(self) -> str:
@@ -22,6 +22,17 @@ class CampaignForm(forms.ModelForm):
             if "." not in domain or any(not (ch.isalnum() or ch in ".-") for ch in domain):
                 raise forms.ValidationError(_("“%(domain)s” is not a domain like acme.com.") % {"domain": domain})
         return "\n".join(dict.fromkeys(lines))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["release_times"].required = False  # empty: the default schedule
+
+    def clean_release_times(self) -> str:
+        try:
+            times = releases.parse_times(self.cleaned_data["release_times"] or releases.DEFAULT_TIMES)
+        except ValueError as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return " ".join(t.strftime("%H:%M") for t in times)
 
 
 class PublicKeyForm(forms.Form):

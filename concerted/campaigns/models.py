@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from nacl.public import PublicKey
 
-from concerted.core import keys
+from concerted.core import keys, releases
 
 
 class Campaign(models.Model):
@@ -27,6 +27,15 @@ class Campaign(models.Model):
     )
     unit_size = models.PositiveIntegerField(
         _("bargaining unit size"), null=True, blank=True, help_text=_("How many coworkers the campaign covers.")
+    )
+    release_times = models.CharField(
+        _("public figures update at"),
+        max_length=100,
+        default=releases.DEFAULT_TIMES,
+        help_text=_(
+            "Times of day (24-hour clock, server time) when public counts may change, e.g. 08:00 12:00 16:00 "
+            "20:00. At each time they change only if at least 5 people acted since the last change."
+        ),
     )
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="campaigns")
     created = models.DateField(auto_now_add=True)

@@ -19,9 +19,12 @@ class Item:
     kind: str  # translated, e.g. "Petition"
     title: str
     status: str
-    total: int  # sealed records it holds
+    total: int  # sealed records it holds, exactly: for signed-in organizers only
     organizer_url: str
     public_url: str = ""
+    # The count as last released (concerted.core.releases): the only count a shared or
+    # printed document may show. None: this kind has no released count.
+    shared_total: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -16,6 +16,12 @@ class CardsConfig(AppConfig):
         from .overview import unit_items
 
         overview.register(unit_items)
+
+        from concerted.core import releases
+
+        from .stats import RELEASE
+
+        releases.register(RELEASE)
         overview.register_action(_("Start a union card drive"), "cards:new")
         reveal.register_export_path("cards", "/o/units/{id}/cards/export.json")
         reveal.register_export_path("roster", "/o/units/{id}/roster/export.json")

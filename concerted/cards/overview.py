@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from concerted.campaigns.models import Campaign
 from concerted.campaigns.overview import Item
+from concerted.core import releases
 
 
 def unit_items(campaign: Campaign) -> list[Item]:
@@ -17,6 +18,7 @@ def unit_items(campaign: Campaign) -> list[Item]:
             total=unit.n,
             organizer_url=reverse("cards:dashboard", args=[unit.pk]),
             public_url=reverse("cards:sign", args=[unit.slug]),
+            shared_total=int(releases.figures(unit).get("total", 0)),
         )
         for unit in campaign.units.annotate(n=Count("cards"))
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from concerted.core import releases
 from concerted.core.kanon import Cell, suppress
 
 from .models import BargainingUnit, Card
@@ -75,6 +76,26 @@ def progress(unit: BargainingUnit, total: int | None = None) -> Progress:
             ),
         ],
     )
+
+
+def live_figures(unit: BargainingUnit) -> dict[str, int]:
+    return {"total": Card.objects.filter(unit=unit).count()}
+
+
+RELEASE = releases.Kind(
+    name="cards.unit",
+    subject=BargainingUnit,
+    rows=Card,
+    parent="unit",
+    live=live_figures,
+    campaign=lambda unit: unit.campaign,
+)
+
+
+def public_total(unit: BargainingUnit) -> tuple[int, releases.Figures]:
+    """The card count as last released: what every public, shared or printed page shows."""
+    released = releases.figures(unit)
+    return int(released.get("total", 0)), released
 
 
 def by_day(unit: BargainingUnit) -> list[tuple[datetime.date, int]]:

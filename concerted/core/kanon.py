@@ -36,6 +36,25 @@ def suppress(counts: Mapping[str, int], k: int = MIN_COUNT) -> list[Cell]:
     return [Cell(label, None if label in hidden else n) for label, n in counts.items()]
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    cells: list[Cell]
+    total: int | None  # None: hidden, because it would let a hidden cell be worked out
+
+
+def breakdown(counts: Mapping[str, int], k: int = MIN_COUNT) -> Breakdown:
+    """Cells as suppress() gives them, and the total beside them only when no cell is
+    hidden. A total minus the shown cells is the sum of the hidden ones: with a single
+    hidden cell that *is* the cell ({A: 3, B: 0} has total 3), and where suppression
+    runs out of cells to hide, a small sum pins the hidden cells down ({A: 1, B: 1,
+    C: 1, D: 1} has total 4: one person each). Showing the total only when the hidden
+    sum is large would leak too, since its absence would say the sum is small."""
+    cells = suppress(counts, k)
+    if any(cell.hidden for cell in cells):
+        return Breakdown(cells, None)
+    return Breakdown(cells, sum(counts.values()))
+
+
 def show_count(n: int, k: int = MIN_COUNT) -> int | None:
     """A single number about a group: shown only when the group has at least k people."""
     return n if n >= k else None

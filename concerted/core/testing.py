@@ -93,3 +93,26 @@ def raw_files(*, include_pg_wal: bool = False) -> dict[str, bytes]:
 
 def files_containing(needle: bytes, files: dict[str, bytes]) -> list[str]:
     return [name for name, data in files.items() if needle in data]
+# URL prefixes only signed-in organizers reach; everything else is public.
+ORGANIZER_PREFIXES = ("o/", "accounts/tokens", "accounts/logout")
+
+
+def public_patterns() -> list[tuple[str, str]]:
+    """(route, namespaced view name) of every URL pattern anyone can reach, from the
+    URL resolver: a public page added later shows up here without editing any test."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: list, prefix: str, namespace: str) -> None:  # type: ignore[type-arg]
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if not route.startswith(ORGANIZER_PREFIXES) and "static" not in route:
+                    found.append((route, f"{namespace}{p.name}"))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found

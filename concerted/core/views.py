@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import releases
 
 
 @require_GET
@@ -40,3 +49,37 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+@login_required
+@require_POST
+def release_now(request: HttpRequest, kind: str, subject_id: uuid.UUID) -> HttpResponse:
+    """An organizer releases new public figures before the next scheduled time; refused
+    unless at least releases.MIN_ACTIONS actions arrived since the last release."""
+    subject = _released_subject_for_organizer(request, kind, subject_id)
+    if releases.force(subject):
+        messages.success(request, _("New figures are released: public pages show them now."))
+    else:
+        messages.error(
+            request,
+            _(
+                "Not released: fewer than %(n)d people have acted since the last release, so the change would "
+                "point at them. The figures update by themselves once enough have."
+            )
+            % {"n": releases.MIN_ACTIONS},
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = "/"
+    return redirect(back)
+
+
+def _released_subject_for_organizer(request: HttpRequest, kind_name: str, subject_id: uuid.UUID) -> Any:
+    """The subject of a registered release kind, if the user organizes its campaign; else 404."""
+    kind = next((k for k in releases.kinds() if k.name == kind_name), None)
+    if kind is None:
+        raise Http404
+    subject = kind.subject._default_manager.filter(pk=subject_id).first()
+    if subject is None or not kind.campaign(subject).is_organizer(request.user):
+        raise Http404
+    return subject

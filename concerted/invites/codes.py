@@ -178,7 +178,8 @@ def create_batch(
 
 
 def check(target_kind: str, target_id: uuid.UUID | str, code: str) -> Result:
-    """For a GET: would this code work? Uses nothing up."""
+    """Would this code work? Uses nothing up. For the committee's own checks and tests,
+    never for a page (see message_for)."""
     parsed = parse(code)
     if parsed.result != Result.VALID:
         return parsed.result
@@ -193,12 +194,14 @@ def check(target_kind: str, target_id: uuid.UUID | str, code: str) -> Result:
     return Result.VALID if exists else Result.UNKNOWN
 
 
-def message_for(target_kind: str, target_id: uuid.UUID | str, code: str) -> str:
-    """The participant-facing sentence for a code that check() doesn't call VALID."""
+def message_for(code: str) -> str:
+    """For a GET (an invite link): a sentence when the code is mistyped, else nothing.
+
+    Only the code's shape is checked, never the database: if a GET said whether a code
+    exists or was used, anyone holding a photographed card could learn whether its
+    owner acted. Use or non-use is learned only by the person who submits the form."""
     parsed = parse(code)
-    if parsed.result != Result.VALID:
-        return parsed.message
-    return "" if check(target_kind, target_id, code) == Result.VALID else unknown_message()
+    return parsed.message if parsed.result != Result.VALID else ""
 
 
 def consume(target_kind: str, target_id: uuid.UUID | str, code: str) -> InviteBatch:

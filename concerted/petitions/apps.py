@@ -12,6 +12,12 @@ class PetitionsConfig(AppConfig):
 
         overview.register(petition_items)
 
+        from concerted.core import releases
+
+        from .stats import RELEASE
+
+        releases.register(RELEASE)
+
         from concerted.core import reveal
 
         from .deliverable import petition_pdf

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from concerted.campaigns.models import Campaign
 from concerted.campaigns.overview import Item
+from concerted.core import releases
 
 
 def petition_items(campaign: Campaign) -> list[Item]:
@@ -17,6 +18,7 @@ def petition_items(campaign: Campaign) -> list[Item]:
             total=p.n,
             organizer_url=reverse("petitions:dashboard", args=[p.pk]),
             public_url=reverse("petitions:sign", args=[p.slug]),
+            shared_total=int(releases.figures(p).get("total", 0)),
         )
         for p in campaign.petitions.annotate(n=Count("signatures"))
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from concerted.core import releases
 from concerted.core.kanon import Cell, suppress
 
 from .models import Petition, Signature
@@ -29,7 +30,28 @@ class Progress:
 
 
 def progress(petition: Petition) -> Progress:
+    """Exact progress: for signed-in organizers only (see public_progress)."""
     return Progress(total=Signature.objects.filter(petition=petition).count(), goal=petition.goal())
+
+
+def live_figures(petition: Petition) -> dict[str, int]:
+    return {"total": Signature.objects.filter(petition=petition).count()}
+
+
+RELEASE = releases.Kind(
+    name="petitions.petition",
+    subject=Petition,
+    rows=Signature,
+    parent="petition",
+    live=live_figures,
+    campaign=lambda petition: petition.campaign,
+)
+
+
+def public_progress(petition: Petition) -> tuple[Progress, releases.Figures]:
+    """Progress as last released: what every public, shared or exported page shows."""
+    released = releases.figures(petition)
+    return Progress(total=int(released.get("total", 0)), goal=petition.goal()), released
 
 
 def by_day(petition: Petition) -> list[tuple[datetime.date, int]]:

@@ -12,6 +12,14 @@ class PledgesConfig(AppConfig):
         from .overview import pledge_items
 
         overview.register(pledge_items)
+
+        from concerted.core import releases, tick
+
+        from .models import RELEASE
+        from .ticking import lapse_due_pledges
+
+        releases.register(RELEASE)
+        tick.register("pledges.lapse", lapse_due_pledges)
         overview.register_action(_("Start a pledge"), "pledges:new")
 
         from concerted.core import reveal

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from concerted.core.days import today
 from concerted.core.forms import PersonalContactField, ReadableCharField
 from concerted.invites.forms import InviteCodeField
 
-from .models import Pledge
+from .models import MIN_THRESHOLD, Pledge
 
 # A pledge that runs longer than this is not "if enough of us, soon": people forget.
 MAX_DAYS_AHEAD = 366
@@ -58,8 +59,14 @@ class PledgeSetupForm(forms.ModelForm):
 
     def clean_threshold_count(self) -> int | None:
         value = self.cleaned_data.get("threshold_count")
-        if value is not None and value < 1:
-            raise forms.ValidationError(_("A threshold is at least one person."))
+        if value is not None and value < MIN_THRESHOLD:
+            raise forms.ValidationError(
+                _(
+                    "A threshold must be at least %(min)d people. With fewer, anyone who learns the pledge went "
+                    "ahead can guess who pledged, so there is no safety in numbers."
+                )
+                % {"min": MIN_THRESHOLD}
+            )
         return value
 
     def clean_deadline(self) -> datetime.date | None:
@@ -85,5 +92,14 @@ class PledgeSetupForm(forms.ModelForm):
             self.add_error(
                 "threshold_percent",
                 _("This campaign has no unit size yet. Set it in the campaign settings, or give a number of people."),
+            )
+        elif percent and math.ceil(self.instance.campaign.unit_size * percent / 100) < MIN_THRESHOLD:
+            self.add_error(
+                "threshold_percent",
+                _(
+                    "%(pct)d%% of %(size)d coworkers is fewer than %(min)d people. A threshold must be at least "
+                    "%(min)d people, so there is safety in numbers: raise the percentage or give a number."
+                )
+                % {"pct": percent, "size": self.instance.campaign.unit_size, "min": MIN_THRESHOLD},
             )
         return cleaned

@@ -28,14 +28,17 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
-from concerted.core import records
+from concerted.core import records, releases
 from concerted.core.days import today
+from concerted.core.kanon import MIN_COUNT
 from concerted.core.shortcodes import short_slug
 
 PLEDGE_KIND = "pledges.pledge"
 # Days after the deadline in which organizers may still confirm a pledge that reached
 # its threshold in time. After that the sealed pledges are destroyed.
 CONFIRM_GRACE_DAYS = 7
+# A threshold under 5 would expose people in a group too small to hide in (invariant 4).
+MIN_THRESHOLD = MIN_COUNT
 
 
 class State(models.TextChoices):
@@ -110,7 +113,13 @@ class Pledge(models.Model):
         return None
 
     def count(self) -> int:
+        """The exact count: for organizers and the pledge's own rules, never for public pages."""
         return self.commitments.count()
+
+    def public_count(self) -> int:
+        """The count as last released (concerted.core.releases): what public pages show,
+        so a threshold crossing becomes visible only at a release."""
+        return int(releases.figures(self).get("count", 0))
 
     def confirm_by(self) -> datetime.date:
         return self.deadline + datetime.timedelta(days=CONFIRM_GRACE_DAYS)
@@ -213,3 +222,15 @@ class Commitment(records.ReceiptRecord):
     PARENT = "pledge"
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="commitments")
+def live_figures(pledge: Pledge) -> dict[str, int]:
+    return {"count": pledge.count()}
+
+
+RELEASE = releases.Kind(
+    name="pledges.pledge",
+    subject=Pledge,
+    rows=Commitment,
+    parent="pledge",
+    live=live_figures,
+    campaign=lambda pledge: pledge.campaign,
+)

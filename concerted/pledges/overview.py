@@ -22,6 +22,7 @@ def pledge_items(campaign: Campaign) -> list[Item]:
                 public_url=reverse("pledges:pledge", args=[pledge.slug]),
                 # the bargaining brief leaves unreached pledges out unless ticked
                 extra={"app": "pledges", "state": pledge.state(count).value},
+                shared_total=pledge.public_count(),
             )
         )
     return items

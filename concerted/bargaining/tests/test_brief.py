@@ -69,6 +69,9 @@ def full_kit(kit, demands, ballot_codes, petition):
 
 
 def test_the_brief_holds_demands_counts_and_survey_figures(full_kit, survey):
+    from concerted.core import releases
+
+    releases.release_campaign(full_kit.campaign)  # the brief shows released counts only
     text = pdf_text(brief.build(full_kit))
     # Demands, in ballot order, with the clause that backs them and its source.
     assert "1. A human makes the final decision" in text

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export, records
+from concerted.core import export, records, releases
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
@@ -116,6 +116,7 @@ def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
             "segment_name": SEGMENT_NAMES.get(unit.card_segment_kind, ""),
             "versions": stats.text_versions(unit),
             "roster_size": RosterPerson.objects.filter(unit=unit).count(),
+            "release_status": releases.status(unit),
         },
     )
 

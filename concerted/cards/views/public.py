@@ -12,9 +12,9 @@ from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 
-from .. import signing
+from .. import signing, stats
 from ..forms import CardForm
-from ..models import BargainingUnit, Card
+from ..models import BargainingUnit
 
 
 def _public_unit(slug: str) -> BargainingUnit:
@@ -24,10 +24,13 @@ def _public_unit(slug: str) -> BargainingUnit:
 
 
 def _context(unit: BargainingUnit, **extra: object) -> dict[str, object]:
+    total, release = stats.public_total(unit)
     return {
         "unit": unit,
         "campaign": unit.campaign,
-        "public_total": show_count(Card.objects.filter(unit=unit).count()),
+        # Released figures only: a live count would show each arrival the moment it happens.
+        "public_total": show_count(total),
+        "release": release,
         "card_text": unit.rendered_card_text(),
         "today": today(),
         **extra,

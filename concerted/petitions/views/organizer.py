@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import records
+from concerted.core import records, releases
 
 from .. import stats
 from ..forms import PetitionForm
@@ -70,6 +70,7 @@ def dashboard(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
             "progress": stats.progress(petition),
             "days": [(d, n, int(n * 100 / peak) if peak else 0) for d, n in days],
             "segments": stats.by_segment(petition),
+            "release_status": releases.status(petition),
         },
     )
 

@@ -24,12 +24,14 @@ def _public_petition(slug: str) -> Petition:
 
 
 def _context(petition: Petition, **extra: object) -> dict[str, object]:
-    progress = stats.progress(petition)
+    # Released figures only: a live count would show each arrival the moment it happens.
+    progress, release = stats.public_progress(petition)
     return {
         "petition": petition,
         "campaign": petition.campaign,
         "public_total": show_count(progress.total),
         "progress": progress,
+        "release": release,
         **extra,
     }
 
@@ -57,7 +59,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         form = SignForm(petition=petition, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         status = 200
         if code and petition.is_open:
-            extra["invite_problem"] = invite_codes.message_for(Petition.INVITE_KIND, petition.pk, code)
+            extra["invite_problem"] = invite_codes.message_for(code)
     return render(request, "petitions/sign.html", _context(petition, form=form, **extra), status=status)
 
 

@@ -307,7 +307,7 @@ def test_it_wont_open_without_a_key(as_user, make_pledge, campaign):
         ({"threshold_count": ""}, "Give a threshold"),
         ({"threshold_percent": "40"}, "not both"),
         ({"threshold_count": "", "threshold_percent": "140"}, "between 1 and 100"),
-        ({"threshold_count": "0"}, "at least one person"),
+        ({"threshold_count": "0"}, "at least 5 people"),
         ({"threshold_count": "-3"}, "greater than or equal to 0"),
         ({"deadline": "2001-01-01"}, "The deadline is in the past"),
         ({"deadline": "3001-01-01"}, "within a year"),

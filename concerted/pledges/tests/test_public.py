@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from concerted.core import releases
 from concerted.core.sealing import open_sealed
 from concerted.pledges.models import CONFIRM_GRACE_DAYS, PLEDGE_KIND, Commitment, Pledge
 
@@ -46,6 +47,8 @@ def test_the_page_says_the_threshold_the_deadline_and_what_happens_either_way(ma
 def test_it_shows_progress_from_five_pledges_up(pledge, add_pledges, make_pledge):
     big = make_pledge(threshold_count=20)
     add_pledges(big, 5)
+    assert "Fewer than 5 people have pledged so far" in page(big)  # until a release
+    assert releases.force(big)
     html = page(big)
     assert "5 pledges submitted (may include repeats); 20 people needed." in html
     assert '<progress max="100" value="25"' in html
@@ -72,6 +75,9 @@ def test_it_seals_a_pledge_and_gives_a_receipt(pledge, private_key):
 
 def test_the_receipt_shows_reached_then_active(pledge, add_pledges):
     code = add_pledges(pledge, 5)[0]
+    _response, html = receipt_page(pledge, code)
+    assert "Enough submissions" not in html  # the crossing shows only at a release
+    assert releases.force(pledge)
     _response, html = receipt_page(pledge, code)
     assert "Enough submissions (may include repeats): the committee counts different people" in html
     assert "Nothing is sent or published until a person on the committee does." in html

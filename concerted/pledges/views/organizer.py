@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import records
+from concerted.core import records, releases
 from concerted.core.days import today
 
 from ..forms import PledgeForm, PledgeSetupForm
-from ..models import Commitment, Pledge, State
+from ..models import MIN_THRESHOLD, Commitment, Pledge, State
 from .public import progress_context
 
 
@@ -65,7 +65,7 @@ def pledge_edit(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
-    context = progress_context(pledge)
+    context = progress_context(pledge, exact=True)
     return render(
         request,
         "pledges/dashboard.html",
@@ -73,6 +73,7 @@ def dashboard(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
             "pledge": pledge,
             "campaign": pledge.campaign,
             "can_confirm": pledge.can_confirm(context["count"]),  # type: ignore[arg-type]
+            "release_status": releases.status(pledge) if pledge.status != Pledge.Status.DRAFT else None,
             **context,
         },
     )
@@ -107,6 +108,15 @@ def open_pledge(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("The deadline has passed. Edit the draft and pick a new deadline."))
     elif not pledge.threshold():
         messages.error(request, _("Set a threshold first (the campaign needs a unit size for a percentage)."))
+    elif pledge.threshold() < MIN_THRESHOLD:  # type: ignore[operator]
+        messages.error(
+            request,
+            _(
+                "The threshold is %(n)d people: it must be at least %(min)d, or nobody is safe in numbers. "
+                "Edit the draft and raise it."
+            )
+            % {"n": pledge.threshold(), "min": MIN_THRESHOLD},
+        )
     else:
         pledge.open()
         messages.success(request, _("The pledge is open. Share its page or print its flyer."))

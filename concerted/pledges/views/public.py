@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import receipts
+from concerted.core import receipts, releases
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -27,9 +27,12 @@ def _public_pledge(slug: str) -> Pledge:
     return pledge
 
 
-def progress_context(pledge: Pledge) -> dict[str, object]:
-    """Counts for a page; the exact count is shown from 5 people up (k-anonymity)."""
-    count = pledge.count()
+def progress_context(pledge: Pledge, *, exact: bool = False) -> dict[str, object]:
+    """Counts for a page; shown from 5 people up (k-anonymity). Public pages get the
+    figures as last released, so neither a single arrival nor the crossing of the
+    threshold shows before a release; `exact` is for the organizer's own dashboard."""
+    release = None if exact else releases.figures(pledge)
+    count = pledge.count() if release is None else int(release.get("count", 0))
     threshold = pledge.threshold()
     public_total = show_count(count)
     percent = min(100, int(count * 100 / threshold)) if threshold and public_total is not None else None
@@ -41,6 +44,7 @@ def progress_context(pledge: Pledge) -> dict[str, object]:
         "public_total": public_total,
         "progress_percent": percent,
         "accepting": pledge.accepting(),
+        "release": release,
     }
 
 
@@ -76,7 +80,7 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
         code = request.GET.get("code", "")[:40] if pledge.requires_invite else ""
         form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         if code and pledge.accepting():
-            extra["invite_problem"] = invite_codes.message_for(Pledge.INVITE_KIND, pledge.pk, code)
+            extra["invite_problem"] = invite_codes.message_for(code)
     return render(request, "pledges/pledge.html", _context(pledge, form=form, **extra), status=status)
 
 

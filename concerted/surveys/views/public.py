@@ -42,7 +42,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         code = request.GET.get("code", "")[:40] if survey.one_per_invite else ""
         form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         if code and accepting:
-            invite_problem = invite_codes.message_for(Survey.INVITE_KIND, survey.pk, code)
+            invite_problem = invite_codes.message_for(code)
     return render(
         request,
         "surveys/answer.html",

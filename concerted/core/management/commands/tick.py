@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from concerted.core import records, releases, tick
+
+
+class Command(BaseCommand):
+    help = (
+        "Release new public figures where a scheduled time has come and at least 5 new actions arrived, run "
+        "the periodic jobs (lapse pledges whose deadline passed), then rewrite every participant table in "
+        "random order (the purge step: nothing left of deleted rows, no physical order following arrival). "
+        "Safe to run as often as you like; run it from cron every few minutes: concerted tick"
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        released = releases.run_due()
+        lines = [f"{len(released)} release(s) of public figures."]
+        # Jobs last: a job that destroys rows (a lapse) ends by folding the WAL into the
+        # database file, and no write of this tick may come after that.
+        for _name, job in tick.jobs():
+            lines.extend(job())
+        # The purge step comes last of all: it also finishes a purge an earlier erase
+        # could not complete (a reader held the WAL).
+        records.scramble_all()
+        lines.append(f"{len(records.kinds())} participant table(s) purged and rewritten.")
+        if options["verbosity"] >= 1:
+            for line in lines:
+                self.stdout.write(line)

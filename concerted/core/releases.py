@@ -1,0 +1,343 @@
+"""Releases: public figures move in steps that hide single arrivals (DESIGN invariant 11).
+
+An informant can poll a public page every second. If a counter moved the moment one
+person signed (48 -> 49), polling would give each arrival's time, which day-only storage
+is meant to hide. So every figure derived from participant rows that someone without
+the committee key can see -- counters, progress bars, a pledge's "reached" state, printed
+and exported figures -- is read from a *release*, not from the rows:
+
+- each subject (a petition, a pledge, a card drive, ...) has one Release row holding the
+  figures last released and how many participant actions (arrivals *and* withdrawals)
+  came in since;
+- `concerted tick` (cron) releases new figures only at the first tick after one of the
+  campaign's scheduled times, and only when at least MIN_ACTIONS actions are pending;
+  otherwise the figures stay;
+- an organizer may force a release at another time, but only when the same rule is met.
+
+Domain apps register what they release once, in their AppConfig.ready():
+
+    releases.register(releases.Kind(
+        name="petitions.petition", subject=Petition, rows=Signature, parent="petition",
+        live=lambda p: {"total": Signature.objects.filter(petition=p).count()},
+        campaign=lambda p: p.campaign,
+    ))
+
+and read released figures with `releases.figures(subject)`. Actions are counted by
+model signals on the registered row model, in the participant's own transaction, so no
+app can forget to count one. Organizers see exact current figures through
+`releases.status(subject)`, marked "not for sharing".
+
+The first time a subject is seen (page view or first action) its current figures become
+its baseline, taken before the action that triggered it is stored."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .kanon import MIN_COUNT
+from .models import Release, ReleaseClock
+
+MIN_ACTIONS = MIN_COUNT
+DEFAULT_TIMES = "08:00 12:00 16:00 20:00"
+MAX_TIMES = 12
+# Without a record of the previous tick (a new installation), a tick looks back this far.
+FIRST_TICK_WINDOW = datetime.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # stable key stored in Release.kind, e.g. "petitions.petition"
+    subject: type[models.Model]  # what has figures (Petition)
+    rows: type[models.Model]  # participant rows whose arrival or removal is an action (Signature)
+    parent: str  # the field on `rows` pointing at the subject ("petition")
+    live: Callable[[Any], dict[str, Any]]  # exact figures from the rows, without opening any
+    campaign: Callable[[Any], Any]  # the campaign whose release_times apply
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    """Register a released kind and count actions on its rows (idempotent)."""
+    if kind.name in _kinds:
+        return
+    _kinds[kind.name] = kind
+    uid = f"concerted.releases:{kind.name}"
+    pre_save.connect(_before_insert, sender=kind.rows, dispatch_uid=uid + ":pre_save", weak=False)
+    post_save.connect(_after_insert, sender=kind.rows, dispatch_uid=uid + ":post_save", weak=False)
+    pre_delete.connect(_before_delete, sender=kind.rows, dispatch_uid=uid + ":pre_delete", weak=False)
+    post_delete.connect(_after_delete, sender=kind.rows, dispatch_uid=uid + ":post_delete", weak=False)
+    post_delete.connect(_subject_deleted, sender=kind.subject, dispatch_uid=uid + ":subject", weak=False)
+
+
+def kinds() -> list[Kind]:
+    return list(_kinds.values())
+
+
+def kind_for(subject: models.Model) -> Kind:
+    for kind in _kinds.values():
+        if isinstance(subject, kind.subject):
+            return kind
+    raise LookupError(f"{type(subject).__name__} is not registered with concerted.core.releases")
+
+
+def _kind_for_rows(sender: type[models.Model]) -> Kind | None:
+    for kind in _kinds.values():
+        if kind.rows is sender:
+            return kind
+    return None
+
+
+# --- the clock and the schedule ------------------------------------------------------
+
+
+def now() -> datetime.datetime:
+    """The release clock; tests replace it to stand still or jump to a scheduled time."""
+    return timezone.now()
+
+
+def parse_times(text: str) -> list[datetime.time]:
+    """ "08:00 12:00 16:00" -> sorted times; ValueError with a sentence for the form."""
+    times: set[datetime.time] = set()
+    for part in text.replace(",", " ").split():
+        try:
+            hours, minutes = part.split(":")
+            times.add(datetime.time(int(hours), int(minutes)))
+        except ValueError:
+            raise ValueError(
+                _("“%(part)s” is not a time like 08:00 or 16:30 (24-hour clock).") % {"part": part}
+            ) from None
+    if not times:
+        raise ValueError(_("Give at least one time of day, e.g. 08:00 12:00 16:00 20:00."))
+    if len(times) > MAX_TIMES:
+        raise ValueError(
+            _("At most %(n)d times a day: more frequent releases make each step easier to trace.") % {"n": MAX_TIMES}
+        )
+    return sorted(times)
+
+
+def _times_of(subject: models.Model, kind: Kind) -> list[datetime.time]:
+    text = getattr(kind.campaign(subject), "release_times", "") or DEFAULT_TIMES
+    try:
+        return parse_times(text)
+    except ValueError:
+        return parse_times(DEFAULT_TIMES)
+
+
+def _slots(times: list[datetime.time], start: datetime.datetime, end: datetime.datetime) -> list[datetime.datetime]:
+    """Scheduled moments in (start, end], in the server's time zone."""
+    tz = timezone.get_current_timezone()
+    first = timezone.localtime(start, tz).date()
+    last = timezone.localtime(end, tz).date()
+    found = []
+    day = first
+    while day <= last:
+        for t in times:
+            moment = timezone.make_aware(datetime.datetime.combine(day, t), tz)
+            if start < moment <= end:
+                found.append(moment)
+        day += datetime.timedelta(days=1)
+    return found
+
+
+def next_time(times: list[datetime.time], after: datetime.datetime) -> datetime.datetime:
+    """The first scheduled moment strictly after `after`."""
+    slots = _slots(times, after, after + datetime.timedelta(days=2))
+    return slots[0]
+
+
+# --- what the public sees ------------------------------------------------------------
+
+
+def live_figures_enabled() -> bool:
+    """Test-only switch for the informant test's control run (never read from the
+    environment): with it on, pages show live figures and single arrivals show."""
+    return bool(getattr(settings, "CONCERTED_LIVE_FIGURES", False))
+
+
+@dataclass(frozen=True)
+class Figures(Mapping[str, Any]):
+    """Released figures of one subject, plus when they may next change."""
+
+    data: dict[str, Any]
+    next_at: datetime.datetime
+    released_at: datetime.datetime | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def _row(kind: Kind, subject: models.Model) -> Release:
+    row = Release.objects.filter(kind=kind.name, subject_id=subject.pk).first()
+    if row is None:
+        # First sight: the current figures are the baseline. Callers that are about to
+        # store or delete a row call this *before* they do, so the action isn't in it.
+        row, _created = Release.objects.get_or_create(
+            kind=kind.name, subject_id=subject.pk, defaults={"figures": kind.live(subject)}
+        )
+    return row
+
+
+def figures(subject: models.Model) -> Figures:
+    """What anyone without the committee key may see of this subject."""
+    kind = kind_for(subject)
+    next_at = next_time(_times_of(subject, kind), now())
+    if live_figures_enabled():
+        return Figures(kind.live(subject), next_at)
+    row = _row(kind, subject)
+    return Figures(dict(row.figures), next_at, row.released_at)
+
+
+# --- counting actions -----------------------------------------------------------------
+
+
+def _subject_of(kind: Kind, instance: models.Model) -> models.Model | None:
+    try:
+        return getattr(instance, kind.parent)
+    except kind.subject.DoesNotExist:  # type: ignore[attr-defined]
+        return None
+
+
+def _before_insert(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    kind = _kind_for_rows(sender)
+    if kind and instance._state.adding and not kwargs.get("raw"):
+        subject = _subject_of(kind, instance)
+        if subject is not None:
+            _row(kind, subject)
+
+
+def _after_insert(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
+    kind = _kind_for_rows(sender)
+    if kind and created and not kwargs.get("raw"):
+        _count(kind, getattr(instance, f"{kind.parent}_id"))
+
+
+def _before_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    kind = _kind_for_rows(sender)
+    if kind:
+        subject = _subject_of(kind, instance)
+        if subject is not None:
+            _row(kind, subject)
+
+
+def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    kind = _kind_for_rows(sender)
+    if kind:
+        _count(kind, getattr(instance, f"{kind.parent}_id"))
+
+
+def _count(kind: Kind, subject_id: Any) -> None:
+    Release.objects.filter(kind=kind.name, subject_id=subject_id).update(pending=F("pending") + 1)
+
+
+def _subject_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    for kind in _kinds.values():
+        if kind.subject is sender:
+            Release.objects.filter(kind=kind.name, subject_id=instance.pk).delete()
+
+
+# --- releasing ------------------------------------------------------------------------
+
+
+def _release(kind: Kind, subject: models.Model, at: datetime.datetime, *, rule: bool = True) -> bool:
+    with transaction.atomic():
+        _row(kind, subject)
+        row = Release.objects.select_for_update().get(kind=kind.name, subject_id=subject.pk)
+        if rule and row.pending < MIN_ACTIONS:
+            return False
+        row.figures = kind.live(subject)
+        row.pending = 0
+        row.released_at = at
+        row.save(update_fields=["figures", "pending", "released_at"])
+    return True
+
+
+def run_due(at: datetime.datetime | None = None) -> list[tuple[Kind, models.Model]]:
+    """`concerted tick`: release every subject that has a scheduled time since the
+    previous tick and at least MIN_ACTIONS pending actions. Returns what was released."""
+    at = at or now()
+    with transaction.atomic():
+        clock = ReleaseClock.objects.select_for_update().filter(pk=1).first()
+        since = clock.last_tick if clock else at - FIRST_TICK_WINDOW
+        ReleaseClock.objects.update_or_create(pk=1, defaults={"last_tick": at})
+    released: list[tuple[Kind, models.Model]] = []
+    if at <= since:
+        return released
+    for row in Release.objects.filter(pending__gte=MIN_ACTIONS).order_by("kind", "subject_id"):
+        kind = _kinds.get(row.kind)
+        subject = kind.subject._default_manager.filter(pk=row.subject_id).first() if kind else None
+        if kind is None or subject is None:
+            continue
+        if _slots(_times_of(subject, kind), since, at) and _release(kind, subject, at):
+            released.append((kind, subject))
+    return released
+
+
+def force(subject: models.Model, at: datetime.datetime | None = None) -> bool:
+    """An organizer's "release now": only when at least MIN_ACTIONS actions are pending."""
+    return _release(kind_for(subject), subject, at or now())
+
+
+def release_baseline(subject: models.Model, at: datetime.datetime | None = None) -> None:
+    """Release whatever is there, rule or not: for demo data and tests only, where no
+    informant watched the rows arrive."""
+    _release(kind_for(subject), subject, at or now(), rule=False)
+
+
+def release_campaign(campaign: Any) -> int:
+    """release_baseline() for every registered subject of one campaign (demo data)."""
+    done = 0
+    for kind in _kinds.values():
+        for subject in kind.subject._default_manager.all():
+            if getattr(kind.campaign(subject), "pk", None) == campaign.pk:
+                release_baseline(subject)
+                done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class Status:
+    """For signed-in organizers: released and exact figures side by side."""
+
+    kind: str
+    subject_id: Any
+    released: Figures
+    live: dict[str, Any]
+    pending: int
+    min_actions: int = MIN_ACTIONS
+    times: list[datetime.time] = field(default_factory=list)
+
+    @property
+    def can_force(self) -> bool:
+        return self.pending >= self.min_actions
+
+
+def status(subject: models.Model) -> Status:
+    kind = kind_for(subject)
+    row = _row(kind, subject)
+    times = _times_of(subject, kind)
+    released = Figures(dict(row.figures), next_time(times, now()), row.released_at)
+    return Status(
+        kind=kind.name,
+        subject_id=subject.pk,
+        released=released,
+        live=kind.live(subject),
+        pending=row.pending,
+        times=times,
+    )
