@@ -52,7 +52,7 @@ class Command(BaseCommand):
                     unit_size=400,
                     public_key=keys.format_public(private.public_key),
                 )
-                campaign.organizers.add(organizer)
+                campaign.organizers.add(organizer, through_defaults={"role": "owner"})
                 for kind, labels in {
                     "team": ["Platform", "Support", "Data", "Design", "Sales"],
                     "site": ["Berlin", "Lisbon", "Remote"],
