@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The one public address (QR codes, flyers, invite links). The demo follows the address
+# it serves; a real installation sets CONCERTED_PUBLIC_BASE_URL to its domain.
+PUBLIC_URL ?= $(or $(CONCERTED_PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check clean
 
@@ -37,9 +40,9 @@ system-deps:
 
 run: install
 	$(PY) -Wd manage.py migrate --noinput -v0
-	$(PY) manage.py demo
-	@echo "  Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --log-level warning
+	CONCERTED_PUBLIC_BASE_URL=$(PUBLIC_URL) $(PY) manage.py demo
+	@echo "  Serving on http://$(HOST):$(PORT)/, public address $(PUBLIC_URL)/ (Ctrl-C to stop)"
+	CONCERTED_PUBLIC_BASE_URL=$(PUBLIC_URL) OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --log-level warning
 
 test: install-dev
 	$(MAKE) --no-print-directory lint

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.core import markdown
 from concerted.core.forms import ReadableCharField
 
 from . import clauses
@@ -144,7 +145,7 @@ class BallotForm(forms.Form):
                 coerce=int,
                 required=False,
                 empty_value=None,
-                help_text=demand.text,
+                help_text=markdown.to_plain(demand.text),
             )
 
     def clean(self) -> dict[str, Any]:

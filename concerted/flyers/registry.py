@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .targets import Flyer, first_paragraph, register
+from .targets import Flyer, register
 
 
 def register_petitions() -> None:
@@ -18,7 +18,7 @@ def register_petitions() -> None:
             target_id=petition.pk,
             campaign=petition.campaign,
             headline=petition.title,
-            pitch=first_paragraph(petition.body),
+            pitch=petition.body,
             public_path=reverse("petitions:sign", args=[petition.slug]),
             dashboard_url=reverse("petitions:dashboard", args=[petition.pk]),
             requires_invite=petition.requires_invite,
@@ -35,7 +35,7 @@ def register_pledges() -> None:
         pitch = pledge.promise
         threshold = pledge.threshold()
         if threshold:
-            pitch += " " + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
+            pitch += "\n\n" + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
                 "n": threshold,
                 "day": pledge.deadline.strftime("%d %B %Y"),
             }
@@ -45,7 +45,7 @@ def register_pledges() -> None:
             target_id=pledge.pk,
             campaign=pledge.campaign,
             headline=pledge.title,
-            pitch=first_paragraph(pitch),
+            pitch=pitch + ("\n\n" + pledge.body if pledge.body else ""),
             public_path=reverse("pledges:pledge", args=[pledge.slug]),
             dashboard_url=reverse("pledges:dashboard", args=[pledge.pk]),
             requires_invite=pledge.requires_invite,
@@ -65,7 +65,7 @@ def register_surveys() -> None:
             target_id=survey.pk,
             campaign=survey.campaign,
             headline=survey.title,
-            pitch=first_paragraph(survey.intro or _("An anonymous survey from your coworkers.")),
+            pitch=survey.intro or _("An anonymous survey from your coworkers."),
             public_path=reverse("surveys:answer", args=[survey.slug]),
             dashboard_url=reverse("surveys:builder", args=[survey.pk]),
             requires_invite=survey.one_per_invite,

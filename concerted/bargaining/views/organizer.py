@@ -17,6 +17,7 @@ from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import export
 from concerted.core.kanon import MIN_FREE_TEXT
+from concerted.core.public import public_url
 
 from .. import brief, clauses, filing, stats
 from ..forms import DemandForm, MergeForm
@@ -260,7 +261,7 @@ def ballot_codes(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     batch, made = invite_codes.create_batch(
         kit.campaign, filing.BALLOT_TARGET, kit.pk, form.cleaned_data["count"], form.cleaned_data["label"]
     )
-    vote_url = request.build_absolute_uri(reverse("bargaining:vote", args=[kit.slug]))
+    vote_url = public_url(reverse("bargaining:vote", args=[kit.slug]))
     response = render(
         request,
         "bargaining/ballot_codes.html",
