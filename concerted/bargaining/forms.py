@@ -174,6 +174,7 @@ class DemandForm(forms.ModelForm):
         model = Demand
         fields = ["title", "text", "clause_keys", "from_proposals", "status", "chosen"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"text": markdown.HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

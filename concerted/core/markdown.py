@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import nh3
+from django.utils.translation import gettext_lazy
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from reportlab.lib.styles import ParagraphStyle
@@ -156,3 +157,9 @@ def _blocks(node: SyntaxTreeNode, st: dict[str, ParagraphStyle]) -> list[Flowabl
 def to_flowables(text: str, style: ParagraphStyle) -> list[Flowable]:
     """The text as reportlab flowables in `style` (paragraphs, lists, headings)."""
     return _blocks(_tree(text), _styles(style))
+
+
+HELP = gettext_lazy(
+    "Formatting: **bold**, *italic*, a line starting with “- ” for a list or “1. ” for numbered steps, "
+    "[words](https://link) for a link. HTML and images are not shown."
+)
