@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from concerted.core import confirm
 from concerted.core.ratelimit import public_post_limit
 
 from . import sessions
@@ -120,7 +122,19 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    get_object_or_404(ExportToken, pk=token_id, user=request.user).delete()
+    token = get_object_or_404(ExportToken, pk=token_id, user=request.user)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Revoke the token “%(label)s”?") % {"label": token.label},
+            consequences=[
+                _("concerted reveal on the computer that uses it can no longer fetch sealed records."),
+                _("A revoked token can't be restored; make a new one if you need it again."),
+            ],
+            confirm_label=_("Yes, revoke it"),
+            cancel_url=reverse("accounts:tokens"),
+        )
+    token.delete()
     messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerted.core import confirm
 from concerted.core.hashing import code_hash, new_code
 from concerted.core.public import public_url
 from concerted.core.ratelimit import public_post_limit
@@ -137,7 +138,20 @@ def campaign_segments(request: HttpRequest, campaign_id: uuid.UUID) -> HttpRespo
 @require_POST
 def segment_delete(request: HttpRequest, campaign_id: uuid.UUID, segment_id: int) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
-    get_object_or_404(Segment, pk=segment_id, campaign=campaign).delete()
+    segment = get_object_or_404(Segment, pk=segment_id, campaign=campaign)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Remove the group “%(label)s”?") % {"label": segment.label},
+            consequences=[
+                _("Records that named this group keep existing but no longer count in any group."),
+                _("Adding a group with the same name later does not bring those counts back."),
+            ],
+            confirm_label=_("Yes, remove the group"),
+            cancel_url=reverse("campaigns:segments", args=[campaign.pk]),
+            context={"campaign": campaign},
+        )
+    segment.delete()
     messages.success(request, _("Group removed."))
     return redirect("campaigns:segments", campaign.pk)
 

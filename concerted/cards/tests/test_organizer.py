@@ -61,7 +61,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(as_user, unit, person, name, whi
 POST_ONLY = [
     ("cards:status", "unit", {"status": "closed"}),
     ("cards:person_note", "person", {"day": "2026-01-05", "who": "Rosa", "note": "Talked about schedules."}),
-    ("cards:person_delete", "person", {}),
+    ("cards:person_delete", "person", {"confirm": "yes"}),
     ("cards:roster_import", "unit", {"lines": "Ann Lee; ; Support\nBo Berg"}),
 ]
 

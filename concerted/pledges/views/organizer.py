@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import confirm as confirm_step
 from concerted.core import export
 from concerted.core.days import today
 
@@ -139,9 +141,20 @@ def confirm(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def call_off(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to call the pledge off."))
-    elif pledge.call_off():
+    if not confirm_step.confirmed(request):
+        return confirm_step.ask(
+            request,
+            title=_("Call off “%(title)s” and destroy every pledge now?") % {"title": pledge.title},
+            consequences=[
+                _("Every sealed pledge is destroyed now, as if the deadline had passed."),
+                _("Nobody, not even the committee with its key, can read or count them again."),
+                _("The pledge closes; coworkers' receipts say it was called off."),
+            ],
+            confirm_label=_("Yes, call off and destroy"),
+            cancel_url=reverse("pledges:dashboard", args=[pledge.pk]),
+            context={"campaign": pledge.campaign},
+        )
+    if pledge.call_off():
         messages.success(request, _("Called off: every sealed pledge was destroyed. Nobody was exposed."))
     else:
         messages.error(request, _("Only an open pledge can be called off."))
