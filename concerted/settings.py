@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, so concerted/templates can override select options
     "concerted.core",
     "concerted.accounts",
     "concerted.campaigns",
@@ -107,6 +108,9 @@ MIDDLEWARE = [
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 ROOT_URLCONF = "concerted.urls"
+# Form widgets render through the template engine: concerted/templates/django/forms/
+# replaces Django's "---------" empty option with words.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "concerted.wsgi.application"
 
 TEMPLATES = [

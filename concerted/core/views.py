@@ -1,13 +1,37 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
+
+from . import shortcodes
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@require_GET
+def open_by_code(request: HttpRequest) -> HttpResponse:
+    """The home page's "open by code" field. A GET form, so it works everywhere; the
+    same answer for a wrong code and a draft, and no list of what exists."""
+    typed = request.GET.get("code", "")[:200]
+    path = shortcodes.open_code(typed)
+    if path:
+        return redirect(path)
+    return render(request, "home.html", {"code": typed, "code_error": bool(typed.strip())}, status=404)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    found = finders.find("favicon.ico")
+    response = HttpResponse(Path(found).read_bytes() if found else b"", content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from concerted.core.shortcodes import register_opener
+
 from .targets import Flyer, register
+
+
+def _opener(model: type, url_name: str) -> Callable[[str], str | None]:
+    """code -> public path, for anything flyers can point at, unless it is a draft."""
+
+    def opener(code: str) -> str | None:
+        found = model.objects.filter(slug=code).exclude(status="draft").first()  # type: ignore[attr-defined]
+        return reverse(url_name, args=[found.slug]) if found else None
+
+    opener.__qualname__ = f"open_{url_name}"
+    return opener
 
 
 def register_petitions() -> None:
@@ -26,6 +41,7 @@ def register_petitions() -> None:
         )
 
     register(Petition.INVITE_KIND, Petition, describe)
+    register_opener(_opener(Petition, "petitions:sign"))
 
 
 def register_pledges() -> None:
@@ -53,6 +69,7 @@ def register_pledges() -> None:
         )
 
     register(Pledge.INVITE_KIND, Pledge, describe)
+    register_opener(_opener(Pledge, "pledges:pledge"))
 
 
 def register_surveys() -> None:
@@ -74,6 +91,7 @@ def register_surveys() -> None:
         )
 
     register(Survey.INVITE_KIND, Survey, describe)
+    register_opener(_opener(Survey, "surveys:answer"))
 
 
 def register_ballots() -> None:

@@ -72,9 +72,13 @@ def test_organizers_can_change_things(as_user, kit, demands, who):
 
 def test_the_new_kit_is_made_once_per_campaign(as_user, campaign):
     client = as_user("owner")
-    first = client.get(reverse("bargaining:start", args=[campaign.pk]))
-    second = client.get(reverse("bargaining:start", args=[campaign.pk]))
+    looked = client.get(reverse("bargaining:start", args=[campaign.pk]))
+    assert looked.status_code == 200 and "Start the bargaining kit" in looked.content.decode()
+    assert not Kit.objects.filter(campaign=campaign).exists()  # visiting creates nothing
+    first = client.post(reverse("bargaining:start", args=[campaign.pk]))
+    second = client.post(reverse("bargaining:start", args=[campaign.pk]))
     assert first["Location"] == second["Location"]
+    assert client.get(reverse("bargaining:start", args=[campaign.pk]))["Location"] == first["Location"]
     assert Kit.objects.filter(campaign=campaign).count() == 1
 
 
@@ -138,7 +142,6 @@ def test_wrong_methods_get_405(as_user, kit, demands):
         reverse("bargaining:results", args=[kit.pk]),
         reverse("bargaining:brief", args=[kit.pk]),
         reverse("bargaining:library", args=[kit.pk]),
-        reverse("bargaining:start", args=[kit.campaign_id]),
         reverse("bargaining:reports_export", args=[kit.pk]),
         reverse("bargaining:proposals_export", args=[kit.pk]),
     ]:

@@ -41,12 +41,17 @@ def demand_for_organizer(request: HttpRequest, demand_id: uuid.UUID) -> Demand:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
-    """The campaign page's button: every campaign has at most one kit, made on first visit."""
+    """The campaign page's button: every campaign has at most one kit. Looking creates
+    nothing (a read-only organizer may look); starting one is a POST."""
     campaign = campaign_for_organizer(request, campaign_id)
-    kit, _created = Kit.objects.get_or_create(campaign=campaign)
-    return redirect("bargaining:dashboard", kit.pk)
+    kit = Kit.objects.filter(campaign=campaign).first()
+    if kit is None and request.method == "POST":
+        kit, _created = Kit.objects.get_or_create(campaign=campaign)
+    if kit is not None:
+        return redirect("bargaining:dashboard", kit.pk)
+    return render(request, "bargaining/start.html", {"campaign": campaign})
 
 
 @login_required
