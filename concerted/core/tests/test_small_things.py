@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from concerted.petitions.models import Petition
