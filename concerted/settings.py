@@ -247,6 +247,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/libsodium", NODE_MODULES / "libsodium" / "dist" / "modules"),
     ("vendor/libsodium-wrappers", NODE_MODULES / "libsodium-wrappers" / "dist" / "modules"),
+    # The accessibility checker the browser tests inject into organizer pages (no CDN).
+    ("vendor/axe-core", NODE_MODULES / "axe-core"),
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -369,6 +369,7 @@ def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "blocks": blocks,
             "comparison": comparison,
             "source": ai_at_work.SOURCE,
+            "wording_note": ai_at_work.WORDING_NOTE,
             "filter_fields": filter_fields,
             "query": request.GET.urlencode(),
         },
