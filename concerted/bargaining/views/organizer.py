@@ -57,7 +57,12 @@ def start(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
-    kit = kit_for_organizer(request, kit_id)
+    return _dashboard(request, kit_for_organizer(request, kit_id))
+
+
+def _dashboard(request: HttpRequest, kit: Kit, settings_error: str = "") -> HttpResponse:
+    """The dashboard; after a refused settings change, `kit` carries the switches as
+    typed (unsaved) and the page says why, so nothing ticked is lost."""
     demands = list(kit.demands.all())
     ballots = kit.ballots.count()
     return render(
@@ -78,7 +83,9 @@ def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
             "result": filing.results(kit) if ballots else None,
             "template": clauses.HUMAN_DECISION_DEMAND,
             "invite_batches": _batches(kit),
+            "settings_error": settings_error,
         },
+        status=400 if settings_error else 200,
     )
 
 
@@ -93,14 +100,15 @@ def _batches(kit: Kit) -> list[object]:
 def settings(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     wanted = {name: request.POST.get(name) == "on" for name in ("reports_open", "proposals_open", "voting_open")}
+    error = ""
     if (wanted["reports_open"] or wanted["proposals_open"]) and not kit.campaign.has_key:
-        messages.error(request, _("Add the committee public key first: what coworkers write is sealed to it."))
-        return redirect("bargaining:dashboard", kit.pk)
-    if wanted["voting_open"] and not kit.ballot_demands().exists():
-        messages.error(request, _("Put at least one demand on the ballot before opening it."))
-        return redirect("bargaining:dashboard", kit.pk)
+        error = _("Add the committee public key first: what coworkers write is sealed to it.")
+    elif wanted["voting_open"] and not kit.ballot_demands().exists():
+        error = _("Put at least one demand on the ballot before opening it.")
     for name, value in wanted.items():
         setattr(kit, name, value)
+    if error:
+        return _dashboard(request, kit, settings_error=error)
     kit.save(update_fields=list(wanted))
     messages.success(request, _("Saved."))
     return redirect("bargaining:dashboard", kit.pk)
@@ -130,7 +138,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
         return {"title": t["title"], "text": t["text"], "clause_keys": list(t["clauses"])}
     clause = clauses.get(key)
     if clause is not None:
-        return {"title": clause.title[:120], "text": clause.model_language, "clause_keys": [clause.key]}
+        return {"title": clauses.demand_title(clause), "text": clause.model_language, "clause_keys": [clause.key]}
     return {}
 
 
