@@ -14,7 +14,7 @@ from .models import ROLE_HELP, Campaign, OrganizerInvite, Role, Segment, role_al
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size"]
+        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size", "jurisdiction"]
         widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
 
     def clean_employer_domains(self) -> str:

@@ -29,6 +29,17 @@ class Campaign(models.Model):
         _("bargaining unit size"), null=True, blank=True, help_text=_("How many coworkers the campaign covers.")
     )
     organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="campaigns", through="Membership")
+    jurisdiction = models.CharField(
+        _("where the workers are"),
+        max_length=10,
+        choices=[("us", _("United States (private sector, NLRA)")), ("", _("Elsewhere, or several countries"))],
+        blank=True,
+        default="",
+        help_text=_(
+            "Only for the US does Concerted name a labor board or say what the law protects (see docs/CARDS.md). "
+            "Elsewhere it uses neutral wording: check your own law with your union."
+        ),
+    )
     require_two_factor = models.BooleanField(
         _("require two-factor sign-in"),
         default=False,
@@ -41,6 +52,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_us(self) -> bool:
+        return self.jurisdiction == "us"
 
     @property
     def has_key(self) -> bool:

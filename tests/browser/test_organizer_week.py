@@ -59,6 +59,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
 
     # 1. The owner signs in and names this sign-in.
     owner_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", accept_downloads=True)
+    owner_ctx.set_default_timeout(120_000)  # a loaded CI box; nothing here waits on purpose
     page = owner_ctx.new_page()
     page.live_url = live_server.url  # type: ignore[attr-defined]
     page.console_messages = []  # type: ignore[attr-defined]
@@ -84,6 +85,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
 
     # 3. The co-organizer joins in their own browser and turns on two-factor sign-in.
     sam_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    sam_ctx.set_default_timeout(120_000)
     sam = sam_ctx.new_page()
     sam.live_url = live_server.url  # type: ignore[attr-defined]
     sam.goto(link)
@@ -138,6 +140,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
 
     # 6. A coworker signs from the QR code and withdraws, on a phone with JavaScript off.
     phone = phone_page
+    phone.context.set_default_timeout(120_000)
     phone.goto(pages[0].codes[0])
     assert phone.locator(".body strong").inner_text() == "keystroke tracker"
     phone.get_by_label("Your name").fill("Rosa Phone")

@@ -79,6 +79,23 @@ class Migration(migrations.Migration):
                 verbose_name="role",
             ),
         ),
+        # Existing campaigns get neutral wording until an organizer says they are in the US:
+        # the software shouldn't claim a law protects people it may not protect.
+        migrations.AddField(
+            model_name="campaign",
+            name="jurisdiction",
+            field=models.CharField(
+                blank=True,
+                choices=[("us", "United States (private sector, NLRA)"), ("", "Elsewhere, or several countries")],
+                default="",
+                help_text=(
+                    "Only for the US does Concerted name a labor board or say what the law protects (see "
+                    "docs/CARDS.md). Elsewhere it uses neutral wording: check your own law with your union."
+                ),
+                max_length=10,
+                verbose_name="where the workers are",
+            ),
+        ),
         migrations.AddField(
             model_name="campaign",
             name="require_two_factor",
