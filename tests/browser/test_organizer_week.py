@@ -106,7 +106,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
     assert len(re.findall(r"<li><code>", sam.content())) == 8  # recovery codes, shown once
     check(sam, checked)
     assert OrganizerSession.objects.get(user__username="sam").two_factor
-    sam.get_by_role("link", name="Sessions").click()
+    sam.get_by_role("link", name="Sessions", exact=True).click()
     check(sam, checked)
 
     # 4. The co-organizer writes a Markdown petition and previews it.
