@@ -130,7 +130,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
     assert sam.get_by_text("Coworkers' phones can't reach this address.").is_visible()
     check(sam, checked)
     sam.get_by_label("Yes, this is a test: print it stamped TEST").check()
-    sam.get_by_label("Paper").select_option("a4")
+    sam.get_by_label("Paper", exact=True).select_option("a4")
     with sam.expect_download() as download:
         sam.get_by_role("button", name="Print a TEST flyer").click()
     pdf = Path(download.value.path()).read_bytes()
