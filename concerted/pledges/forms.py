@@ -50,7 +50,7 @@ class PledgeSetupForm(forms.ModelForm):
             "promise": forms.Textarea(attrs={"rows": 2}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
         }
-        help_texts = {"body": markdown.HELP}
+        help_texts = {"body": markdown.HELP, "promise": markdown.HELP}
 
     def clean_threshold_percent(self) -> int | None:
         value = self.cleaned_data.get("threshold_percent")

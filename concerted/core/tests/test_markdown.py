@@ -129,3 +129,15 @@ def test_no_payload_reaches_the_delivery_pdf(petition, private_key):
     assert pdf_dangers(data) == []
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     assert "Switch the tracker off." in text and "**" not in text
+
+
+def test_the_pledge_editor_previews_without_saving(as_user, campaign):
+    from concerted.pledges.models import Pledge
+
+    response = as_user("owner").post(
+        reverse("pledges:new", args=[campaign.pk]),
+        {"title": "Refuse", "promise": "I will **refuse** the tracker.", "body": PAYLOADS, "preview": "1"},
+    )
+    html = response.content.decode()
+    assert "<strong>refuse</strong>" in html and dangers(html) == []
+    assert not Pledge.objects.exists()

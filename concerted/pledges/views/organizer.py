@@ -32,11 +32,25 @@ def pledge_for_organizer(request: HttpRequest, pledge_id: uuid.UUID) -> Pledge:
     return pledge
 
 
+def _preview_form(request: HttpRequest, form: PledgeSetupForm, context: dict[str, object]) -> HttpResponse:
+    """The editor's preview (a second submit button, so no JavaScript): nothing saved."""
+    form.is_valid()
+    text = "\n\n".join(t for t in (request.POST.get("promise", ""), request.POST.get("body", "")) if t.strip())
+    return render(
+        request,
+        "pledges/form.html",
+        {**context, "form": form, "preview_text": text},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pledge_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = PledgeSetupForm(request.POST or None, instance=Pledge(campaign=campaign))
+    if "preview" in request.POST:
+        return _preview_form(request, form, {"campaign": campaign})
     if request.method == "POST" and form.is_valid():
         pledge = form.save()
         messages.success(request, _("Pledge saved as a draft. Preview it, then open it."))
@@ -54,6 +68,8 @@ def pledge_edit(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("The terms of a pledge are fixed once it opens: people pledged to them."))
         return redirect("pledges:dashboard", pledge.pk)
     form = PledgeSetupForm(request.POST or None, instance=pledge)
+    if "preview" in request.POST:
+        return _preview_form(request, form, {"campaign": pledge.campaign, "pledge": pledge})
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Pledge saved."))
