@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The one public address (QR codes, flyers, invite links). The demo follows the address
+# it serves; a real installation sets CONCERTED_PUBLIC_BASE_URL to its domain.
+PUBLIC_URL ?= $(or $(CONCERTED_PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run deploy serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check clean
 
@@ -39,9 +42,9 @@ system-deps:
 
 run: install
 	$(PY) -Wd manage.py migrate --noinput -v0
-	$(PY) manage.py demo
-	@echo "  Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --config python:concerted.gunicorn_conf --bind $(HOST):$(PORT)
+	CONCERTED_PUBLIC_BASE_URL=$(PUBLIC_URL) $(PY) manage.py demo
+	@echo "  Serving on http://$(HOST):$(PORT)/, public address $(PUBLIC_URL)/ (Ctrl-C to stop)"
+	CONCERTED_PUBLIC_BASE_URL=$(PUBLIC_URL) OPENBLAS_NUM_THREADS=1 $(VENV)/bin/gunicorn concerted.wsgi --config python:concerted.gunicorn_conf --bind $(HOST):$(PORT)
 
 # On a Debian 12 server, as root: install or upgrade the production site (docs/DEPLOY.md).
 # Debian's python3 runs it: the app gets its own virtual environment under /opt/concerted.

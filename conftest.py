@@ -67,9 +67,10 @@ def campaign(owner, teammate, outsider, private_key):
         unit_size=100,
         public_key=keys.format_public(private_key.public_key),
     )
-    campaign.organizers.add(owner, teammate)
+    campaign.organizers.add(owner, through_defaults={"role": "owner"})
+    campaign.organizers.add(teammate)
     other = Campaign.objects.create(name="Elsewhere", committee_name="Other committee")
-    other.organizers.add(outsider)
+    other.organizers.add(outsider, through_defaults={"role": "owner"})
     for label in ["Platform", "Support", "Data"]:
         Segment.objects.create(campaign=campaign, kind="team", label=label)
     return campaign

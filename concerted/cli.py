@@ -1,22 +1,58 @@
-"""`concerted`: the one command-line entry point, a thin wrapper around Django's
-management commands (concerted keys new, concerted reveal, concerted backup, ...)."""
+"""`concerted`: the one command-line entry point, a thin wrapper around the management
+commands Concerted itself defines (concerted keys new, concerted reveal, concerted
+backup, ...) plus `migrate`, which every upgrade needs.
+
+Django's own commands (flush, dbshell, sqlflush, ...) are not offered here: wiping the
+database must not be one typo away from `concerted reveal`. Operators who really need
+one run `python manage.py` explicitly."""
 
 from __future__ import annotations
 
 import os
 import sys
 
+# Django commands an operator needs through `concerted`; nothing that deletes data.
+DJANGO_COMMANDS = ("migrate", "check")
 
-def main() -> None:
-    if sys.argv[1:2] == ["deploy"]:
+
+def concerted_commands() -> dict[str, str]:
+    """name -> app, for commands defined by Concerted's own apps."""
+    from django.core.management import get_commands
+
+    return {
+        name: app
+        for name, app in get_commands().items()
+        if app.startswith("concerted.") or name in DJANGO_COMMANDS
+    }
+
+
+def usage(commands: dict[str, str]) -> str:
+    lines = ["Usage: concerted COMMAND [options]  (concerted COMMAND --help for details)", "", "Commands:"]
+    lines += [f"  {name}" for name in sorted(commands)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    if (sys.argv[1:2] if argv is None else argv[:1]) == ["deploy"]:
         # Before Django: deploy runs on a fresh server, with no settings or database yet.
         from concerted.ops import deploy
 
-        sys.exit(deploy.main(sys.argv[2:]))
+        sys.exit(deploy.main(sys.argv[2:] if argv is None else argv[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerted.settings")
+    import django
+
+    django.setup()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["concerted", *sys.argv[1:]])
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = concerted_commands()
+    if not args or args[0] in ("help", "-h", "--help"):
+        sys.stdout.write(usage(commands))
+        return
+    if args[0] not in commands:
+        sys.stderr.write(f"concerted: unknown command {args[0]!r}.\n\n" + usage(commands))
+        raise SystemExit(2)
+    execute_from_command_line(["concerted", *args])
 
 
 if __name__ == "__main__":

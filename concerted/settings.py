@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, so concerted/templates can override select options
     "concerted.core",
     "concerted.accounts",
     "concerted.campaigns",
@@ -103,6 +104,7 @@ MIDDLEWARE = [
     "concerted.core.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "concerted.accounts.sessions.known_sessions",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -112,6 +114,9 @@ MIDDLEWARE = [
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 ROOT_URLCONF = "concerted.urls"
+# Form widgets render through the template engine: concerted/templates/django/forms/
+# replaces Django's "---------" empty option with words.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "concerted.wsgi.application"
 
 TEMPLATES = [
@@ -283,6 +288,8 @@ STATICFILES_DIRS = [
     ("vendor/libsodium-wrappers", NODE_MODULES / "libsodium-wrappers" / "dist" / "modules"),
     ("vendor/libsodium-sumo", NODE_MODULES / "libsodium-sumo" / "dist" / "modules-sumo"),
     ("vendor/libsodium-wrappers-sumo", NODE_MODULES / "libsodium-wrappers-sumo" / "dist" / "modules-sumo"),
+    # The accessibility checker the browser tests inject into organizer pages (no CDN).
+    ("vendor/axe-core", NODE_MODULES / "axe-core"),
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

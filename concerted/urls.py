@@ -5,6 +5,8 @@ from concerted.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("open/", core_views.open_by_code, name="open"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("concerted.accounts.urls")),
     path("o/releases/<str:kind>/<uuid:subject_id>/", core_views.release_now, name="release_now"),
     path("o/campaigns/", include("concerted.campaigns.urls")),

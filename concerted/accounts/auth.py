@@ -21,6 +21,7 @@ def session_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             if user is None:
                 return HttpResponse("Invalid or expired token\n", status=401, content_type="text/plain")
             request.user = user  # type: ignore[assignment]
+            request.via_token = True  # type: ignore[attr-defined]
         elif not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)

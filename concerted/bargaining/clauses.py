@@ -31,6 +31,31 @@ class Clause:
     verification: str  # what was checked, and what could not be
 
 
+# A short title for the demand each clause's model language makes: what is asked, in a
+# few words, not the name of the contract or law it comes from.
+DEMAND_TITLES = {
+    "wga-2023-art-72": "No forced use of generative AI; AI output never cuts credit or pay",
+    "sag-aftra-2023-ai": "No digital replica of a worker without consent and pay",
+    "cwa-microsoft-2023": "Notice and bargaining before AI systems change our work",
+    "ziff-davis-creators-guild-2024": "No layoffs or pay cuts because of AI",
+    "afl-cio-workers-first": "Bargain before AI is deployed; no AI surveillance of organizing",
+    "ca-sb-7": "Written notice of automated decisions; no firing by algorithm alone",
+    "eu-ai-act-art-26-7": "Tell us in writing before AI is used to manage us",
+    "eu-ai-act-art-14": "A trained human can override any AI decision",
+    "eu-ai-act-art-5-1-f": "No emotion recognition at work",
+    "gdpr-art-22": "No decision about us by automated means alone",
+    "eu-platform-work-directive": "No data on our emotional or psychological state",
+    "nyc-ll-144": "Independent bias audits of AI used in hiring and evaluation",
+    "co-sb-26-189": "An explanation and human review after any AI-assisted adverse decision",
+    "il-hb-3773": "Tell us whenever AI is used in decisions about us",
+    "nlrb-gc-23-02": "Disclose every monitoring tool on our work devices",
+}
+
+
+def demand_title(clause: Clause) -> str:
+    return DEMAND_TITLES.get(clause.key) or clause.model_language.split(",")[0][:120]
+
+
 HUMAN_DECISION_KEY = "human-final-decision"
 
 # A demand ready to use: the one the campaigns are about.

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.core import markdown
 from concerted.core.forms import ReadableCharField
 
 from . import clauses
@@ -144,7 +145,7 @@ class BallotForm(forms.Form):
                 coerce=int,
                 required=False,
                 empty_value=None,
-                help_text=demand.text,
+                help_text=markdown.to_plain(demand.text),
             )
 
     def clean(self) -> dict[str, Any]:
@@ -173,6 +174,7 @@ class DemandForm(forms.ModelForm):
         model = Demand
         fields = ["title", "text", "clause_keys", "from_proposals", "status", "chosen"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"text": markdown.HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerted.core import keys, releases
 
-from .models import Campaign, Segment
+from .models import ROLE_HELP, Campaign, OrganizerInvite, Role, Segment, role_allows
 
 
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size", "release_times"]
+        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size", "release_times", "jurisdiction"]
         widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
 
     def clean_employer_domains(self) -> str:
@@ -86,17 +87,37 @@ class SegmentForm(forms.ModelForm):
         fields = ["kind", "label"]
 
 
-class AddOrganizerForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Organizer's username"), max_length=150)
+class InviteForm(forms.ModelForm):
+    class Meta:
+        model = OrganizerInvite
+        fields = ["note", "role"]
 
-    def clean_username(self) -> object:
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(
-                _("No organizer account with that username. Ask them to have an account created first.")
-            )
-        return user
+    def __init__(self, *args: object, inviter_role: str = Role.ORGANIZER, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Nobody hands out more power than they hold.
+        self.fields["role"].choices = [
+            (value, f"{label} — {ROLE_HELP[value]}")
+            for value, label in Role.choices
+            if role_allows(inviter_role, value)
+        ]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+
+
+class TwoFactorPolicyForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["require_two_factor"]
+
+
+class NewOrganizerForm(UserCreationForm):
+    """For someone who follows an invite without an account yet."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username",)
 
 
 def segment_form(campaign: Campaign, data: object = None) -> SegmentForm:

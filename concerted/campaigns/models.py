@@ -37,7 +37,23 @@ class Campaign(models.Model):
             "20:00. At each time they change only if at least 5 people acted since the last change."
         ),
     )
-    organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="campaigns")
+    organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="campaigns", through="Membership")
+    jurisdiction = models.CharField(
+        _("where the workers are"),
+        max_length=10,
+        choices=[("us", _("United States (private sector, NLRA)")), ("", _("Elsewhere, or several countries"))],
+        blank=True,
+        default="",
+        help_text=_(
+            "Only for the US does Concerted name a labor board or say what the law protects (see docs/CARDS.md). "
+            "Elsewhere it uses neutral wording: check your own law with your union."
+        ),
+    )
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_("Every organizer of this campaign must sign in with a one-time code from an app."),
+    )
     created = models.DateField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +61,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_us(self) -> bool:
+        return self.jurisdiction == "us"
 
     @property
     def has_key(self) -> bool:
@@ -58,6 +78,74 @@ class Campaign(models.Model):
 
     def is_organizer(self, user: object) -> bool:
         return bool(getattr(user, "is_authenticated", False)) and self.organizers.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
+
+    def role_of(self, user: object) -> str | None:
+        if not getattr(user, "is_authenticated", False):
+            return None
+        return self.memberships.filter(user=user).values_list("role", flat=True).first()  # type: ignore[attr-defined]
+
+
+class Role(models.TextChoices):
+    """Ordered from most to least power; `Membership.allows` compares by this order."""
+
+    OWNER = "owner", _("Owner")
+    ORGANIZER = "organizer", _("Organizer")
+    READ_ONLY = "read-only", _("Read-only")
+
+
+ROLE_RANK = {Role.OWNER: 3, Role.ORGANIZER: 2, Role.READ_ONLY: 1}
+
+ROLE_HELP = {
+    Role.OWNER: _("everything, plus managing the team and requiring two-factor sign-in"),
+    Role.ORGANIZER: _("writes, opens and closes petitions, pledges, drives and surveys; invites organizers"),
+    Role.READ_ONLY: _("sees dashboards and downloads sealed exports; changes nothing"),
+}
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    return role is not None and ROLE_RANK.get(role, 0) >= ROLE_RANK[needed]  # type: ignore[index]
+
+
+class Membership(models.Model):
+    """Who organizes a campaign, and with which role. Lives in the table Django made
+    for the plain many-to-many field, so existing organizers kept their access."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.ORGANIZER)
+
+    class Meta:
+        db_table = "campaigns_campaign_organizers"
+        unique_together = [("campaign", "user")]  # what the many-to-many table already had
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class OrganizerInvite(models.Model):
+    """A single-use link that lets someone join a campaign as a co-organizer. Only the
+    hash of the link's code is kept; the link expires."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.ORGANIZER)
+    note = models.CharField(
+        _("note for yourselves"), max_length=100, help_text=_("Who it is for, e.g. “Sam from Support”.")
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires = models.DateTimeField()
+
+    class Meta:
+        ordering = ["expires"]
+
+    def __str__(self) -> str:
+        return self.note
+
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires <= timezone.now()
 
 
 class Segment(models.Model):

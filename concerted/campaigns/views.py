@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerted.core import confirm
+from concerted.core.hashing import code_hash, new_code
+from concerted.core.public import public_url
+from concerted.core.ratelimit import public_post_limit
+
 from .access import campaign_for_organizer
-from .forms import AddOrganizerForm, CampaignForm, PublicKeyForm, segment_form
-from .models import Campaign, Segment
+from .forms import (
+    CampaignForm,
+    InviteForm,
+    NewOrganizerForm,
+    PublicKeyForm,
+    RoleForm,
+    TwoFactorPolicyForm,
+    segment_form,
+)
+from .models import ROLE_HELP, Campaign, Membership, OrganizerInvite, Role, Segment, role_allows
 from .overview import campaign_actions, campaign_items
 
 
@@ -32,7 +49,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             campaign = form.save()
-            campaign.organizers.add(request.user)
+            Membership.objects.create(campaign=campaign, user=request.user, role=Role.OWNER)
         messages.success(request, _("Campaign created. Next: make the committee key on your own computer."))
         return redirect("campaigns:key", campaign.pk)
     return render(request, "campaigns/form.html", {"form": form, "creating": True}, status=400 if form.errors else 200)
@@ -121,23 +138,195 @@ def campaign_segments(request: HttpRequest, campaign_id: uuid.UUID) -> HttpRespo
 @require_POST
 def segment_delete(request: HttpRequest, campaign_id: uuid.UUID, segment_id: int) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
-    get_object_or_404(Segment, pk=segment_id, campaign=campaign).delete()
+    segment = get_object_or_404(Segment, pk=segment_id, campaign=campaign)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Remove the group “%(label)s”?") % {"label": segment.label},
+            consequences=[
+                _("Records that named this group keep existing but no longer count in any group."),
+                _("Adding a group with the same name later does not bring those counts back."),
+            ],
+            confirm_label=_("Yes, remove the group"),
+            cancel_url=reverse("campaigns:segments", args=[campaign.pk]),
+            context={"campaign": campaign},
+        )
+    segment.delete()
     messages.success(request, _("Group removed."))
     return redirect("campaigns:segments", campaign.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def campaign_organizers(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
-    campaign = campaign_for_organizer(request, campaign_id)
-    form = AddOrganizerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        campaign.organizers.add(form.cleaned_data["username"])
-        messages.success(request, _("Organizer added."))
-        return redirect("campaigns:organizers", campaign.pk)
+INVITE_DAYS = 3
+INVITE_PREFIX = "cxi_"
+
+
+def _team_page(
+    request: HttpRequest, campaign: Campaign, invite_form: InviteForm | None = None, new_link: str = ""
+) -> HttpResponse:
+    my_role = campaign.my_role  # type: ignore[attr-defined]
+    invite_form = invite_form or InviteForm(inviter_role=my_role)
     return render(
         request,
         "campaigns/organizers.html",
-        {"form": form, "campaign": campaign, "organizers": campaign.organizers.order_by("username")},
-        status=400 if form.errors else 200,
+        {
+            "campaign": campaign,
+            "memberships": campaign.memberships.select_related("user").order_by("user__username"),  # type: ignore[attr-defined]
+            "invites": campaign.invites.filter(expires__gt=timezone.now()),  # type: ignore[attr-defined]
+            "invite_form": invite_form,
+            "policy_form": TwoFactorPolicyForm(instance=campaign),
+            "roles": Role.choices,
+            "role_help": [(Role(v).label, ROLE_HELP[v]) for v in Role.values],
+            "is_owner": my_role == Role.OWNER,
+            "can_invite": role_allows(my_role, Role.ORGANIZER),
+            "new_link": new_link,
+            "invite_days": INVITE_DAYS,
+        },
+        status=400 if invite_form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def campaign_organizers(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    return _team_page(request, campaign_for_organizer(request, campaign_id))
+
+
+@login_required
+@require_POST
+def organizer_invite(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id, role=Role.ORGANIZER)
+    form = InviteForm(request.POST, inviter_role=campaign.my_role)  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _team_page(request, campaign, form)
+    code = INVITE_PREFIX + new_code(24)
+    invite = form.save(commit=False)
+    invite.campaign = campaign
+    invite.invited_by = request.user
+    invite.code_hash = code_hash(code, "organizer-invite")
+    invite.expires = timezone.now() + datetime.timedelta(days=INVITE_DAYS)
+    invite.save()
+    return _team_page(request, campaign, new_link=public_url(reverse("campaigns:join", args=[code])))
+
+
+@login_required
+@require_POST
+def invite_cancel(request: HttpRequest, campaign_id: uuid.UUID, invite_id: int) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id, role=Role.ORGANIZER)
+    get_object_or_404(OrganizerInvite, pk=invite_id, campaign=campaign).delete()
+    messages.success(request, _("Invite cancelled: the link no longer works."))
+    return redirect("campaigns:organizers", campaign.pk)
+
+
+def _owners_left(campaign: Campaign, without: Membership) -> bool:
+    return campaign.memberships.filter(role=Role.OWNER).exclude(pk=without.pk).exists()  # type: ignore[attr-defined]
+
+
+@login_required
+@require_POST
+def organizer_role(request: HttpRequest, campaign_id: uuid.UUID, user_id: int) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id, role=Role.OWNER)
+    membership = get_object_or_404(Membership, campaign=campaign, user_id=user_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown role."))
+    elif form.cleaned_data["role"] != Role.OWNER and not _owners_left(campaign, membership):
+        messages.error(request, _("A campaign needs at least one owner. Make someone else owner first."))
+    else:
+        membership.role = form.cleaned_data["role"]
+        membership.save(update_fields=["role"])
+        messages.success(request, _("Role changed."))
+    return redirect("campaigns:organizers", campaign.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organizer_remove(request: HttpRequest, campaign_id: uuid.UUID, user_id: int) -> HttpResponse:
+    """GET asks first (works without JavaScript); POST removes. Owners remove anyone;
+    anyone may leave."""
+    leaving = user_id == request.user.pk
+    campaign = campaign_for_organizer(request, campaign_id, role=Role.READ_ONLY if leaving else Role.OWNER)
+    membership = get_object_or_404(Membership.objects.select_related("user"), campaign=campaign, user_id=user_id)
+    if membership.role == Role.OWNER and not _owners_left(campaign, membership):
+        messages.error(request, _("A campaign needs at least one owner. Make someone else owner first."))
+        return redirect("campaigns:organizers", campaign.pk)
+    if request.method == "POST":
+        membership.delete()
+        messages.success(request, _("%(name)s no longer organizes this campaign.") % {"name": membership.user})
+        return redirect("campaigns:list" if leaving else "campaigns:organizers", *([] if leaving else [campaign.pk]))
+    return render(
+        request,
+        "confirm.html",
+        {
+            "campaign": campaign,
+            "title": _("Leave this campaign?") if leaving else _("Remove %(name)s?") % {"name": membership.user},
+            "consequences": [
+                _("They lose access to this campaign at once, on every device they are signed in on."),
+                _("Their reveal tokens no longer fetch this campaign's records."),
+                _("Only an invite can bring them back."),
+            ],
+            "keeps": _(
+                "This can't take back a copy of the private key or any export they already have: if you don't "
+                "trust them any more, start a new campaign with a new key."
+            ),
+            "confirm_label": _("Leave") if leaving else _("Remove"),
+            "cancel_url": reverse("campaigns:organizers", args=[campaign.pk]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def two_factor_policy(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
+    campaign = campaign_for_organizer(request, campaign_id, role=Role.OWNER)
+    form = TwoFactorPolicyForm(request.POST, instance=campaign)
+    if form.is_valid():
+        form.save()
+        if campaign.require_two_factor:
+            messages.success(
+                request,
+                _("Two-factor sign-in is now required: organizers without it are asked to turn it on first."),
+            )
+        else:
+            messages.success(request, _("Two-factor sign-in is no longer required for this campaign."))
+    return redirect("campaigns:organizers", campaign.pk)
+
+
+def _invite_for(code: str) -> OrganizerInvite | None:
+    return (
+        OrganizerInvite.objects.select_related("campaign")
+        .filter(code_hash=code_hash(code, "organizer-invite"), expires__gt=timezone.now())
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_post_limit
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    """The invite link. Safe to GET (mail scanners follow links); only a POST uses it up,
+    in the same transaction that adds the organizer."""
+    invite = _invite_for(code)
+    if invite is None:
+        return render(request, "campaigns/join.html", {"invite": None}, status=404)
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else NewOrganizerForm(request.POST or None)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        with transaction.atomic():
+            # Deleting the row is the consumption: of two racing POSTs only one deletes it.
+            if not OrganizerInvite.objects.filter(pk=invite.pk, expires__gt=timezone.now()).delete()[0]:
+                return render(request, "campaigns/join.html", {"invite": None}, status=404)
+            user = request.user if signed_in else form.save()  # type: ignore[union-attr]
+            Membership.objects.get_or_create(campaign=invite.campaign, user=user, defaults={"role": invite.role})
+        if not signed_in:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("You now organize %(campaign)s. Turn on two-factor sign-in to protect it.")
+            % {"campaign": invite.campaign.name},
+        )
+        return redirect("campaigns:detail", invite.campaign.pk)
+    return render(
+        request,
+        "campaigns/join.html",
+        {"invite": invite, "form": form, "role_help": ROLE_HELP[invite.role]},
+        status=400 if form is not None and form.errors else 200,
     )

@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from concerted.core import markdown
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -113,7 +114,7 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
                 sheet["Small"],
             )
         )
-        story.append(Paragraph("“" + escape(str(text)) + "”", sheet["BodyText"]))
+        story += markdown.to_flowables(str(text), sheet["BodyText"])
     version_of = {digest: number for number, ((digest, _text), _n) in enumerate(versions.most_common(), start=1)}
     story.append(Paragraph(escape(_("Signers")), sheet["Heading2"]))
     header = [

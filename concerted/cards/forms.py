@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.core import markdown
 from concerted.core.forms import PersonalContactField, ReadableCharField
 
 from .models import ASSESSMENTS, DEFAULT_CARD_TEXT, FIELD_FOR_KIND, SEGMENT_NAMES, BargainingUnit
@@ -146,6 +147,7 @@ class UnitForm(forms.ModelForm):
         model = BargainingUnit
         fields = ["name", "employer", "union", "size", "supermajority_percent", "card_text", "card_segment_kind"]
         widgets = {"card_text": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"card_text": markdown.HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -52,19 +52,25 @@ class Progress:
 def progress(unit: BargainingUnit, total: int | None = None) -> Progress:
     if total is None:
         total = Card.objects.filter(unit=unit).count()
+    us = unit.campaign.is_us
     return Progress(
         total=total,
         size=unit.size,
         thresholds=[
+            # Legal meaning only where it is sourced (docs/CARDS.md): the US NLRA.
             Threshold(
-                _("30% showing of interest"),
-                _("Enough to petition the NLRB for an election."),
+                _("30% showing of interest") if us else _("30% of the unit"),
+                _("Enough to petition the NLRB for an election (29 CFR 101.18(a)).")
+                if us
+                else _("A common organizing milestone; what it allows depends on your country's law."),
                 unit.showing_needed(),
                 total,
             ),
             Threshold(
                 _("Majority (50% + 1)"),
-                _("Enough to demand that the employer recognize the union."),
+                _("Majority support backs a demand for voluntary recognition (Cemex, 372 NLRB No. 130, 2023).")
+                if us
+                else _("More than half of the unit: a strong position to ask the employer to recognize the union."),
                 unit.majority_needed(),
                 total,
             ),

@@ -1,22 +1,43 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import releases
+from . import releases, shortcodes
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@require_GET
+def open_by_code(request: HttpRequest) -> HttpResponse:
+    """The home page's "open by code" field. A GET form, so it works everywhere; the
+    same answer for a wrong code and a draft, and no list of what exists."""
+    typed = request.GET.get("code", "")[:200]
+    path = shortcodes.open_code(typed)
+    if path:
+        return redirect(path)
+    return render(request, "home.html", {"code": typed, "code_error": bool(typed.strip())}, status=404)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    found = finders.find("favicon.ico")
+    response = HttpResponse(Path(found).read_bytes() if found else b"", content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET
@@ -37,7 +58,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

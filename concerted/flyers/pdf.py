@@ -24,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
+from concerted.core import markdown
 from concerted.core.pdf import escape, fonts
 from concerted.invites.codes import display
 
@@ -145,8 +146,8 @@ def _poster(canvas: Canvas, flyer: Flyer, pagesize: tuple[float, float]) -> None
         Paragraph(escape(flyer.campaign.committee_name), st["committee"]),
         Paragraph(escape(flyer.headline), st["headline"]),
     ]
-    if flyer.pitch:
-        top.append(Paragraph(escape(flyer.pitch), st["pitch"]))
+    # The whole ask, formatted: a flyer that prints only the first paragraph loses the demand.
+    top += markdown.to_flowables(flyer.pitch, st["pitch"])
     lower: list[Any] = [
         Spacer(1, 0.4 * cm),
         QRFlowable(flyer.public_url, POSTER_QR),
@@ -230,12 +231,37 @@ def _cards(canvas: Canvas, flyer: Flyer, codes: Sequence[str], pagesize: tuple[f
         canvas.showPage()
 
 
-def build(flyer: Flyer, paper: str = "letter", codes: Sequence[str] = (), poster: bool = True) -> bytes:
+class _TestCanvas(Canvas):
+    """Stamps every page TEST: its QR code leads to an address coworkers can't reach."""
+
+    def showPage(self) -> None:
+        width, height = self._pagesize
+        _regular, bold = fonts()
+        self.saveState()
+        self.setFillColor(colors.Color(0.6, 0.1, 0.1, alpha=0.35))
+        self.setFont(bold, 150)
+        self.translate(width / 2, height / 2)
+        self.rotate(35)
+        self.drawCentredString(0, -50, "TEST")
+        self.restoreState()
+        self.saveState()
+        self.setFillColor(colors.Color(0.6, 0.1, 0.1))
+        self.setFont(bold, 11)
+        self.drawCentredString(
+            width / 2, height - 0.6 * cm, _("TEST PRINT — this address only works on this computer or network.")
+        )
+        self.restoreState()
+        super().showPage()
+
+
+def build(
+    flyer: Flyer, paper: str = "letter", codes: Sequence[str] = (), poster: bool = True, test: bool = False
+) -> bytes:
     """The flyer as a PDF: the poster page (unless poster=False), then tear-off cards
-    for `codes`, if any."""
+    for `codes`, if any. `test` stamps every page TEST (see core/public.py)."""
     pagesize = PAPERS[paper]
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=1)
+    canvas = (_TestCanvas if test else Canvas)(out, pagesize=pagesize, pageCompression=1, invariant=1)
     canvas.setTitle(flyer.headline)
     canvas.setAuthor(flyer.campaign.committee_name)
     canvas.setCreator("Concerted")

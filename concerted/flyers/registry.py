@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .targets import Flyer, first_paragraph, register
+from concerted.core.shortcodes import register_opener
+
+from .targets import Flyer, register
+
+
+def _opener(model: type, url_name: str) -> Callable[[str], str | None]:
+    """code -> public path, for anything flyers can point at, unless it is a draft."""
+
+    def opener(code: str) -> str | None:
+        found = model.objects.filter(slug=code).exclude(status="draft").first()  # type: ignore[attr-defined]
+        return reverse(url_name, args=[found.slug]) if found else None
+
+    opener.__qualname__ = f"open_{url_name}"
+    return opener
 
 
 def register_petitions() -> None:
@@ -18,7 +33,7 @@ def register_petitions() -> None:
             target_id=petition.pk,
             campaign=petition.campaign,
             headline=petition.title,
-            pitch=first_paragraph(petition.body),
+            pitch=petition.body,
             public_path=reverse("petitions:sign", args=[petition.slug]),
             dashboard_url=reverse("petitions:dashboard", args=[petition.pk]),
             requires_invite=petition.requires_invite,
@@ -26,6 +41,7 @@ def register_petitions() -> None:
         )
 
     register(Petition.INVITE_KIND, Petition, describe)
+    register_opener(_opener(Petition, "petitions:sign"))
 
 
 def register_pledges() -> None:
@@ -35,7 +51,7 @@ def register_pledges() -> None:
         pitch = pledge.promise
         threshold = pledge.threshold()
         if threshold:
-            pitch += " " + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
+            pitch += "\n\n" + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
                 "n": threshold,
                 "day": pledge.deadline.strftime("%d %B %Y"),
             }
@@ -45,7 +61,7 @@ def register_pledges() -> None:
             target_id=pledge.pk,
             campaign=pledge.campaign,
             headline=pledge.title,
-            pitch=first_paragraph(pitch),
+            pitch=pitch + ("\n\n" + pledge.body if pledge.body else ""),
             public_path=reverse("pledges:pledge", args=[pledge.slug]),
             dashboard_url=reverse("pledges:dashboard", args=[pledge.pk]),
             requires_invite=pledge.requires_invite,
@@ -53,6 +69,7 @@ def register_pledges() -> None:
         )
 
     register(Pledge.INVITE_KIND, Pledge, describe)
+    register_opener(_opener(Pledge, "pledges:pledge"))
 
 
 def register_surveys() -> None:
@@ -65,7 +82,7 @@ def register_surveys() -> None:
             target_id=survey.pk,
             campaign=survey.campaign,
             headline=survey.title,
-            pitch=first_paragraph(survey.intro or _("An anonymous survey from your coworkers.")),
+            pitch=survey.intro or _("An anonymous survey from your coworkers."),
             public_path=reverse("surveys:answer", args=[survey.slug]),
             dashboard_url=reverse("surveys:builder", args=[survey.pk]),
             requires_invite=survey.one_per_invite,
@@ -74,6 +91,7 @@ def register_surveys() -> None:
         )
 
     register(Survey.INVITE_KIND, Survey, describe)
+    register_opener(_opener(Survey, "surveys:answer"))
 
 
 def register_ballots() -> None:

@@ -11,12 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from concerted.campaigns.access import campaign_for_organizer
-
-PITCH_MAX = 420
+from concerted.core.public import public_url
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class Flyer:
 
     @property
     def public_url(self) -> str:
-        return settings.PUBLIC_BASE_URL + self.public_path
+        return public_url(self.public_path)
 
     def invite_url(self, code: str) -> str:
         return f"{self.public_url}?code={code}"
@@ -76,13 +74,3 @@ def for_organizer(request: HttpRequest, kind: str, target_id: uuid.UUID) -> Flye
         raise Http404
     campaign_for_organizer(request, flyer.campaign.pk)
     return flyer
-
-
-def first_paragraph(body: str, limit: int = PITCH_MAX) -> str:
-    """The pitch: the body's first paragraph, cut at a word if it runs long."""
-    paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    text = " ".join((paragraphs[0] if paragraphs else "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–—")
-    return cut + "…"

@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from concerted.core import markdown
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -33,8 +34,7 @@ def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> byte
         Paragraph(escape(day), sheet["Normal"]),
         Spacer(1, 0.5 * cm),
     ]
-    for para in str(parent["body"]).split("\n\n"):
-        story.append(Paragraph(escape(para).replace("\n", "<br/>"), sheet["BodyText"]))
+    story += markdown.to_flowables(str(parent["body"]), sheet["BodyText"])
     story += [
         Spacer(1, 0.5 * cm),
         Paragraph(

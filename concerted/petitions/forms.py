@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.core import markdown
 from concerted.core.forms import PersonalContactField, ReadableCharField
 from concerted.invites.forms import InviteCodeField
 
@@ -55,6 +56,13 @@ class PetitionForm(forms.ModelForm):
         model = Petition
         fields = ["title", "body", "addressee", "goal_count", "goal_percent", "segment_kind", "requires_invite"]
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "body": markdown.HELP,
+            "goal_count": gettext_lazy("If you set both a number and a share, the number is the goal."),
+            "goal_percent": gettext_lazy(
+                "Used only when no number is set, and only when the campaign has a unit size (rounded up)."
+            ),
+        }
 
     def clean_goal_percent(self) -> int | None:
         value = self.cleaned_data.get("goal_percent")

@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from concerted.core import markdown
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -27,7 +28,7 @@ def pledge_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         Paragraph(escape(campaign["committee"]), sheet["Normal"]),
         Paragraph(escape(_("Confidential: the committee's list, printed %(day)s") % {"day": day}), sheet["Small"]),
         Spacer(1, 0.4 * cm),
-        Paragraph(escape(str(parent.get("promise", ""))), sheet["BodyText"]),
+        *markdown.to_flowables(str(parent.get("promise", "")), sheet["BodyText"]),
         Paragraph(
             escape(
                 _("%(n)d people pledged (threshold %(t)s, confirmed %(on)s).")

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.core import markdown
 from concerted.core.days import today
 from concerted.core.forms import PersonalContactField, ReadableCharField
 from concerted.invites.forms import InviteCodeField
@@ -50,6 +51,7 @@ class PledgeSetupForm(forms.ModelForm):
             "promise": forms.Textarea(attrs={"rows": 2}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
         }
+        help_texts = {"body": markdown.HELP, "promise": markdown.HELP}
 
     def clean_threshold_percent(self) -> int | None:
         value = self.cleaned_data.get("threshold_percent")

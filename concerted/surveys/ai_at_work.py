@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from concerted.campaigns.models import Campaign
 
 from .models import SCALE_LABELS, Option, Question, Survey
 
 TEMPLATE = "ai_at_work"
-SOURCE = "AFL-CIO / David Binder Research, 14–22 April 2026, n = 1,588"
+SOURCE = _lazy(
+    "poll of 1,588 workers by the AFL-CIO with David Binder Research, 14–22 April 2026; "
+    "figures as published by the AFL-CIO and reported by the Guardian, 12 May 2026"
+)
+# The same finding was worded differently in print: keep saying so next to the figure.
+WORDING_NOTE = _lazy(
+    "We show the poll's own figure for a human as the final decision-maker (95%); press coverage of the "
+    "same poll reported 90%, for a differently worded statement. Our question paraphrases the poll's."
+)
 
 # (kind, text, options with national % or None, segment, national key)
 QUESTIONS: list[tuple[str, str, list[tuple[str, float | None]], str, str]] = [

@@ -67,6 +67,7 @@ def test_it_signs_a_union_card_on_a_phone_without_javascript(phone_page, unit, p
     assert data["card_text"] == unit.rendered_card_text()
     assert card.segment.label == "Support"
     page.get_by_role("button", name="Revoke my card").click()
+    page.get_by_role("button", name="Yes, revoke my card").click()
     assert page.get_by_role("heading", name="Your card was revoked").is_visible()
     assert not Card.objects.exists()
     assert_stayed_local(page)

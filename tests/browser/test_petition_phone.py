@@ -33,6 +33,9 @@ def test_it_signs_the_petition_on_a_phone_without_javascript(phone_page, petitio
     assert_fits_phone(page)
     assert Signature.objects.filter(petition=petition).count() == 1
     page.get_by_role("button", name="Withdraw my signature").click()
+    assert page.get_by_text("This can't be undone.").is_visible()
+    assert Signature.objects.filter(petition=petition).count() == 1
+    page.get_by_role("button", name="Yes, withdraw my signature").click()
     assert page.get_by_role("heading", name="Your signature was withdrawn").is_visible()
     assert Signature.objects.filter(petition=petition).count() == 0
     assert_stayed_local(page)

@@ -53,7 +53,7 @@ def test_every_organizer_manages_only_their_own_tokens(as_user, who, owner):
     assert "cxt_" in html  # the new token is shown once
     assert ("owner-laptop" in html) == (who == "owner")
     other = ExportToken.objects.get(label="owner-laptop")
-    revoke = client.post(reverse("accounts:token_revoke", args=[other.pk]))
+    revoke = client.post(reverse("accounts:token_revoke", args=[other.pk]), {"confirm": "yes"})
     assert revoke.status_code == (302 if who == "owner" else 404)
 
 

@@ -74,9 +74,13 @@ def test_organizers_can_change_things(as_user, kit, demands, who):
 
 def test_the_new_kit_is_made_once_per_campaign(as_user, campaign):
     client = as_user("owner")
-    first = client.get(reverse("bargaining:start", args=[campaign.pk]))
-    second = client.get(reverse("bargaining:start", args=[campaign.pk]))
+    looked = client.get(reverse("bargaining:start", args=[campaign.pk]))
+    assert looked.status_code == 200 and "Start the bargaining kit" in looked.content.decode()
+    assert not Kit.objects.filter(campaign=campaign).exists()  # visiting creates nothing
+    first = client.post(reverse("bargaining:start", args=[campaign.pk]))
+    second = client.post(reverse("bargaining:start", args=[campaign.pk]))
     assert first["Location"] == second["Location"]
+    assert client.get(reverse("bargaining:start", args=[campaign.pk]))["Location"] == first["Location"]
     assert Kit.objects.filter(campaign=campaign).count() == 1
 
 
@@ -141,7 +145,6 @@ def test_wrong_methods_get_405(as_user, kit, demands):
         reverse("bargaining:brief", args=[kit.pk]),
         reverse("bargaining:brief_page", args=[kit.pk]),
         reverse("bargaining:library", args=[kit.pk]),
-        reverse("bargaining:start", args=[kit.campaign_id]),
         reverse("bargaining:reports_export", args=[kit.pk]),
         reverse("bargaining:proposals_export", args=[kit.pk]),
     ]:
@@ -176,3 +179,23 @@ def test_the_campaign_page_offers_and_lists_the_kit(as_user, campaign):
     kit = Kit.objects.create(campaign=campaign)
     html = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
     assert reverse("bargaining:dashboard", args=[kit.pk]) in html
+
+
+def test_a_refused_settings_change_keeps_the_other_switches(as_user, kit):
+    """Forms keep what was typed: opening the ballot with no demand is refused, and the
+    reports/proposals switches ticked in the same submit stay ticked on the page."""
+    response = as_user("owner").post(
+        reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on", "proposals_open": "on", "voting_open": "on"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Put at least one demand on the ballot" in html
+    assert 'name="reports_open" checked' in html and 'name="proposals_open" checked' in html
+    kit.refresh_from_db()
+    assert not kit.reports_open  # nothing saved
+
+
+def test_a_demand_from_the_library_gets_a_short_title_of_its_own(as_user, kit):
+    html = as_user("owner").get(reverse("bargaining:demand_new", args=[kit.pk]) + "?clause=gdpr-art-22").content.decode()
+    assert 'value="No decision about us by automated means alone"' in html
+    assert "GDPR, Article 22" not in html.split('name="title"')[1].split(">")[0]

@@ -17,6 +17,7 @@ from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import records
 from concerted.core.kanon import MIN_FREE_TEXT
+from concerted.core.public import public_url
 from concerted.core.records import ParticipantRecord
 
 from .. import brief, clauses, filing, stats
@@ -37,18 +38,28 @@ def demand_for_organizer(request: HttpRequest, demand_id: uuid.UUID) -> Demand:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
-    """The campaign page's button: every campaign has at most one kit, made on first visit."""
+    """The campaign page's button: every campaign has at most one kit. Looking creates
+    nothing (a read-only organizer may look); starting one is a POST."""
     campaign = campaign_for_organizer(request, campaign_id)
-    kit, _created = Kit.objects.get_or_create(campaign=campaign)
-    return redirect("bargaining:dashboard", kit.pk)
+    kit = Kit.objects.filter(campaign=campaign).first()
+    if kit is None and request.method == "POST":
+        kit, _created = Kit.objects.get_or_create(campaign=campaign)
+    if kit is not None:
+        return redirect("bargaining:dashboard", kit.pk)
+    return render(request, "bargaining/start.html", {"campaign": campaign})
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
-    kit = kit_for_organizer(request, kit_id)
+    return _dashboard(request, kit_for_organizer(request, kit_id))
+
+
+def _dashboard(request: HttpRequest, kit: Kit, settings_error: str = "") -> HttpResponse:
+    """The dashboard; after a refused settings change, `kit` carries the switches as
+    typed (unsaved) and the page says why, so nothing ticked is lost."""
     demands = list(kit.demands.all())
     ballots = kit.ballots.count()
     return render(
@@ -69,7 +80,9 @@ def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
             "result": filing.results(kit) if ballots else None,
             "template": clauses.HUMAN_DECISION_DEMAND,
             "invite_batches": _batches(kit),
+            "settings_error": settings_error,
         },
+        status=400 if settings_error else 200,
     )
 
 
@@ -84,14 +97,15 @@ def _batches(kit: Kit) -> list[object]:
 def settings(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     wanted = {name: request.POST.get(name) == "on" for name in ("reports_open", "proposals_open", "voting_open")}
+    error = ""
     if (wanted["reports_open"] or wanted["proposals_open"]) and not kit.campaign.has_key:
-        messages.error(request, _("Add the committee public key first: what coworkers write is sealed to it."))
-        return redirect("bargaining:dashboard", kit.pk)
-    if wanted["voting_open"] and not kit.ballot_demands().exists():
-        messages.error(request, _("Put at least one demand on the ballot before opening it."))
-        return redirect("bargaining:dashboard", kit.pk)
+        error = _("Add the committee public key first: what coworkers write is sealed to it.")
+    elif wanted["voting_open"] and not kit.ballot_demands().exists():
+        error = _("Put at least one demand on the ballot before opening it.")
     for name, value in wanted.items():
         setattr(kit, name, value)
+    if error:
+        return _dashboard(request, kit, settings_error=error)
     kit.save(update_fields=list(wanted))
     messages.success(request, _("Saved."))
     return redirect("bargaining:dashboard", kit.pk)
@@ -121,7 +135,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
         return {"title": t["title"], "text": t["text"], "clause_keys": list(t["clauses"])}
     clause = clauses.get(key)
     if clause is not None:
-        return {"title": clause.title[:120], "text": clause.model_language, "clause_keys": [clause.key]}
+        return {"title": clauses.demand_title(clause), "text": clause.model_language, "clause_keys": [clause.key]}
     return {}
 
 
@@ -281,7 +295,7 @@ def ballot_codes(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     batch, made = invite_codes.create_batch(
         kit.campaign, filing.BALLOT_TARGET, kit.pk, form.cleaned_data["count"], form.cleaned_data["label"]
     )
-    vote_url = request.build_absolute_uri(reverse("bargaining:vote", args=[kit.slug]))
+    vote_url = public_url(reverse("bargaining:vote", args=[kit.slug]))
     response = render(
         request,
         "bargaining/ballot_codes.html",

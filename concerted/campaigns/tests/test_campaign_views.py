@@ -142,14 +142,3 @@ def test_it_adds_groups_and_refuses_duplicates(as_user, campaign):
     response = client.post(url, {"kind": "site", "label": "lisbon"})
     assert response.status_code == 400
     assert "already has that group" in response.content.decode()
-
-
-def test_it_adds_a_co_organizer(as_user, campaign, make_user):
-    make_user("newbie")
-    client = as_user("owner")
-    url = reverse("campaigns:organizers", args=[campaign.pk])
-    assert client.post(url, {"username": "newbie"}).status_code == 302
-    assert campaign.organizers.filter(username="newbie").exists()
-    response = client.post(url, {"username": "ghost"})
-    assert response.status_code == 400
-    assert "No organizer account" in response.content.decode()

@@ -60,7 +60,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(as_user, unit, person, name, whi
 POST_ONLY = [
     ("cards:status", "unit", {"status": "closed"}),
     ("cards:person_note", "person", {"day": "2026-01-05", "who": "Rosa", "note": "Talked about schedules."}),
-    ("cards:person_delete", "person", {}),
+    ("cards:person_delete", "person", {"confirm": "yes"}),
     ("cards:roster_import", "unit", {"lines": "Ann Lee; ; Support\nBo Berg"}),
 ]
 
@@ -351,3 +351,20 @@ def test_the_campaign_page_lists_the_drive_and_offers_to_start_one(as_user, unit
     assert reverse("cards:dashboard", args=[unit.pk]) in page
     assert "Start a union card drive" in page
     assert reverse("cards:new", args=[unit.campaign_id]) in page
+
+
+@pytest.mark.parametrize("jurisdiction", ["us", ""])
+def test_legal_wording_follows_the_campaigns_jurisdiction(client, as_user, unit, jurisdiction):
+    unit.campaign.jurisdiction = jurisdiction
+    unit.campaign.save()
+    from django.urls import reverse
+
+    dashboard = as_user("owner").get(reverse("cards:dashboard", args=[unit.pk])).content.decode()
+    sign = client.get(reverse("cards:sign", args=[unit.slug])).content.decode()
+    if jurisdiction == "us":
+        assert "petition the NLRB" in dashboard and "Cemex" in dashboard
+        assert "National Labor Relations Act" in sign
+    else:
+        assert "NLRB" not in dashboard and "NLRB" not in sign
+        assert "protected by" not in sign
+        assert "depends on your country" in dashboard

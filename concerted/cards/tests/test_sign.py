@@ -151,7 +151,10 @@ def test_it_revokes_by_post_only(unit):
     revoke_url = reverse("cards:revoke", args=[unit.slug, code])
     assert Client().get(revoke_url).status_code == 405
     assert Card.objects.count() == 1
-    response = Client().post(revoke_url)
+    asked = Client().post(revoke_url)
+    assert asked.status_code == 200 and "can't be undone" in html(asked)
+    assert Card.objects.count() == 1  # the first tap only asks
+    response = Client().post(revoke_url, {"confirm": "yes"})
     assert response.status_code == 200
     assert "Your card was revoked" in html(response)
     assert not Card.objects.exists()

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import export, records, releases
+from concerted.core import confirm, export, records, releases
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
@@ -290,6 +291,18 @@ def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 def person_delete(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = person_for_organizer(request, person_id)
     unit_id = person.unit_id
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Remove this person from the roster?"),
+            consequences=[
+                _("Their sealed roster entry and every one-on-one note about them are deleted for good."),
+                _("A card they signed is not affected."),
+            ],
+            confirm_label=_("Yes, remove them"),
+            cancel_url=reverse("cards:person", args=[person.pk]),
+            context={"campaign": person.unit.campaign},
+        )
     person.delete()
     messages.success(request, _("Removed from the roster, with their notes."))
     return redirect("cards:roster", unit_id)

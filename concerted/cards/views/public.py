@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import receipts
+from concerted.core import confirm, receipts
 from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
@@ -91,5 +92,18 @@ def revoke(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     card = signing.find_by_receipt(unit, code)
     if card is None:
         return render(request, "cards/receipt_unknown.html", _context(unit), status=404)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Revoke your card?"),
+            consequences=[
+                _("Your signed card is deleted for good and no longer counts toward the majority."),
+                _("Your receipt code stops working; to support the union again you would sign a new card."),
+            ],
+            confirm_label=_("Yes, revoke my card"),
+            cancel_url=reverse("cards:receipt", args=[unit.slug, receipts.normalize(code)]),
+            participant=True,
+            context=_context(unit),
+        )
     signing.revoke(card)
     return render(request, "cards/revoked.html", _context(unit))

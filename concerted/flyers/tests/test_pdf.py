@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from concerted.flyers import pdf
-from concerted.flyers.targets import first_paragraph, lookup
+from concerted.flyers.targets import lookup
 from concerted.invites import codes
 from concerted.invites.models import InviteBatch
 from concerted.petitions.models import Signature
@@ -118,20 +118,14 @@ def test_it_can_print_cards_without_the_poster(as_user, invite_petition, tmp_pat
 
 def test_it_keeps_a_long_headline_and_pitch_on_one_page(as_user, petition, tmp_path):
     petition.title = "Stop " + "the keystroke tracker and the screenshot agent " * 4
-    petition.body = ("We want a human to decide. " * 60) + "\n\nSecond paragraph is not on the flyer."
+    petition.body = ("We want a human to decide. " * 60) + "\n\nThe second paragraph is on the flyer too."
     petition.save()
     response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]))
     pages = read_pdf(response.content, tmp_path)
     assert len(pages) == 1
     assert pages[0].codes == [f"{BASE}/p/{petition.slug}/"]
     assert pages[0].sizes_cm[0] >= 6.5
-    assert "Second paragraph" not in _pdf_text(response.content)
-
-
-def test_it_takes_the_first_paragraph_as_the_pitch():
-    assert first_paragraph("\n\nFirst  line\nstill first.\n\nSecond.") == "First line still first."
-    long = first_paragraph("word " * 200, limit=50)
-    assert len(long) <= 51 and long.endswith("…")
+    assert "The second paragraph is on the flyer too." in " ".join(_pdf_text(response.content).split())
 
 
 def test_it_prints_an_onion_address(settings, petition, tmp_path):

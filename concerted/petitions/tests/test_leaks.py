@@ -88,5 +88,5 @@ def test_withdrawn_signature_leaves_no_ciphertext_behind(petition):
     sealed = bytes(Signature.objects.get().sealed)
     assert sealed[:48] in database_bytes()
     code = re.search(r"/r/([A-Z2-7]{26})/", location).group(1)
-    client.post(reverse("petitions:withdraw", args=[petition.slug, code]))
+    client.post(reverse("petitions:withdraw", args=[petition.slug, code]), {"confirm": "yes"})
     assert sealed[:48] not in database_bytes()

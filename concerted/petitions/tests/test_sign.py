@@ -116,7 +116,10 @@ def test_it_withdraws_by_post_only(petition):
     withdraw_url = reverse("petitions:withdraw", args=[petition.slug, code])
     assert Client().get(withdraw_url).status_code == 405
     assert Signature.objects.count() == 1
-    response = Client().post(withdraw_url)
+    asked = Client().post(withdraw_url)
+    assert asked.status_code == 200 and "can't be undone" in asked.content.decode()
+    assert Signature.objects.count() == 1  # the first tap only asks
+    response = Client().post(withdraw_url, {"confirm": "yes"})
     assert response.status_code == 200
     assert not Signature.objects.exists()
     assert Client().get(location).status_code == 404

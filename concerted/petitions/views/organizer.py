@@ -24,11 +24,25 @@ def petition_for_organizer(request: HttpRequest, petition_id: uuid.UUID) -> Peti
     return records.parent_for_organizer(request, Petition, petition_id)
 
 
+def _preview_form(request: HttpRequest, form: PetitionForm, context: dict[str, object]) -> HttpResponse:
+    """The editor's preview: the text as coworkers will see it, nothing saved (works
+    without JavaScript: it is a second submit button)."""
+    form.is_valid()  # shows field errors next to the preview, typed text kept
+    return render(
+        request,
+        "petitions/form.html",
+        {**context, "form": form, "preview_text": request.POST.get("body", "")},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def petition_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = PetitionForm(request.POST or None, instance=Petition(campaign=campaign))
+    if "preview" in request.POST:
+        return _preview_form(request, form, {"campaign": campaign})
     if request.method == "POST" and form.is_valid():
         petition = form.save()
         messages.success(request, _("Petition saved as a draft. Preview it, then open it for signatures."))
@@ -43,6 +57,8 @@ def petition_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 def petition_edit(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
     form = PetitionForm(request.POST or None, instance=petition)
+    if "preview" in request.POST:
+        return _preview_form(request, form, {"campaign": petition.campaign, "petition": petition})
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Petition saved."))

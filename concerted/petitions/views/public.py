@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import receipts
+from concerted.core import confirm, receipts
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -100,5 +101,19 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     signature = signing.find_by_receipt(petition, code)
     if signature is None:
         return render(request, "petitions/receipt_unknown.html", _context(petition), status=404)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Withdraw your signature?"),
+            consequences=[
+                _("Your signature is deleted for good: your name and anything you wrote are erased."),
+                _("Your receipt code stops working."),
+                _("To sign again later you would start from the beginning."),
+            ],
+            confirm_label=_("Yes, withdraw my signature"),
+            cancel_url=reverse("petitions:receipt", args=[petition.slug, receipts.normalize(code)]),
+            participant=True,
+            context=_context(petition),
+        )
     signing.withdraw(signature)
     return render(request, "petitions/withdrawn.html", _context(petition))

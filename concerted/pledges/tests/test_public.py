@@ -220,7 +220,9 @@ def test_it_withdraws_by_post_only_while_open(pledge):
     code = receipt_code(pledge_post(pledge, name="Someone Else"))
     url = reverse("pledges:withdraw", args=[pledge.slug, code])
     assert Client().get(url).status_code == 405
-    response = Client().post(url)
+    asked = Client().post(url)
+    assert "can't be undone" in asked.content.decode() and Commitment.objects.count() == 2
+    response = Client().post(url, {"confirm": "yes"})
     assert response.status_code == 200
     assert "Your pledge was withdrawn" in response.content.decode()
     assert Commitment.objects.count() == 1
@@ -230,7 +232,7 @@ def test_it_withdraws_by_post_only_while_open(pledge):
 def test_withdrawing_after_confirmation_is_refused_clearly(pledge, add_pledges):
     code = add_pledges(pledge, 5)[0]
     pledge.confirm(pledge.count())
-    response = Client().post(reverse("pledges:withdraw", args=[pledge.slug, code]))
+    response = Client().post(reverse("pledges:withdraw", args=[pledge.slug, code]), {"confirm": "yes"})
     assert response.status_code == 409
     assert "can no longer be withdrawn here" in response.content.decode()
     assert Commitment.objects.count() == 5

@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import confirm as confirm_step
 from concerted.core import records, releases
 from concerted.core.days import today
 
@@ -27,11 +29,25 @@ def pledge_for_organizer(request: HttpRequest, pledge_id: uuid.UUID) -> Pledge:
     return pledge
 
 
+def _preview_form(request: HttpRequest, form: PledgeSetupForm, context: dict[str, object]) -> HttpResponse:
+    """The editor's preview (a second submit button, so no JavaScript): nothing saved."""
+    form.is_valid()
+    text = "\n\n".join(t for t in (request.POST.get("promise", ""), request.POST.get("body", "")) if t.strip())
+    return render(
+        request,
+        "pledges/form.html",
+        {**context, "form": form, "preview_text": text},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pledge_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = PledgeSetupForm(request.POST or None, instance=Pledge(campaign=campaign))
+    if "preview" in request.POST:
+        return _preview_form(request, form, {"campaign": campaign})
     if request.method == "POST" and form.is_valid():
         pledge = form.save()
         messages.success(request, _("Pledge saved as a draft. Preview it, then open it."))
@@ -49,6 +65,8 @@ def pledge_edit(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("The terms of a pledge are fixed once it opens: people pledged to them."))
         return redirect("pledges:dashboard", pledge.pk)
     form = PledgeSetupForm(request.POST or None, instance=pledge)
+    if "preview" in request.POST:
+        return _preview_form(request, form, {"campaign": pledge.campaign, "pledge": pledge})
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Pledge saved."))
@@ -166,9 +184,20 @@ def confirm(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def call_off(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to call the pledge off."))
-    elif pledge.call_off():
+    if not confirm_step.confirmed(request):
+        return confirm_step.ask(
+            request,
+            title=_("Call off “%(title)s” and destroy every pledge now?") % {"title": pledge.title},
+            consequences=[
+                _("Every sealed pledge is destroyed now, as if the deadline had passed."),
+                _("Nobody, not even the committee with its key, can read or count them again."),
+                _("The pledge closes; coworkers' receipts say it was called off."),
+            ],
+            confirm_label=_("Yes, call off and destroy"),
+            cancel_url=reverse("pledges:dashboard", args=[pledge.pk]),
+            context={"campaign": pledge.campaign},
+        )
+    if pledge.call_off():
         messages.success(request, _("Called off: every sealed pledge was destroyed. Nobody was exposed."))
     else:
         messages.error(request, _("Only an open pledge can be called off."))

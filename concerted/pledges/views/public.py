@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import receipts, releases
+from concerted.core import confirm, receipts, releases
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -137,6 +137,19 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if commitment is None:
         # Lapsed: already destroyed with every other pledge, and the receipt page says so.
         return _receipt_page(request, pledge, code) or _unknown(request, pledge)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Withdraw your pledge?"),
+            consequences=[
+                _("Your pledge is deleted for good and no longer counts toward the threshold."),
+                _("Your receipt code stops working."),
+            ],
+            confirm_label=_("Yes, withdraw my pledge"),
+            cancel_url=reverse("pledges:receipt", args=[pledge.slug, receipts.normalize(code)]),
+            participant=True,
+            context=_context(pledge),
+        )
     try:
         pledging.withdraw(commitment)
     except pledging.CannotWithdraw:

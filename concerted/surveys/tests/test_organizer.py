@@ -33,7 +33,7 @@ def views(survey):
         (reverse("surveys:question_move", args=[question.pk]), "post", {"direction": "up"}, 302, "get"),
         (reverse("surveys:question_add", args=[survey.pk]), "post", {"kind": "number", "text": "Hours?"}, 302, "get"),
         (reverse("surveys:status", args=[survey.pk]), "post", {"status": "published"}, 302, "get"),
-        (reverse("surveys:question_delete", args=[question.pk]), "post", {}, 302, "get"),
+        (reverse("surveys:question_delete", args=[question.pk]), "post", {"confirm": "yes"}, 302, "get"),
     ]
 
 

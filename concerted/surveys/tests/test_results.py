@@ -99,6 +99,10 @@ def test_ai_at_work_shows_the_unit_beside_national_figures(ai_survey, as_user):
     assert "38% (36–40)" in html
     low, high = proportion_confint(50, 60, method="wilson")
     assert f"83% ({low * 100:.0f}–{high * 100:.0f})" in html  # the unit, with its own interval
+    # The source line names the poll and where its figures were published; 95% vs 90% stays flagged.
+    assert "1,588 workers by the AFL-CIO with David Binder Research, 14–22 April 2026" in html
+    assert "reported by the Guardian, 12 May 2026" in html
+    assert "press coverage of the same poll reported 90%" in html
 
 
 def test_csv_export_has_aggregates_only(published, as_user):

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import records
+from concerted.core import confirm, records
 from concerted.core.reveal import safe_cell
 
 from .. import ai_at_work, charts, releases, results
@@ -186,6 +187,15 @@ def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
     survey = question.survey
     if (locked := _locked(request, survey)) is not None:
         return locked
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Delete this question?"),
+            consequences=[_("The question and its choices are deleted; you would have to write it again.")],
+            confirm_label=_("Yes, delete the question"),
+            cancel_url=reverse("surveys:builder", args=[survey.pk]),
+            context={"campaign": survey.campaign},
+        )
     question.delete()
     messages.success(request, _("Question removed."))
     return redirect("surveys:builder", survey.pk)
@@ -339,6 +349,7 @@ def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "blocks": blocks,
             "comparison": comparison,
             "source": ai_at_work.SOURCE,
+            "wording_note": ai_at_work.WORDING_NOTE,
             "query": request.GET.urlencode(),
         },
         status=400 if res.refused and res.release and view not in {v.key for v in res.views} else 200,

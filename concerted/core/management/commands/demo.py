@@ -17,6 +17,8 @@ from concerted.core import demo, keys, releases
 DEMO_CAMPAIGN = "Acme Workers for Privacy"
 
 
+BASE_PLACEHOLDER = "{public-address}"
+
 class Command(BaseCommand):
     help = "Load the demo campaign (once) and print the organizer login and the demo key's location."
 
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                     unit_size=400,
                     public_key=keys.format_public(private.public_key),
                 )
-                campaign.organizers.add(organizer)
+                campaign.organizers.add(organizer, through_defaults={"role": "owner"})
                 for kind, labels in {
                     "team": ["Platform", "Support", "Data", "Design", "Sales"],
                     "site": ["Berlin", "Lisbon", "Remote"],
@@ -76,9 +78,16 @@ class Command(BaseCommand):
             fd = os.open(login_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(f"organizer\n{password}\n")
-            (Path(settings.DATA_DIR) / "demo-summary.txt").write_text("\n".join(lines) + "\n")
+            # Saved with a placeholder: the next `make run` may serve on another port.
+            (Path(settings.DATA_DIR) / "demo-summary.txt").write_text(
+                "\n".join(lines).replace(settings.PUBLIC_BASE_URL, BASE_PLACEHOLDER) + "\n"
+            )
         username, password = login_path.read_text().split("\n")[:2]
-        summary = (Path(settings.DATA_DIR) / "demo-summary.txt").read_text()
+        summary = (
+            (Path(settings.DATA_DIR) / "demo-summary.txt")
+            .read_text()
+            .replace(BASE_PLACEHOLDER, settings.PUBLIC_BASE_URL)
+        )
         self.stdout.write(
             "\nConcerted demo\n"
             f"  Open:            {settings.PUBLIC_BASE_URL}/\n"

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
         parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
         for kind in EXPORT_PATHS:
-            parser.add_argument(f"--{kind}", help=f"The {kind}'s id (from its dashboard)")
+            parser.add_argument(f"--{kind}", help=f"Fetch the {kind} export with this id (shown on its dashboard)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

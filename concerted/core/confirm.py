@@ -1,0 +1,43 @@
+"""One confirmation step for every action that can't be undone (withdraw, revoke,
+delete, destroy): the first POST shows what will be lost and asks again; only a POST
+carrying `confirm=yes` acts. Plain forms, so it works with JavaScript off."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def confirmed(request: HttpRequest) -> bool:
+    return request.POST.get("confirm") == "yes"
+
+
+def ask(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: Sequence[str],
+    confirm_label: str,
+    cancel_url: str,
+    keeps: str = "",
+    participant: bool = False,
+    context: dict[str, object] | None = None,
+) -> HttpResponse:
+    hidden = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "confirm")]
+    return render(
+        request,
+        "confirm.html",
+        {
+            **(context or {}),
+            "base_template": "base.html" if participant else "organizer_base.html",
+            "title": title,
+            "consequences": consequences,
+            "keeps": keeps,
+            "confirm_label": confirm_label,
+            "cancel_url": cancel_url,
+            "action_url": request.path,
+            "hidden": hidden,
+        },
+    )
