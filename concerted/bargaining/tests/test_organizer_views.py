@@ -105,7 +105,8 @@ def test_opening_reports_needs_the_public_key(as_user, kit):
     kit.campaign.public_key = ""
     kit.campaign.save()
     response = as_user("owner").post(reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on"})
-    assert response.status_code == 302
+    assert response.status_code == 400  # the dashboard again, with the reason and the switches as ticked
+    assert "Add the committee public key first" in response.content.decode()
     kit.refresh_from_db()
     assert not kit.reports_open
 
