@@ -116,7 +116,7 @@
   }
 
   function table(rows) {
-    var t = el("table", undefined, "wall");
+    var t = el("table", undefined, "roster-chart");
     var head = el("tr");
     L.columns.forEach(function (h) { var th = el("th", h); th.scope = "col"; head.appendChild(th); });
     t.appendChild(el("thead")).appendChild(head);
