@@ -88,16 +88,18 @@
                  sealed.fetchExport(root.dataset.notesUrl), sealed.fetchExport(root.dataset.cardsUrl)])
       .then(function (r) {
         var keys = sealed.parseKey(sodium, r[1]);
-        var roster = sealed.openAll(sodium, r[2], keys);
-        var notes = sealed.openAll(sodium, r[3], keys, ["person"]);
-        var cards = sealed.openAll(sodium, r[4], keys);
+        var roster = sealed.openAll(sodium, r[2], keys, [], "cards.roster");
+        var notes = sealed.openAll(sodium, r[3], keys, ["person"], "cards.note");
+        var cards = sealed.openAll(sodium, r[4], keys, [], "cards.card");
         sealed.forget(keys);
         var notesByPerson = {};
         notes.rows.forEach(function (n) { (notesByPerson[n.person] = notesByPerson[n.person] || []).push(n); });
         render(roster.rows, notesByPerson, cards.rows, document.getElementById("groupby").value);
         var failed = roster.failed + notes.failed + cards.failed;
+        var repeated = roster.repeated + notes.repeated + cards.repeated;
         say("Opened " + roster.rows.length + " people, " + notes.rows.length + " notes and " + cards.rows.length + " cards." +
-            (failed ? " " + failed + " record(s) could not be opened with this key or did not belong to this unit." : ""));
+            (failed ? " " + failed + " record(s) could not be opened with this key or did not belong to this unit." : "") +
+            (repeated ? " " + repeated + " duplicated or replayed record(s) were counted once." : ""));
       })
       .catch(function (err) { say(err.message || String(err)); });
   }
