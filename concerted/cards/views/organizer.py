@@ -228,6 +228,7 @@ def _chart_labels() -> dict[str, Any]:
         "opening": _("Opening…"),
         "opened": _("Opened %(people)s people, %(notes)s log entries and %(cards)s cards."),
         "failed": _("%(n)s record(s) could not be opened with this key or did not belong here."),
+        "repeated": _("%(n)s duplicated or replayed record(s) were counted once."),
         "group_heading": _("%(group)s: %(label)s — %(people)s people, %(cards)s cards"),
         "shown": _("%(n)s of %(total)s people shown."),
         "unmatched": _("Cards from people not matched to the roster: %(n)s"),

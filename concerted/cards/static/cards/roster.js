@@ -85,9 +85,9 @@
       .then(function (r) {
         var keys = sealed.parseKey(sodium, r[1]);
         try {
-          var roster = sealed.openAll(sodium, r[2], keys);
-          var notes = sealed.openAll(sodium, r[3], keys, ["person"]);
-          var cards = sealed.openAll(sodium, r[4], keys);
+          var roster = sealed.openAll(sodium, r[2], keys, [], "cards.roster");
+          var notes = sealed.openAll(sodium, r[3], keys, ["person"], "cards.note");
+          var cards = sealed.openAll(sodium, r[4], keys, [], "cards.card");
         } finally {
           sealed.forget(keys);
         }
@@ -96,8 +96,10 @@
         var people = roster.rows.map(function (p) { return current(p, logs[p.id] || []); });
         var unmatched = matchCards(people, cards.rows);
         var failed = roster.failed + notes.failed + cards.failed;
+        var repeated = roster.repeated + notes.repeated + cards.repeated;
         say(fmt(L.opened, {people: people.length, notes: notes.rows.length, cards: cards.rows.length}) +
-            (failed ? " " + fmt(L.failed, {n: failed}) : ""));
+            (failed ? " " + fmt(L.failed, {n: failed}) : "") +
+            (repeated ? " " + fmt(L.repeated, {n: repeated}) : ""));
         return {people: people, unmatched: unmatched};
       });
   }

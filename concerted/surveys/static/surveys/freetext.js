@@ -39,10 +39,10 @@
     Promise.all([sodium.ready, sealed.readKeyText(root.dataset.noKey), sealed.fetchExport(root.dataset.exportUrl)])
       .then(function (r) {
         var keys = sealed.parseKey(sodium, r[1], root.dataset.notKey);
-        var opened = sealed.openAll(sodium, r[2], keys);
+        var opened = sealed.openAll(sodium, r[2], keys, [], "surveys.freetext");
         sealed.forget(keys);
         show(opened.rows);
-        say(root.dataset.opened.replace("%(ok)s", opened.rows.length).replace("%(failed)s", opened.failed));
+        say(root.dataset.opened.replace("%(ok)s", opened.rows.length).replace("%(failed)s", opened.failed + opened.repeated));
       })
       .catch(function (err) { say(err.message || String(err)); });
   }
