@@ -103,7 +103,8 @@ def test_opening_reports_needs_the_public_key(as_user, kit):
     kit.campaign.public_key = ""
     kit.campaign.save()
     response = as_user("owner").post(reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on"})
-    assert response.status_code == 302
+    assert response.status_code == 400  # the dashboard again, with the reason and the switches as ticked
+    assert "Add the committee public key first" in response.content.decode()
     kit.refresh_from_db()
     assert not kit.reports_open
 
@@ -181,6 +182,7 @@ def test_the_campaign_page_offers_and_lists_the_kit(as_user, campaign):
 def test_a_refused_settings_change_keeps_the_other_switches(as_user, kit):
     """Forms keep what was typed: opening the ballot with no demand is refused, and the
     reports/proposals switches ticked in the same submit stay ticked on the page."""
+    Kit.objects.filter(pk=kit.pk).update(reports_open=False, proposals_open=False, voting_open=False)
     response = as_user("owner").post(
         reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on", "proposals_open": "on", "voting_open": "on"}
     )
@@ -189,7 +191,7 @@ def test_a_refused_settings_change_keeps_the_other_switches(as_user, kit):
     assert "Put at least one demand on the ballot" in html
     assert 'name="reports_open" checked' in html and 'name="proposals_open" checked' in html
     kit.refresh_from_db()
-    assert not kit.reports_open  # nothing saved
+    assert not kit.reports_open and not kit.proposals_open  # nothing saved
 
 
 def test_a_demand_from_the_library_gets_a_short_title_of_its_own(as_user, kit):
