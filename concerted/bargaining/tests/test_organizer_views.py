@@ -185,6 +185,7 @@ def test_the_campaign_page_offers_and_lists_the_kit(as_user, campaign):
 def test_a_refused_settings_change_keeps_the_other_switches(as_user, kit):
     """Forms keep what was typed: opening the ballot with no demand is refused, and the
     reports/proposals switches ticked in the same submit stay ticked on the page."""
+    Kit.objects.filter(pk=kit.pk).update(reports_open=False, proposals_open=False, voting_open=False)
     response = as_user("owner").post(
         reverse("bargaining:settings", args=[kit.pk]), {"reports_open": "on", "proposals_open": "on", "voting_open": "on"}
     )
@@ -193,7 +194,7 @@ def test_a_refused_settings_change_keeps_the_other_switches(as_user, kit):
     assert "Put at least one demand on the ballot" in html
     assert 'name="reports_open" checked' in html and 'name="proposals_open" checked' in html
     kit.refresh_from_db()
-    assert not kit.reports_open  # nothing saved
+    assert not kit.reports_open and not kit.proposals_open  # nothing saved
 
 
 def test_a_demand_from_the_library_gets_a_short_title_of_its_own(as_user, kit):
