@@ -115,7 +115,11 @@ def free_text(campaign: Any, canary: str) -> Made:
 def _kit(campaign: Any) -> Any:
     from concerted.bargaining.models import Kit
 
-    return Kit.objects.create(campaign=campaign, reports_open=True, proposals_open=True)
+    # One kit per campaign: a second record of the same kind goes into the same kit.
+    kit, _created = Kit.objects.get_or_create(
+        campaign=campaign, defaults={"reports_open": True, "proposals_open": True}
+    )
+    return kit
 
 
 def surveillance(campaign: Any, canary: str) -> Made:
