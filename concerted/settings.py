@@ -46,7 +46,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-# Where the embedded database, backups and the de-duplication key live.
+# Where the embedded database, the secret key and the invite-code key live.
 DATA_DIR = Path(env_str("CONCERTED_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 DEBUG = env_bool("CONCERTED_DEBUG", False)

@@ -155,7 +155,7 @@ def write_encrypted(
     key_file = Path(settings.CODE_KEY_FILE)
     if not settings.CODE_KEY and key_file.exists():
         # Inside the ciphertext only the committee can open: a restore then keeps
-        # de-duplication working without a second backup to find.
+        # unused invite codes working without a second backup to find.
         members["codes.key"] = key_file.read_bytes()
     cipher = encrypt(pack(members), recipients)
     now = datetime.datetime.now(datetime.UTC)

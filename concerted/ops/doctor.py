@@ -151,7 +151,7 @@ def code_key(ctx: Context) -> list[str]:
     else:
         path = Path(settings.CODE_KEY_FILE)
         if not path.exists():
-            return [f"The invite-code key {path} is missing: restore it from your backups before anyone signs."]
+            return [f"The invite-code key {path} is missing: restore it from your backups, or the unused invite codes stop working."]
         raw = path.read_text().strip()
     try:
         if len(bytes.fromhex(raw)) < 32:

@@ -2,7 +2,7 @@
 
 SQLite: the online backup API (never a copy of the live file). PostgreSQL: pg_dump in
 custom format. The file is written 0600 with a small manifest beside it (FILE.json:
-row counts and a fingerprint of the de-duplication key, never the key itself).
+row counts; the invite-code key is not inside a plain backup).
 
 `concerted backup --encrypted` (the nightly timer): the snapshot stays in memory and
 only its age ciphertext is written, to settings.BACKUP_DIR; see core/agebackup.py."""
