@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 
@@ -239,16 +240,25 @@ def _rebuild_without_rowid(cursor: Any, table: str) -> None:
 # --- organizer fetch and export ------------------------------------------------------------------
 
 
-def parent_for_organizer(request: HttpRequest, model: type[models.Model], pk: Any, campaign: str = "campaign") -> Any:
-    """Fetch a parent object (petition, pledge, unit, survey, kit) and check the user
-    organizes its campaign; anyone else, signed in or not, gets a 404."""
-    user = request.user
-    if not user.is_authenticated:
+def parent_for_organizer(
+    request: HttpRequest, model: type[models.Model], pk: Any, campaign: str = "campaign", role: str | None = None
+) -> Any:
+    """Fetch a parent object (petition, pledge, unit, survey, kit) and check the user's
+    role in its campaign through the one access helper (campaigns/access.py: roles,
+    two-factor); anyone who doesn't organize it, signed in or not, gets a 404."""
+    # campaigns is the shared layer every domain app builds on, not a domain app.
+    from concerted.campaigns.access import campaign_for_organizer
+
+    if not request.user.is_authenticated:
         raise Http404
     try:
-        return model.objects.select_related(campaign).get(pk=pk, **{f"{campaign}__organizers": user})
-    except (model.DoesNotExist, ValueError):
+        obj = model.objects.select_related(campaign).filter(pk=pk).first()
+    except (ValueError, ValidationError):
         raise Http404 from None
+    if obj is None:
+        raise Http404
+    campaign_for_organizer(request, getattr(obj, f"{campaign}_id"), role=role)
+    return obj
 
 
 def export_response(

@@ -94,7 +94,7 @@ def raw_files(*, include_pg_wal: bool = False) -> dict[str, bytes]:
 def files_containing(needle: bytes, files: dict[str, bytes]) -> list[str]:
     return [name for name, data in files.items() if needle in data]
 # URL prefixes only signed-in organizers reach; everything else is public.
-ORGANIZER_PREFIXES = ("o/", "accounts/tokens", "accounts/logout")
+ORGANIZER_PREFIXES = ("o/", "accounts/tokens", "accounts/logout", "accounts/two-factor", "accounts/sessions")
 
 
 def public_patterns() -> list[tuple[str, str]]:
