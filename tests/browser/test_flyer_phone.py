@@ -22,7 +22,7 @@ def cards_for(kind, target, owner, tmp_path) -> tuple[str, list[str]]:
     client = Client()
     client.force_login(owner)
     response = client.post(
-        reverse("flyers:batch_new", args=[kind, target.pk]), {"count": 2, "paper": "a4", "poster": "on"}
+        reverse("flyers:batch_new", args=[kind, target.pk]), {"count": 2, "paper": "a4", "poster": "on", "test": "yes"}
     )
     assert response.status_code == 200, response.content[:500]
     poster, cards = read_pdf(response.content, tmp_path)

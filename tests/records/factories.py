@@ -84,7 +84,9 @@ def card(campaign: Any, canary: str) -> Made:
 def _survey(campaign: Any) -> Any:
     from concerted.surveys.models import Question, Survey
 
-    survey = Survey.objects.create(campaign=campaign, title="S", status=Survey.Status.PUBLISHED)
+    survey = Survey.objects.create(
+        campaign=campaign, title="S", status=Survey.Status.PUBLISHED, one_per_invite=False
+    )
     for i in range(4):
         Question.objects.create(survey=survey, position=i, kind="number", text=f"n{i}")
     Question.objects.create(survey=survey, position=9, kind="text", text="Anything else?")
