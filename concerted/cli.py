@@ -40,8 +40,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(deploy.main(sys.argv[2:] if argv is None else argv[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerted.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        # Settings that refuse to load are exactly what `concerted doctor` is for: say
+        # which check failed, in its words, instead of a traceback.
+        if (sys.argv[1:2] if argv is None else argv[:1]) == ["doctor"]:
+            check = "secret-key" if "SECRET_KEY" in str(exc) else "settings"
+            sys.stdout.write(f"PROBLEM {check}: {exc}\n")
+            raise SystemExit(1) from None
+        raise
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)

@@ -37,7 +37,7 @@ def documented_gunicorn_args(where: str) -> list[str]:
         line = next(ln for ln in text.splitlines() if "gunicorn concerted.wsgi" in ln)
     else:
         text = (ROOT / "docs" / "OPERATIONS.md").read_text()
-        block = re.search(r"## Serving\n+```sh\n(.*?)```", text, re.S)
+        block = re.search(r"## Serving\n(?:[^#`\n][^\n]*\n|\n)*```sh\n(.*?)```", text, re.S)
         assert block, "docs/OPERATIONS.md lost its ## Serving command"
         line = block.group(1).replace("\\\n", " ")
     words = shlex.split(line.split("gunicorn concerted.wsgi", 1)[1])
