@@ -287,7 +287,9 @@ def test_free_text_cant_be_joined_to_its_response_through_storage(campaign) -> N
     from concerted.surveys import answering
     from concerted.surveys.models import FreeText, Question, Response, Survey
 
-    survey = Survey.objects.create(campaign=campaign, title="S", status=Survey.Status.PUBLISHED)
+    survey = Survey.objects.create(
+        campaign=campaign, title="S", status=Survey.Status.PUBLISHED, one_per_invite=False
+    )
     number = Question.objects.create(survey=survey, position=0, kind="number", text="n")
     text = Question.objects.create(survey=survey, position=1, kind="text", text="t")
     pairs: list[tuple[int, int]] = []
