@@ -84,17 +84,11 @@ def progress(unit: BargainingUnit, total: int | None = None) -> Progress:
     )
 
 
-def live_figures(unit: BargainingUnit) -> dict[str, int]:
-    return {"total": Card.objects.filter(unit=unit).count()}
-
-
 RELEASE = releases.Kind(
     name="cards.unit",
     subject=BargainingUnit,
     rows=Card,
     parent="unit",
-    live=live_figures,
-    campaign=lambda unit: unit.campaign,
 )
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -60,8 +61,14 @@ class Kind:
     subject: type[models.Model]  # what has figures (Petition)
     rows: type[models.Model]  # participant rows whose arrival or removal is an action (Signature)
     parent: str  # the field on `rows` pointing at the subject ("petition")
-    live: Callable[[Any], dict[str, Any]]  # exact figures from the rows, without opening any
-    campaign: Callable[[Any], Any]  # the campaign whose release_times apply
+    # Exact figures from the rows, without opening any; by default {"total": rows counted}.
+    live_figures: Callable[[Any], dict[str, Any]] | None = None
+    campaign: Callable[[Any], Any] = attrgetter("campaign")  # whose release_times apply
+
+    def live(self, subject: Any) -> dict[str, Any]:
+        if self.live_figures is not None:
+            return self.live_figures(subject)
+        return {"total": self.rows._default_manager.filter(**{self.parent: subject}).count()}
 
 
 _kinds: dict[str, Kind] = {}

@@ -34,17 +34,11 @@ def progress(petition: Petition) -> Progress:
     return Progress(total=Signature.objects.filter(petition=petition).count(), goal=petition.goal())
 
 
-def live_figures(petition: Petition) -> dict[str, int]:
-    return {"total": Signature.objects.filter(petition=petition).count()}
-
-
 RELEASE = releases.Kind(
     name="petitions.petition",
     subject=Petition,
     rows=Signature,
     parent="petition",
-    live=live_figures,
-    campaign=lambda petition: petition.campaign,
 )
 
 

@@ -231,6 +231,5 @@ RELEASE = releases.Kind(
     subject=Pledge,
     rows=Commitment,
     parent="pledge",
-    live=live_figures,
-    campaign=lambda pledge: pledge.campaign,
+    live_figures=live_figures,
 )
