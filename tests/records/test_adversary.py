@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 import concerted
 from concerted.core import hashing, keys
@@ -73,8 +74,9 @@ class Seized:
         else:
             self.database = f"seized_{uuid.uuid4().hex[:8]}"
             source = connection.settings_dict["NAME"]
-            connection.close()
+            connections.close_all()
             with _pg_admin() as admin:
+                _wait_until_alone(admin, source)
                 admin.execute(f'CREATE DATABASE "{self.database}" TEMPLATE "{source}"')
             url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
             self.env["DATABASE_URL"] = f"{url}/{self.database}"
@@ -126,6 +128,24 @@ class Seized:
         if self.database:
             with _pg_admin() as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
+
+
+def _wait_until_alone(admin: Any, database: str) -> None:
+    """PostgreSQL copies a database only when nobody else is connected to it.
+
+    An earlier test's server thread or subprocess may still be closing its session;
+    wait for it, and end it if it lingers, since the copy is taken between requests.
+    """
+    others = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+    for _ in range(50):
+        if not admin.execute(others, (database,)).fetchall():
+            return
+        time.sleep(0.2)
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        (database,),
+    )
+    time.sleep(0.5)
 
 
 def _pg_admin() -> Any:
