@@ -14,6 +14,13 @@ class BargainingConfig(AppConfig):
         overview.register(kit_items)
         overview.register_action(_("AI bargaining kit"), "bargaining:start")
 
+        from concerted.core import releases
+
+        from .stats import RELEASES
+
+        for kind in RELEASES:
+            releases.register(kind)
+
         from concerted.core import reveal
 
         from .models import PROPOSAL_KIND, REPORT_KIND

@@ -24,11 +24,11 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from concerted.core import releases
 from concerted.core.kanon import show_count
 from concerted.core.pdf import escape, styles
 
-from . import clauses, filing, stats
-from .counting import Result
+from . import clauses, stats
 from .models import Demand, Kit
 
 log = logging.getLogger(__name__)
@@ -203,12 +203,16 @@ def build(kit: Kit, today: datetime.date | None = None, selected: set[str] | Non
     return out.getvalue()
 
 
+def _released_ballot(kit: Kit) -> tuple[int, dict[str, dict[str, Any]]]:
+    """The ballot's count and standings as last released, by demand id."""
+    figures = releases.figures(kit, stats.BALLOT_RELEASE.name)
+    return int(figures.get("ballots", 0)), {s["demand"]: s for s in figures.get("standings", [])}
+
+
 def _chosen_demands(kit: Kit) -> list[Demand]:
-    result = filing.results(kit) if kit.ballot_demands().exists() else None
+    _ballots, place = _released_ballot(kit)
     chosen = list(kit.demands.filter(chosen=True, merged_into__isnull=True))
-    if result is not None:
-        place = {s.candidate.pk: s for s in result.standings}
-        chosen.sort(key=lambda d: (place[d.pk].place if d.pk in place else 10**6, d.title))
+    chosen.sort(key=lambda d: (place[str(d.pk)]["place"] if str(d.pk) in place else 10**6, d.title))
     return chosen
 
 
@@ -217,22 +221,21 @@ def _demands_section(kit: Kit, selected: set[str]) -> list[Block]:
     if not chosen:
         return []
     out = [Block("h1", _("Our demands"))]
-    result = filing.results(kit) if kit.ballot_demands().exists() else None
-    place = {s.candidate.pk: s for s in result.standings} if result is not None else {}
+    ballots, place = _released_ballot(kit)
     for i, demand in enumerate(chosen, start=1):
         out.append(Block("h2", f"{i}. {demand.title}"))
         out.append(Block("p", demand.text))
         notes = []
-        if result is not None and demand.pk in place:
-            s = place[demand.pk]
+        if ballots and str(demand.pk) in place:
+            s = place[str(demand.pk)]
             notes.append(
                 _("Ranked %(place)s of %(n)s by members%(tied)s; supported on %(approvals)s of %(ballots)s ballots.")
                 % {
-                    "place": s.place,
-                    "n": len(result.standings),
-                    "tied": _(" (tied)") if s.tied else "",
-                    "approvals": s.approvals,
-                    "ballots": result.ballots,
+                    "place": s["place"],
+                    "n": len(place),
+                    "tied": _(" (tied)") if s["tied"] else "",
+                    "approvals": s["approvals"],
+                    "ballots": ballots,
                 }
             )
         if demand.from_proposals:
@@ -250,20 +253,20 @@ def _demands_section(kit: Kit, selected: set[str]) -> list[Block]:
                 )
             )
             out.append(Block("small", _("Source: %(url)s") % {"url": clause.source_url}))
-    if result is not None and result.ballots:
+    if ballots:
         out.append(Block("h3", _("How the ballot was counted")))
-        out.append(Block("small", method_text(result)))
+        out.append(Block("small", method_text(ballots)))
     return out
 
 
-def method_text(result: Result[Demand]) -> str:
+def method_text(ballots: int) -> str:
     return _(
         "%(n)s members each ranked the demands on the ballot (one ballot per invite code). A demand a ballot "
         "ranks at all counts as supported by it. The order is the Schulze method: demand A ranks above B when "
         "the strongest chain of head-to-head majorities from A to B beats the strongest chain from B to A; "
         "unranked demands count below ranked ones. Demands the method cannot separate are ordered by how many "
         "ballots support them; any still equal are shown as tied, and the committee decided between them."
-    ) % {"n": result.ballots}
+    ) % {"n": ballots}
 
 
 def _support_section(kit: Kit, selected: set[str]) -> list[Block]:
@@ -347,13 +350,19 @@ def _hidden_label(reason: str) -> str:
 
 def _inventory_section(kit: Kit, selected: set[str]) -> list[Block]:
     out: list[Block] = []
-    for key, heading, summary in (
-        ("inventory:surveillance", _("Surveillance inventory"), stats.surveillance(kit)),
-        ("inventory:pressure", _("AI-usage quotas and leaderboards"), stats.pressure(kit)),
+    for key, heading, summarize, kind in (
+        ("inventory:surveillance", _("Surveillance inventory"), stats.surveillance, stats.SURVEILLANCE_RELEASE),
+        ("inventory:pressure", _("AI-usage quotas and leaderboards"), stats.pressure, stats.PRESSURE_RELEASE),
     ):
         if key not in selected:
             continue
+        released = releases.figures(kit, kind.name)
+        summary = summarize(kit, dict(released))
         out.append(Block("h1", heading))
+        if released.released_at is not None:
+            out.append(
+                Block("small", _("As released on %(day)s.") % {"day": released.released_at.strftime("%d %B %Y")})
+            )
         if not summary.visible:
             out.append(Block("p", _("Fewer than 5 reports so far: not shown.")))
             continue

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from concerted.core import releases
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT, Cell, show_count, suppress
 
-from .models import CAPTURES, COUNTED, DEVICES, RESPONSES, USES, Kit, PressureReport, SurveillanceReport
+from .models import CAPTURES, COUNTED, DEVICES, RESPONSES, USES, Ballot, Kit, PressureReport, SurveillanceReport
 
 SMALL, COVER = "small", "cover"  # why a cell is hidden
 
@@ -54,70 +56,125 @@ class Summary:
         return self.shown_total is not None
 
 
-def _single(title: str, rows: QuerySet, name: str, choices: list[tuple[int, str]]) -> Question:
-    found = {row[name]: row["n"] for row in rows.values(name).annotate(n=Count("pk")).order_by()}
-    counts = {str(label): found.get(value, 0) for value, label in choices}
+# The inventories as raw counts, JSON-ready: what a release stores (concerted.core.releases),
+# so the brief, which may reach management, shows figures that move only in releases.
+SURVEILLANCE_SINGLES = ("tool", "disclosed", "feeds_evaluations", "trains_ai")
+PRESSURE_SINGLES = ("pressure",)
+
+
+def _counts(rows: QuerySet, singles: tuple[str, ...], boxes: list[tuple[str, object]]) -> dict[str, Any]:
+    counts: dict[str, Any] = {"total": rows.count()}
+    for name in singles:
+        counts[name] = {str(row[name]): row["n"] for row in rows.values(name).annotate(n=Count("pk")).order_by()}
+    if boxes:
+        counts.update(rows.aggregate(**{name: Count("pk", filter=Q(**{name: True})) for name, _label in boxes}))
+    return counts
+
+
+def surveillance_counts(kit: Kit) -> dict[str, Any]:
+    return _counts(SurveillanceReport.objects.filter(kit=kit), SURVEILLANCE_SINGLES, CAPTURES + DEVICES)
+
+
+def pressure_counts(kit: Kit) -> dict[str, Any]:
+    return _counts(PressureReport.objects.filter(kit=kit), PRESSURE_SINGLES, COUNTED + USES + RESPONSES)
+
+
+def _single(title: str, found: dict[str, int], choices: list[tuple[Any, str]]) -> Question:
+    counts = {str(label): int(found.get(str(value), 0)) for value, label in choices}
     cells = suppress(counts)
     reasons = {c.label: (SMALL if 0 < counts[c.label] < MIN_COUNT else COVER) for c in cells if c.hidden}
     return Question(title, cells, multi=False, reasons=reasons)
 
 
-def _boxes(title: str, rows: QuerySet, boxes: list[tuple[str, object]], total: int) -> Question:
+def _boxes(title: str, counts: dict[str, Any], boxes: list[tuple[str, object]]) -> Question:
     """Each box is a count of reports that ticked it. Reports carry no team or other
     group, so a large count shows even when a few left the box unticked ("30 of 32 name
     the work computer"); a box ticked by 1 to 4 stays hidden, for what it is."""
-    counts = rows.aggregate(**{name: Count("pk", filter=Q(**{name: True})) for name, _label in boxes}) if boxes else {}
     cells = []
     for name, label in boxes:
-        n = counts[name]
+        n = int(counts.get(name, 0))
         cells.append(Cell(str(label), None if 0 < n < MIN_COUNT else n))
     return Question(title, cells, multi=True, reasons={c.label: SMALL for c in cells if c.hidden})
 
 
-def _summary(rows: QuerySet, questions: Callable[[int], list[Question]]) -> Summary:
-    total = rows.count()
+def _summary(counts: dict[str, Any], questions: Callable[[], list[Question]]) -> Summary:
+    total = int(counts.get("total", 0))
     shown = show_count(total)
     if shown is None:
         return Summary(total, None, [])
-    return Summary(total, shown, questions(total))
+    return Summary(total, shown, questions())
 
 
-def surveillance(kit: Kit) -> Summary:
+def surveillance(kit: Kit, counts: dict[str, Any] | None = None) -> Summary:
+    """From the rows (organizer pages), or from released `counts` (the brief)."""
     from django.utils.translation import gettext as _
 
-    rows = SurveillanceReport.objects.filter(kit=kit)
+    c = surveillance_counts(kit) if counts is None else counts
     return _summary(
-        rows,
-        lambda total: [
-            _single(_("Tool"), rows, "tool", SurveillanceReport.Tool.choices),
-            _boxes(_("What it captures"), rows, CAPTURES, total),
-            _boxes(_("On which devices"), rows, DEVICES, total),
-            _single(_("Was it disclosed?"), rows, "disclosed", SurveillanceReport.Disclosed.choices),
+        c,
+        lambda: [
+            _single(_("Tool"), c.get("tool", {}), SurveillanceReport.Tool.choices),
+            _boxes(_("What it captures"), c, CAPTURES),
+            _boxes(_("On which devices"), c, DEVICES),
+            _single(_("Was it disclosed?"), c.get("disclosed", {}), SurveillanceReport.Disclosed.choices),
             _single(
                 _("Does it feed evaluations?"),
-                rows,
-                "feeds_evaluations",
+                c.get("feeds_evaluations", {}),
                 SurveillanceReport._meta.get_field("feeds_evaluations").choices,
             ),
-            _single(_("Does its data train AI?"), rows, "trains_ai", SurveillanceReport.TrainsAI.choices),
+            _single(_("Does its data train AI?"), c.get("trains_ai", {}), SurveillanceReport.TrainsAI.choices),
         ],
     )
 
 
-def pressure(kit: Kit) -> Summary:
+def pressure(kit: Kit, counts: dict[str, Any] | None = None) -> Summary:
     from django.utils.translation import gettext as _
 
-    rows = PressureReport.objects.filter(kit=kit)
+    c = pressure_counts(kit) if counts is None else counts
     return _summary(
-        rows,
-        lambda total: [
-            _boxes(_("What is counted"), rows, COUNTED, total),
-            _boxes(_("How managers use it"), rows, USES, total),
-            _boxes(_("What people do about it"), rows, RESPONSES, total),
-            _single(_("How much pressure"), rows, "pressure", PressureReport.Pressure.choices),
+        c,
+        lambda: [
+            _boxes(_("What is counted"), c, COUNTED),
+            _boxes(_("How managers use it"), c, USES),
+            _boxes(_("What people do about it"), c, RESPONSES),
+            _single(_("How much pressure"), c.get("pressure", {}), PressureReport.Pressure.choices),
         ],
     )
 
 
 def free_text_ready(kit: Kit) -> bool:
     return kit.report_count() >= MIN_FREE_TEXT
+
+
+def ballot_figures(kit: Kit) -> dict[str, Any]:
+    """The ballot's standings, JSON-ready, for a release."""
+    from . import filing
+
+    if not kit.ballot_demands().exists():
+        return {"ballots": 0, "standings": []}
+    result = filing.results(kit)
+    return {
+        "ballots": result.ballots,
+        "standings": [
+            {"demand": str(s.candidate.pk), "place": s.place, "approvals": s.approvals, "tied": s.tied}
+            for s in result.standings
+        ],
+    }
+
+
+# What the brief prints moves only in releases (DESIGN invariant 11): two briefs a day
+# apart must not show which answers one new report or ballot gave.
+SURVEILLANCE_RELEASE = releases.Kind(
+    name="bargaining.surveillance",
+    subject=Kit,
+    rows=SurveillanceReport,
+    parent="kit",
+    live_figures=surveillance_counts,
+)
+PRESSURE_RELEASE = releases.Kind(
+    name="bargaining.pressure", subject=Kit, rows=PressureReport, parent="kit", live_figures=pressure_counts
+)
+BALLOT_RELEASE = releases.Kind(
+    name="bargaining.ballot", subject=Kit, rows=Ballot, parent="kit", live_figures=ballot_figures
+)
+RELEASES = (SURVEILLANCE_RELEASE, PRESSURE_RELEASE, BALLOT_RELEASE)

@@ -91,11 +91,13 @@ def kinds() -> list[Kind]:
     return list(_kinds.values())
 
 
-def kind_for(subject: models.Model) -> Kind:
+def kind_for(subject: models.Model, name: str | None = None) -> Kind:
+    """The registered kind of a subject; `name` picks one when a subject has several
+    (a bargaining kit releases its two inventories and its ballot separately)."""
     for kind in _kinds.values():
-        if isinstance(subject, kind.subject):
+        if isinstance(subject, kind.subject) and (name is None or kind.name == name):
             return kind
-    raise LookupError(f"{type(subject).__name__} is not registered with concerted.core.releases")
+    raise LookupError(f"{type(subject).__name__} {name or ''} is not registered with concerted.core.releases")
 
 
 def _kind_for_rows(sender: type[models.Model]) -> Kind | None:
@@ -201,9 +203,9 @@ def _row(kind: Kind, subject: models.Model) -> Release:
     return row
 
 
-def figures(subject: models.Model) -> Figures:
+def figures(subject: models.Model, name: str | None = None) -> Figures:
     """What anyone without the committee key may see of this subject."""
-    kind = kind_for(subject)
+    kind = kind_for(subject, name)
     next_at = next_time(_times_of(subject, kind), now())
     if live_figures_enabled():
         return Figures(kind.live(subject), next_at)
@@ -296,15 +298,15 @@ def run_due(at: datetime.datetime | None = None) -> list[tuple[Kind, models.Mode
     return released
 
 
-def force(subject: models.Model, at: datetime.datetime | None = None) -> bool:
+def force(subject: models.Model, at: datetime.datetime | None = None, name: str | None = None) -> bool:
     """An organizer's "release now": only when at least MIN_ACTIONS actions are pending."""
-    return _release(kind_for(subject), subject, at or now())
+    return _release(kind_for(subject, name), subject, at or now())
 
 
-def release_baseline(subject: models.Model, at: datetime.datetime | None = None) -> None:
+def release_baseline(subject: models.Model, at: datetime.datetime | None = None, name: str | None = None) -> None:
     """Release whatever is there, rule or not: for demo data and tests only, where no
     informant watched the rows arrive."""
-    _release(kind_for(subject), subject, at or now(), rule=False)
+    _release(kind_for(subject, name), subject, at or now(), rule=False)
 
 
 def release_campaign(campaign: Any) -> int:
@@ -313,7 +315,7 @@ def release_campaign(campaign: Any) -> int:
     for kind in _kinds.values():
         for subject in kind.subject._default_manager.all():
             if getattr(kind.campaign(subject), "pk", None) == campaign.pk:
-                release_baseline(subject)
+                release_baseline(subject, name=kind.name)
                 done += 1
     return done
 
@@ -335,8 +337,8 @@ class Status:
         return self.pending >= self.min_actions
 
 
-def status(subject: models.Model) -> Status:
-    kind = kind_for(subject)
+def status(subject: models.Model, name: str | None = None) -> Status:
+    kind = kind_for(subject, name)
     row = _row(kind, subject)
     times = _times_of(subject, kind)
     released = Figures(dict(row.figures), next_time(times, now()), row.released_at)

@@ -79,7 +79,7 @@ def release_now(request: HttpRequest, kind: str, subject_id: uuid.UUID) -> HttpR
     """An organizer releases new public figures before the next scheduled time; refused
     unless at least releases.MIN_ACTIONS actions arrived since the last release."""
     subject = _released_subject_for_organizer(request, kind, subject_id)
-    if releases.force(subject):
+    if releases.force(subject, name=kind):
         messages.success(request, _("New figures are released: public pages show them now."))
     else:
         messages.error(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import records
+from concerted.core import records, releases
 from concerted.core.kanon import MIN_FREE_TEXT
 from concerted.core.public import public_url
 from concerted.core.records import ParticipantRecord
@@ -81,6 +81,12 @@ def _dashboard(request: HttpRequest, kit: Kit, settings_error: str = "") -> Http
             "template": clauses.HUMAN_DECISION_DEMAND,
             "invite_batches": _batches(kit),
             "settings_error": settings_error,
+            "brief_releases": [
+                (_("Surveillance inventory"), releases.status(kit, stats.SURVEILLANCE_RELEASE.name)),
+                (_("AI-usage quotas and leaderboards"), releases.status(kit, stats.PRESSURE_RELEASE.name)),
+                (_("Ballot"), releases.status(kit, stats.BALLOT_RELEASE.name)),
+            ],
+            "min_actions": releases.MIN_ACTIONS,
         },
         status=400 if settings_error else 200,
     )

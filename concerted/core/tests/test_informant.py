@@ -52,6 +52,7 @@ class World:
     survey: Survey
     kit: Kit
     receipts: dict[str, str] = field(default_factory=dict)  # the informant's own
+    ballot_codes: list[str] = field(default_factory=list)
     signed: int = 0
 
     def sign(self) -> str:
@@ -75,6 +76,22 @@ class World:
         response = Client().post(reverse("cards:sign", args=[self.unit.slug]), data)
         assert response.status_code == 302, response.content.decode()[:2000]
         return RECEIPT.search(response["Location"]).group(1)  # type: ignore[union-attr]
+
+    def report_surveillance(self) -> None:
+        data = {"tool": "1", "captures": ["cap_keystrokes"], "devices": ["dev_work_computer"]}
+        response = Client().post(reverse("bargaining:report_surveillance", args=[self.kit.slug]), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    def report_pressure(self) -> None:
+        data = {"counted": ["cnt_tokens"], "uses": ["use_leaderboard"], "pressure": "2"}
+        response = Client().post(reverse("bargaining:report_pressure", args=[self.kit.slug]), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    def vote(self) -> None:
+        demand = self.kit.ballot_demands().first()
+        data = {"code": self.ballot_codes.pop(), f"rank_{demand.pk}": "1"}
+        response = Client().post(reverse("bargaining:vote", args=[self.kit.slug]), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
 
     def revoke(self, code: str) -> None:
         response = Client().post(reverse("cards:revoke", args=[self.unit.slug, code]))
@@ -152,7 +169,23 @@ ACTIONS: dict[str, Callable[[World], object]] = {
     "petitions.petition": World.sign,
     "pledges.pledge": World.pledge_one,
     "cards.unit": World.card,
+    "bargaining.surveillance": World.report_surveillance,
+    "bargaining.pressure": World.report_pressure,
+    "bargaining.ballot": World.vote,
 }
+
+
+def shared_brief(w: World) -> str:
+    """The bargaining brief, which may reach management: printed figures count as seen."""
+    from concerted.bargaining import brief
+
+    every = {c.key for c in brief.choices(w.kit)}
+    blocks = brief.blocks(w.kit, every, today=datetime.date(2026, 3, 2))
+    return "\n".join(b.text + " ".join(" ".join(row) for row in b.rows) for b in blocks)
+
+
+# Figures that leave the server on paper or in a file, read like a page.
+SHARED: dict[str, Callable[[World], str]] = {"bargaining brief": shared_brief}
 
 
 @pytest.fixture
@@ -189,8 +222,13 @@ def world(campaign, petition, clock) -> World:
     survey.status = Survey.Status.PUBLISHED
     survey.save()
     kit = Kit.objects.create(campaign=campaign, reports_open=True, proposals_open=True, voting_open=True)
-    Demand.objects.create(kit=kit, title="Human decides", text="We demand it.", status=Demand.Status.BALLOT)
-    w = World(petition=petition, pledge=pledge, unit=unit, survey=survey, kit=kit)
+    Demand.objects.create(
+        kit=kit, title="Human decides", text="We demand it.", status=Demand.Status.BALLOT, chosen=True
+    )
+    from concerted.invites import codes
+
+    _batch, ballot_codes = codes.create_batch(campaign, "ballot", kit.pk, 10, "informant test")
+    w = World(petition=petition, pledge=pledge, unit=unit, survey=survey, kit=kit, ballot_codes=list(ballot_codes))
     # Earlier activity, released at 08:00: 7 signatures, 1 pledge, 6 cards; the
     # informant holds one receipt of each.
     w.receipts["petition"] = w.sign()
@@ -203,6 +241,9 @@ def world(campaign, petition, clock) -> World:
     earlier = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     for subject in (petition, pledge, unit):
         releases.release_baseline(subject, at=earlier)
+    for kind in releases.kinds():
+        if kind.subject is Kit:
+            releases.release_baseline(kit, at=earlier, name=kind.name)
     return w
 
 
@@ -214,6 +255,8 @@ def poll(w: World) -> dict[tuple[str, str], str]:
             response = client.get(url) if method == "GET" else client.post(url)
             body = CSRF.sub("CSRF", response.content.decode(errors="replace"))  # favicon is binary
             seen[(name, url)] = f"{response.status_code} {response.get('Location', '')}\n{body}"
+    for name, read in SHARED.items():
+        seen[(name, "")] = read(w)
     return seen
 
 
@@ -256,7 +299,8 @@ def test_it_shows_nothing_between_releases_and_steps_of_five_at_a_release(world,
     assert "Next possible update: 2 March, 12:00 UTC" in _page(before, "petitions:sign")
 
     # Coworkers act one at a time; the informant polls every page after each action.
-    actions = [world.sign] * 5 + [world.pledge_one] * 5 + [world.card] * 6
+    actions = [world.report_surveillance] * 5 + [world.report_pressure] * 5 + [world.vote] * 5
+    actions += [world.sign] * 5 + [world.pledge_one] * 5 + [world.card] * 6
     revoked = []
     for i, act in enumerate(actions):
         code = act()
@@ -284,6 +328,8 @@ def test_it_shows_nothing_between_releases_and_steps_of_five_at_a_release(world,
     assert REACHED in _page(after, "pledges:pledge")
     assert REACHED in _page(after, "pledges:receipt")
     assert "Next possible update: 2 March, 16:00 UTC" in _page(after, "petitions:sign")
+    assert "5 anonymous reports from coworkers." in _page(after, "bargaining brief")
+    assert "supported on 5 of 5 ballots" in _page(after, "bargaining brief")
 
     # Fewer than 5 new actions: the next scheduled time passes and nothing moves.
     world.sign()
@@ -307,6 +353,10 @@ def test_control_run_without_releases_sees_each_single_arrival(world, settings):
         after = poll(world)
         assert changed(before, after), f"the control run missed a single arrival on {name}"
         assert count(_page(after, name), pattern) == count(_page(before, name), pattern) + 1  # type: ignore[operator]
+    # A single ballot shows in the brief.
+    before = poll(world)
+    world.vote()
+    assert _page(poll(world), "bargaining brief") != _page(before, "bargaining brief")
     # And the pledge's crossing shows at the very arrival that made it.
     for _ in range(PLEDGE_THRESHOLD - 2):
         world.pledge_one()
