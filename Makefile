@@ -53,8 +53,9 @@ deploy: node_modules/.installed
 
 test: install-dev
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@# The two databases run side by side (CI has 2 cores and 90 minutes for both);
+	@# each run's output is printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	$(PY) -Wall -m pytest -q $(PYTEST_ARGS)
