@@ -20,7 +20,6 @@ urlpatterns = [
     path("o/bargaining/<uuid:kit_id>/results/", organizer.results, name="results"),
     path("o/bargaining/<uuid:kit_id>/brief/", organizer.brief_page, name="brief_page"),
     path("o/bargaining/<uuid:kit_id>/brief.pdf", organizer.brief_pdf, name="brief"),
-    path("o/bargaining/<uuid:kit_id>/ballot-codes/", organizer.ballot_codes, name="ballot_codes"),
     path("o/bargaining/<uuid:kit_id>/reports.json", organizer.reports_export, name="reports_export"),
     path("o/bargaining/<uuid:kit_id>/proposals.json", organizer.proposals_export, name="proposals_export"),
 ]

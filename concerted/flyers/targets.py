@@ -32,10 +32,13 @@ class Flyer:
     requires_invite: bool
     is_public: bool  # False for drafts: the QR leads nowhere until it opens
     privacy: str = ""  # the line under the safety line; "" = names are sealed to the committee
+    # The address as the server gave it, for cards printed again away from the server
+    # (`concerted codes print`); "" = this installation's public address.
+    url: str = ""
 
     @property
     def public_url(self) -> str:
-        return public_url(self.public_path)
+        return self.url or public_url(self.public_path)
 
     def invite_url(self, code: str) -> str:
         return f"{self.public_url}?code={code}"

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class InvitesConfig(AppConfig):
     name = "concerted.invites"
     label = "invites"
+
+    def ready(self) -> None:
+        from concerted.core import reveal
+
+        from .codes import SEALED_KIND
+
+        # A sealed code names its target too: checked when the committee opens a batch.
+        reveal.register_record_ids(SEALED_KIND, ("target",))

@@ -11,8 +11,13 @@ Only a keyed hash of each code is stored. The key is the campaign's invite-code 
 against an unkeyed hash, but a stolen database alone can't be searched without the key.
 The hash also covers the target (petition, pledge, ...), so a code works only there.
 
-Using a code deletes its row and adds one to its batch's `used` counter in the
-caller's transaction. Nothing records which code was used."""
+Each code is also kept sealed to the committee key (core/sealing.py) in its row, so the
+committee can print a lost card again on its own computer (`concerted codes print`):
+the server can't open it. Using a code deletes its row, sealed copy included, and adds
+one to its batch's `used` counter in the caller's transaction. Nothing records which
+code was used, so "print again" prints only the codes not yet used. Voiding a batch
+deletes all of its unused rows: those codes then fail like a used one (a distinct
+"voided" answer would tell whoever holds a card whether it was used before the void)."""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from concerted.core import sealing
+from concerted.core.days import today
 from concerted.core.erase import purge_deleted
 from concerted.core.hashing import code_key
 from concerted.core.shortcodes import ALPHABET
@@ -35,6 +42,7 @@ from .models import InviteBatch, InviteCode
 
 RANDOM_LENGTH = 10
 LENGTH = RANDOM_LENGTH + 1
+SEALED_KIND = "invites.code"  # the envelope kind of a sealed code (and of its export)
 MAX_BATCH = 400  # 50 pages of cards, built in a few seconds; make several batches for more
 _BASE = len(ALPHABET)
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -128,9 +136,15 @@ def parse(text: str) -> Parsed:
 
 
 def unknown_message() -> str:
-    return _(
-        "That invite code doesn't work here. Each code works only once and only for the petition or pledge "
-        "on its card; it may already have been used. Ask the committee for a new one."
+    # Also the answer for a card of a voided batch: see the module docstring for why it
+    # can't differ from "already used".
+    return (
+        _(
+            "That invite code doesn't work here. Each code works only once and only for the petition or pledge "
+            "on its card; it may already have been used. Ask the committee for a new one."
+        )
+        + " "
+        + _("Cards from a batch the committee has voided don't work either.")
     )
 
 
@@ -149,10 +163,23 @@ def _campaign_of(target_kind: str, target_id: uuid.UUID | str) -> uuid.UUID | No
     )
 
 
+def sealed_ids(campaign_id: uuid.UUID | str, batch: InviteBatch, digest: str) -> dict[str, str]:
+    """What a sealed code belongs to: a server can't pass a code of one batch or target
+    off as another's (the card would print with the wrong address)."""
+    return {
+        "campaign": str(campaign_id),
+        "batch": str(batch.pk),
+        "row": digest,
+        "target": f"{batch.target_kind}:{uuid.UUID(str(batch.target_id))}",
+    }
+
+
 def create_batch(
     campaign: object, target_kind: str, target_id: uuid.UUID | str, count: int, label: str = ""
 ) -> tuple[InviteBatch, list[str]]:
-    """Make `count` codes. The plaintext list is returned once (for the PDF) and never stored."""
+    """Make `count` codes. The plaintext list is returned once (for the PDF) and never
+    stored: each row holds the keyed hash and, when the campaign has its committee key,
+    the code sealed to that key."""
     if not 1 <= count <= MAX_BATCH:
         raise ValueError(f"a batch holds 1 to {MAX_BATCH} codes")
     codes: list[str] = []
@@ -163,18 +190,53 @@ def create_batch(
             seen.add(code)
             codes.append(code)
     campaign_id = campaign.pk  # type: ignore[attr-defined]
+    public = campaign.nacl_public_key() if campaign.has_key else None  # type: ignore[attr-defined]
     with transaction.atomic():
         batch = InviteBatch.objects.create(
-            campaign_id=campaign_id, target_kind=target_kind, target_id=target_id, label=label, size=count
+            campaign_id=campaign_id,
+            target_kind=target_kind,
+            target_id=target_id,
+            label=label,
+            size=count,
+            sealed=public is not None,
         )
         # Insert in a different random order than the cards are printed in, so row order
         # in the database doesn't match the order of the cards.
         order = list(codes)
         secrets.SystemRandom().shuffle(order)
-        InviteCode.objects.bulk_create(
-            [InviteCode(batch=batch, code_hash=code_hash(campaign_id, target_kind, target_id, c)) for c in order]
-        )
+        rows = []
+        for c in order:
+            digest = code_hash(campaign_id, target_kind, target_id, c)
+            sealed = None
+            if public is not None:
+                ids = sealed_ids(campaign_id, batch, digest)
+                sealed = sealing.seal(public, kind=SEALED_KIND, ids=ids, data={"code": c})
+            rows.append(InviteCode(batch=batch, code_hash=digest, sealed=sealed))
+        InviteCode.objects.bulk_create(rows)
     return batch, codes
+
+
+def sealed_records(batch: InviteBatch) -> list[dict[str, object]]:
+    """The batch's unused codes, sealed, as export records (core/export.py), in hash
+    order (unrelated to the order of the cards)."""
+    rows = batch.codes.exclude(sealed=None).order_by("code_hash").values_list("code_hash", "sealed")
+    target = f"{batch.target_kind}:{uuid.UUID(str(batch.target_id))}"
+    return [{"id": digest, "target": target, "sealed": bytes(blob)} for digest, blob in rows]
+
+
+def void_batch(batch: InviteBatch) -> int:
+    """Make every unused code of the batch refuse, and delete their sealed copies.
+    Returns how many codes were still unused. Used codes were deleted when used."""
+    with transaction.atomic():
+        locked = InviteBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.voided:
+            return 0
+        deleted, _detail = InviteCode.objects.filter(batch=locked).delete()
+        locked.voided = today()
+        locked.save(update_fields=["voided"])
+    purge_deleted(InviteCode._meta.db_table)
+    batch.refresh_from_db()
+    return deleted
 
 
 def check(target_kind: str, target_id: uuid.UUID | str, code: str) -> Result:

@@ -2,8 +2,11 @@
 
 A batch knows its target (a petition, pledge, survey, ballot: by kind and id, so this
 app depends on none of them), how many codes it holds and how many were used. A code
-row is only a keyed hash; using a code deletes the row, so the database never says
-which code was used, only how many per batch."""
+row is a keyed hash (to check a typed code) and, for batches made since codes are
+kept sealed, the code sealed to the committee key (to print the card again on the
+committee's own computer; the server can't open it). Using a code deletes its row,
+sealed copy included, so the database never says which code was used, only how many
+per batch. Voiding a batch deletes every unused row of it."""
 
 from __future__ import annotations
 
@@ -30,6 +33,10 @@ class InviteBatch(models.Model):
     size = models.PositiveIntegerField()
     used = models.PositiveIntegerField(default=0)
     created = models.DateField(default=today)
+    # True when every code was also stored sealed to the committee key when the batch was
+    # made (batches made before that, or while the campaign had no key, can't be reprinted).
+    sealed = models.BooleanField(default=False)
+    voided = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "label"]
@@ -40,7 +47,12 @@ class InviteBatch(models.Model):
 
     @property
     def unused(self) -> int:
-        return self.size - self.used
+        """Codes that still work: none once the batch is voided."""
+        return 0 if self.voided else self.size - self.used
+
+    @property
+    def reprintable(self) -> bool:
+        return self.sealed and not self.voided and self.used < self.size
 
 
 class InviteCode(models.Model):
@@ -49,6 +61,9 @@ class InviteCode(models.Model):
 
     code_hash = models.CharField(max_length=64, primary_key=True)
     batch = models.ForeignKey(InviteBatch, on_delete=models.CASCADE, related_name="codes")
+    # The code sealed to the committee key (core.sealing), for "print again" on the
+    # committee's computer; null for batches made before codes were kept sealed.
+    sealed = models.BinaryField(null=True)
 
     def __str__(self) -> str:
         return "invite code"

@@ -35,7 +35,6 @@ def post_urls(kit, demand, other):
         (reverse("bargaining:demand_new", args=[kit.pk]), {"title": "Hijack", "text": "x", "status": "ballot"}),
         (reverse("bargaining:demand_edit", args=[demand.pk]), {"title": "Hijack", "text": "x", "status": "draft"}),
         (reverse("bargaining:demand_merge", args=[demand.pk]), {"into": str(other.pk)}),
-        (reverse("bargaining:ballot_codes", args=[kit.pk]), {"count": "3", "label": "x", "paper": "letter"}),
     ]
 
 
@@ -66,10 +65,6 @@ def test_organizers_can_change_things(as_user, kit, demands, who):
     assert response.status_code == 302
     b.refresh_from_db()
     assert b.merged_into == a
-    response = client.post(reverse("bargaining:ballot_codes", args=[kit.pk]), {"count": "3", "paper": "letter"})
-    assert response.status_code == 200
-    assert response.content.decode().count("<li><code>") == 3
-    assert response["Cache-Control"] == "no-store"
 
 
 def test_the_new_kit_is_made_once_per_campaign(as_user, campaign):
@@ -153,7 +148,6 @@ def test_wrong_methods_get_405(as_user, kit, demands):
     for url in [
         reverse("bargaining:settings", args=[kit.pk]),
         reverse("bargaining:demand_merge", args=[demands[0].pk]),
-        reverse("bargaining:ballot_codes", args=[kit.pk]),
     ]:
         assert client.get(url).status_code == 405, url
     assert client.put(reverse("bargaining:demand_edit", args=[demands[0].pk])).status_code == 405

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +16,6 @@ from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import records, releases
 from concerted.core.kanon import MIN_FREE_TEXT
-from concerted.core.public import public_url
 from concerted.core.records import ParticipantRecord
 
 from .. import brief, clauses, filing, stats
@@ -284,34 +282,3 @@ def proposals_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     rows = [p.export_row() for p in kit.proposals.order_by("day", "id")]
     return _export(kit, Proposal, rows, "proposals")
-
-
-@login_required
-@require_POST
-def ballot_codes(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
-    """Make a batch of one-vote invite codes for the ballot; the codes are shown once."""
-    from concerted.invites import codes as invite_codes
-    from concerted.invites.forms import BatchForm
-
-    kit = kit_for_organizer(request, kit_id)
-    form = BatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a number of codes between 1 and %(n)s.") % {"n": invite_codes.MAX_BATCH})
-        return redirect("bargaining:dashboard", kit.pk)
-    batch, made = invite_codes.create_batch(
-        kit.campaign, filing.BALLOT_TARGET, kit.pk, form.cleaned_data["count"], form.cleaned_data["label"]
-    )
-    vote_url = public_url(reverse("bargaining:vote", args=[kit.slug]))
-    response = render(
-        request,
-        "bargaining/ballot_codes.html",
-        {
-            "kit": kit,
-            "campaign": kit.campaign,
-            "batch": batch,
-            "codes": [invite_codes.display(c) for c in made],
-            "vote_url": vote_url,
-        },
-    )
-    response["Cache-Control"] = "no-store"
-    return response

@@ -88,17 +88,21 @@ def test_the_flyer_prints_the_whole_ask(as_user, petition):
     assert "nobody knows what it records" in text
 
 
-def test_ballot_codes_use_the_public_address_not_the_request(settings, as_user, campaign):
+def test_ballot_cards_use_the_public_address_not_the_request(settings, as_user, campaign, tmp_path):
     from concerted.bargaining.models import Kit
 
     settings.PUBLIC_BASE_URL = "https://organize.example.org"
     kit = Kit.objects.create(campaign=campaign)
     response = as_user("owner").post(
-        reverse("bargaining:ballot_codes", args=[kit.pk]), {"count": 3, "label": "x", "paper": "letter"}, HTTP_HOST="127.0.0.1:9999"
+        reverse("flyers:batch_new", args=["ballot", kit.pk]),
+        {"count": 2, "label": "x", "paper": "letter"},
+        HTTP_HOST="127.0.0.1:9999",
     )
-    html = response.content.decode()
-    assert "https://organize.example.org/" in html
-    assert "127.0.0.1:9999" not in html and "testserver" not in html
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    decoded = [c for page in read_pdf(response.content, tmp_path) for c in page.codes]
+    vote = "https://organize.example.org" + reverse("bargaining:vote", args=[kit.slug])
+    assert decoded and all(url.startswith(vote) for url in decoded)
+    assert "127.0.0.1:9999" not in pdf_text(response.content)
 
 
 def test_make_run_serves_and_prints_the_port_it_was_given():

@@ -1,18 +1,25 @@
 """Organizer pages: the flyer PDF, and invite-code batches as tear-off cards.
 
-The plaintext codes of a batch exist only while the POST that makes the batch runs:
-its response is the card PDF itself. Lose the PDF and the codes are gone (make a new
-batch); nothing on the server can print them again."""
+The plaintext codes of a batch exist on the server only while the POST that makes the
+batch runs: its response is the card PDF itself. What stays is a keyed hash of each
+code and the code sealed to the committee key, which the server can't open: a lost PDF
+is printed again on the committee's computer (`concerted codes print`, from the sealed
+batch served here). A batch can be voided: its unused codes stop working."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from concerted.accounts.auth import session_or_token
+from concerted.core import confirm, export
 from concerted.core.public import is_test_address
 from concerted.invites import codes
 from concerted.invites.forms import BatchForm
@@ -47,6 +54,7 @@ def _page(
         "flyers/page.html",
         {
             "flyer": flyer,
+            "manage": True,
             "campaign": flyer.campaign,
             "form": form,
             "batches": batches,
@@ -76,9 +84,7 @@ def flyer_pdf(request: HttpRequest, kind: str, target_id: uuid.UUID) -> HttpResp
     if not _test_confirmed(request):
         return _page(request, flyer, BatchForm(), status=400, test_refused=True)
     test = is_test_address()
-    return _pdf_response(
-        pdf.build(flyer, paper, test=test), f"flyer-{flyer.kind}-{paper}{'-TEST' if test else ''}.pdf"
-    )
+    return _pdf_response(pdf.build(flyer, paper, test=test), f"flyer-{flyer.kind}-{paper}{'-TEST' if test else ''}.pdf")
 
 
 @login_required
@@ -95,3 +101,85 @@ def batch_new(request: HttpRequest, kind: str, target_id: uuid.UUID) -> HttpResp
     document = pdf.build(flyer, data["paper"], codes=plain, poster=data["poster"], test=is_test_address())
     del plain
     return _pdf_response(document, f"invite-cards-{batch.created.isoformat()}-{str(batch.pk)[:8]}.pdf")
+
+
+def batch_for_organizer(request: HttpRequest, batch_id: uuid.UUID) -> tuple[Flyer, InviteBatch]:
+    """The batch and its target, if the signed-in user organizes its campaign; 404 otherwise."""
+    batch = InviteBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    flyer = for_organizer(request, batch.target_kind, batch.target_id)
+    if flyer.campaign.pk != batch.campaign_id:
+        raise Http404
+    return flyer, batch
+
+
+@login_required
+@require_POST
+def batch_void(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+    flyer, batch = batch_for_organizer(request, batch_id)
+    page_url = reverse("flyers:page", args=[flyer.kind, flyer.target_id])
+    if batch.voided:
+        messages.info(request, _("That batch was already voided."))
+        return redirect(page_url)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Void the batch “%(label)s”?") % {"label": batch.label or _("(no label)")},
+            consequences=[
+                _("Its %(n)d unused codes stop working at once, on paper and in QR codes.") % {"n": batch.unused},
+                _("Their sealed copies are deleted: the cards can't be printed again."),
+            ],
+            keeps=_("What was already signed, answered or voted with its codes stays counted."),
+            confirm_label=_("Yes, void these cards"),
+            cancel_url=page_url,
+            context={"campaign": flyer.campaign},
+        )
+    voided = codes.void_batch(batch)
+    messages.success(request, _("Batch voided: %(n)d unused codes no longer work.") % {"n": voided})
+    return redirect(page_url)
+
+
+def _refuse(message: str) -> HttpResponse:
+    # Plain text: `concerted codes print` shows the server's own words.
+    return HttpResponse(message + "\n", status=409, content_type="text/plain; charset=utf-8")
+
+
+@session_or_token
+@require_GET
+def batch_sealed(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+    """The batch's unused codes, sealed to the committee key, with what a card prints:
+    for `concerted codes print` on the committee's computer. Holds no key and no plaintext."""
+    flyer, batch = batch_for_organizer(request, batch_id)
+    if batch.voided:
+        return _refuse(_("This batch was voided: its codes no longer work, and nothing is kept to print them."))
+    if not batch.sealed:
+        return _refuse(
+            _(
+                "This batch was made before codes were kept sealed (or without a committee key): it can't be printed again."
+            )
+        )
+    data = export.build(
+        kind=codes.SEALED_KIND,
+        campaign=flyer.campaign,
+        parent_field="batch",
+        parent={
+            "id": str(batch.pk),
+            "label": batch.label,
+            "created": batch.created.isoformat(),
+            "size": batch.size,
+            "used": batch.used,
+            "target_kind": flyer.kind,
+            "target_id": str(flyer.target_id),
+            "headline": flyer.headline,
+            "pitch": flyer.pitch,
+            "public_url": flyer.public_url,
+            "requires_invite": flyer.requires_invite,
+            "privacy": flyer.privacy,
+        },
+        records=codes.sealed_records(batch),
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="invite-batch-{str(batch.pk)[:8]}-sealed.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -112,24 +112,28 @@ class Command(BaseCommand):
                 "Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page)."
             )
         kind, ident = chosen[0]
-        if not options["server"].startswith(("https://", "http://")):
-            raise CommandError("--server must start with https:// (or http:// for a local demo)")
-        url = options["server"].rstrip("/") + EXPORT_PATHS[kind].format(id=ident)
-        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-            url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
-                return json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            hint = {401: "the token is wrong or expired", 404: "no such item, or you don't organize it"}.get(
-                exc.code, ""
-            )
-            if not hint and exc.headers.get_content_type() in ("text/plain", "application/json"):
-                # The server's own explanation (e.g. a pledge not yet confirmed): short, text only.
-                hint = exc.read(500).decode("utf-8", "replace").strip()
-            raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
-        except (urllib.error.URLError, TimeoutError) as exc:
-            raise CommandError(f"Can't reach {options['server']}: {getattr(exc, 'reason', exc)}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise CommandError("The server did not send a sealed export (is the URL right?)") from None
+        return fetch(options["server"], token, EXPORT_PATHS[kind].format(id=ident))
+
+
+def fetch(server: str, token: str, path: str) -> dict[str, Any]:
+    """GET a sealed export from the server with a reveal token; CommandError with the
+    server's reason when it refuses."""
+    if not server.startswith(("https://", "http://")):
+        raise CommandError("--server must start with https:// (or http:// for a local demo)")
+    url = server.rstrip("/") + path
+    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+        url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
+            return json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        hint = {401: "the token is wrong or expired", 404: "no such item, or you don't organize it"}.get(exc.code, "")
+        if not hint and exc.headers.get_content_type() in ("text/plain", "application/json"):
+            # The server's own explanation (e.g. a pledge not yet confirmed): short, text only.
+            hint = exc.read(500).decode("utf-8", "replace").strip()
+        raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
+    except (urllib.error.URLError, TimeoutError) as exc:
+        raise CommandError(f"Can't reach {server}: {getattr(exc, 'reason', exc)}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CommandError("The server did not send a sealed export (is the URL right?)") from None
