@@ -14,14 +14,20 @@ file travels inside the encrypted backup). encrypted=False drills the plain back
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -358,12 +364,172 @@ def caddy_in_front(upstreams: list[int], workdir: Path) -> tuple[subprocess.Pope
     raise DrillFailed(f"Caddy did not start: {(workdir / 'caddy.log').read_text()[-2000:]}")
 
 
-def check_shared_rate_limit(servers: list[Server], caddy_port: int, info: dict[str, Any]) -> dict[str, Any]:
-    """PLACEHOLDER for the shared rate-limit assertion (issue 15): the lead adds it after
-    merging i11's memcached limiter. It should run the servers with the limit on and
-    CONCERTED_RATELIMIT_MEMCACHED set, send more than the limit through Caddy from one
-    client, and check that both servers together refuse past the limit."""
-    return {"shared_rate_limit": "not checked yet"}
+@contextmanager
+def memcached_server() -> Iterator[str]:
+    """A throwaway memcached on 127.0.0.1 (Debian's package), memory only."""
+    port = free_port()
+    argv = [shutil.which("memcached") or "/usr/bin/memcached", "-l", HOST, "-p", str(port), "-U", "0", "-m", "16"]
+    if os.getuid() == 0:
+        argv += ["-u", "nobody"]  # memcached refuses to run as root without -u
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection((HOST, port), timeout=1):
+                    break
+            except OSError:
+                check(proc.poll() is None and time.monotonic() < deadline, "memcached did not start")
+                time.sleep(0.1)
+        yield f"{HOST}:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@dataclass
+class LimitedDb(Db):
+    """The same database, served with the rate limits on (Db.env turns them off for loads)."""
+
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def env(self, settings_module: str = "concerted.settings", **extra: str) -> dict[str, str]:
+        return super().env(settings_module, **{**self.extra, **extra})
+
+
+def post_signature(
+    port: int, slug: str, contact: str, form_state: tuple[str, str], *, source: str = HOST, forwarded_for: str = ""
+) -> int:
+    """POST one signature to `port` from the loopback address `source`; with forwarded_for,
+    as Caddy hands it to an app server (X-Forwarded-For naming the client). Returns the status."""
+    token, cookie = form_state
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "name": f"Limit {contact[:12]}", "contact": contact, "consent_named": "on"}
+    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={cookie}",
+        "Sec-Fetch-Site": "same-origin",
+        "Connection": "close",
+    }
+    if forwarded_for:
+        headers["X-Forwarded-For"] = forwarded_for
+    conn = http.client.HTTPConnection(HOST, port, timeout=60, source_address=(source, 0))
+    try:
+        conn.request("POST", f"/p/{slug}/", body=form, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    finally:
+        conn.close()
+    check(status in (302, 429), f"a signature got {status}, neither stored (302) nor refused (429)")
+    return status
+
+
+def sign_form(port: int, slug: str) -> tuple[str, str]:
+    """A CSRF token and its cookie from the sign page (GETs are never limited)."""
+    status, headers, body = get(port, f"/p/{slug}/")
+    token = loadgen.TOKEN_RE.search(body)
+    cookie = next((m.group(1) for c in headers.get_all("Set-Cookie") or [] if (m := loadgen.COOKIE_RE.search(c))), "")
+    check(status == 200 and token is not None and bool(cookie), f"no sign form ({status})")
+    assert token is not None
+    return token.group(1).decode(), cookie
+
+
+# The limits the check runs under: per client address, and all clients together. Periods of
+# a day, so that a window boundary (django-ratelimit starts each key's window at its own
+# offset) falls inside the few seconds of the check with a chance of about 1 in 3,000.
+PER_CLIENT = 4
+GLOBAL = 30
+
+
+def check_shared_rate_limit(db: Db, info: dict[str, Any], workdir: Path, *, shared: bool) -> dict[str, int]:
+    """Two app servers (one PostgreSQL) behind Caddy with the limits on, counting in one
+    memcached (shared=True) or, the control, each in its own memory. Counts how many
+    signatures were stored (302) out of:
+    - per_client_direct: 10 POSTs alternating between the two app servers, each carrying
+      X-Forwarded-For as Caddy sets it, naming one client;
+    - per_client_caddy / second_client_caddy: 6 POSTs each through Caddy (round robin) from
+      two real loopback addresses, each POST also carrying a forged X-Forwarded-For entry of
+      its own (the app must read the entry Caddy appended, the last);
+    - global_direct: 12 POSTs, each from a client of its own, alternating between the two.
+    Shared, the totals are exactly 4, 4, 4 and GLOBAL - 22 (every POST so far counted
+    toward the ceiling); counting per server, 8, 6, 6 and 12."""
+    limits = {
+        "CONCERTED_RATELIMIT": "true",
+        "CONCERTED_PUBLIC_POST_RATE": f"{PER_CLIENT}/d",
+        "CONCERTED_GLOBAL_POST_RATE": f"{GLOBAL}/d",
+        "CONCERTED_CLIENT_IP_HEADER": "X-Forwarded-For",  # what `concerted deploy` writes
+    }
+    caddy: subprocess.Popen[bytes] | None = None
+    servers: list[Server] = []
+    workdir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        if shared:
+            limits["CONCERTED_RATELIMIT_MEMCACHED"] = stack.enter_context(memcached_server())
+        limited = LimitedDb(db.data_dir, db.url, extra=limits)
+        servers = [Server(limited, workers=1, threads=4), Server(limited, workers=1, threads=4)]
+        try:
+            for server in servers:
+                server.start()
+            caddy, caddy_port = caddy_in_front([s.port for s in servers], workdir)
+            slug = info["slug"]
+            tag = "s" if shared else "c"
+            form = sign_form(servers[0].port, slug)
+            counts: dict[str, int] = {}
+
+            def stored(statuses: list[int]) -> int:
+                return statuses.count(302)
+
+            counts["per_client_direct"] = stored(
+                [
+                    post_signature(servers[i % 2].port, slug, f"{tag}-d{i}@x.test", form, forwarded_for="127.0.0.7")
+                    for i in range(10)
+                ]
+            )
+            for key, source in (("per_client_caddy", "127.0.0.8"), ("second_client_caddy", "127.0.0.9")):
+                counts[key] = stored(
+                    [
+                        post_signature(
+                            caddy_port,
+                            slug,
+                            f"{tag}-{source}-{i}@x.test",
+                            form,
+                            source=source,
+                            forwarded_for=f"127.1.0.{i}",
+                        )
+                        for i in range(6)
+                    ]
+                )
+            counts["global_direct"] = stored(
+                [
+                    post_signature(servers[i % 2].port, slug, f"{tag}-g{i}@x.test", form, forwarded_for=f"127.2.0.{i}")
+                    for i in range(12)
+                ]
+            )
+            return counts
+        finally:
+            if caddy is not None:
+                caddy.kill()
+                caddy.wait()
+            for server in servers:
+                server.stop()
+
+
+def shared_rate_limit_drill() -> dict[str, Any]:
+    """The rate limit across two app servers behind Caddy on one PostgreSQL (DATABASE_URL):
+    with one memcached the limits hold in total, and (control) without it each server
+    counts alone, so the check can fail."""
+    db = new_db("postgresql", "limit")
+    workdir = Path(tempfile.mkdtemp(prefix="concerted-limit."))
+    try:
+        info = run_setup(db)
+        shared = check_shared_rate_limit(db, info, workdir / "shared", shared=True)
+        alone = check_shared_rate_limit(db, info, workdir / "alone", shared=False)
+        return {"shared": shared, "per_server": alone}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(db.data_dir, ignore_errors=True)
 
 
 def two_servers_drill(*, seconds: float = 6.0, clients: int = 6) -> dict[str, Any]:
@@ -393,7 +559,6 @@ def two_servers_drill(*, seconds: float = 6.0, clients: int = 6) -> dict[str, An
         acked = dict((contact, code) for code, contact in result.receipts)
         attempted = set(result.attempted)
         missing_receipts = [c for c, code in acked.items() if get(port, f"/p/{info['slug']}/r/{code}/")[0] != 200]
-        shared = check_shared_rate_limit(servers, port, info)
         rows = open_all(db, info["key_file"], info["petition_id"])
         contacts = Counter(r["contact"] for r in rows)
         lost = [c for c in acked if contacts[c] != 1]
@@ -411,7 +576,6 @@ def two_servers_drill(*, seconds: float = 6.0, clients: int = 6) -> dict[str, An
             "twice": len(twice),
             "receipts_missing": len(missing_receipts),
             "errors": result.error_kinds,
-            **shared,
         }
         check(len(acked) > 0, f"no signature succeeded: {result.error_kinds}")
         check(not lost, f"acknowledged signatures lost: {lost[:5]}")

@@ -264,8 +264,9 @@ LOGIN_RATE = env_str("CONCERTED_LOGIN_RATE", "10/15m")
 CLIENT_IP_HEADER = env_str("CONCERTED_CLIENT_IP_HEADER")
 if CLIENT_IP_HEADER and not all(ch.isalnum() or ch == "-" for ch in CLIENT_IP_HEADER):
     raise ImproperlyConfigured(f"CONCERTED_CLIENT_IP_HEADER must be a header name, got {CLIENT_IP_HEADER!r}")
-# A ceiling on public POSTs from all clients together, per process (a flood from many
-# circuits still hits it); empty switches it off.
+# A ceiling on public POSTs from all clients together (a flood from many addresses or
+# onion circuits still hits it), counted where the per-client counters are: in the shared
+# memcached, so across every app server; without one, per process. Empty switches it off.
 GLOBAL_POST_RATE = env_str("CONCERTED_GLOBAL_POST_RATE", "600/m")
 
 # --- I18n -------------------------------------------------------------------------------

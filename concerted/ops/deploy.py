@@ -313,7 +313,11 @@ def units(layout: Layout, opts: Options) -> dict[str, str]:
     if opts.onion:
         # tor hands each connection over with a PROXY header naming its circuit
         # (HiddenServiceExportCircuitID haproxy); gunicorn reads it, so the rate limit
-        # tells onion visitors apart without any address existing.
+        # tells onion visitors apart without any address existing. gunicorn reads that
+        # header on a connection's first request only (a later one on the same
+        # connection would come from tor's 127.0.0.1, one counter for every onion
+        # visitor), hence --keep-alive 0: one request per connection, each with its
+        # circuit. Caddy is not in this path: Debian's Caddy (2.6) can't read PROXY headers.
         out["concerted-onion.service"] = (
             "[Unit]\nDescription=Concerted app server for the onion service\n"
             "After=network.target postgresql.service memcached.service tor.service\n"
@@ -321,7 +325,7 @@ def units(layout: Layout, opts: Options) -> dict[str, str]:
             f"[Service]\nType=simple\n{user}{env}EnvironmentFile={layout.onion_env_file}\n"
             f"WorkingDirectory={cur}\n"
             f"ExecStart={gunicorn} --bind 127.0.0.1:{opts.onion_port} --proxy-protocol "
-            "--proxy-allow-from 127.0.0.1\n"
+            "--proxy-allow-from 127.0.0.1 --keep-alive 0\n"
             "Restart=always\nRestartSec=2\nKillMode=mixed\nTimeoutStopSec=30\n"
             f"{rw}{HARDENING}\n"
             "[Install]\nWantedBy=concerted.target\n"

@@ -252,6 +252,36 @@ def logs(ctx: Context) -> list[str]:
     return problems
 
 
+@check("rate-limit")
+def rate_limit(ctx: Context) -> list[str]:
+    """The limits fail open when their memcached is gone (a sign page must not go down with
+    it), so a dead memcached silently means no limit at all: say so here."""
+    if not settings.RATELIMIT_ENABLE:
+        return ["CONCERTED_RATELIMIT is off: nothing stops one client from flooding the sign pages."]
+    location = settings.RATELIMIT_MEMCACHED
+    if not location:
+        opts = ctx.options()
+        if opts and (opts.app_servers > 1 or opts.workers > 1 or opts.upstreams or opts.onion):
+            return [
+                "CONCERTED_RATELIMIT_MEMCACHED is unset while several app processes serve: each would count "
+                "on its own. Set it (deploy's --memcached) to the memcached they share."
+            ]
+        return []
+    host, _sep, port = location.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=3) as conn:
+            conn.sendall(b"version\r\n")
+            answer = conn.recv(64)
+    except OSError as exc:
+        answer = str(exc).encode()
+    if not answer.startswith(b"VERSION"):
+        return [
+            f"The rate-limit memcached at {location} does not answer: the limits are off until it does "
+            "(`systemctl start memcached`)."
+        ]
+    return []
+
+
 @check("clock")
 def clock(ctx: Context) -> list[str]:
     problems = []

@@ -188,6 +188,20 @@ def test_it_names_logs_that_would_hold_addresses(site):
     assert failed == {"logs"}, out
 
 
+def test_it_names_rate_limits_that_are_off(site):
+    with env_changed(site, CONCERTED_RATELIMIT_MEMCACHED=f"{HOST}:{free_port()}"):  # nothing listens there
+        failed, out = doctor(site)
+    assert failed == {"rate-limit"}, out
+    assert "does not answer" in out
+    with env_changed(site, CONCERTED_RATELIMIT="false"):
+        failed, out = doctor(site)
+    assert failed == {"rate-limit"}, out
+    with env_changed(site, CONCERTED_RATELIMIT_MEMCACHED=""):  # two app servers, each counting alone
+        failed, out = doctor(site)
+    assert failed == {"rate-limit"}, out
+    assert "each would count on its own" in out
+
+
 def test_it_names_a_wrong_clock(site):
     assert shutil.which("faketime"), "faketime is missing: run scripts/system-deps"
     failed, out = doctor(site, prefix=("faketime", "-f", "+3h"))
