@@ -41,10 +41,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import pagecache
 from .kanon import MIN_COUNT
 from .models import Release, ReleaseClock
 
@@ -81,7 +82,6 @@ def register(kind: Kind) -> None:
     _kinds[kind.name] = kind
     uid = f"concerted.releases:{kind.name}"
     pre_save.connect(_before_insert, sender=kind.rows, dispatch_uid=uid + ":pre_save", weak=False)
-    post_save.connect(_after_insert, sender=kind.rows, dispatch_uid=uid + ":post_save", weak=False)
     pre_delete.connect(_before_delete, sender=kind.rows, dispatch_uid=uid + ":pre_delete", weak=False)
     post_delete.connect(_after_delete, sender=kind.rows, dispatch_uid=uid + ":post_delete", weak=False)
     post_delete.connect(_subject_deleted, sender=kind.subject, dispatch_uid=uid + ":subject", weak=False)
@@ -222,17 +222,17 @@ def _subject_of(kind: Kind, instance: models.Model) -> models.Model | None:
 
 
 def _before_insert(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    # The arrival is counted before its row is stored, in the same transaction (the
+    # insert failing rolls the count back): one UPDATE on the hot path, and only on
+    # first sight a baseline taken from the rows as they are before this one.
     kind = _kind_for_rows(sender)
     if kind and instance._state.adding and not kwargs.get("raw"):
-        subject = _subject_of(kind, instance)
-        if subject is not None:
-            _row(kind, subject)
-
-
-def _after_insert(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
-    kind = _kind_for_rows(sender)
-    if kind and created and not kwargs.get("raw"):
-        _count(kind, getattr(instance, f"{kind.parent}_id"))
+        subject_id = getattr(instance, f"{kind.parent}_id")
+        if subject_id is not None and not _count(kind, subject_id):
+            subject = _subject_of(kind, instance)
+            if subject is not None:
+                _row(kind, subject)
+                _count(kind, subject_id)
 
 
 def _before_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
@@ -249,8 +249,8 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
         _count(kind, getattr(instance, f"{kind.parent}_id"))
 
 
-def _count(kind: Kind, subject_id: Any) -> None:
-    Release.objects.filter(kind=kind.name, subject_id=subject_id).update(pending=F("pending") + 1)
+def _count(kind: Kind, subject_id: Any) -> int:
+    return Release.objects.filter(kind=kind.name, subject_id=subject_id).update(pending=F("pending") + 1)
 
 
 def _subject_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
@@ -272,6 +272,10 @@ def _release(kind: Kind, subject: models.Model, at: datetime.datetime, *, rule: 
         row.pending = 0
         row.released_at = at
         row.save(update_fields=["figures", "pending", "released_at"])
+        # Cached public pages show the released figures: make them render again.
+        owner = kind.campaign(subject)
+        if owner is not None:
+            pagecache.changed.send(sender=Release, campaign=owner)
     return True
 
 
