@@ -22,6 +22,8 @@ def _isolated_data_dir(request, settings, tmp_path):
     from django.core.cache import caches
 
     caches["ratelimit"].clear()
+    # Cached participant pages live in process memory: each test starts without them.
+    caches["pages"].clear()
     settings.RATELIMIT_ENABLE = request.node.path.name == "test_leaks.py" or bool(
         request.node.get_closest_marker("ratelimit")
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, receipts
+from concerted.core import confirm, pagecache, receipts
 from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
@@ -49,8 +49,13 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
         status = 400
     else:
-        form = CardForm(unit=unit)
-        status = 200
+        return pagecache.form_page(
+            request,
+            "cards/sign.html",
+            lambda: _context(unit, form=CardForm(unit=unit)),
+            rows=[unit, unit.campaign],
+            extra=[pagecache.next_release(unit.campaign.release_times)],
+        )
     return render(request, "cards/sign.html", _context(unit, form=form), status=status)
 
 

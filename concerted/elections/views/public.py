@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerted.core import pagecache
 from concerted.core.ratelimit import public_post_limit
 
 from .. import ballotbox
@@ -46,6 +47,19 @@ def _cast_json(election: Election, raw: str) -> str:
 @public_post_limit
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
+    if request.method == "GET":
+        return pagecache.form_page(
+            request,
+            "elections/vote.html",
+            lambda: {
+                "election": election,
+                "campaign": election.campaign,
+                "form": VoteForm(election=election),
+                "problem": "",
+                "spec": election.question_spec(),
+            },
+            rows=[election, election.campaign],
+        )
     form = VoteForm(election=election)
     problem = ""
     if request.method == "POST" and election.is_open:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, receipts, releases
+from concerted.core import confirm, pagecache, receipts, releases
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -78,8 +78,16 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,
         # so a mail scanner or link preview that follows the link burns nothing.
         code = request.GET.get("code", "")[:40] if pledge.requires_invite else ""
-        form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)} if code else None)
-        if code and pledge.accepting():
+        if not code:
+            return pagecache.form_page(
+                request,
+                "pledges/pledge.html",
+                lambda: _context(pledge, form=PledgeForm(pledge=pledge)),
+                rows=[pledge, pledge.campaign],
+                extra=[pagecache.next_release(pledge.campaign.release_times)],
+            )
+        form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)})
+        if pledge.accepting():
             extra["invite_problem"] = invite_codes.message_for(code)
     return render(request, "pledges/pledge.html", _context(pledge, form=form, **extra), status=status)
 
