@@ -7,17 +7,14 @@ class SurveysConfig(AppConfig):
     label = "surveys"
 
     def ready(self) -> None:
-        from concerted.campaigns import overview
-        from concerted.core import demo, reveal
-
-        from . import demo as survey_demo
-        from .overview import survey_items
-
         from operator import attrgetter
 
-        from concerted.core import pagecache
+        from concerted.campaigns import overview
+        from concerted.core import demo, pagecache, reveal
 
+        from . import demo as survey_demo
         from .models import Option, Question
+        from .overview import survey_items
 
         # The answer page shows the questions and their options.
         pagecache.watch(Question, attrgetter("survey.campaign_id"))
