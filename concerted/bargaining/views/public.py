@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from concerted.core import pagecache
+from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
 
 from .. import filing
@@ -19,7 +19,7 @@ THANKS = {"report", "proposal", "ballot"}
 
 
 def _kit(slug: str) -> Kit:
-    return get_object_or_404(Kit.objects.select_related("campaign"), slug=slug)
+    return subjects.by_slug(Kit, slug)
 
 
 def _closed(request: HttpRequest, kit: Kit, message: str) -> HttpResponse:

@@ -6,12 +6,12 @@ passed is destroyed on first sight even if cron never ran."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, pagecache, receipts, releases
+from concerted.core import confirm, pagecache, receipts, releases, subjects
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -22,7 +22,7 @@ from ..models import Pledge, State
 
 
 def _public_pledge(slug: str) -> Pledge:
-    pledge = get_object_or_404(Pledge.objects.select_related("campaign").exclude(status=Pledge.Status.DRAFT), slug=slug)
+    pledge = subjects.by_slug(Pledge, slug, hidden_status=Pledge.Status.DRAFT)
     pledge.lapse_if_due()
     return pledge
 

@@ -4,10 +4,10 @@ the day, and sealed free text that is not linked to them."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from concerted.core import pagecache
+from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
 
@@ -17,7 +17,7 @@ from ..models import Survey
 
 
 def _public_survey(slug: str) -> Survey:
-    return get_object_or_404(Survey.objects.select_related("campaign").exclude(status=Survey.Status.DRAFT), slug=slug)
+    return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT)
 
 
 @require_http_methods(["GET", "POST"])
