@@ -104,15 +104,26 @@ def form_page(
     return response
 
 
+_next_cache: dict[str, tuple[datetime.datetime, datetime.datetime]] = {}
+
+
 def next_release(times_text: str) -> datetime.datetime:
-    """The next scheduled release moment (shown on the page, so part of its key)."""
+    """The next scheduled release moment (shown on the page, so part of its key); the
+    same answer until that moment passes, so kept until then."""
     from . import releases
 
+    now = releases.now()
+    since, until = _next_cache.get(times_text, (now, now))
+    if since <= now < until:  # no scheduled moment between `since` and `until`
+        return until
     try:
         times = _parsed_times(times_text or releases.DEFAULT_TIMES)
     except ValueError:
         times = _parsed_times(releases.DEFAULT_TIMES)
-    return releases.next_time(times, releases.now())
+    found = releases.next_time(times, now)
+    if len(_next_cache) < 1000:
+        _next_cache[times_text] = (now, found)
+    return found
 
 
 _times_cache: dict[str, list[datetime.time]] = {}
