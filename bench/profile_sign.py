@@ -9,10 +9,12 @@ through the whole middleware stack with the production settings."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import os
 import pstats
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -33,6 +35,7 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true", help="print the SQL of one GET and one POST")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="concerted-profile."))
+    atexit.register(shutil.rmtree, data_dir, True)
     db = Db(data_dir)
     info = run_setup(db, "--bench-table", settings_module="bench.settings_bench")
     os.environ.update(db.env("bench.settings_bench"))
