@@ -103,3 +103,11 @@ def as_user(owner, teammate, outsider):
     """as_user("owner" | "teammate" | "outsider" | "anonymous") -> Client"""
     users = {"owner": owner, "teammate": teammate, "outsider": outsider, "anonymous": None}
     return lambda name: client_for(users[name])
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_pages():
+    # Cached participant pages live in process memory: each test starts without them.
+    from django.core.cache import caches
+
+    caches["pages"].clear()

@@ -135,6 +135,10 @@ class Server:
     settings_module: str = "concerted.settings"
     workers: int = 2
     threads: int = 4
+    # Production mode: gunicorn's workers and threads come from concerted/gunicorn_conf.py
+    # (as `make run` and `concerted deploy` serve), and these variables are added to the
+    # environment (rate limiter on, its memcached, the client-address header).
+    production_env: dict[str, str] | None = None
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -152,16 +156,17 @@ class Server:
                 "concerted.wsgi",
                 "--bind",
                 f"{HOST}:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
+                *(
+                    ["--config", "python:concerted.gunicorn_conf"]
+                    if self.production_env is not None
+                    else ["--workers", str(self.workers), "--threads", str(self.threads)]
+                ),
                 "--backlog",
                 "2048",
                 "--log-level",
                 "warning",
             ],
-            env=self.db.env(self.settings_module),
+            env=self.db.env(self.settings_module, **(self.production_env or {})),
             cwd=ROOT,
             stdout=logf,
             stderr=logf,
@@ -212,6 +217,53 @@ class Server:
                 pass
             self.proc.wait(timeout=30)
         self.proc = None
+
+
+class Memcached:
+    """A throwaway memcached on 127.0.0.1 for the rate limiter's shared counters (as
+    `concerted deploy` sets one up); memory only, stopped with the bench."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        binary = shutil.which("memcached") or "/usr/bin/memcached"
+        argv = [binary, "-l", HOST, "-p", str(self.port), "-U", "0", "-m", "64"]
+        if os.getuid() == 0:
+            argv += ["-u", "nobody"]  # memcached refuses to run as root without -u
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1):
+                    return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("memcached did not start") from None
+                time.sleep(0.1)
+
+    @property
+    def location(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def production_env(memcached: Memcached, global_rate: str) -> dict[str, str]:
+    """The settings the launch-day load is measured with: the rate limiter on, its
+    counters shared through memcached (so gunicorn_conf runs 2 workers x 8 threads), and
+    the client address taken from X-Forwarded-For, which the load generator varies per
+    simulated phone (behind Caddy, `concerted deploy` sets the same header; there the
+    proxy writes it). See docs/PERFORMANCE.md."""
+    return {
+        "CONCERTED_RATELIMIT": "true",
+        "CONCERTED_RATELIMIT_MEMCACHED": memcached.location,
+        "CONCERTED_CLIENT_IP_HEADER": "X-Forwarded-For",
+        "CONCERTED_GLOBAL_POST_RATE": global_rate,
+    }
 
 
 def children(pid: int) -> list[int]:

@@ -7,6 +7,7 @@ bounded: a time limit and a signature limit, and only 127.0.0.1 is ever contacte
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import resource
 import secrets
@@ -100,10 +101,22 @@ async def request(
     return await asyncio.wait_for(go(), timeout)
 
 
+_phones = itertools.count(1)
+
+
+def phone_address() -> str:
+    """A different client address for every simulated phone (sent as X-Forwarded-For,
+    which the server reads only when CONCERTED_CLIENT_IP_HEADER names it), so the
+    per-address limit sees many phones, as it would behind the proxy."""
+    n = next(_phones)
+    return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+
 async def sign_once(port: int, slug: str, contact: str, result: Result) -> str | None:
     """One signer: GET the form, POST it; return the receipt code on a 302 to the receipt."""
+    address = phone_address()
     t0 = time.perf_counter()
-    status, headers, body = await request(port, "GET", f"/p/{slug}/", {})
+    status, headers, body = await request(port, "GET", f"/p/{slug}/", {"X-Forwarded-For": address})
     if status != 200:
         raise RuntimeError(f"GET {status}")
     token = TOKEN_RE.search(body)
@@ -129,6 +142,7 @@ async def sign_once(port: int, slug: str, contact: str, result: Result) -> str |
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={cookie}",
             "Sec-Fetch-Site": "same-origin",
+            "X-Forwarded-For": address,
         },
         form,
     )

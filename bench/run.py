@@ -25,16 +25,22 @@ from bench.common import (
     PY,
     ROOT,
     Db,
+    Memcached,
     Server,
     cpu_seconds,
     get,
     log,
     machine,
     pg_database_from_env,
+    production_env,
     run_setup,
 )
 
 GOALS = {"ratio_raw": 0.5, "p99_ms_200": 100.0, "reveal_s": 10.0, "dashboard_ms": 200.0, "page_kb": 30.0}
+# The global ceiling on public POSTs for the launch load (CONCERTED_GLOBAL_POST_RATE):
+# the default, 600 a minute, would refuse a burst of 100 signers a second, so an
+# installation expecting one raises it (docs/PERFORMANCE.md, "How it is measured").
+LAUNCH_GLOBAL_RATE = "60000/m"
 
 
 def raw_sqlite(directory: Path, seconds: float = 3.0, row_bytes: int = 200) -> float:
@@ -81,10 +87,12 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def load_level(server: Server, slug: str | None, concurrency: int, seconds: float, limit: int) -> dict[str, Any]:
-    cpu0 = cpu_seconds(server.pids())
+def load_level(
+    server: Server, slug: str | None, concurrency: int, seconds: float, limit: int, extra_pids: list[int]
+) -> dict[str, Any]:
+    cpu0 = cpu_seconds(server.pids() + extra_pids)
     result = loadgen.run(server.port, slug, concurrency, seconds, limit, tag=f"L{concurrency}")
-    server_cpu = cpu_seconds(server.pids()) - cpu0
+    server_cpu = cpu_seconds(server.pids() + extra_pids) - cpu0
     return {
         "concurrency": concurrency,
         "seconds": round(result.seconds, 2),
@@ -214,21 +222,30 @@ def reveal_big(server: Server, db: Db, info: dict[str, Any], outdir: Path, run_c
     }
 
 
-def run_levels(server: Server, info: dict[str, Any], out: dict[str, Any], sign_s: int, bare_s: int) -> list[Any]:
+def run_levels(
+    server: Server,
+    info: dict[str, Any],
+    out: dict[str, Any],
+    sign_s: int,
+    bare_s: int,
+    levels_of: tuple[int, ...] = (1, 50, 200),
+    extra_pids: list[int] | None = None,
+) -> list[Any]:
     # Warm-up, not counted: every worker has booted, imported and compiled its templates.
     loadgen.run(server.port, info["slug"], 8, 3, 200, tag="warm")
     loadgen.run(server.port, None, 8, 1, 100, tag="warm")
     levels = []
-    for c in (1, 50, 200):
+    for c in levels_of:
         seconds = sign_s if c > 1 else max(3, sign_s * 2 // 3)
-        sign = load_level(server, info["slug"], c, seconds, 20_000)
-        bare = load_level(server, None, c, bare_s, 40_000)
+        sign = load_level(server, info["slug"], c, seconds, 20_000, extra_pids or [])
+        bare = load_level(server, None, c, bare_s, 40_000, extra_pids or [])
         level = {
             "concurrency": c,
             "sign": sign,
             "bare": bare,
             "ratio_to_raw": round(sign["per_s"] / out["raw_sqlite_commits_per_s"], 3),
             "ratio_to_bare": round(sign["per_s"] / bare["per_s"], 3) if bare["per_s"] else None,
+            "p99_to_bare": round(sign["post_p99_ms"] / bare["post_p99_ms"], 2) if bare["post_p99_ms"] else None,
         }
         level["loadavg"] = Path("/proc/loadavg").read_text().split()[0]
         levels.append(level)
@@ -236,7 +253,8 @@ def run_levels(server: Server, info: dict[str, Any], out: dict[str, Any], sign_s
             f"-- c={c:>3}: {sign['per_s']:>7.1f} signatures/s  POST p50 {sign['post_p50_ms']} ms  "
             f"p99 {sign['post_p99_ms']} ms  (GET+POST p50 {sign['flow_p50_ms']} / p99 {sign['flow_p99_ms']} ms)  "
             f"errors {sign['errors']}  | bare insert {bare['per_s']:.1f}/s p99 {bare['post_p99_ms']} ms  "
-            f"| ratio to (a) {level['ratio_to_raw']}, to (b) {level['ratio_to_bare']}  "
+            f"| ratio to (a) {level['ratio_to_raw']}, to (b) {level['ratio_to_bare']}, POST p99 / (b) p99 "
+            f"{level['p99_to_bare']}  "
             f"| cores: server {sign['server_cores']}, generator {sign['generator_cores']} | load {level['loadavg']}"
         )
     return levels
@@ -248,11 +266,17 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=None, help="signatures for the dashboard and reveal (100000)")
     parser.add_argument("--skip-drills", action="store_true")
     parser.add_argument("--no-variant", action="store_true", help="skip the queued-writer SQLite variant")
+    parser.add_argument(
+        "--launch",
+        action="store_true",
+        help="only the launch-day figures: (a), 50 and 200 clients against (b), the open-loop burst",
+    )
     args = parser.parse_args()
     vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     sign_s, bare_s = (4, 3) if args.quick else (15, 8)
     big_n = args.big or (2000 if args.quick else 100_000)
-    burst_n, burst_s = (40, 5) if args.quick else (300, 30)
+    burst_rate, burst_s = (20, 5) if args.quick else (100, 60)
+    burst_n = burst_rate * burst_s
     out: dict[str, Any] = {"database": vendor, "machine": machine(), "quick": args.quick}
     log(f"== Concerted benchmark on {vendor} ({'quick' if args.quick else 'full'})")
     log("   machine: " + ", ".join(f"{k}={v}" for k, v in out["machine"].items()))
@@ -260,6 +284,10 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix=f"concerted-bench-{vendor}."))
     db = Db(data_dir, pg_database_from_env("concerted_bench") if vendor == "postgresql" else "")
     server: Server | None = None
+    memcached = Memcached()
+    prod = production_env(memcached, LAUNCH_GLOBAL_RATE)
+    out["server"] = {"gunicorn": "concerted/gunicorn_conf.py", **prod}
+    log("   server: gunicorn with concerted/gunicorn_conf.py, " + ", ".join(f"{k}={v}" for k, v in prod.items()))
     try:
         out["raw_sqlite_commits_per_s"] = round(raw_sqlite(data_dir))
         out.update(sealing_rates())
@@ -270,25 +298,29 @@ def main() -> None:
         log(f"-- sealing one record: {out['seal_per_s']}/s per core; opening: {out['open_per_s']}/s")
 
         t0 = time.perf_counter()
+        if args.launch:
+            big_n = 0
         info = run_setup(db, "--bench-table", "--big", str(big_n), settings_module="bench.settings_bench")
         log(f"-- setup: {big_n} sealed signatures written in {time.perf_counter() - t0:.1f}s")
-        server = Server(db, settings_module="bench.settings_bench")
+        server = Server(db, settings_module="bench.settings_bench", production_env=prod)
         server.start()
-        out["load"] = run_levels(server, info, out, sign_s, bare_s)
-        if vendor == "sqlite" and not args.no_variant:
+        levels_of = (50, 200) if args.launch else (1, 50, 200)
+        out["load"] = run_levels(server, info, out, sign_s, bare_s, levels_of, memcached.pids())
+        if vendor == "sqlite" and not args.no_variant and not args.launch:
             server.stop()
-            server = Server(db, settings_module="bench.settings_bench_writer")
+            server = Server(db, settings_module="bench.settings_bench_writer", production_env=prod)
             server.start()
             log("-- the same load with the queued-writer SQLite backend (concerted.core.sqlitedb):")
-            out["load_queued_writers"] = run_levels(server, info, out, sign_s, bare_s)
+            out["load_queued_writers"] = run_levels(server, info, out, sign_s, bare_s, levels_of, memcached.pids())
             server.stop()
-            server = Server(db, settings_module="bench.settings_bench")
+            server = Server(db, settings_module="bench.settings_bench", production_env=prod)
             server.start()
 
         burst = loadgen.burst(server.port, info["slug"], burst_n, burst_s)
         out["flyer_burst"] = {
             "signers": burst_n,
             "seconds": burst_s,
+            "per_s": burst_rate,
             "ok": burst.ok,
             "errors": burst.errors,
             "post_p50_ms": ms(loadgen.percentile(burst.post_latencies, 50)),
@@ -302,6 +334,8 @@ def main() -> None:
             f"{fb['errors']} errors, POST p50 {fb['post_p50_ms']} ms p99 {fb['post_p99_ms']} ms "
             f"(GET+POST p50 {fb['flow_p50_ms']} / p99 {fb['flow_p99_ms']} ms)"
         )
+        if args.launch:
+            return finish(out, vendor, args)
         cookie = f"sessionid={info['session']}"
         out["dashboard"] = timed_gets(server, f"/o/petitions/{info['big_petition_id']}/", cookie, 15)
         out["dashboard"]["signatures"] = big_n
@@ -341,16 +375,49 @@ def main() -> None:
     finally:
         if server is not None:
             server.stop()
+        memcached.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+    finish(out, vendor, args)
 
+
+def launch_goals(out: dict[str, Any]) -> dict[str, list[Any]]:
+    goals: dict[str, list[Any]] = {}
+    for level in out["load"]:
+        c = level["concurrency"]
+        if c < 50:
+            continue
+        goals[f"signatures/s >= 0.5 x bare insert (b) at {c} clients"] = [
+            level["ratio_to_bare"],
+            (level["ratio_to_bare"] or 0) >= 0.5,
+        ]
+        goals[f"signing POST p99 <= 2 x (b) p99 at {c} clients"] = [
+            f"{level['sign']['post_p99_ms']} ms vs {level['bare']['post_p99_ms']} ms ({level['p99_to_bare']}x)",
+            (level["p99_to_bare"] or 99) <= 2,
+        ]
+    fb = out["flyer_burst"]
+    goals[f"burst {fb['per_s']}/s for {fb['seconds']} s: POST p99 < 200 ms, no error"] = [
+        f"{fb['post_p99_ms']} ms, {fb['errors']} errors of {fb['signers']}",
+        fb["post_p99_ms"] < 200 and fb["errors"] == 0 and fb["ok"] == fb["signers"],
+    ]
+    return goals
+
+
+def finish(out: dict[str, Any], vendor: str, args: argparse.Namespace) -> None:
+    if args.launch:
+        out["goals"] = launch_goals(out)
+        log("== goals (figure, met?)")
+        for name, (figure, met) in out["goals"].items():
+            log(f"   {'MET   ' if met else 'MISSED'} {name}: {figure}")
+        results = ROOT / "var" / "bench"
+        results.mkdir(parents=True, exist_ok=True)
+        (results / f"{vendor}-launch.json").write_text(json.dumps(out, indent=2) + "\n")
+        log(f"   (all figures: var/bench/{vendor}-launch.json)")
+        return
     last = out["load"][-1]
     out["goals"] = {
+        **launch_goals(out),
         "durable signatures/s >= 0.5 x raw SQLite (c=200)": [last["ratio_to_raw"], last["ratio_to_raw"] >= 0.5],
         "p99 < 100 ms at 200 clients (signing POST)": [last["sign"]["post_p99_ms"], last["sign"]["post_p99_ms"] < 100],
-        "(flyer burst: 300 signers in 30 s, signing POST p99 < 100 ms)": [
-            out["flyer_burst"]["post_p99_ms"],
-            out["flyer_burst"]["post_p99_ms"] < 100,
-        ],
         **(
             {"reveal 100k < 10 s": [out["reveal"]["reveal_seconds"], out["reveal"]["reveal_seconds"] < 10]}
             if out["reveal"]["reveal_seconds"] is not None

@@ -250,6 +250,14 @@ else:
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "concerted"},
     "ratelimit": _ratelimit_cache,
+    # Participant form pages as every cookieless visitor sees them (with a placeholder
+    # for the CSRF token) and group choices: nothing about any one visitor, in this
+    # process's memory only (concerted/core/pagecache.py).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "concerted-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_FAIL_OPEN = True

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from nacl.public import PublicKey
 
-from concerted.core import keys, releases
+from concerted.core import keys, pagecache, releases
 
 
 class Campaign(models.Model):
@@ -55,6 +56,11 @@ class Campaign(models.Model):
         help_text=_("Every organizer of this campaign must sign in with a one-time code from an app."),
     )
     created = models.DateField(auto_now_add=True)
+    # Bumped when something a public page shows changes outside the subject's and this
+    # row's own fields (a release, a segment): part of every cached page's key, and read
+    # with the subject anyway, so every server process sees the change at once
+    # (concerted/core/pagecache.py). Never bumped by a participant's action.
+    public_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -75,6 +81,17 @@ class Campaign(models.Model):
 
     def employer_domain_list(self) -> list[str]:
         return [d.strip().lower().lstrip("@") for d in self.employer_domains.split() if d.strip()]
+
+    def segment_choices(self, kind: str) -> list[tuple[int, str]]:
+        """(pk, label) of this campaign's groups of one kind, for a participant form: the
+        same for every visitor, so kept per process until `public_version` moves."""
+        if not kind:
+            return []
+        return pagecache.memoized(
+            f"segments:{self.pk}:{kind}",
+            self.public_version,
+            lambda: [(pk, label) for pk, label in self.segments.filter(kind=kind).values_list("pk", "label")],
+        )
 
     def is_organizer(self, user: object) -> bool:
         return bool(getattr(user, "is_authenticated", False)) and self.organizers.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
@@ -167,3 +184,8 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.label}"
+
+
+def _bump_public_version(sender: object, campaign: Campaign | Any, **kwargs: Any) -> None:
+    pk = getattr(campaign, "pk", campaign)
+    Campaign.objects.filter(pk=pk).update(public_version=models.F("public_version") + 1)

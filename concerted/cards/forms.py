@@ -117,11 +117,11 @@ class CardForm(forms.Form):
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["signature"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-        segments = list(unit.segments())
+        segments = unit.campaign.segment_choices(unit.card_segment_kind)
         if segments:
             field = self.fields["segment"]
             field.label = _("Your %(kind)s (optional)") % {"kind": str(SEGMENT_NAMES[unit.card_segment_kind]).lower()}
-            field.choices = [("", _("Prefer not to say"))] + [(s.pk, s.label) for s in segments]  # type: ignore[attr-defined]
+            field.choices = [("", _("Prefer not to say")), *segments]  # type: ignore[attr-defined]
             field.help_text = _("Only counted in groups of five or more.")
         else:
             del self.fields["segment"]

@@ -39,12 +39,12 @@ from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db import connections, models, router, transaction
+from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import pagecache
 from .kanon import MIN_COUNT
 from .models import Release, ReleaseClock
 
@@ -81,7 +81,6 @@ def register(kind: Kind) -> None:
     _kinds[kind.name] = kind
     uid = f"concerted.releases:{kind.name}"
     pre_save.connect(_before_insert, sender=kind.rows, dispatch_uid=uid + ":pre_save", weak=False)
-    post_save.connect(_after_insert, sender=kind.rows, dispatch_uid=uid + ":post_save", weak=False)
     pre_delete.connect(_before_delete, sender=kind.rows, dispatch_uid=uid + ":pre_delete", weak=False)
     post_delete.connect(_after_delete, sender=kind.rows, dispatch_uid=uid + ":post_delete", weak=False)
     post_delete.connect(_subject_deleted, sender=kind.subject, dispatch_uid=uid + ":subject", weak=False)
@@ -224,17 +223,17 @@ def _subject_of(kind: Kind, instance: models.Model) -> models.Model | None:
 
 
 def _before_insert(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    # The arrival is counted before its row is stored, in the same transaction (the
+    # insert failing rolls the count back): one UPDATE on the hot path, and only on
+    # first sight a baseline taken from the rows as they are before this one.
     kind = _kind_for_rows(sender)
     if kind and instance._state.adding and not kwargs.get("raw"):
-        subject = _subject_of(kind, instance)
-        if subject is not None:
-            _row(kind, subject)
-
-
-def _after_insert(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
-    kind = _kind_for_rows(sender)
-    if kind and created and not kwargs.get("raw"):
-        _count(kind, getattr(instance, f"{kind.parent}_id"))
+        subject_id = getattr(instance, f"{kind.parent}_id")
+        if subject_id is not None and not _count(kind, subject_id):
+            subject = _subject_of(kind, instance)
+            if subject is not None:
+                _row(kind, subject)
+                _count(kind, subject_id)
 
 
 def _before_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
@@ -251,8 +250,21 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
         _count(kind, getattr(instance, f"{kind.parent}_id"))
 
 
-def _count(kind: Kind, subject_id: Any) -> None:
-    Release.objects.filter(kind=kind.name, subject_id=subject_id).update(pending=F("pending") + 1)
+def _count(kind: Kind, subject_id: Any) -> int:
+    """pending += 1 for this subject; how many rows that touched (0: no Release row yet).
+    On every participant POST, so written out: the ORM's update() costs several times
+    the statement in building it."""
+    connection = connections[router.db_for_write(Release)]
+    q = connection.ops.quote_name
+    pending = q("pending")
+    sql = " ".join(
+        ["UPDATE", q(Release._meta.db_table), "SET", pending, "=", pending, "+ 1 WHERE", q("kind"), "= %s AND"]
+    )
+    sql += f" {q('subject_id')} = %s"
+    value = Release._meta.get_field("subject_id").get_db_prep_value(subject_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind.name, value])
+        return cursor.rowcount
 
 
 def _subject_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
@@ -274,6 +286,10 @@ def _release(kind: Kind, subject: models.Model, at: datetime.datetime, *, rule: 
         row.pending = 0
         row.released_at = at
         row.save(update_fields=["figures", "pending", "released_at"])
+        # Cached public pages show the released figures: make them render again.
+        owner = kind.campaign(subject)
+        if owner is not None:
+            pagecache.changed.send(sender=Release, campaign=owner)
     return True
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.campaigns.models import Segment
 from concerted.core import markdown
 from concerted.core.forms import PersonalContactField, ReadableCharField
 from concerted.invites.forms import InviteCodeField
@@ -39,11 +40,12 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.petition = petition
         self.fields["contact"].employer_domains = petition.campaign.employer_domain_list()  # type: ignore[attr-defined]
-        segments = list(petition.segments())
+        segments = petition.campaign.segment_choices(petition.segment_kind)
         if segments:
             field = self.fields["segment"]
-            field.label = _("Your %(kind)s (optional)") % {"kind": segments[0].get_kind_display().lower()}
-            field.choices = [("", _("Prefer not to say"))] + [(s.pk, s.label) for s in segments]  # type: ignore[attr-defined]
+            kind = Segment.Kind(petition.segment_kind).label
+            field.label = _("Your %(kind)s (optional)") % {"kind": str(kind).lower()}
+            field.choices = [("", _("Prefer not to say")), *segments]  # type: ignore[attr-defined]
             field.help_text = _("Only counted in groups of five or more.")
         else:
             del self.fields["segment"]

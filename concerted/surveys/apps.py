@@ -7,12 +7,18 @@ class SurveysConfig(AppConfig):
     label = "surveys"
 
     def ready(self) -> None:
+        from operator import attrgetter
+
         from concerted.campaigns import overview
-        from concerted.core import demo, reveal
+        from concerted.core import demo, pagecache, reveal
 
         from . import demo as survey_demo
+        from .models import Option, Question
         from .overview import survey_items
 
+        # The answer page shows the questions and their options.
+        pagecache.watch(Question, attrgetter("survey.campaign_id"))
+        pagecache.watch(Option, attrgetter("question.survey.campaign_id"))
         overview.register(survey_items)
         overview.register_action(_("Start a survey"), "surveys:new")
         reveal.register_export_path("survey", "/o/surveys/{id}/export.json")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
 
 from .. import filing
@@ -18,7 +19,7 @@ THANKS = {"report", "proposal", "ballot"}
 
 
 def _kit(slug: str) -> Kit:
-    return get_object_or_404(Kit.objects.select_related("campaign"), slug=slug)
+    return subjects.by_slug(Kit, slug)
 
 
 def _closed(request: HttpRequest, kit: Kit, message: str) -> HttpResponse:
@@ -45,8 +46,13 @@ def _report(request: HttpRequest, slug: str, form_class: type, save: object, hea
             return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=report")
         status = 400
     else:
-        form = form_class()
-        status = 200
+        return pagecache.form_page(
+            request,
+            "bargaining/report.html",
+            lambda: {"kit": kit, "campaign": kit.campaign, "form": form_class(), "heading": heading, "intro": intro},
+            rows=[kit, kit.campaign],
+            extra=[form_class.__name__],
+        )
     context = {"kit": kit, "campaign": kit.campaign, "form": form, "heading": heading, "intro": intro}
     return render(request, "bargaining/report.html", context, status=status)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, receipts
+from concerted.core import confirm, pagecache, receipts, subjects
 from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
@@ -19,9 +19,7 @@ from ..models import BargainingUnit
 
 
 def _public_unit(slug: str) -> BargainingUnit:
-    return get_object_or_404(
-        BargainingUnit.objects.select_related("campaign").exclude(status=BargainingUnit.Status.DRAFT), slug=slug
-    )
+    return subjects.by_slug(BargainingUnit, slug, hidden_status=BargainingUnit.Status.DRAFT)
 
 
 def _context(unit: BargainingUnit, **extra: object) -> dict[str, object]:
@@ -49,8 +47,13 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
         status = 400
     else:
-        form = CardForm(unit=unit)
-        status = 200
+        return pagecache.form_page(
+            request,
+            "cards/sign.html",
+            lambda: _context(unit, form=CardForm(unit=unit)),
+            rows=[unit, unit.campaign],
+            extra=[pagecache.next_release(unit.campaign.release_times)],
+        )
     return render(request, "cards/sign.html", _context(unit, form=form), status=status)
 
 

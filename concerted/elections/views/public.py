@@ -8,11 +8,12 @@ import json
 
 from csp.decorators import csp_update
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
 
 from .. import ballotbox
@@ -24,9 +25,7 @@ MAX_BALLOT_BYTES = 200_000
 
 
 def _public_election(slug: str) -> Election:
-    return get_object_or_404(
-        Election.objects.select_related("campaign").exclude(status=Election.Status.SETUP), slug=slug
-    )
+    return subjects.by_slug(Election, slug, hidden_status=Election.Status.SETUP)
 
 
 def _cast_json(election: Election, raw: str) -> str:
@@ -46,6 +45,19 @@ def _cast_json(election: Election, raw: str) -> str:
 @public_post_limit
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
+    if request.method == "GET":
+        return pagecache.form_page(
+            request,
+            "elections/vote.html",
+            lambda: {
+                "election": election,
+                "campaign": election.campaign,
+                "form": VoteForm(election=election),
+                "problem": "",
+                "spec": election.question_spec(),
+            },
+            rows=[election, election.campaign],
+        )
     form = VoteForm(election=election)
     problem = ""
     if request.method == "POST" and election.is_open:

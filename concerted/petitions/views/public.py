@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, receipts
+from concerted.core import confirm, pagecache, receipts, subjects
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -19,9 +19,7 @@ from ..models import Petition
 
 
 def _public_petition(slug: str) -> Petition:
-    return get_object_or_404(
-        Petition.objects.select_related("campaign").exclude(status=Petition.Status.DRAFT), slug=slug
-    )
+    return subjects.by_slug(Petition, slug, hidden_status=Petition.Status.DRAFT)
 
 
 def _context(petition: Petition, **extra: object) -> dict[str, object]:
@@ -57,9 +55,17 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,
         # so a mail scanner or link preview that follows the link burns nothing.
         code = request.GET.get("code", "")[:40] if petition.requires_invite else ""
-        form = SignForm(petition=petition, initial={"invite_code": invite_codes.prefill(code)} if code else None)
+        if not code:
+            return pagecache.form_page(
+                request,
+                "petitions/sign.html",
+                lambda: _context(petition, form=SignForm(petition=petition)),
+                rows=[petition, petition.campaign],
+                extra=[pagecache.next_release(petition.campaign.release_times)],
+            )
+        form = SignForm(petition=petition, initial={"invite_code": invite_codes.prefill(code)})
         status = 200
-        if code and petition.is_open:
+        if petition.is_open:
             extra["invite_problem"] = invite_codes.message_for(code)
     return render(request, "petitions/sign.html", _context(petition, form=form, **extra), status=status)
 

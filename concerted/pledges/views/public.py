@@ -6,12 +6,12 @@ passed is destroyed on first sight even if cron never ran."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, receipts, releases
+from concerted.core import confirm, pagecache, receipts, releases, subjects
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -22,7 +22,7 @@ from ..models import Pledge, State
 
 
 def _public_pledge(slug: str) -> Pledge:
-    pledge = get_object_or_404(Pledge.objects.select_related("campaign").exclude(status=Pledge.Status.DRAFT), slug=slug)
+    pledge = subjects.by_slug(Pledge, slug, hidden_status=Pledge.Status.DRAFT)
     pledge.lapse_if_due()
     return pledge
 
@@ -78,8 +78,16 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,
         # so a mail scanner or link preview that follows the link burns nothing.
         code = request.GET.get("code", "")[:40] if pledge.requires_invite else ""
-        form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)} if code else None)
-        if code and pledge.accepting():
+        if not code:
+            return pagecache.form_page(
+                request,
+                "pledges/pledge.html",
+                lambda: _context(pledge, form=PledgeForm(pledge=pledge)),
+                rows=[pledge, pledge.campaign],
+                extra=[pagecache.next_release(pledge.campaign.release_times)],
+            )
+        form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)})
+        if pledge.accepting():
             extra["invite_problem"] = invite_codes.message_for(code)
     return render(request, "pledges/pledge.html", _context(pledge, form=form, **extra), status=status)
 

@@ -4,9 +4,10 @@ the day, and sealed free text that is not linked to them."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
 
@@ -16,7 +17,7 @@ from ..models import Survey
 
 
 def _public_survey(slug: str) -> Survey:
-    return get_object_or_404(Survey.objects.select_related("campaign").exclude(status=Survey.Status.DRAFT), slug=slug)
+    return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT)
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,6 +41,20 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up.
         code = request.GET.get("code", "")[:40] if survey.one_per_invite else ""
+        if not code:
+            return pagecache.form_page(
+                request,
+                "surveys/answer.html",
+                lambda: {
+                    "survey": survey,
+                    "campaign": survey.campaign,
+                    "form": AnswerForm(survey=survey),
+                    "accepting": accepting,
+                    "invite_problem": "",
+                },
+                rows=[survey, survey.campaign],
+                extra=[accepting],
+            )
         form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         if code and accepting:
             invite_problem = invite_codes.message_for(code)
