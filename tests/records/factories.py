@@ -83,6 +83,17 @@ def card(campaign: Any, canary: str) -> Made:
     return Made(done.card, unit, done.receipt_code, [canary, f"{canary.lower()}@example.net"])
 
 
+def roster_person(campaign: Any, canary: str) -> Made:
+    """A coworker the committee added to the roster (sealed), as the roster page adds them."""
+    from concerted.cards import signing
+    from concerted.cards.models import BargainingUnit
+
+    unit = BargainingUnit.objects.create(campaign=campaign, name="U", employer="E", union="Un", size=10)
+    contact = f"{canary.lower()}@example.net"
+    person = signing.add_person(unit, {"name": canary, "contact": contact, "department": "Night " + canary})
+    return Made(person, unit, None, [canary, contact])
+
+
 def _survey(campaign: Any) -> Any:
     from concerted.surveys.models import Question, Survey
 
@@ -171,6 +182,7 @@ FACTORIES: dict[str, Callable[[Any, str], Made]] = {
     "petitions.Signature": signature,
     "pledges.Commitment": commitment,
     "cards.Card": card,
+    "cards.RosterPerson": roster_person,
     "surveys.Response": response,
     "surveys.FreeText": free_text,
     "bargaining.SurveillanceReport": surveillance,
