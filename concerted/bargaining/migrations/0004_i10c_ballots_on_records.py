@@ -7,6 +7,7 @@ nothing to pair. The table is then rewritten so the old tuples don't stay in its
 
 from typing import Any
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 from concerted.core import records
@@ -41,6 +42,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The new field takes the name the rank rows' reverse accessor had ("ranks"):
+        # free it first (related_name only, nothing changes in the database).
+        migrations.AlterField(
+            model_name="ballotrank",
+            name="ballot",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="bargaining.ballot"
+            ),
+        ),
         migrations.AddField(model_name="ballot", name="ranks", field=models.JSONField(default=dict)),
         migrations.RunPython(ranks_into_ballots, ballots_into_ranks, atomic=True, elidable=False),
         migrations.DeleteModel(name="BallotRank"),
