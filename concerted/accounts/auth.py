@@ -27,3 +27,20 @@ def session_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def token_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only `Authorization: Bearer cxt_...` (the CLI), never a session cookie. So the view
+    may be csrf_exempt: another site can make a browser send the cookie, not the header."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        user = ExportToken.user_for(header[7:].strip()) if header.startswith("Bearer ") else None
+        if user is None:
+            return HttpResponse("A valid reveal token is needed\n", status=401, content_type="text/plain")
+        request.user = user  # type: ignore[assignment]
+        request.via_token = True  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -10,7 +10,6 @@ from django.db import transaction
 from . import counting
 from .models import (
     Ballot,
-    BallotRank,
     Demand,
     Kit,
     PressureReport,
@@ -59,10 +58,7 @@ def cast_ballot(kit: Kit, code: str, ranking: dict[Demand, int]) -> Ballot:
             codes.consume(BALLOT_TARGET, kit.pk, code)
         except codes.InviteRefused as refused:
             raise NotEligible(refused.message) from None
-        ballot = Ballot.objects.create(kit=kit)
-        BallotRank.objects.bulk_create(
-            [BallotRank(ballot=ballot, demand=demand, rank=rank) for demand, rank in _dense(ranking).items()]
-        )
+        ballot = Ballot.objects.create(kit=kit, ranks={str(d.pk): r for d, r in _dense(ranking).items()})
     return ballot
 
 
@@ -95,17 +91,16 @@ def ballots_for_counting(kit: Kit) -> list[dict[uuid.UUID, int]]:
     """Each ballot as {demand id: rank}, merged demands mapped to what they were merged
     into (keeping the better rank)."""
     final = {d.pk: d.merged_into_id or d.pk for d in kit.demands.all()}
-    ballots: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
-    for ballot_id, demand_id, rank in BallotRank.objects.filter(ballot__kit=kit).values_list(
-        "ballot_id", "demand_id", "rank"
-    ):
-        target = final[demand_id]
-        current = ballots.setdefault(ballot_id, {})
-        current[target] = min(rank, current.get(target, rank))
-    # Ballots whose every choice was withdrawn still count as cast (they rank nothing).
-    for ballot_id in Ballot.objects.filter(kit=kit).values_list("pk", flat=True):
-        ballots.setdefault(ballot_id, {})
-    return list(ballots.values())
+    ballots: list[dict[uuid.UUID, int]] = []
+    for ranks in Ballot.objects.filter(kit=kit).values_list("ranks", flat=True):
+        # A ballot whose every choice was withdrawn still counts as cast (it ranks nothing).
+        current: dict[uuid.UUID, int] = {}
+        for demand_id, rank in ranks.items():
+            target = final.get(uuid.UUID(demand_id))
+            if target is not None:
+                current[target] = min(rank, current.get(target, rank))
+        ballots.append(current)
+    return ballots
 
 
 def results(kit: Kit) -> counting.Result[Demand]:

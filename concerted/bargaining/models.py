@@ -20,6 +20,7 @@ from concerted.core.shortcodes import short_slug
 
 REPORT_KIND = "bargaining.report"
 PROPOSAL_KIND = "bargaining.proposal"
+BALLOT_KIND = "bargaining.ballot"
 
 # Multi-select answers: (boolean field on the row, label). Order is the order shown.
 CAPTURES = [
@@ -222,25 +223,26 @@ class Demand(models.Model):
         return [library[k] for k in self.clause_keys if k in library]
 
 
-class Ballot(models.Model):
-    """One member's ranking. It holds no invite code, no name and no link to either:
-    using the invite code only deletes the code's row (concerted.invites). Not even the
-    day: a batch's used-counter moving on the day a ballot appears could tie the two."""
+class Ballot(ParticipantRecord):
+    """One member's ranking, in one row: {demand id: rank}. It holds no invite code, no
+    name and no link to either: using the invite code only deletes the code's row
+    (concerted.invites). Not even the day: a batch's used-counter moving on the day a
+    ballot appears could tie the two.
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    One row, not a row per ranked demand: rows written together in one transaction share
+    an xmin on PostgreSQL and sit next to each other on disk, which a seized copy could
+    use to regroup them even after the rewrite mixed the ballots; a single row has
+    nothing to be paired with. Like every record it sits in random order (core/records.py)."""
+
+    KIND = BALLOT_KIND
+    PARENT = "kit"
+    CLEAR_FIELDS = ("ranks",)
+
+    sealed = None  # type: ignore[assignment]  # ranks are counted in the clear, without a key
+    day = None  # type: ignore[assignment]
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="ballots")
+    # {str(demand id): dense rank from 1}; demands not ranked are absent.
+    ranks = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return f"ballot {self.pk}"
-
-
-class BallotRank(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="ranks")
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="ranks")
-    rank = models.PositiveSmallIntegerField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["ballot", "demand"], name="one_rank_per_demand")]
-
-    def __str__(self) -> str:
-        return f"{self.demand_id}: {self.rank}"

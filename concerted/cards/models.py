@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign, Segment
 from concerted.core import sealing
-from concerted.core.records import ReceiptRecord
+from concerted.core.records import ParticipantRecord, ReceiptRecord
 from concerted.core.shortcodes import short_slug
 
 CARD_KIND = "cards.card"
@@ -152,29 +152,21 @@ class BargainingUnit(models.Model):
         return self.campaign.segments.filter(kind=kind)
 
 
-class RosterPerson(models.Model):
+class RosterPerson(ParticipantRecord):
     """One coworker on the organizers' list. Everything about the person is sealed:
     name, contact, groups, the 1-5 assessment and when it was made (see ROSTER_FIELDS).
-    The row keeps only a random id and its unit; it is not even ordered by when it was
-    added. The wall chart is built on the organizer's device from the sealed records."""
+    The row keeps only a random id and its unit; like every record it sits in random
+    order (core/records.py), and is not even listed by when it was added. The wall
+    chart is built on the organizer's device from the sealed records."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    KIND = ROSTER_KIND
+    PARENT = "unit"
+
+    day = None  # type: ignore[assignment]  # the day it was added is sealed
     unit = models.ForeignKey(BargainingUnit, on_delete=models.CASCADE, related_name="roster")
-    sealed = models.BinaryField()
 
     class Meta:
         ordering = ["id"]  # random: says nothing about who was added when
-
-    def __str__(self) -> str:
-        return f"roster person {self.pk}"
-
-    def envelope_ids(self) -> dict[str, str]:
-        return {"campaign": str(self.unit.campaign_id), "unit": str(self.unit_id), "row": str(self.id)}
-
-    def seal_data(self, data: dict[str, Any]) -> None:
-        self.sealed = sealing.seal(
-            self.unit.campaign.nacl_public_key(), kind=ROSTER_KIND, ids=self.envelope_ids(), data=data
-        )
 
 
 # What a sealed roster record holds; a log entry may change any of the GROUP_FIELDS

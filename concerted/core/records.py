@@ -143,11 +143,15 @@ def erase(records: models.QuerySet[Any] | ParticipantRecord) -> int:
     rewrites the table into new files. Inside a transaction the purge waits for commit."""
     if isinstance(records, ParticipantRecord):
         model: type[models.Model] = type(records)
-        deleted, _detail = model.objects.filter(pk=records.pk).delete()
+        deleted, detail = model.objects.filter(pk=records.pk).delete()
     else:
         model = records.model
-        deleted, _detail = records.delete()
+        deleted, detail = records.delete()
     purge(model)
+    # Rows the delete cascaded to (a roster person's notes) leave dead tuples too.
+    for label in detail:
+        if label != model._meta.label:
+            purge(apps.get_model(label))
     return deleted
 
 

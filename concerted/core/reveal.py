@@ -199,3 +199,12 @@ EXPORT_PATHS: dict[str, str] = {}
 
 def register_export_path(option: str, path_template: str) -> None:
     EXPORT_PATHS[option] = path_template
+
+
+# Where `concerted reveal --KIND ID --confirm` reports the committee's count of different
+# people, for kinds whose threshold the committee confirms: {"pledge": "/o/pledges/{id}/confirm.json"}.
+CONFIRM_PATHS: dict[str, str] = {}
+
+
+def register_confirm_path(option: str, path_template: str) -> None:
+    CONFIRM_PATHS[option] = path_template

@@ -29,6 +29,7 @@ class PledgesConfig(AppConfig):
 
         reveal.register_pdf(PLEDGE_KIND, pledge_pdf)
         reveal.register_export_path("pledge", "/o/pledges/{id}/export.json")
+        reveal.register_confirm_path("pledge", "/o/pledges/{id}/confirm.json")
 
         from concerted.core import demo
 

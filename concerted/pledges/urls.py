@@ -14,6 +14,7 @@ urlpatterns = [
     path("o/pledges/<uuid:pledge_id>/preview/", organizer.preview, name="preview"),
     path("o/pledges/<uuid:pledge_id>/open/", organizer.open_pledge, name="open"),
     path("o/pledges/<uuid:pledge_id>/confirm/", organizer.confirm, name="confirm"),
+    path("o/pledges/<uuid:pledge_id>/confirm.json", organizer.confirm_json, name="confirm_json"),
     path("o/pledges/<uuid:pledge_id>/call-off/", organizer.call_off, name="call_off"),
     path("o/pledges/<uuid:pledge_id>/export.json", organizer.export_json, name="export"),
 ]

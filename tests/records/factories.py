@@ -5,6 +5,8 @@ tests/records/test_records.py fails while a registered kind has no factory here.
 from __future__ import annotations
 
 import datetime
+import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +83,17 @@ def card(campaign: Any, canary: str) -> Made:
     return Made(done.card, unit, done.receipt_code, [canary, f"{canary.lower()}@example.net"])
 
 
+def roster_person(campaign: Any, canary: str) -> Made:
+    """A coworker the committee added to the roster (sealed), as the roster page adds them."""
+    from concerted.cards import signing
+    from concerted.cards.models import BargainingUnit
+
+    unit = BargainingUnit.objects.create(campaign=campaign, name="U", employer="E", union="Un", size=10)
+    contact = f"{canary.lower()}@example.net"
+    person = signing.add_person(unit, {"name": canary, "contact": contact, "department": "Night " + canary})
+    return Made(person, unit, None, [canary, contact])
+
+
 def _survey(campaign: Any) -> Any:
     from concerted.surveys.models import Question, Survey
 
@@ -148,16 +161,71 @@ def proposal(campaign: Any, canary: str) -> Made:
     return Made(done, kit, None, [canary])
 
 
+def ballot(campaign: Any, canary: str) -> Made:
+    """A ranking cast with an invite code, as the ballot page casts it. Each ballot ranks
+    a demand of its own, so two ballots' stored bytes differ (the erase tests need that)."""
+    from concerted.bargaining import filing
+    from concerted.bargaining.models import Demand
+    from concerted.invites import codes
+
+    kit = _kit(campaign)
+    kit.voting_open = True
+    kit.save(update_fields=["voting_open"])
+    demand = Demand.objects.create(kit=kit, title=canary[:20], text="D", status=Demand.Status.BALLOT)
+    _batch, made = codes.create_batch(campaign, filing.BALLOT_TARGET, kit.pk, 1, "Night shift")
+    done = filing.cast_ballot(kit, made[0], {demand: 1})
+    # Nothing the voter typed: a demand's title is the committee's text, not theirs.
+    return Made(done, kit, None, [])
+
+
 FACTORIES: dict[str, Callable[[Any, str], Made]] = {
     "petitions.Signature": signature,
     "pledges.Commitment": commitment,
     "cards.Card": card,
+    "cards.RosterPerson": roster_person,
     "surveys.Response": response,
     "surveys.FreeText": free_text,
     "bargaining.SurveillanceReport": surveillance,
     "bargaining.PressureReport": pressure,
     "bargaining.Proposal": proposal,
+    "bargaining.Ballot": ballot,
 }
+
+
+# --- the bytes that identify a stored row, for kinds without a sealed blob -------------------
+
+
+def stored_bytes(record: Any) -> bytes:
+    """The bytes of a record that must not outlive it: its sealed blob, or for a kind
+    without one what is unique to the row (a survey response's packed answers; a
+    ballot's id as the database stores it: its ranking is shared with other ballots and
+    printed in releases)."""
+    from django.db import connection
+
+    record.refresh_from_db()
+    if type(record).is_sealed():
+        return bytes(record.sealed)
+    if type(record)._meta.label == "bargaining.Ballot":
+        return record.pk.bytes if connection.vendor == "postgresql" else record.pk.hex.encode()
+    return bytes(record.values)
+
+
+def position_marker(record: Any) -> bytes:
+    """Bytes found once in the database file, in the row itself (not in an index): where
+    they sit is where the row sits."""
+    if type(record)._meta.label == "bargaining.Ballot":
+        return next(iter(record.ranks)).encode()  # the random key randomize() gave it
+    return stored_bytes(record)[:16]
+
+
+def randomize(record: Any) -> None:
+    """Give an unsaved copy of a record new random stored bytes to find it by."""
+    if type(record).is_sealed():
+        record.sealed = os.urandom(len(bytes(record.sealed)))
+    elif type(record)._meta.label == "bargaining.Ballot":
+        record.ranks = {str(uuid.uuid4()): 1}
+    else:
+        record.values = os.urandom(16)
 
 
 def _withdraw_signature(record: Any) -> None:

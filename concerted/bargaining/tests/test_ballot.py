@@ -8,10 +8,14 @@ from django.test import Client
 from django.urls import reverse
 
 from concerted.bargaining import filing
-from concerted.bargaining.models import PROPOSAL_KIND, Ballot, BallotRank, Proposal
+from concerted.bargaining.models import PROPOSAL_KIND, Ballot, Demand, Proposal
 from concerted.core.sealing import open_sealed
 
 pytestmark = pytest.mark.django_db
+
+
+def titled(ranks: dict[str, int]) -> dict[str, int]:
+    return {Demand.objects.get(pk=pk).title: rank for pk, rank in ranks.items()}
 
 
 def vote(kit, code, ranks):
@@ -43,11 +47,11 @@ def test_one_ballot_per_invite_code(kit, demands, ballot_codes):
     response = vote(kit, ballot_codes[0], {a: 1, b: 2})
     assert response.status_code == 302 and response["Location"].endswith("?sent=ballot")
     ballot = Ballot.objects.get()
-    assert dict(ballot.ranks.values_list("demand__title", "rank")) == {"Human decides": 1, "No keyloggers": 2}
+    assert titled(ballot.ranks) == {"Human decides": 1, "No keyloggers": 2}
     again = vote(kit, ballot_codes[0], {c: 1})
     assert again.status_code == 400
     assert "doesn" in again.content.decode()  # "That invite code doesn't work here..."
-    assert Ballot.objects.count() == 1 and BallotRank.objects.count() == 2
+    assert Ballot.objects.count() == 1 and len(Ballot.objects.get().ranks) == 2
 
 
 @pytest.mark.parametrize(
@@ -124,7 +128,7 @@ def test_merging_a_duplicate_moves_its_ballots_at_the_better_rank(kit, demands, 
 def test_dense_ranks_keep_only_the_order(kit, demands, ballot_codes):
     a, b, c = demands
     vote(kit, ballot_codes[0], {a: 1, b: 3, c: 3})
-    assert dict(BallotRank.objects.values_list("demand__title", "rank")) == {
+    assert titled(Ballot.objects.get().ranks) == {
         "Human decides": 1,
         "No keyloggers": 2,
         "No leaderboards": 2,

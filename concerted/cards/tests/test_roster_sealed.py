@@ -84,7 +84,13 @@ def spearman(xs: list[int], ys: list[int]) -> float:
 def test_it_stores_a_pasted_roster_in_an_order_unrelated_to_the_paste(unit, private_key):
     n = 1000
     signing.import_people(unit, [{"name": f"Person {i:04d}", "contact": ""} for i in range(n)])
-    order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    # Storage order: PostgreSQL's heap position; SQLite's B-tree key, the random id once
+    # the table is WITHOUT ROWID (the record core's layout), else the rowid.
+    order = "ctid"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [RosterPerson._meta.db_table])
+            order = "id" if "WITHOUT ROWID" in cursor.fetchone()[0].upper() else "rowid"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {RosterPerson._meta.db_table} ORDER BY {order}")
         stored = [row[0] for row in cursor.fetchall()]

@@ -304,7 +304,7 @@ def person_delete(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             cancel_url=reverse("cards:person", args=[person.pk]),
             context={"campaign": person.unit.campaign},
         )
-    person.delete()
+    records.erase(person)  # with their notes (cascade); both tables purged
     messages.success(request, _("Removed from the roster, with their notes."))
     return redirect("cards:roster", unit_id)
 

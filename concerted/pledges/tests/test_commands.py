@@ -202,3 +202,82 @@ def test_notify_from_the_server_explains_a_locked_export(live_server, pledge, ow
     assert pledge.confirm(pledge.count())
     assert "Sent 1 of 1 email(s)" in run("notify", *args)
     assert [m.to for m in mail.outbox] == [["mail.me@example.org"]]
+
+
+def post_pledgers(pledge) -> None:
+    """Seven submissions from five different people: two came back with their contact
+    typed another way."""
+    pledge_post(pledge, name="Ana Email", contact="ana@example.org")
+    pledge_post(pledge, name="Ana Again", contact="ANA@example.org ")
+    pledge_post(pledge, name="Bo Phone", contact="+49 151 1234567")
+    pledge_post(pledge, name="Bo Again", contact="+49 (151) 123-4567")
+    pledge_post(pledge, name="Cy Nocontact")
+    pledge_post(pledge, name="Di Email", contact="di@example.net")
+    pledge_post(pledge, name="Eve Phone", contact="+351 912 345 678")
+
+
+def server_args(live_server, owner, key_file, pledge, tmp_path) -> list[str]:
+    from concerted.accounts.models import ExportToken
+
+    _token, raw = ExportToken.issue(owner, "laptop")
+    return [
+        "--key", str(key_file), "--server", live_server.url, "--token", raw,
+        "--pledge", str(pledge.pk), "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reveal_confirms_a_reached_pledge_on_the_server_counting_repeats_once(
+    live_server, tmp_path, owner, pledge, key_file
+):
+    """The count the threshold is confirmed on is the committee's, found on its machine:
+    seven submissions, five different people; the server records five."""
+    post_pledgers(pledge)
+    args = server_args(live_server, owner, key_file, pledge, tmp_path)
+    output = run("reveal", *args, "--confirm")
+    assert "Different people: 5 (7 record(s): 5 different people, 2 repeat(s)" in output
+    assert "Confirmed on the server with 5 different people: the pledge is active" in output
+    assert not (tmp_path / "out").exists()  # counting wrote no names
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.ACTIVE and pledge.confirmed_count == 5
+    # Confirmed: the same command now opens the names, each person once in the PDF.
+    opened = run("reveal", *args)
+    assert "Opened 7 record(s)" in opened
+    with pytest.raises(CommandError, match="Nothing to confirm"):
+        run("reveal", *args, "--confirm")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reveal_confirms_nothing_below_the_threshold_or_without_a_yes(
+    live_server, tmp_path, owner, pledge, key_file, monkeypatch
+):
+    pledge_post(pledge, name="Ana Email", contact="ana@example.org")
+    pledge_post(pledge, name="Ana Again", contact="ana@example.org")
+    pledge_post(pledge, name="Ana Thrice", contact="ana@example.org")
+    pledge_post(pledge, name="Bo Phone", contact="+49 151 1234567")
+    pledge_post(pledge, name="Cy Nocontact")
+    args = server_args(live_server, owner, key_file, pledge, tmp_path)
+    with pytest.raises(CommandError, match="below the threshold"):
+        run("reveal", *args, "--confirm")  # five submissions, three people
+    pledge_post(pledge, name="Di Email", contact="di@example.net")
+    pledge_post(pledge, name="Eve Email", contact="eve@example.net")
+    # Not a terminal and no --confirm: it says how, and sends nothing.
+    assert "Not confirmed. Run again with --confirm" in run("reveal", *args)
+    # At a terminal the organizer is asked; anything but "yes" sends nothing.
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda: "no")
+    assert "Not confirmed: nothing was sent" in run("reveal", *args)
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.OPEN and pledge.confirmed_count is None
+    monkeypatch.setattr("builtins.input", lambda: "yes")
+    output = run("reveal", *args)
+    assert "Confirm on the server with 5 different people (threshold 5)?" in output
+    assert "Confirmed on the server with 5 different people" in output
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.ACTIVE and pledge.confirmed_count == 5
+
+
+def test_reveal_confirm_needs_the_server(tmp_path, owner, pledge, key_file, add_pledges):
+    add_pledges(pledge, 5)
+    with pytest.raises(CommandError, match="--confirm reports to the server"):
+        run("reveal", "--key", str(key_file), "--file", export_file(tmp_path, owner, pledge), "--confirm")

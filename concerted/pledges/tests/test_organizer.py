@@ -339,3 +339,70 @@ def test_the_campaign_page_lists_pledges_and_offers_to_start_one(as_user, campai
     assert reverse("pledges:dashboard", args=[pledge.pk]) in html
     assert "Start a pledge" in html
     assert reverse("pledges:new", args=[campaign.pk]) in html
+
+
+# --- confirming from `concerted reveal --confirm` (confirm.json) -----------------------------
+
+
+def confirm_json(client, pledge, token: str | None, body: object, method: str = "post"):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    url = reverse("pledges:confirm_json", args=[pledge.pk])
+    if method == "get":
+        return client.get(url, **headers)
+    return client.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize("who", [*ORGANIZERS, "outsider"])
+def test_confirm_json_confirms_on_the_reported_count(client, django_user_model, pledge, add_pledges, who):
+    add_pledges(pledge, 7)
+    _obj, token = ExportToken.issue(django_user_model.objects.get(username=who), "laptop")
+    response = confirm_json(client, pledge, token, {"people": 6, "records": 7})
+    pledge.refresh_from_db()
+    if who == "outsider":
+        assert response.status_code == 404 and pledge.status == Pledge.Status.OPEN
+        return
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "active" and response.json()["confirmed_count"] == 6
+    assert pledge.status == Pledge.Status.ACTIVE and pledge.confirmed_count == 6
+
+
+def test_confirm_json_wants_post(client, owner, pledge, add_pledges):
+    add_pledges(pledge, 5)
+    _obj, token = ExportToken.issue(owner, "laptop")
+    assert confirm_json(client, pledge, token, None, method="get").status_code == 405
+
+
+def test_confirm_json_takes_no_session_cookie(as_user, pledge, add_pledges):
+    """csrf_exempt, so only the token header may authenticate: another site can make a
+    signed-in browser send its cookie, never the header."""
+    add_pledges(pledge, 5)
+    response = confirm_json(as_user("owner"), pledge, None, {"people": 5, "records": 5})
+    assert response.status_code == 401
+    assert confirm_json(as_user("owner"), pledge, "cxt_wrong", {"people": 5, "records": 5}).status_code == 401
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.OPEN
+
+
+def test_confirm_json_keeps_the_forms_rules(client, owner, pledge, add_pledges):
+    add_pledges(pledge, 7)
+    _obj, token = ExportToken.issue(owner, "laptop")
+    below = confirm_json(client, pledge, token, {"people": 4, "records": 7})
+    assert below.status_code == 409 and "4 different people is below the threshold of 5" in below.content.decode()
+    assert confirm_json(client, pledge, token, {"people": 8, "records": 7}).status_code == 409  # more than submitted
+    stale = confirm_json(client, pledge, token, {"people": 5, "records": 6})
+    assert stale.status_code == 409 and "Run concerted reveal again" in stale.content.decode()
+    for body in ("nonsense", {"people": "5", "records": 7}, {"people": 5}, {"people": -1, "records": 7}, [5, 7]):
+        assert confirm_json(client, pledge, token, body).status_code == 400, body
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.OPEN and pledge.confirmed_count is None
+
+
+def test_confirm_json_needs_the_organizer_role(client, owner, teammate, campaign, pledge, add_pledges):
+    from concerted.campaigns.models import Membership
+
+    add_pledges(pledge, 5)
+    Membership.objects.filter(campaign=campaign, user=teammate).update(role="read-only")
+    _obj, token = ExportToken.issue(teammate, "laptop")
+    assert confirm_json(client, pledge, token, {"people": 5, "records": 5}).status_code == 403
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.OPEN

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.accounts.auth import session_or_token
+from concerted.accounts.auth import session_or_token, token_required
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import confirm as confirm_step
 from concerted.core import records, releases
@@ -146,9 +148,31 @@ def _people(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 9 else None
 
 
+def confirm_on_count(pledge: Pledge, people: int) -> str | None:
+    """Confirm on the committee's count of different people, by the same rules from the
+    form and from `concerted reveal --confirm`; the reason it wasn't, or None."""
+    if people < (pledge.threshold() or 0):
+        return _("%(n)d different people is below the threshold of %(t)d: the pledge is not confirmed.") % {
+            "n": people,
+            "t": pledge.threshold() or 0,
+        }
+    if not pledge.confirm(people):
+        return _("This pledge can't be confirmed now: it is not at its threshold, or it ended.")
+    return None
+
+
+def confirmed_message() -> str:
+    return _(
+        "Confirmed: the pledge is active. Nothing has been sent. Tell everyone to act together, "
+        "and use concerted notify on your own computer to write to those who left a contact."
+    )
+
+
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    """The fallback: the count typed in by hand, for a committee that can't run
+    `concerted reveal --confirm` against this server."""
     pledge = pledge_for_organizer(request, pledge_id)
     people = _people(request.POST.get("people", ""))
     if request.POST.get("confirm") != "yes":
@@ -161,23 +185,55 @@ def confirm(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
                 "(“Different people: …”) after it removes repeats."
             ),
         )
-    elif people < (pledge.threshold() or 0):
-        messages.error(
-            request,
-            _("%(n)d different people is below the threshold of %(t)d: the pledge is not confirmed.")
-            % {"n": people, "t": pledge.threshold() or 0},
-        )
-    elif pledge.confirm(people):
-        messages.success(
-            request,
-            _(
-                "Confirmed: the pledge is active. Nothing has been sent. Tell everyone to act together, "
-                "and use concerted notify on your own computer to write to those who left a contact."
-            ),
-        )
+    elif (refused := confirm_on_count(pledge, people)) is not None:
+        messages.error(request, refused)
     else:
-        messages.error(request, _("This pledge can't be confirmed now: it is not at its threshold, or it ended."))
+        messages.success(request, confirmed_message())
     return redirect("pledges:dashboard", pledge.pk)
+
+
+def _plain(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt  # authenticated by the token header only (token_required), never by a cookie
+@token_required
+@require_POST
+def confirm_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
+    """`concerted reveal --pledge ID --confirm` reports the count of different people it
+    found on the committee's machine: {"people": N, "records": M}, M being how many
+    records it opened. A count made on other records than the server holds now (one
+    pledged or withdrew since) is refused: the committee counts again."""
+    pledge = pledge_for_organizer(request, pledge_id)
+    try:
+        body = json.loads(request.body.decode("utf-8"))
+        people, opened = body["people"], body["records"]
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError):
+        return _plain(_('Send JSON: {"people": N, "records": M}.'), 400)
+    if not all(type(n) is int and 0 <= n < 10**8 for n in (people, opened)):
+        return _plain(_('Send JSON: {"people": N, "records": M}.'), 400)
+    submissions = pledge.count()
+    if opened != submissions:
+        return _plain(
+            _(
+                "The pledges changed since you opened them (%(then)d records then, %(now)d now). "
+                "Run concerted reveal again to count the different people."
+            )
+            % {"then": opened, "now": submissions},
+            409,
+        )
+    refused = confirm_on_count(pledge, people)
+    if refused is not None:
+        return _plain(refused, 409)
+    pledge.refresh_from_db()
+    return JsonResponse(
+        {
+            "status": pledge.status,
+            "confirmed_count": pledge.confirmed_count,
+            "confirmed_on": pledge.confirmed_on.isoformat() if pledge.confirmed_on else "",
+            "message": confirmed_message(),
+        }
+    )
 
 
 @login_required

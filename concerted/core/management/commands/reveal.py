@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from concerted.core import dedup, keys
 from concerted.core.reveal import (
+    CONFIRM_PATHS,
     EXPORT_PATHS,
     Revealed,
     RevealError,
@@ -25,7 +27,9 @@ from concerted.core.reveal import (
 class Command(BaseCommand):
     help = (
         "Open a sealed export on this computer with the committee's private key and write CSV and PDF. "
-        "Either --file EXPORT.json, or --server URL with a token (CONCERTED_TOKEN or --token) and --petition ID."
+        "Either --file EXPORT.json, or --server URL with a token (CONCERTED_TOKEN or --token) and --petition ID. "
+        "For a pledge that reached its threshold, it counts the different people and, once you say yes "
+        "(or with --confirm), reports that count to the server, which confirms the pledge on it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
         for kind in EXPORT_PATHS:
             parser.add_argument(f"--{kind}", help=f"Fetch the {kind} export with this id (shown on its dashboard)")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="Report the count of different people to the server and confirm the threshold without asking "
+            "(with --server and --" + " / --".join(CONFIRM_PATHS) + ")",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -54,11 +64,12 @@ class Command(BaseCommand):
         if export["parent"].get("count_only"):
             # A threshold not yet confirmed: the committee needs the count of different
             # people to confirm it, and nothing else (safety in numbers).
-            self.stdout.write(
-                f"Not confirmed yet: no names written. Confirm on the dashboard with {found.people} different people."
-            )
             self._refused(revealed)
+            self.stdout.write("Not confirmed yet: no names written.")
+            self.confirm_threshold(options, export, found, records=len(revealed.rows))
             return
+        if options["confirm"]:
+            raise CommandError("Nothing to confirm: this export is not a threshold waiting for the committee.")
         revealed = dataclasses.replace(revealed, rows=[*found.unique, *found.repeats])
         out = Path(options["out"]).expanduser()
         out.mkdir(parents=True, exist_ok=True)
@@ -69,9 +80,66 @@ class Command(BaseCommand):
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
-            self.write_private(out, pdf_path, writer(dataclasses.replace(revealed, rows=found.unique)))  # it holds names
+            self.write_private(
+                out, pdf_path, writer(dataclasses.replace(revealed, rows=found.unique))
+            )  # it holds names
             self.stdout.write(f"Deliverable PDF: {pdf_path}")
         self._refused(revealed)
+
+    def confirm_threshold(
+        self, options: dict[str, Any], export: dict[str, Any], found: dedup.Deduplicated, records: int
+    ) -> None:
+        """Report the committee's count of different people to the server, which confirms
+        the threshold on it (the server can't count them: it keeps every submission).
+        Only after the organizer says yes: confirming tells everyone to act."""
+        chosen = [kind for kind in CONFIRM_PATHS if options.get(kind)]
+        threshold = export["parent"].get("threshold")
+        if not options["server"] or not chosen:
+            self.stdout.write(
+                f"Confirm on the dashboard with {found.people} different people, or run this again with "
+                "--server, your token and --confirm to report the count from here."
+            )
+            if options["confirm"]:
+                raise CommandError("--confirm reports to the server: give --server URL and the item's id, not --file.")
+            return
+        if isinstance(threshold, int) and found.people < threshold:
+            self.stdout.write(
+                f"{found.people} different people is below the threshold of {threshold}: nothing to confirm yet."
+            )
+            if options["confirm"]:
+                raise CommandError("Not confirmed: below the threshold.")
+            return
+        question = (
+            f"Confirm on the server with {found.people} different people (threshold {threshold})? "
+            "Everyone who pledged will see it is time to act. Type yes to confirm: "
+        )
+        if not options["confirm"]:
+            if not sys.stdin.isatty():
+                self.stdout.write(
+                    f"Not confirmed. Run again with --confirm to confirm with {found.people} different people, "
+                    "or confirm on the dashboard."
+                )
+                return
+            self.stdout.write(question, ending="")
+            self.stdout.flush()
+            if input().strip().lower() != "yes":
+                self.stdout.write("Not confirmed: nothing was sent to the server.")
+                return
+        kind = chosen[0]
+        token = options["token"] or os.environ.get("CONCERTED_TOKEN", "")
+        try:
+            answer = call_server(
+                options["server"],
+                token,
+                CONFIRM_PATHS[kind].format(id=options[kind]),
+                {"people": found.people, "records": records},
+            )
+        except _NotJson:
+            raise CommandError("The server's answer was not Concerted's: check the pledge's dashboard.") from None
+        self.stdout.write(
+            f"Confirmed on the server with {answer.get('confirmed_count')} different people: "
+            f"the {kind} is {answer.get('status')}. You can now open the names with concerted reveal."
+        )
 
     def _refused(self, revealed: Revealed) -> None:
         for rid, reason in revealed.failures:
@@ -118,12 +186,23 @@ class Command(BaseCommand):
 def fetch(server: str, token: str, path: str) -> dict[str, Any]:
     """GET a sealed export from the server with a reveal token; CommandError with the
     server's reason when it refuses."""
+    try:
+        return call_server(server, token, path)
+    except _NotJson:
+        raise CommandError("The server did not send a sealed export (is the URL right?)") from None
+
+
+def call_server(server: str, token: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """GET (or POST `payload` as JSON) with the token; the server's JSON answer."""
     if not server.startswith(("https://", "http://")):
         raise CommandError("--server must start with https:// (or http:// for a local demo)")
     url = server.rstrip("/") + path
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    )
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (scheme checked above)
     try:
         with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
             return json.loads(response.read().decode("utf-8"))
@@ -136,4 +215,8 @@ def fetch(server: str, token: str, path: str) -> dict[str, Any]:
     except (urllib.error.URLError, TimeoutError) as exc:
         raise CommandError(f"Can't reach {server}: {getattr(exc, 'reason', exc)}") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise CommandError("The server did not send a sealed export (is the URL right?)") from None
+        raise _NotJson from None
+
+
+class _NotJson(Exception):
+    pass
