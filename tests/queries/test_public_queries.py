@@ -37,8 +37,9 @@ EXPECTED = {
     "cards:sign": (2, 1, 3),
     # the questions and their options (to check the answers), a fresh random id, the INSERT
     "surveys:answer": (3, 1, 5),
-    # reports are not released one by one: subject + campaign, the INSERT
-    "bargaining:report_surveillance": (1, 1, 2),
+    # subject + campaign; UPDATE of the release's pending count (the brief prints the
+    # inventories as released); the INSERT
+    "bargaining:report_surveillance": (1, 1, 3),
     # eligible credential, no ballot yet with this ciphertext, seen-ciphertext row,
     # the previous revision, the INSERT (the ballot's own rules; the page is one SELECT)
     "elections:vote": (1, 1, 6),
