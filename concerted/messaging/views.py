@@ -132,7 +132,7 @@ def send_json(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
         campaign=message.campaign,
         parent_field=audience.model.PARENT,
         parent=audience.describe(parent),
-        records=({**r.export_row(), "may_message": r.may_message} for r in rows),
+        records=({**r.export_row(), "stopped": not r.may_message} for r in rows),
     )
     data = {
         "format": FORMAT,
