@@ -42,6 +42,7 @@ class MessageForm(forms.ModelForm):
     def __init__(self, *args: Any, campaign: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.instance.campaign = campaign
         self.options = {audience_key(a, p): (a, p) for a, p in audiences.choices(campaign)}
         self.fields["audience_choice"].choices = [
             (key, f"{a.label}: {a.title(p)}") for key, (a, p) in self.options.items()

@@ -83,7 +83,7 @@ def message_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
         if "preview" in request.POST:
             # Nothing saved: the text as a recipient will see it, next to the form.
             context["preview"] = rendering.render(
-                {**_as_dict(form.instance), "campaign": campaign.name, "committee": campaign.committee_name},
+                _as_dict(form.instance),
                 rendering.stop_url(public.base_url(), rendering.PREVIEW_TOKEN),
             )
             return render(request, "messaging/form.html", context)
