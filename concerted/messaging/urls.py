@@ -9,6 +9,6 @@ urlpatterns = [
     path("o/messages/<uuid:message_id>/", views.message_detail, name="detail"),
     path("o/messages/<uuid:message_id>/send.json", views.send_json, name="send_json"),
     path("o/messages/<uuid:message_id>/sent/", views.report_sent, name="report_sent"),
+    path("stop/from-receipt/", views.stop_by_receipt, name="stop_by_receipt"),
     path("stop/<str:token>/", views.stop, name="stop"),
-    path("stop-from-receipt/", views.stop_by_receipt, name="stop_by_receipt"),
 ]
