@@ -25,27 +25,44 @@ class Rendered:
     html: str
 
 
+_LINK = "CONCERTED-STOP-LINK-PLACEHOLDER"
+
+
+class Renderer:
+    """Renders the body once; each recipient only gets their own stop link put in
+    (10,000 messages must not parse the Markdown 10,000 times). A stop link is made of
+    URL-safe characters only, so putting it into the HTML needs no escaping."""
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        self.subject = str(message.get("subject") or "")
+        body_text = str(message.get("text") or "").strip() or markdown.to_plain(str(message.get("body") or ""))
+        footer = _(
+            "You get this because you agreed that %(committee)s may write to you about %(campaign)s. "
+            "To stop these messages, open this link and press the button: %(link)s"
+        ) % {
+            "committee": message.get("committee") or _("the committee"),
+            "campaign": message.get("campaign") or "",
+            "link": _LINK,
+        }
+        self.text = f"{body_text}\n\n-- \n{footer}\n"
+        self.html = render_to_string(
+            "messaging/email.html",
+            {
+                "subject": self.subject,
+                "body_html": markdown.to_html(str(message.get("body") or "")),
+                "committee": message.get("committee") or "",
+                "campaign": message.get("campaign") or "",
+                "stop_link": _LINK,
+            },
+        )
+
+    def for_link(self, stop_link: str) -> Rendered:
+        if not all(ch.isalnum() or ch in ":/.-_~%[]" for ch in stop_link):
+            raise ValueError("a stop link with unexpected characters")
+        return Rendered(self.subject, self.text.replace(_LINK, stop_link), self.html.replace(_LINK, stop_link))
+
+
 def render(message: dict[str, Any], stop_link: str) -> Rendered:
     """`message`: subject, body (Markdown), text (plain alternative, may be empty),
     committee, campaign (names)."""
-    body_text = str(message.get("text") or "").strip() or markdown.to_plain(str(message.get("body") or ""))
-    footer = _(
-        "You get this because you agreed that %(committee)s may write to you about %(campaign)s. "
-        "To stop these messages, open this link and press the button: %(link)s"
-    ) % {
-        "committee": message.get("committee") or _("the committee"),
-        "campaign": message.get("campaign") or "",
-        "link": stop_link,
-    }
-    text = f"{body_text}\n\n-- \n{footer}\n"
-    html = render_to_string(
-        "messaging/email.html",
-        {
-            "subject": message.get("subject", ""),
-            "body_html": markdown.to_html(str(message.get("body") or "")),
-            "committee": message.get("committee") or "",
-            "campaign": message.get("campaign") or "",
-            "stop_link": stop_link,
-        },
-    )
-    return Rendered(str(message.get("subject") or ""), text, html)
+    return Renderer(message).for_link(stop_link)

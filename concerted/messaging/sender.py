@@ -1,8 +1,8 @@
 """Sending from the organizer's machine: mail settings, the journal, one SMTP session.
 
 The journal makes a run resumable without ever sending anyone the same message twice.
-For each recipient it appends, and fsyncs, `sending` before the message is handed to
-the mail server and `sent` once the server accepted it. After a crash, a recipient
+For each recipient it appends `sending`, fsynced, before the message is handed to the
+mail server, and `sent` once the server accepted it. After a crash, a recipient
 whose last line is `sending` is *uncertain*: the server may have accepted the message
 just before the crash (or the journal write after it was lost). Uncertain recipients
 are reported to the organizer and not sent again unless the organizer asks. A line
@@ -140,15 +140,21 @@ class Journal:
         return self.states.get(self.entry(recipient))
 
     def mark(self, recipient: Recipient, state: str, note: str = "") -> None:
+        """Append a line. `sending` is fsynced before the message leaves: lost, a
+        crash after the server accepted would look like "never tried" and be sent again.
+        Other states ride on the next fsync (the next `sending`, or close()): lost, they
+        leave the recipient `sending`, reported as uncertain, never sent twice."""
         entry = self.entry(recipient)
         line = json.dumps({"r": entry, "s": state, **({"n": note[:200]} if note else {})}) + "\n"
         os.write(self._fd, line.encode("utf-8"))
-        os.fsync(self._fd)
+        if state == SENDING:
+            os.fsync(self._fd)
         self.states[entry] = state
         if note:
             self.notes[entry] = note
 
     def close(self) -> None:
+        os.fsync(self._fd)
         os.close(self._fd)
 
     def count(self, state: str) -> int:

@@ -105,13 +105,14 @@ class Command(BaseCommand):
                 )
 
             messages = []
-            for recipient in todo:
-                link = rendering.stop_url(stop_base, recipient.stop_token)
-                try:
-                    rendered = rendering.render(message, link)
-                    messages.append((recipient, sender.build(rendered, recipient, self.from_address(options), link)))
-                except ValueError as exc:
-                    raise CommandError(f"This message can't be sent as mail: {exc}") from None
+            try:
+                renderer = rendering.Renderer(message)
+                from_address = self.from_address(options)
+                for recipient in todo:
+                    link = rendering.stop_url(stop_base, recipient.stop_token)
+                    messages.append((recipient, sender.build(renderer.for_link(link), recipient, from_address, link)))
+            except ValueError as exc:
+                raise CommandError(f"This message can't be sent as mail: {exc}") from None
             if not options["send"]:
                 self.stdout.write(
                     f"Dry run: would send {len(messages)} message(s), one per person. Nothing was sent; "
