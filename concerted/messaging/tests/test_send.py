@@ -202,3 +202,18 @@ def test_a_crash_after_the_mail_server_accepted_is_reported_and_never_resent(
     again = subprocess.run([*command, "--resend-uncertain"], capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0, again.stderr
     assert sorted(smtp.to()) == sorted([*addresses, first[2]])
+
+
+def test_a_server_that_flips_the_consent_flag_gets_nobody_more_mail(sign, message, download, key_file, smtp, tmp_path):
+    """The row's flag and stop hash are the server's word; the sealed consent is the
+    participant's. A server (or a seized copy) that marks a declined row as agreed
+    puts it in the download, and the sending machine still writes to nobody new."""
+    sign("ana@example.net")
+    declined = sign("carla@example.net", consent=False)
+    Signature.objects.filter(pk=declined.signature.pk).update(may_message=True, stop_hash="f" * 64)
+    out, _err = run(
+        "--file", str(download(message)), "--key", str(key_file), "--send", "--journal", str(tmp_path / "j"),
+        *smtp_args(smtp),
+    )  # fmt: skip
+    assert smtp.to() == ["ana@example.net"]
+    assert "Skipped 1 record(s) without consent to messages." in out
