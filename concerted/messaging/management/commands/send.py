@@ -15,7 +15,7 @@ from concerted.core import keys
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import RevealError, open_export, safe_cell
 
-from ... import addressing, rendering, sender
+from ... import addressing, delivery, rendering, sender
 from ...views import FORMAT
 
 
@@ -53,12 +53,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--employer-domain", action="append", default=[], help="Another employer email domain to refuse"
         )
+        parser.add_argument(
+            "--deliver-petition",
+            metavar="PETITION_ID",
+            help="Instead of a message: email the petition's deliverable PDF to its addressee (--to) with a cover letter",
+        )
+        parser.add_argument("--to", help="With --deliver-petition: the addressee's email address")
+        parser.add_argument("--cover", help="With --deliver-petition: a Markdown file with the cover letter")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             private = keys.read_private_file(options["key"])
         except keys.KeyFormatError as exc:
             raise CommandError(str(exc)) from None
+        if options["deliver_petition"]:
+            delivery.deliver(self, options, private)
+            return
         data = self.load(options)
         message, export = data["message"], data["export"]
         try:
