@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "concerted.cards",
     "concerted.bargaining",
     "concerted.elections",
+    "concerted.messaging",
 ]
 
 MIDDLEWARE = [
@@ -358,8 +359,9 @@ LOGGING = {
     },
 }
 
-# Mail is sent only by `concerted notify`, on the organizer's machine, through the
-# organizer's own mail server.
+# The server sends no mail. `concerted send` (concerted.messaging) and `concerted notify`
+# send from the organizer's machine, through the committee's own mail server; these
+# settings are read there, never on the server.
 EMAIL_BACKEND = env_str("CONCERTED_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)

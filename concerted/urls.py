@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("concerted.cards.urls")),
     path("", include("concerted.bargaining.urls")),
     path("", include("concerted.elections.urls")),
+    path("", include("concerted.messaging.urls")),
 ]
 
 handler400 = "concerted.core.views.bad_request"

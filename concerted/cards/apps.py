@@ -32,3 +32,9 @@ class CardsConfig(AppConfig):
         reveal.register_file_prefix(ROSTER_KIND, "roster")
         reveal.register_file_prefix(NOTE_KIND, "notes")
         demo.register(40, "cards", cards_demo.load)
+
+        from concerted.core import audiences
+
+        from . import audience
+
+        audiences.register(audience.SIGNERS)

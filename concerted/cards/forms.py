@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerted.core import markdown
-from concerted.core.forms import PersonalContactField, ReadableCharField
+from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
 
 from .models import ASSESSMENTS, DEFAULT_CARD_TEXT, FIELD_FOR_KIND, SEGMENT_NAMES, BargainingUnit
 
@@ -105,6 +105,7 @@ class CardForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("Your name as above. Capital letters, accents and middle names don't need to match."),
     )
+    may_message = MessageConsentField()
 
     def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("employer", unit.employer)

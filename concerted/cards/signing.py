@@ -31,6 +31,7 @@ def sign_card(unit: BargainingUnit, cleaned: dict[str, Any]) -> Signed:
         receipt_hash=code_hash,
         text_hash=unit.card_text_hash(),
         segment_id=cleaned.get("segment"),
+        may_message=bool(cleaned.get("may_message")),  # the phone is required
     )
     card.seal_data(
         {

@@ -85,3 +85,24 @@ class PersonalContactField(ReadableCharField):
                 _("Enter a personal email address or a phone number (digits, spaces, + - ( ) only)."), code="contact"
             )
         return value
+
+
+class MessageConsentField(forms.BooleanField):
+    """"The committee may write to me about this campaign": unticked by default, and
+    only those who tick it are ever messaged (concerted.messaging). Rendered by
+    `_consent.html` (through `_form.html`) with what it means."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", False)
+        kwargs.setdefault(
+            "label", gettext_lazy("The committee may write to me about this campaign, at the contact I gave.")
+        )
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy(
+                "Leave it unticked and you get no messages. Every message has a link to stop them, and so does "
+                "your receipt page. Messages are sent by the committee from its own computer, never by this site."
+            ),
+        )
+        super().__init__(*args, **kwargs)

@@ -16,9 +16,9 @@ from gunicorn.glogging import Logger as GunicornLogger
 
 # Participant routes: petitions (p), pledges (k), cards (c), surveys (s), the
 # bargaining kit (b), invites (i), receipts (r), elections (e), the home page's
-# open-by-code field (open); anything after the prefix goes, and so does a query string
+# open-by-code field (open), stop links in committee messages (stop); anything after the prefix goes, and so does a query string
 # (invite codes travel as ?code=).
-_PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k|b|e|open)/[^\s\"']*")
+_PARTICIPANT_PATH = re.compile(r"/(p|r|s|i|c|k|b|e|open|stop)/[^\s\"']*")
 # IPv4 (also inside ::ffff:a.b.c.d) and IPv6, full or with "::".
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*)(?![\w:])")

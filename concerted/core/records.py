@@ -24,12 +24,18 @@ The lifecycle, in one place:
   the random id (`ensure_storage()`, run after every migrate), so rows sit in random
   order; on PostgreSQL `scramble()` (run by `concerted tick`) rewrites each table in
   random order in one transaction, which also gives every row the same xmin.
+- messaging: `may_message` (the participant ticked "the committee may write to me
+  about this campaign"; unticked by default) and `stop_hash`, the hash of a random stop
+  token that `seal_data()` seals inside the record; `stop_messages()` marks a row by that
+  token (from the link in every message) or by receipt. Nothing else about messages is
+  kept per participant (concerted.messaging).
 - export: `export_response()` builds the sealed export every app serves.
 - organizer fetch: `parent_for_organizer()` fetches a parent object and checks the
   user organizes its campaign (404 otherwise)."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -39,7 +45,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 
-from . import export, receipts, sealing
+from . import export, hashing, receipts, sealing
 from .days import today
 from .erase import purge_deleted
 
@@ -57,6 +63,11 @@ class ParticipantRecord(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sealed = models.BinaryField()
     day = models.DateField(default=today)
+    # Messaging: in the clear so an audience can be counted and chosen without opening
+    # anything; a consent says nothing about who gave it. The stop token itself is only
+    # inside the sealed record (the committee puts it in each message's stop link).
+    may_message = models.BooleanField(default=False)
+    stop_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         abstract = True
@@ -75,6 +86,11 @@ class ParticipantRecord(models.Model):
     def parent(self) -> Any:
         return getattr(self, self.PARENT)
 
+    @property
+    def model_label(self) -> str:
+        """"app.Model", for forms that name a kind (templates can't read _meta)."""
+        return str(self._meta.label)
+
     def envelope_ids(self) -> dict[str, str]:
         return {
             "campaign": str(self.parent().campaign_id),
@@ -83,6 +99,13 @@ class ParticipantRecord(models.Model):
         }
 
     def seal_data(self, data: dict[str, Any]) -> None:
+        """Seal `data`. A participant who agreed to messages gets a random stop token
+        sealed with it (the row keeps only the token's hash); the sealed `may_message` is
+        what the sending machine trusts, not the row's flag, which a server could flip."""
+        if self.may_message and not self.stop_hash:
+            token = secrets.token_urlsafe(STOP_TOKEN_BYTES)
+            self.stop_hash = stop_token_hash(token)
+            data = {**data, "may_message": True, "stop": token}
         self.sealed = sealing.seal(
             self.parent().campaign.nacl_public_key(), kind=self.KIND, ids=self.envelope_ids(), data=data
         )
@@ -102,6 +125,11 @@ class ReceiptRecord(ParticipantRecord):
 
     class Meta:
         abstract = True
+
+
+# Fields of the record core every kind keeps in the clear besides its own CLEAR_FIELDS.
+CORE_CLEAR_FIELDS = ("id", "sealed", "receipt_hash", "day", "may_message", "stop_hash")
+STOP_TOKEN_BYTES = 18  # 144 random bits: an unkeyed hash of it can't be reversed by guessing
 
 
 # --- registry ---------------------------------------------------------------------------
@@ -129,6 +157,37 @@ def find_by_receipt(model: type[ReceiptRecord], parent: Any, code: str) -> Any:
     if not receipts.looks_valid(code):
         return None
     return model.objects.filter(**{model.PARENT: parent, "receipt_hash": receipts.receipt_hash(code)}).first()
+
+
+# --- messaging consent -------------------------------------------------------------------
+
+
+def stop_token_hash(token: str) -> str:
+    return hashing.code_hash(token.strip(), "stop")
+
+
+def looks_like_stop_token(token: str) -> bool:
+    return 16 <= len(token) <= 64 and all(ch.isalnum() or ch in "-_" for ch in token)
+
+
+def stop_messages(token: str) -> int:
+    """Stop messages to the record holding this stop token (the link in every message).
+    Returns how many rows changed (0 or 1); callers answer the same either way."""
+    if not looks_like_stop_token(token):
+        return 0
+    digest = stop_token_hash(token)
+    return sum(kind.objects.filter(stop_hash=digest, may_message=True).update(may_message=False) for kind in kinds())
+
+
+def stop_messages_by_receipt(record: ParticipantRecord) -> None:
+    """Stop messages from a receipt page (the participant holds the receipt code)."""
+    type(record).objects.filter(pk=record.pk).update(may_message=False)
+    record.may_message = False
+
+
+def audience(model: type[ParticipantRecord], parent: Any) -> models.QuerySet[Any]:
+    """The records of one parent whose participants agreed to messages and didn't stop them."""
+    return model.objects.filter(**{model.PARENT: parent, "may_message": True})
 
 
 # --- erasure: the one path that deletes participant rows ------------------------------------

@@ -31,3 +31,9 @@ class PetitionsConfig(AppConfig):
         from . import demo as petition_demo
 
         demo.register(10, "petitions", petition_demo.load)
+
+        from concerted.core import audiences
+
+        from . import audience
+
+        audiences.register(audience.SIGNERS)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from concerted.campaigns.models import Segment
 from concerted.core import markdown
-from concerted.core.forms import PersonalContactField, ReadableCharField
+from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
 from concerted.invites.forms import InviteCodeField
 
 from .models import Petition
@@ -35,6 +35,7 @@ class SignForm(forms.Form):
         required=False,
         help_text=gettext_lazy("If you leave this unticked, you are counted but not named."),
     )
+    may_message = MessageConsentField()
 
     def __init__(self, *args: Any, petition: Petition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,6 +32,7 @@ def sign(petition: Petition, cleaned: dict[str, Any]) -> Signed:
         petition=petition,
         receipt_hash=code_hash,
         segment_id=cleaned.get("segment"),
+        may_message=bool(cleaned.get("may_message") and contact),  # nowhere to write without a contact
     )
     signature.seal_data(
         {

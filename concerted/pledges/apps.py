@@ -36,3 +36,10 @@ class PledgesConfig(AppConfig):
         from . import demo as pledge_demo
 
         demo.register(20, "pledges", pledge_demo.load)
+
+        from concerted.core import audiences
+
+        from . import audience
+
+        audiences.register(audience.ALL)
+        audiences.register(audience.CONFIRMED)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from concerted.core import markdown
 from concerted.core.days import today
-from concerted.core.forms import PersonalContactField, ReadableCharField
+from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
 from concerted.invites.forms import InviteCodeField
 
 from .models import MIN_THRESHOLD, Pledge
@@ -33,6 +33,7 @@ class PledgeForm(forms.Form):
             "your pledge if it lapses. Never a work address: your employer can read those."
         ),
     )
+    may_message = MessageConsentField()
 
     def __init__(self, *args: Any, pledge: Pledge, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -40,6 +40,7 @@ def pledge(target: Pledge, cleaned: dict[str, Any]) -> Pledged:
     commitment = Commitment(
         pledge=target,
         receipt_hash=code_hash,
+        may_message=bool(cleaned.get("may_message") and contact),  # nowhere to write without a contact
     )
     commitment.seal_data({"name": cleaned["name"], "contact": contact, "day": commitment.day.isoformat()})
     with transaction.atomic():

@@ -135,12 +135,46 @@ def test_it_gives_every_kind_a_kind_constant_and_a_parent(kind) -> None:
 
 def test_it_keeps_only_declared_fields_in_the_clear(kind) -> None:
     names = {f.name for f in kind._meta.concrete_fields}
-    allowed = {"id", kind.PARENT, "sealed", "receipt_hash", "day", *kind.CLEAR_FIELDS}
+    allowed = {*records.CORE_CLEAR_FIELDS, kind.PARENT, *kind.CLEAR_FIELDS}
     assert names <= allowed, f"{kind._meta.label} keeps undeclared fields: {names - allowed}"
     assert not {n for n in names if n in {"name", "contact", "phone", "email"} or n.startswith("contact")}
-    assert not {n for n in names if n.endswith("hash")} - {"receipt_hash", "text_hash"}
+    assert not {n for n in names if n.endswith("hash")} - {"receipt_hash", "text_hash", "stop_hash"}
     pk = kind._meta.pk
     assert isinstance(pk, (models.UUIDField, models.IntegerField)) and pk.default is not models.NOT_PROVIDED
+
+
+# --- messaging consent -------------------------------------------------------------------------
+
+
+def test_it_seals_a_stop_token_only_for_participants_who_agreed(kind, campaign, private_key: PrivateKey) -> None:
+    """Every kind gets the consent flag and the stop token from the core: the token is
+    sealed inside the record, the row keeps only its hash, and the link stops exactly
+    that row; without consent there is no token and nothing to stop."""
+    made = make(kind, campaign)
+    assert made.record.may_message is False and made.record.stop_hash is None
+    if not kind.is_sealed():
+        return
+    parent = made.parent
+    agreed = kind(**{kind.PARENT: parent}, may_message=True)
+    agreed.seal_data({"name": "x"})
+    data = open_sealed(private_key, bytes(agreed.sealed), kind=kind.KIND, ids=agreed.envelope_ids())
+    assert data["may_message"] is True and agreed.stop_hash == records.stop_token_hash(data["stop"])
+    assert data["stop"] not in agreed.stop_hash
+    declined = kind(**{kind.PARENT: parent})
+    declined.seal_data({"name": "x"})
+    assert declined.stop_hash is None
+    assert "stop" not in open_sealed(private_key, bytes(declined.sealed), kind=kind.KIND, ids=declined.envelope_ids())
+    for name in kind.CLEAR_FIELDS:
+        setattr(agreed, name, getattr(made.record, name))
+    if kind.has_receipts():
+        agreed.receipt_hash = secrets.token_hex(32)
+    agreed.save(force_insert=True)
+    assert records.stop_messages("not-a-token-" + "x" * 20) == 0
+    assert records.stop_messages(data["stop"]) == 1
+    agreed.refresh_from_db()
+    made.record.refresh_from_db()
+    assert agreed.may_message is False and made.record.may_message is False
+    assert records.stop_messages(data["stop"]) == 0  # the same answer's callers give either way
 
 
 # --- sealing, export, reveal ------------------------------------------------------------------
@@ -333,9 +367,7 @@ def test_free_text_cant_be_joined_to_its_response_through_storage(campaign) -> N
     from concerted.surveys import answering
     from concerted.surveys.models import FreeText, Question, Response, Survey
 
-    survey = Survey.objects.create(
-        campaign=campaign, title="S", status=Survey.Status.PUBLISHED, one_per_invite=False
-    )
+    survey = Survey.objects.create(campaign=campaign, title="S", status=Survey.Status.PUBLISHED, one_per_invite=False)
     number = Question.objects.create(survey=survey, position=0, kind="number", text="n")
     text = Question.objects.create(survey=survey, position=1, kind="text", text="t")
     pairs: list[tuple[int, int]] = []

@@ -61,7 +61,7 @@ def test_it_seals_a_card_with_the_exact_text_and_gives_a_receipt(unit, private_k
 def test_rows_hold_nothing_identifying_in_the_clear(unit):
     sign_card(unit)
     fields = {f.name for f in Card._meta.get_fields()}
-    assert fields == {"id", "unit", "sealed", "receipt_hash", "text_hash", "segment", "day"}
+    assert fields == {"id", "unit", "sealed", "receipt_hash", "text_hash", "segment", "day", "may_message", "stop_hash"}
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             code_display=receipts.display(code),
             is_new=request.GET.get("new") == "1",
             signed_day=card.day,
+            record=card,
             text_changed=card.text_hash != unit.card_text_hash(),
         ),
     )

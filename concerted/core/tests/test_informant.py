@@ -138,6 +138,11 @@ POLLS: dict[str, Callable[[World], Requests]] = {
         ("GET", reverse("cards:receipt", args=[w.unit.slug, BOGUS_RECEIPT])),
     ],
     "cards:revoke": lambda w: [("POST", reverse("cards:revoke", args=[w.unit.slug, BOGUS_RECEIPT]))],
+    "messaging:stop": lambda w: [
+        ("GET", reverse("messaging:stop", args=["x" * 24])),
+        ("POST", reverse("messaging:stop", args=["x" * 24])),
+    ],
+    "messaging:stop_by_receipt": lambda w: [("POST", reverse("messaging:stop_by_receipt"))],
     "surveys:answer": lambda w: [("GET", reverse("surveys:answer", args=[w.survey.slug]))],
     "surveys:thanks": lambda w: [("GET", reverse("surveys:thanks", args=[w.survey.slug]))],
     "bargaining:home": lambda w: [("GET", reverse("bargaining:home", args=[w.kit.slug]))],

@@ -150,7 +150,7 @@ def test_a_draft_is_not_public(petition):
 def test_rows_hold_the_day_and_nothing_else_identifying(petition):
     sign(petition, contact="+49 151 2345 6789")
     fields = {f.name for f in Signature._meta.get_fields()}
-    assert fields == {"id", "petition", "sealed", "receipt_hash", "segment", "day"}
+    assert fields == {"id", "petition", "sealed", "receipt_hash", "segment", "day", "may_message", "stop_hash"}
 
 
 def test_public_count_hides_small_numbers(petition):

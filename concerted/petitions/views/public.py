@@ -85,6 +85,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             code_display=receipts.display(code),
             is_new=request.GET.get("new") == "1",
             signed_day=signature.day,
+            record=signature,
         ),
     )
 

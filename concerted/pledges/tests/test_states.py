@@ -123,4 +123,4 @@ def test_calling_off_destroys_like_a_lapse(pledge, add_pledges):
 
 def test_rows_hold_the_day_and_nothing_else_identifying():
     fields = {f.name for f in Commitment._meta.get_fields()}
-    assert fields == {"id", "pledge", "sealed", "receipt_hash", "day"}
+    assert fields == {"id", "pledge", "sealed", "receipt_hash", "day", "may_message", "stop_hash"}

@@ -108,6 +108,7 @@ def _receipt_page(
         code=receipts.normalize(code),
         code_display=receipts.display(code),
         pledged_day=commitment.day,
+        record=commitment,
         **extra,
     )
     return render(request, "pledges/receipt.html", context, status=status)

@@ -59,7 +59,7 @@ def test_it_stores_packed_answers_and_the_day_only(ai_survey, private_key):
     row = Response.objects.get()
     assert isinstance(row.day, datetime.date) and not isinstance(row.day, datetime.datetime)
     fields = {f.name for f in Response._meta.get_fields()}
-    assert fields == {"id", "survey", "values", "day"}  # no time, IP, agent, receipt
+    assert fields == {"id", "survey", "values", "day", "may_message", "stop_hash"}  # no time, IP, agent, receipt
     values = row.unpacked()
     layout = ai_survey.layout()
     assert values[layout[qs[0].pk][0]] == 0

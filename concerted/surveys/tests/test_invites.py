@@ -67,7 +67,14 @@ def test_a_get_with_the_code_uses_nothing_up(invite_survey, code_list):
 def test_the_response_row_holds_nothing_about_the_code(invite_survey, code_list):
     post(invite_survey, invite_code=code_list[1])
     row = Response.objects.get()
-    assert {f.name for f in Response._meta.get_fields()} == {"id", "survey", "values", "day"}
+    assert {f.name for f in Response._meta.get_fields()} == {
+        "id",
+        "survey",
+        "values",
+        "day",
+        "may_message",
+        "stop_hash",
+    }
     assert code_list[1].encode() not in bytes(row.values)
 
 

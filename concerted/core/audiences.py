@@ -1,0 +1,73 @@
+"""Who a committee message can go to: a registry every domain app fills in ready().
+
+An audience is the participant records of one parent (a petition's signers, a pledge's
+pledgers, a card drive's signers) whose participants agreed to messages
+(`records.audience()`). The messaging app lists audiences and builds their sealed
+export through this registry, so it never imports a domain app.
+
+Counting an audience follows the rule of 5 and moves at most once a day: only records
+from before today are counted, so watching the count can't time one arrival."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from . import records
+from .days import today
+from .kanon import show_count
+
+
+def _no_reason(_parent: Any) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class Audience:
+    name: str  # stable key stored on a message, e.g. "petitions.signers"
+    label: Any  # lazily translated: "Signers of a petition"
+    model: type[records.ParticipantRecord]
+    parents: Callable[[Any], Iterable[Any]]  # campaign -> its parents (petitions, ...)
+    describe: Callable[[Any], dict[str, Any]]  # parent -> the export's "parent" part
+    # parent -> why this audience can't be written to now ("" when it can)
+    refuse: Callable[[Any], str] = _no_reason
+    title: Callable[[Any], str] = str
+
+    def parent(self, campaign: Any, parent_id: str) -> Any | None:
+        for parent in self.parents(campaign):
+            if str(parent.pk) == str(parent_id):
+                return parent
+        return None
+
+    def records(self, parent: Any) -> models.QuerySet[Any]:
+        """Every record whose participant agreed to messages, stopped ones included
+        (marked by their clear flag): the sending machine drops every contact that
+        stopped on any of its records."""
+        return self.model.objects.filter(**{self.model.PARENT: parent, "stop_hash__isnull": False})
+
+    def count(self, parent: Any) -> int | None:
+        """People who agreed and didn't stop, as of yesterday; None when fewer than 5."""
+        return show_count(records.audience(self.model, parent).filter(day__lt=today()).count())
+
+
+_audiences: dict[str, Audience] = {}
+
+
+def register(audience: Audience) -> None:
+    _audiences.setdefault(audience.name, audience)
+
+
+def get(name: str) -> Audience | None:
+    return _audiences.get(name)
+
+
+def all_audiences() -> list[Audience]:
+    return list(_audiences.values())
+
+
+def choices(campaign: Any) -> list[tuple[Audience, Any]]:
+    """(audience, parent) for every audience this campaign can write to."""
+    return [(a, p) for a in _audiences.values() for p in a.parents(campaign)]

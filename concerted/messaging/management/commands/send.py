@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from concerted.core import keys
+from concerted.core.management.commands.reveal import Command as RevealCommand
+from concerted.core.reveal import RevealError, open_export, safe_cell
+
+from ... import addressing, delivery, rendering, sender
+from ...views import FORMAT
+
+
+class Command(BaseCommand):
+    help = (
+        "Send a message composed on the server, from this computer: downloads the message and the sealed "
+        "audience, opens the contacts here with the committee key, drops those who didn't agree or stopped, "
+        "repeats and employer addresses, and sends one message per person through the committee's own mail "
+        "server (SMTP with TLS; settings in ~/.config/concerted/mail.toml or options). A dry run unless --send."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("message", nargs="?", help="The message's id (from its page on the server)")
+        parser.add_argument("--key", required=True, help="The committee private key file (committee.key)")
+        parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
+        parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
+        parser.add_argument("--file", help="A message downloaded from the server (send.json) instead of --server")
+        parser.add_argument("--send", action="store_true", help="Really send (without it: a dry run)")
+        parser.add_argument("--show", type=int, default=2, help="Messages printed in a dry run (default 2)")
+        parser.add_argument("--journal", help="The journal file (default: ./concerted-send-MESSAGE.journal)")
+        parser.add_argument(
+            "--resend-uncertain",
+            action="store_true",
+            help="Send again to those whose message may already have gone out (after a crash); check first",
+        )
+        parser.add_argument("--per-minute", type=float, default=30.0, help="At most this many messages a minute")
+        parser.add_argument("--mail-settings", help=f"Mail settings file (default {sender.DEFAULT_SETTINGS_FILE})")
+        parser.add_argument("--smtp-host", help="The committee's mail server")
+        parser.add_argument("--smtp-port", type=int, help="Default 587 (STARTTLS) or 465 (implicit TLS)")
+        parser.add_argument("--smtp-user", help="Password from CONCERTED_SMTP_PASSWORD")
+        parser.add_argument("--smtp-tls", choices=sender.TLS_MODES, help="Default starttls")
+        parser.add_argument("--smtp-cafile", help="Trust this CA certificate (a self-hosted mail server)")
+        parser.add_argument("--from", dest="from_address", help="Sender address (the committee's)")
+        parser.add_argument("--phones-out", help="Folder for a CSV and a vCard of those who left a phone number")
+        parser.add_argument(
+            "--employer-domain", action="append", default=[], help="Another employer email domain to refuse"
+        )
+        parser.add_argument(
+            "--deliver-petition",
+            metavar="PETITION_ID",
+            help="Instead of a message: email the petition's deliverable PDF to its addressee (--to) with a cover letter",
+        )
+        parser.add_argument("--to", help="With --deliver-petition: the addressee's email address")
+        parser.add_argument("--cover", help="With --deliver-petition: a Markdown file with the cover letter")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            private = keys.read_private_file(options["key"])
+        except keys.KeyFormatError as exc:
+            raise CommandError(str(exc)) from None
+        if options["deliver_petition"]:
+            delivery.deliver(self, options, private)
+            return
+        data = self.load(options)
+        message, export = data["message"], data["export"]
+        try:
+            revealed = open_export(export, private)
+        except RevealError as exc:
+            raise CommandError(str(exc)) from None
+        for rid, reason in revealed.failures:
+            self.stderr.write(f"REFUSED record {rid}: {reason}")
+        domains = [str(d) for d in (export.get("campaign") or {}).get("employer_domains") or []]
+        found = addressing.address(revealed.rows, domains + options["employer_domain"])
+        stop_base = str(message.get("stop_base") or "")
+        if not stop_base.startswith(("https://", "http://")):
+            raise CommandError("The message names no server address for its stop links.")
+
+        journal_path = Path(options["journal"] or f"concerted-send-{message['id']}.journal").expanduser()
+        journal = sender.Journal(journal_path, sender.Journal.key_for(bytes(private), str(message["id"])))
+        try:
+            self.report_found(found)
+            todo, done, uncertain = [], 0, []
+            for recipient in found.recipients:
+                state = journal.state(recipient)
+                if state in (sender.SENT, sender.REFUSED):
+                    done += 1
+                elif state == sender.SENDING and not options["resend_uncertain"]:
+                    uncertain.append(recipient)
+                else:
+                    todo.append(recipient)
+            if done:
+                self.stdout.write(f"Already done in an earlier run (journal {journal_path}): {done}.")
+            if uncertain:
+                self.stdout.write(
+                    f"UNCERTAIN: {len(uncertain)} message(s) may or may not have reached the mail server (the run "
+                    "stopped after handing them over and before the journal said so). Not sent again. Ask these "
+                    "people in person, or run again with --resend-uncertain:"
+                )
+                for recipient in uncertain:
+                    self.stdout.write(f"  {recipient.address}")
+            if options["phones_out"]:
+                self.write_phones(Path(options["phones_out"]).expanduser(), message, found.phones)
+            elif found.phones:
+                self.stdout.write(
+                    f"{len(found.phones)} person(s) left only a phone number: write them a CSV and vCard for your "
+                    "messaging app with --phones-out DIR."
+                )
+
+            messages = []
+            try:
+                renderer = rendering.Renderer(message)
+                from_address = self.from_address(options)
+                for recipient in todo:
+                    link = rendering.stop_url(stop_base, recipient.stop_token)
+                    messages.append((recipient, sender.build(renderer.for_link(link), recipient, from_address, link)))
+            except ValueError as exc:
+                raise CommandError(f"This message can't be sent as mail: {exc}") from None
+            if not options["send"]:
+                self.stdout.write(
+                    f"Dry run: would send {len(messages)} message(s), one per person. Nothing was sent; "
+                    "add --send to send."
+                )
+                for _recipient, mail in messages[: max(0, options["show"])]:
+                    self.stdout.write("-" * 60 + "\n" + _shown(mail))
+                return
+            self.send(options, journal, messages, message)
+        finally:
+            journal.close()
+
+    def report_found(self, found: addressing.Addressed) -> None:
+        self.stdout.write(f"Recipients: {len(found.recipients)} email address(es), {len(found.phones)} phone(s).")
+        if found.without_consent:
+            self.stdout.write(f"Skipped {found.without_consent} record(s) without consent to messages.")
+        if found.stopped:
+            self.stdout.write(f"Skipped {found.stopped} record(s) of people who stopped messages.")
+        if found.repeats:
+            self.stdout.write(f"Skipped {found.repeats} repeat(s) of the same contact.")
+        if found.refused:
+            self.stderr.write(
+                f"NOT SENT to {len(found.refused)} address(es) at an employer domain, with invisible characters, "
+                "or not a plain address: your employer could read those mailboxes. Reach these people in person."
+            )
+
+    def from_address(self, options: dict[str, Any]) -> str:
+        # A dry run works before the mail settings are made: it shows a stand-in sender.
+        settings = self.mail_settings(options, check=options["send"])
+        return settings.from_address if "@" in settings.from_address else "committee@example.invalid"
+
+    def mail_settings(self, options: dict[str, Any], check: bool = True) -> sender.MailSettings:
+        if not hasattr(self, "_mail"):
+            try:
+                self._mail = sender.load_settings(
+                    options["mail_settings"],
+                    {
+                        "host": options["smtp_host"],
+                        "port": options["smtp_port"],
+                        "user": options["smtp_user"],
+                        "tls": options["smtp_tls"],
+                        "cafile": options["smtp_cafile"],
+                        "from_address": options["from_address"],
+                    },
+                )
+            except sender.MailSettingsError as exc:
+                raise CommandError(f"Mail settings: {exc}") from None
+        if check:
+            try:
+                self._mail.check()
+            except sender.MailSettingsError as exc:
+                raise CommandError(f"Mail settings: {exc}") from None
+        return self._mail
+
+    def send(
+        self, options: dict[str, Any], journal: sender.Journal, messages: list[Any], message: dict[str, Any]
+    ) -> None:
+        settings = self.mail_settings(options)
+        try:
+            outcome = sender.send_all(settings, journal, messages, per_minute=options["per_minute"])
+        except sender.MailSettingsError as exc:
+            raise CommandError(str(exc)) from None
+        except (OSError, sender.smtplib.SMTPException) as exc:
+            raise CommandError(f"Can't use the mail server {settings.host}: {exc}. Nothing was sent.") from None
+        self.stdout.write(f"Sent {len(outcome.sent)} message(s) in this run; {journal.count(sender.SENT)} in all.")
+        for recipient, note in outcome.refused:
+            self.stdout.write(f"BOUNCED {recipient.address}: {note}")
+        for recipient, note in outcome.failed:
+            self.stdout.write(f"NOT SENT (temporary, run again later) {recipient.address}: {note}")
+        if options["server"]:
+            self.report(options, message, journal.count(sender.SENT))
+        if outcome.interrupted:
+            raise CommandError(
+                f"Stopped: {outcome.interrupted}. Run the same command again to go on; nobody gets a message twice, "
+                "and the one in flight is listed as uncertain."
+            )
+
+    def report(self, options: dict[str, Any], message: dict[str, Any], sent: int) -> None:
+        """Tell the server how many were sent: a total, nothing about anyone."""
+        url = options["server"].rstrip("/") + f"/o/messages/{message['id']}/sent/"
+        request = urllib.request.Request(  # noqa: S310 (scheme checked in load)
+            url,
+            data=json.dumps({"sent": sent}).encode(),
+            headers={"Authorization": f"Bearer {self.token(options)}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60):  # noqa: S310 (scheme checked in load)
+                pass
+        except (urllib.error.URLError, TimeoutError) as exc:
+            self.stderr.write(f"Couldn't tell the server how many were sent: {getattr(exc, 'reason', exc)}")
+
+    @staticmethod
+    def token(options: dict[str, Any]) -> str:
+        return options["token"] or os.environ.get("CONCERTED_TOKEN", "")
+
+    def load(self, options: dict[str, Any]) -> dict[str, Any]:
+        if options["file"]:
+            data = RevealCommand().load({"file": options["file"]})
+        else:
+            if not options["message"] or not options["server"]:
+                raise CommandError("Give the message id and --server URL (or --file MESSAGE.json).")
+            if not options["server"].startswith(("https://", "http://")):
+                raise CommandError("--server must start with https:// (or http:// for a local demo)")
+            if not self.token(options):
+                raise CommandError("Give a reveal token with --token or CONCERTED_TOKEN.")
+            data = self.fetch(options)
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("export"), dict):
+            raise CommandError("This is not a Concerted message (download it from the message's page).")
+        if options["message"] and str(data["message"].get("id")) != options["message"]:
+            raise CommandError("This file holds another message than the one you named.")
+        return data
+
+    def fetch(self, options: dict[str, Any]) -> dict[str, Any]:
+        url = options["server"].rstrip("/") + f"/o/messages/{options['message']}/send.json"
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            url, headers={"Authorization": f"Bearer {self.token(options)}", "Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            hint = {401: "the token is wrong or expired", 404: "no such message, or you don't organize it"}.get(
+                exc.code, ""
+            )
+            if not hint and exc.headers.get_content_type() == "text/plain":
+                hint = exc.read(500).decode("utf-8", "replace").strip()
+            raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
+        except (urllib.error.URLError, TimeoutError) as exc:
+            raise CommandError(f"Can't reach {options['server']}: {getattr(exc, 'reason', exc)}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise CommandError("The server did not send a message (is the URL right?)") from None
+
+    def write_phones(self, out: Path, message: dict[str, Any], phones: list[addressing.Phone]) -> None:
+        """A CSV and a vCard file for the committee's own messaging app: written 0600,
+        since they hold names and numbers. Each line carries the person's stop link."""
+        out.mkdir(parents=True, exist_ok=True)
+        stem = f"phones-{message['id']}"
+        stop_base = str(message.get("stop_base") or "")
+        rows = io.StringIO()
+        writer = csv.writer(rows)
+        writer.writerow(["name", "phone", "stop_link"])
+        cards = []
+        for phone in phones:
+            link = rendering.stop_url(stop_base, phone.stop_token)
+            writer.writerow([safe_cell(phone.name), safe_cell(phone.phone), link])
+            cards.append(
+                "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+                f"FN:{_vcard_text(phone.name or phone.phone)}\r\nTEL:{_vcard_text(phone.phone)}\r\n"
+                f"NOTE:{_vcard_text(link)}\r\nEND:VCARD\r\n"
+            )
+        RevealCommand.write_private(out, out / f"{stem}.csv", rows.getvalue().encode("utf-8"))
+        RevealCommand.write_private(out, out / f"{stem}.vcf", "".join(cards).encode("utf-8"))
+        self.stdout.write(f"{len(phones)} phone number(s) for your messaging app: {out / stem}.csv and .vcf")
+
+
+def _vcard_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\r", "").replace("\n", "\\n")
+
+
+def _shown(mail: Any) -> str:
+    text = mail.get_body(preferencelist=("plain",))
+    return f"To: {mail['To']}\nFrom: {mail['From']}\nSubject: {mail['Subject']}\n\n{text.get_content() if text else ''}"
