@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bargaining", "0003_ballot_without_day"),
+        ("bargaining", "0004_i10c_ballots_on_records"),
     ]
 
     operations = [
