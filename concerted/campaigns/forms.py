@@ -14,7 +14,16 @@ from .models import ROLE_HELP, Campaign, OrganizerInvite, Role, Segment, role_al
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size", "release_times", "jurisdiction"]
+        fields = [
+            "name",
+            "committee_name",
+            "employer_name",
+            "employer_domains",
+            "unit_size",
+            "release_times",
+            "jurisdiction",
+            "language",
+        ]
         widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
 
     def clean_employer_domains(self) -> str:

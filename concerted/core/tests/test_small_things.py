@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def test_the_home_page_opens_a_petition_by_its_short_code(client, petition):
     home = client.get("/").content.decode()
-    assert 'action="/open/"' in home and 'name="code"' in home
+    assert 'action="/en/open/"' in home and 'name="code"' in home
     response = client.get(reverse("open"), {"code": f"  {petition.slug.upper()} "})
-    assert response.status_code == 302 and response["Location"] == f"/p/{petition.slug}/"
+    assert response.status_code == 302 and response["Location"] == reverse("petitions:sign", args=[petition.slug])
     pasted = client.get(reverse("open"), {"code": f"https://organize.example.org/p/{petition.slug}/"})
-    assert pasted["Location"] == f"/p/{petition.slug}/"
+    assert pasted["Location"] == reverse("petitions:sign", args=[petition.slug])
 
 
 def test_a_wrong_code_and_a_draft_get_the_same_answer(client, petition):
