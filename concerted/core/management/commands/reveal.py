@@ -8,7 +8,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from concerted.core import dedup, keys
 from concerted.core.reveal import (
@@ -34,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--file", help="A sealed export downloaded from the dashboard")
         parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
         parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The deliverable PDF's language: the addressee's (default: the campaign's main language)",
+        )
         for kind in EXPORT_PATHS:
             parser.add_argument(f"--{kind}", help=f"Fetch the {kind} export with this id (shown on its dashboard)")
 
@@ -69,7 +76,12 @@ class Command(BaseCommand):
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
-            self.write_private(out, pdf_path, writer(dataclasses.replace(revealed, rows=found.unique)))  # it holds names
+            language = options.get("language") or export["campaign"].get("language") or settings.LANGUAGE_CODE
+            if language not in dict(settings.LANGUAGES):
+                language = settings.LANGUAGE_CODE  # an export from a newer server; its words stay readable
+            with translation.override(language):
+                pdf = writer(dataclasses.replace(revealed, rows=found.unique))
+            self.write_private(out, pdf_path, pdf)  # it holds names
             self.stdout.write(f"Deliverable PDF: {pdf_path}")
         self._refused(revealed)
 
