@@ -107,3 +107,17 @@ def test_cli_help_has_no_typos():
     help_text = run_cli("reveal", "--help").stdout
     assert "s's" not in help_text
     assert "--cards" in help_text
+
+
+def test_it_speaks_the_terminals_language_on_the_command_line(monkeypatch):
+    from concerted.cli import terminal_language
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert terminal_language() == "en"
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert terminal_language() == "de"
+    monkeypatch.setenv("LANGUAGE", "fr:pt_BR")
+    assert terminal_language() == "pt"  # French isn't offered; the next choice is
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    assert terminal_language() == "pt"

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from concerted.core import dedup, keys
 from concerted.core.reveal import (
@@ -57,12 +58,13 @@ class Command(BaseCommand):
         # Repeats are found here, never on the server (core/dedup.py); the CSV keeps every
         # record (repeats marked), the deliverable lists each person once.
         found = dedup.collapse(revealed.rows)
-        self.stdout.write(f"Different people: {found.people} ({found.summary()})")
+        self.stdout.write(_("Different people: %(n)d (%(summary)s)") % {"n": found.people, "summary": found.summary()})
         if export["parent"].get("count_only"):
             # A threshold not yet confirmed: the committee needs the count of different
             # people to confirm it, and nothing else (safety in numbers).
             self.stdout.write(
-                f"Not confirmed yet: no names written. Confirm on the dashboard with {found.people} different people."
+                _("Not confirmed yet: no names written. Confirm on the dashboard with %(n)d different people.")
+                % {"n": found.people}
             )
             self._refused(revealed)
             return
@@ -72,7 +74,7 @@ class Command(BaseCommand):
         stem = output_stem(export)
         csv_path = out / f"{stem}.csv"
         self.write_private(out, csv_path, to_csv(revealed).encode("utf-8"))
-        self.stdout.write(f"Opened {len(revealed.rows)} record(s): {csv_path}")
+        self.stdout.write(_("Opened %(n)d record(s): %(path)s") % {"n": len(revealed.rows), "path": csv_path})
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
@@ -82,7 +84,7 @@ class Command(BaseCommand):
             with translation.override(language):
                 pdf = writer(dataclasses.replace(revealed, rows=found.unique))
             self.write_private(out, pdf_path, pdf)  # it holds names
-            self.stdout.write(f"Deliverable PDF: {pdf_path}")
+            self.stdout.write(_("Deliverable PDF: %(path)s") % {"path": pdf_path})
         self._refused(revealed)
 
     def _refused(self, revealed: Revealed) -> None:
