@@ -26,6 +26,9 @@ class CampaignForm(forms.ModelForm):
         ]
         widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or "en"
+
     def clean_employer_domains(self) -> str:
         lines = [d.strip().lower().lstrip("@") for d in self.cleaned_data["employer_domains"].split() if d.strip()]
         for domain in lines:
@@ -36,6 +39,7 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["release_times"].required = False  # empty: the default schedule
+        self.fields["language"].required = False  # empty: English, the default
 
     def clean_release_times(self) -> str:
         try:
