@@ -10,7 +10,7 @@ PORT ?= 8000
 # it serves; a real installation sets CONCERTED_PUBLIC_BASE_URL to its domain.
 PUBLIC_URL ?= $(or $(CONCERTED_PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run deploy serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check clean
+.PHONY: run deploy serve install install-dev system-deps test test-sqlite test-postgres lint bench mutation-check messages clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -69,6 +69,15 @@ lint:
 # Each patch in mutations/ breaks one invariant; the test it names must fail.
 mutation-check: install-dev
 	$(PY) scripts/mutation_check.py --table docs/SECURITY.md
+
+# Translations (docs/TRANSLATING.md): extract every marked string into the es/de/pt
+# catalogs, then compile them. The compiled .mo files are committed, so running the app
+# never needs gettext; concerted/core/tests/test_catalogs.py fails if one is stale.
+MESSAGES_ARGS := -i node_modules -i .venv -i var -i tests -i bench -i build
+messages: install
+	$(PY) manage.py makemessages -l es -l de -l pt --no-obsolete $(MESSAGES_ARGS)
+	$(PY) manage.py makemessages -d djangojs -l es -l de -l pt --no-obsolete $(MESSAGES_ARGS)
+	$(PY) manage.py compilemessages $(MESSAGES_ARGS)
 
 bench: install-dev
 	bash scripts/bench-all

@@ -32,6 +32,21 @@ def usage(commands: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def terminal_language() -> str:
+    from django.conf import settings
+    from django.utils import translation
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for value in os.environ.get(name, "").split(":"):
+            code = value.split(".")[0].split("@")[0].replace("_", "-").lower()
+            if code and code not in ("c", "posix"):
+                try:
+                    return translation.get_supported_language_variant(code)
+                except LookupError:
+                    continue
+    return settings.LANGUAGE_CODE
+
+
 def main(argv: list[str] | None = None) -> None:
     if (sys.argv[1:2] if argv is None else argv[:1]) == ["deploy"]:
         # Before Django: deploy runs on a fresh server, with no settings or database yet.
@@ -53,7 +68,11 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(1) from None
         raise
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
+    # What the organizer reads speaks their terminal's language (LANGUAGE, LC_ALL,
+    # LC_MESSAGES, LANG: the order gettext uses), English when it isn't one of ours.
+    translation.activate(terminal_language())
     args = list(sys.argv[1:] if argv is None else argv)
     commands = concerted_commands()
     if not args or args[0] in ("help", "-h", "--help"):

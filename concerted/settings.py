@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,7 +99,7 @@ MIDDLEWARE = [
     "concerted.core.middleware.privacy_headers",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "concerted.core.middleware.UrlLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "concerted.core.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -280,7 +279,9 @@ GLOBAL_POST_RATE = env_str("CONCERTED_GLOBAL_POST_RATE", "600/m")
 
 # --- I18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language names itself in the switch (a reader who can't read the current language
+# must still find their own), so these are not marked for translation.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("de", "Deutsch"), ("pt", "Português")]
 LOCALE_PATHS = [BASE_DIR / "concerted" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import LETTER
@@ -157,7 +158,7 @@ def blocks(kit: Kit, selected: set[str] | None = None, today: datetime.date | No
         Block(
             "p",
             _("%(employer)s · %(day)s")
-            % {"employer": campaign.employer_name or campaign.name, "day": day.strftime("%d %B %Y")},
+            % {"employer": campaign.employer_name or campaign.name, "day": date_format(day, "j F Y")},
         ),
     ]
     out += _demands_section(kit, selected)

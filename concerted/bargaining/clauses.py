@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 CHECKED_ON = "2026-11-28"
 
 
@@ -25,8 +28,10 @@ class Clause:
     date: str  # ISO date or year-month of adoption/signing
     status: str
     source_url: str
-    summary: str  # in the project's own words
-    model_language: str  # suggested demand text a committee can adopt
+    # Translated (lazily: the reader's language at the time of use). Titles, statuses and
+    # sources stay as published: they name real documents.
+    summary: str | Promise  # in the project's own words
+    model_language: str | Promise  # suggested demand text a committee can adopt
     confirmed: bool
     verification: str  # what was checked, and what could not be
 
@@ -34,26 +39,26 @@ class Clause:
 # A short title for the demand each clause's model language makes: what is asked, in a
 # few words, not the name of the contract or law it comes from.
 DEMAND_TITLES = {
-    "wga-2023-art-72": "No forced use of generative AI; AI output never cuts credit or pay",
-    "sag-aftra-2023-ai": "No digital replica of a worker without consent and pay",
-    "cwa-microsoft-2023": "Notice and bargaining before AI systems change our work",
-    "ziff-davis-creators-guild-2024": "No layoffs or pay cuts because of AI",
-    "afl-cio-workers-first": "Bargain before AI is deployed; no AI surveillance of organizing",
-    "ca-sb-7": "Written notice of automated decisions; no firing by algorithm alone",
-    "eu-ai-act-art-26-7": "Tell us in writing before AI is used to manage us",
-    "eu-ai-act-art-14": "A trained human can override any AI decision",
-    "eu-ai-act-art-5-1-f": "No emotion recognition at work",
-    "gdpr-art-22": "No decision about us by automated means alone",
-    "eu-platform-work-directive": "No data on our emotional or psychological state",
-    "nyc-ll-144": "Independent bias audits of AI used in hiring and evaluation",
-    "co-sb-26-189": "An explanation and human review after any AI-assisted adverse decision",
-    "il-hb-3773": "Tell us whenever AI is used in decisions about us",
-    "nlrb-gc-23-02": "Disclose every monitoring tool on our work devices",
+    "wga-2023-art-72": _("No forced use of generative AI; AI output never cuts credit or pay"),
+    "sag-aftra-2023-ai": _("No digital replica of a worker without consent and pay"),
+    "cwa-microsoft-2023": _("Notice and bargaining before AI systems change our work"),
+    "ziff-davis-creators-guild-2024": _("No layoffs or pay cuts because of AI"),
+    "afl-cio-workers-first": _("Bargain before AI is deployed; no AI surveillance of organizing"),
+    "ca-sb-7": _("Written notice of automated decisions; no firing by algorithm alone"),
+    "eu-ai-act-art-26-7": _("Tell us in writing before AI is used to manage us"),
+    "eu-ai-act-art-14": _("A trained human can override any AI decision"),
+    "eu-ai-act-art-5-1-f": _("No emotion recognition at work"),
+    "gdpr-art-22": _("No decision about us by automated means alone"),
+    "eu-platform-work-directive": _("No data on our emotional or psychological state"),
+    "nyc-ll-144": _("Independent bias audits of AI used in hiring and evaluation"),
+    "co-sb-26-189": _("An explanation and human review after any AI-assisted adverse decision"),
+    "il-hb-3773": _("Tell us whenever AI is used in decisions about us"),
+    "nlrb-gc-23-02": _("Disclose every monitoring tool on our work devices"),
 }
 
 
 def demand_title(clause: Clause) -> str:
-    return DEMAND_TITLES.get(clause.key) or clause.model_language.split(",")[0][:120]
+    return str(DEMAND_TITLES.get(clause.key) or str(clause.model_language).split(",")[0][:120])
 
 
 HUMAN_DECISION_KEY = "human-final-decision"
@@ -61,8 +66,8 @@ HUMAN_DECISION_KEY = "human-final-decision"
 # A demand ready to use: the one the campaigns are about.
 HUMAN_DECISION_DEMAND = {
     "key": HUMAN_DECISION_KEY,
-    "title": "A human makes the final decision",
-    "text": (
+    "title": _("A human makes the final decision"),
+    "text": _(
         "A human being employed by the company makes the final decision on any AI-driven decision affecting a "
         "worker: hiring, pay, scheduling, evaluation, discipline, promotion, layoff and dismissal. That person "
         "reviews the facts, can override the system, and is named to the worker. The worker is told in writing "
@@ -81,13 +86,13 @@ CLAUSES: list[Clause] = [
         date="2023-10-09",
         status="In force under the 2023 MBA (term to 1 May 2026); whether the 2026 MBA changed it is not checked.",
         source_url="https://www.wgaeast.org/know-your-rights/artificial-intelligence/",
-        summary=(
+        summary=_(
             "AI is not a writer and what it produces does not count as literary or source material, so it "
             "cannot be used to cut a writer's credit or pay. A writer may choose to use AI with the company's "
             "consent, but the company cannot require it, and it must say so when material it hands a writer "
             "was generated by AI. The guild keeps the right to object to training AI on writers' work."
         ),
-        model_language=(
+        model_language=_(
             "The company shall not require any worker to use generative AI, shall disclose in writing any "
             "AI-generated material given to a worker, and shall not use AI output to reduce a worker's credit, "
             "pay or role."
@@ -107,13 +112,13 @@ CLAUSES: list[Clause] = [
             "https://www.sagaftra.org/contracts-industry-resources/contracts/2023-tvtheatrical-contracts/"
             "artificial-intelligence-resources"
         ),
-        summary=(
+        summary=_(
             "Making a digital replica of a performer, and each use of it, needs the performer's separate, "
             "informed consent and is paid. A performer asked to be scanned gets at least 48 hours' notice. "
             "Producers must notify the union and give it a chance to bargain before using a synthetic performer "
             "in place of a human one."
         ),
-        model_language=(
+        model_language=_(
             "No recording of a worker's voice, likeness, keystrokes or work patterns shall be used to build a "
             "model or replica of that worker without the worker's separate, written, informed consent for each "
             "use, and separate pay."
@@ -134,12 +139,12 @@ CLAUSES: list[Clause] = [
             "https://speedmatters.org/news/"
             "zenimax-workers-united-cwa-collective-bargaining-yields-first-its-kind-tentative"
         ),
-        summary=(
+        summary=_(
             "Microsoft's ZeniMax agreed to tell the union when AI might affect members' work and to bargain "
             "over those effects if asked. Its use of AI is held to six guiding principles: fair; reliable and "
             "safe; private and secure; inclusive; transparent; accountable. AI is to augment workers, not harm them."
         ),
-        model_language=(
+        model_language=_(
             "The company shall notify the union before introducing or changing any AI system that may affect "
             "bargaining-unit work and, on request, bargain over its effects. Disputes are subject to the "
             "grievance and arbitration procedure."
@@ -157,12 +162,12 @@ CLAUSES: list[Clause] = [
         date="2024-07",
         status="Tentative agreement 15 Jul 2024, put to a ratification vote on 24 Jul 2024.",
         source_url="https://www.niemanlab.org/?p=228946",
-        summary=(
+        summary=_(
             "No member may be laid off or have base pay cut as a result of generative AI. A joint AI "
             "subcommittee with advance notice of plans; AI-generated content only at the direction of, and "
             "reviewed by, human editors; disclosure of AI use to readers."
         ),
-        model_language=(
+        model_language=_(
             "No worker shall be laid off, have hours reduced or base pay cut as a result of the introduction of "
             "AI. A joint committee of workers and management shall receive reasonable advance notice of any AI "
             "implementation that affects bargaining-unit work."
@@ -179,13 +184,13 @@ CLAUSES: list[Clause] = [
         date="2025-10-15",
         status="Published principles (not binding law).",
         source_url="https://www.shrm.org/advocacy/afl-cio-launches-workers-first-initiative-on-ai",
-        summary=(
+        summary=_(
             "Eight principles for AI at work, among them: bargaining over AI and broader collective bargaining "
             "rights, guardrails against harmful uses at work, transparency and accountability in AI "
             "applications, and a worker voice in AI research and development. Reports of the launch stress "
             "human oversight of employment decisions and limits on AI surveillance and AI-justified layoffs."
         ),
-        model_language=(
+        model_language=_(
             "The company shall bargain with the union before deploying AI that affects terms and conditions of "
             "employment, and shall not use AI to surveil workers' protected activity."
         ),
@@ -205,12 +210,12 @@ CLAUSES: list[Clause] = [
             "https://ogletree.com/insights-resources/blog-posts/"
             "california-governor-vetoes-bill-that-would-have-required-employers-to-provide-notice-of-ai-use"
         ),
-        summary=(
+        summary=_(
             "Would have required written notice to workers and applicants when automated decision systems are "
             "used in employment decisions, and barred employers from relying solely on such a system to "
             "discipline or fire someone. The governor vetoed it as too broad."
         ),
-        model_language=(
+        model_language=_(
             "The company shall give workers written notice before using any automated decision system in "
             "employment decisions, and shall not rely solely on such a system to discipline, demote or dismiss "
             "any worker."
@@ -230,12 +235,12 @@ CLAUSES: list[Clause] = [
             "(7 May 2026, not yet formally adopted) would move employment uses to 2 Dec 2027."
         ),
         source_url="https://artificialintelligenceact.eu/article/26/",
-        summary=(
+        summary=_(
             "Before an employer puts a high-risk AI system into use at work, it must inform the workers' "
             "representatives and the workers who will be subject to it. AI used for hiring, promotion, firing, "
             "task allocation and monitoring of workers is high-risk under Annex III."
         ),
-        model_language=(
+        model_language=_(
             "Before any AI system used for recruitment, task allocation, monitoring, evaluation or dismissal is "
             "introduced, the company shall inform the union and the affected workers in writing, describing the "
             "system, its purpose and the data it uses."
@@ -252,12 +257,12 @@ CLAUSES: list[Clause] = [
         date="2024-06-13",
         status="Adopted; applies with the high-risk rules (see the Art. 26(7) timing note).",
         source_url="https://artificialintelligenceact.eu/article/14/",
-        summary=(
+        summary=_(
             "High-risk AI systems must be built so people can oversee them effectively: the overseers must "
             "understand the system's limits, stay aware of the pull to trust it too much (automation bias), and "
             "be able to disregard, override or reverse its output, or stop it."
         ),
-        model_language=(
+        model_language=_(
             "Any AI output used in a decision about a worker may be disregarded, overridden or reversed by a "
             "trained human reviewer, who is given the time and authority to do so and is not penalized for it."
         ),
@@ -272,11 +277,11 @@ CLAUSES: list[Clause] = [
         date="2024-06-13",
         status="In force since 2 Feb 2025 (the Omnibus postponement does not touch the Art. 5 bans).",
         source_url="https://artificialintelligenceact.eu/article/5/",
-        summary=(
+        summary=_(
             "Using AI to infer the emotions of people at the workplace (or in education) is banned, except for "
             "medical or safety reasons."
         ),
-        model_language=(
+        model_language=_(
             "The company shall not use any system that infers workers' emotions, moods or attention from their "
             "face, voice, typing, mouse movement or other signals."
         ),
@@ -291,12 +296,12 @@ CLAUSES: list[Clause] = [
         date="2016-04-27",
         status="In force since 25 May 2018.",
         source_url="https://gdpr-info.eu/art-22-gdpr/",
-        summary=(
+        summary=_(
             "People have the right not to be subject to a decision based solely on automated processing that "
             "has legal or similarly significant effects on them. Where an exception applies, they keep the "
             "right to human intervention, to express their point of view and to contest the decision."
         ),
-        model_language=(
+        model_language=_(
             "No decision with significant effects on a worker shall be based solely on automated processing. "
             "Every such decision is reviewed by a human, and the worker may give their view and contest it."
         ),
@@ -311,13 +316,13 @@ CLAUSES: list[Clause] = [
         date="2024-10-23",
         status="Adopted; member states must transpose it by 2 Dec 2026.",
         source_url="https://eur-lex.europa.eu/eli/dir/2024/2831/oj",
-        summary=(
+        summary=_(
             "Platforms must disclose the automated systems that monitor workers or make decisions about them, "
             "have humans monitor those systems and review significant decisions, must not process workers' "
             "emotional or psychological state or their private conversations, and must inform and consult "
             "workers' representatives on changes to them."
         ),
-        model_language=(
+        model_language=_(
             "The company shall not collect or process data on workers' emotional or psychological state or their "
             "private conversations, including chats with coworkers and union representatives."
         ),
@@ -333,12 +338,12 @@ CLAUSES: list[Clause] = [
         date="2021-12-11",
         status="Enforced since 5 Jul 2023.",
         source_url="https://www.nyc.gov/site/dca/about/automated-employment-decision-tools.page",
-        summary=(
+        summary=_(
             "An employer using an automated tool to screen candidates or employees for hiring or promotion needs "
             "an independent bias audit less than a year old, must publish a summary of it, and must tell "
             "candidates at least 10 business days before the tool is used."
         ),
-        model_language=(
+        model_language=_(
             "Any automated tool used for hiring, promotion or evaluation shall have an independent bias audit "
             "each year, shared with the union, and workers shall be notified 10 business days before its use."
         ),
@@ -356,13 +361,13 @@ CLAUSES: list[Clause] = [
             "https://www.consumerfsblog.com/2026/05/"
             "colorado-repeals-and-replaces-controversial-artificial-intelligence-law/"
         ),
-        summary=(
+        summary=_(
             "Deployers must tell people before automated decision-making technology materially influences a "
             "consequential decision, such as one about employment. After an adverse decision, the person can "
             "get an explanation, correct the data used, and ask for meaningful human review (reported as "
             "limited to where that is commercially feasible)."
         ),
-        model_language=(
+        model_language=_(
             "After any adverse decision in which AI played a part, the worker shall receive a written "
             "explanation within 30 days, may correct the data used, and is entitled to review by a human who can "
             "reverse it."
@@ -380,12 +385,12 @@ CLAUSES: list[Clause] = [
         date="2024-08-09",
         status="In force since 1 Jan 2026.",
         source_url="https://www.ilga.gov/legislation/BillStatus.asp?DocNum=3773&GAID=17&DocTypeID=HB&SessionID=112",
-        summary=(
+        summary=_(
             "Employers may not use AI that has the effect of discriminating against employees on a protected "
             "basis — using zip codes as a stand-in for a protected class counts — and must notify employees "
             "when AI is used for hiring, promotion, discipline, discharge and similar decisions."
         ),
-        model_language=(
+        model_language=_(
             "The company shall notify workers whenever AI is used in decisions about hiring, promotion, "
             "discipline or discharge, and shall not use zip codes or other proxies for protected characteristics."
         ),
@@ -401,13 +406,13 @@ CLAUSES: list[Clause] = [
         date="2022-10-31",
         status="Rescinded 14 Feb 2025 by GC 25-05. Cite only as history and model language.",
         source_url="https://www.nlrb.gov/news-outreach/news-story/gc-25-05-rescission-of-certain-general-counsel-memoranda",
-        summary=(
+        summary=_(
             "The then General Counsel urged the Board to find that intrusive electronic monitoring and "
             "algorithmic management — keyloggers, screenshots, webcam photos, location tracking — unlawfully "
             "interfere with protected activity unless the employer's need outweighs workers' rights, and that "
             "employers should disclose the tools they use."
         ),
-        model_language=(
+        model_language=_(
             "The company shall disclose every monitoring tool installed on work devices, what it records and "
             "who can see it, and shall not monitor union activity or use monitoring data about it."
         ),

@@ -14,8 +14,20 @@ from .models import ROLE_HELP, Campaign, OrganizerInvite, Role, Segment, role_al
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "committee_name", "employer_name", "employer_domains", "unit_size", "release_times", "jurisdiction"]
+        fields = [
+            "name",
+            "committee_name",
+            "employer_name",
+            "employer_domains",
+            "unit_size",
+            "release_times",
+            "jurisdiction",
+            "language",
+        ]
         widgets = {"employer_domains": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or "en"
 
     def clean_employer_domains(self) -> str:
         lines = [d.strip().lower().lstrip("@") for d in self.cleaned_data["employer_domains"].split() if d.strip()]
@@ -27,6 +39,7 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["release_times"].required = False  # empty: the default schedule
+        self.fields["language"].required = False  # empty: English, the default
 
     def clean_release_times(self) -> str:
         try:

@@ -50,6 +50,16 @@ class Campaign(models.Model):
             "Elsewhere it uses neutral wording: check your own law with your union."
         ),
     )
+    language = models.CharField(
+        _("main language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "Flyers and their QR codes use it; coworkers see a text in their own language when you give one, "
+            "otherwise in this one."
+        ),
+    )
     require_two_factor = models.BooleanField(
         _("require two-factor sign-in"),
         default=False,

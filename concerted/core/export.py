@@ -33,6 +33,8 @@ def build(
             "employer": campaign.employer_name,
             "unit_size": campaign.unit_size,
             "public_key": campaign.public_key,
+            # The language the deliverable PDF is written in unless `reveal --language` says otherwise.
+            "language": campaign.language,
             # So that mail sent from the organizer's machine is checked against them again.
             "employer_domains": campaign.employer_domain_list(),
         },

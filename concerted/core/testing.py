@@ -100,7 +100,7 @@ ORGANIZER_PREFIXES = ("o/", "accounts/tokens", "accounts/logout", "accounts/two-
 def public_patterns() -> list[tuple[str, str]]:
     """(route, namespaced view name) of every URL pattern anyone can reach, from the
     URL resolver: a public page added later shows up here without editing any test."""
-    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver
 
     found: list[tuple[str, str]] = []
 
@@ -108,7 +108,9 @@ def public_patterns() -> list[tuple[str, str]]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-                walk(p.url_patterns, prefix + str(p.pattern), ns)
+                # The language prefix (/es/) comes before every page: routes read without it.
+                here = "" if isinstance(p.pattern, LocalePrefixPattern) else str(p.pattern)
+                walk(p.url_patterns, prefix + here, ns)
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
                 if not route.startswith(ORGANIZER_PREFIXES) and "static" not in route:

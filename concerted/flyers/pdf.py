@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import segno
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -258,7 +259,13 @@ def build(
     flyer: Flyer, paper: str = "letter", codes: Sequence[str] = (), poster: bool = True, test: bool = False
 ) -> bytes:
     """The flyer as a PDF: the poster page (unless poster=False), then tear-off cards
-    for `codes`, if any. `test` stamps every page TEST (see core/public.py)."""
+    for `codes`, if any. `test` stamps every page TEST (see core/public.py). In the
+    campaign's language, whatever language the organizer's pages are in."""
+    with translation.override(flyer.campaign.language):
+        return _build(flyer, paper, codes, poster, test)
+
+
+def _build(flyer: Flyer, paper: str, codes: Sequence[str], poster: bool, test: bool) -> bytes:
     pagesize = PAPERS[paper]
     out = io.BytesIO()
     canvas = (_TestCanvas if test else Canvas)(out, pagesize=pagesize, pageCompression=1, invariant=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concerted.core.shortcodes import register_opener
@@ -53,7 +54,7 @@ def register_pledges() -> None:
         if threshold:
             pitch += "\n\n" + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
                 "n": threshold,
-                "day": pledge.deadline.strftime("%d %B %Y"),
+                "day": date_format(pledge.deadline, "j F Y"),
             }
         return Flyer(
             kind=Pledge.INVITE_KIND,

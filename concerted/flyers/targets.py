@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils import translation
 
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core.public import public_url
@@ -67,7 +68,12 @@ def lookup(kind: str, target_id: uuid.UUID | str) -> Flyer | None:
     if target is None:
         return None
     obj = target.model.objects.select_related("campaign").filter(pk=target_id).first()  # type: ignore[attr-defined]
-    return None if obj is None else target.describe(obj)
+    if obj is None:
+        return None
+    # Paper speaks the campaign's language, whoever prints it, and its QR code carries
+    # that language's prefix (/es/p/<slug>/).
+    with translation.override(obj.campaign.language):
+        return target.describe(obj)
 
 
 def for_organizer(request: HttpRequest, kind: str, target_id: uuid.UUID) -> Flyer:

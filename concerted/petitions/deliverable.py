@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
@@ -25,7 +26,7 @@ def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> byte
         (r for r in revealed.rows if r.get("consent_named")), key=lambda r: str(r.get("name", "")).casefold()
     )
     unnamed = len(revealed.rows) - len(named)
-    day = (today or datetime.date.today()).strftime("%d %B %Y")
+    day = date_format(today or datetime.date.today(), "j F Y")
 
     story = [
         Paragraph(escape(parent["title"]), sheet["Title"]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
@@ -22,7 +23,7 @@ def pledge_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
     campaign = export["campaign"]
     sheet = styles()
     rows = sorted(revealed.rows, key=lambda r: str(r.get("name", "")).casefold())
-    day = (today or datetime.date.today()).strftime("%d %B %Y")
+    day = date_format(today or datetime.date.today(), "j F Y")
     story = [
         Paragraph(escape(parent["title"]), sheet["Title"]),
         Paragraph(escape(campaign["committee"]), sheet["Normal"]),

@@ -73,3 +73,27 @@ def assert_fits_phone(page) -> None:
     """Nothing scrolls sideways on the phone viewport (evaluated by the driver, not the page)."""
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"page is {width}px wide on a {page.viewport_size['width']}px screen"
+
+
+# Rules or elements the accessibility walk leaves out, each with its reason. Empty: every
+# axe-core rule runs on every element. Add here, never inline in a test.
+AXE_EXCLUDED_RULES: dict[str, str] = {}
+AXE_EXCLUDED_ELEMENTS: dict[str, str] = {}
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical axe-core violations on the current page (axe-core from npm,
+    served by the app: script-src 'self' allows it, nothing inline)."""
+    page.add_script_tag(url=f"{page.live_url}/static/vendor/axe-core/axe.min.js")
+    # target-size (WCAG 2.2, 2.5.8) is off in axe-core by default; AA needs it.
+    options = {"rules": {"target-size": {"enabled": True}, **{rule: {"enabled": False} for rule in AXE_EXCLUDED_RULES}}}
+    context = {"exclude": [[selector] for selector in AXE_EXCLUDED_ELEMENTS]} if AXE_EXCLUDED_ELEMENTS else None
+    result = page.evaluate(
+        "async ([context, options]) => (await axe.run(context || document, options)).violations",
+        [context, options],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]

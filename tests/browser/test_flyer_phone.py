@@ -41,7 +41,7 @@ def invite_petition(petition, settings, live_server):
 def test_it_signs_from_a_flyer_qr_code_on_a_phone(phone_page, invite_petition, owner, tmp_path):
     page = phone_page
     poster_url, card_urls = cards_for("petition", invite_petition, owner, tmp_path)
-    assert poster_url == f"{page.live_url}/p/{invite_petition.slug}/"
+    assert poster_url == f"{page.live_url}/en/p/{invite_petition.slug}/"
     url = card_urls[0]
     assert url.startswith(poster_url + "?code=")
     code = url.split("?code=")[1]
@@ -105,7 +105,7 @@ def test_it_pledges_from_a_flyer_qr_code_on_a_phone(phone_page, invite_pledge, o
 
     page = phone_page
     poster_url, card_urls = cards_for("pledge", invite_pledge, owner, tmp_path)
-    assert poster_url == f"{page.live_url}/k/{invite_pledge.slug}/"
+    assert poster_url == f"{page.live_url}/en/k/{invite_pledge.slug}/"
     url = card_urls[0]
     code = url.split("?code=")[1]
 

@@ -18,7 +18,7 @@ from concerted.flyers.tests.qr import read_pdf
 from concerted.petitions.models import Petition, Signature
 from conftest import PASSWORD
 
-from .conftest import assert_fits_phone, assert_stayed_local
+from .conftest import assert_fits_phone, assert_stayed_local, axe_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,17 +30,6 @@ We ask management to:
 - switch it off by 1 March
 - let a *human* make every decision about us
 """
-
-
-def axe_problems(page) -> list[str]:
-    """Serious and critical axe-core violations on the current page."""
-    page.add_script_tag(url=f"{page.live_url}/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def check(page, checked: list[str]) -> None:
@@ -80,7 +69,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
     page.get_by_label("Role (required)").select_option("organizer")
     page.get_by_role("button", name="Make an invite link").click()
     link = page.get_by_test_id("invite-link").inner_text()
-    assert link.startswith(f"{live_server.url}/o/campaigns/join/cxi_")
+    assert link.startswith(f"{live_server.url}/en/o/campaigns/join/cxi_")
     check(page, checked)
 
     # 3. The co-organizer joins in their own browser and turns on two-factor sign-in.
@@ -135,7 +124,7 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
         sam.get_by_role("button", name="Print a TEST flyer").click()
     pdf = Path(download.value.path()).read_bytes()
     pages = read_pdf(pdf, tmp_path)
-    poster_url = f"{live_server.url}/p/{petition.slug}/"
+    poster_url = f"{live_server.url}/en/p/{petition.slug}/"
     assert pages[0].codes == [poster_url]
 
     # 6. A coworker signs from the QR code and withdraws, on a phone with JavaScript off.

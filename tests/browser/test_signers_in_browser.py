@@ -41,7 +41,7 @@ def test_it_decrypts_the_signer_list_in_the_browser(desktop_page, petition, owne
     page.wait_for_selector("#signer-table:not([hidden])", timeout=15000)
     assert page.get_by_role("cell", name="Marguerite Decryptova").is_visible()
     assert page.get_by_role("cell", name="Second <b>Signer</b>").is_visible()  # shown as text, not markup
-    assert "Opened 2 record(s)." in page.locator("#reveal-status").inner_text()
+    assert "Opened 2 records." in page.locator("#reveal-status").inner_text()
     assert not errors, errors
     secret_b64 = secret.split(":")[1]
     assert not any(secret_b64 in b for b in bodies), "the private key left the page"

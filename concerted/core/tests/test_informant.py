@@ -107,6 +107,7 @@ POLLS: dict[str, Callable[[World], Requests]] = {
     "accounts:login": lambda w: [("GET", reverse("accounts:login"))],
     "accounts:login_code": lambda w: [("GET", reverse("accounts:login_code"))],
     "favicon": lambda w: [("GET", reverse("favicon"))],
+    "javascript-catalog": lambda w: [("GET", reverse("javascript-catalog"))],
     "open": lambda w: [("GET", reverse("open") + "?code=" + w.petition.slug)],  # type: ignore[attr-defined]
     "petitions:sign": lambda w: [("GET", reverse("petitions:sign", args=[w.petition.slug]))],  # type: ignore[attr-defined]
     "petitions:receipt_lookup": lambda w: [

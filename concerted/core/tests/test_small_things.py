@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def test_the_home_page_opens_a_petition_by_its_short_code(client, petition):
     home = client.get("/").content.decode()
-    assert 'action="/open/"' in home and 'name="code"' in home
+    assert 'action="/en/open/"' in home and 'name="code"' in home
     response = client.get(reverse("open"), {"code": f"  {petition.slug.upper()} "})
-    assert response.status_code == 302 and response["Location"] == f"/p/{petition.slug}/"
+    assert response.status_code == 302 and response["Location"] == reverse("petitions:sign", args=[petition.slug])
     pasted = client.get(reverse("open"), {"code": f"https://organize.example.org/p/{petition.slug}/"})
-    assert pasted["Location"] == f"/p/{petition.slug}/"
+    assert pasted["Location"] == reverse("petitions:sign", args=[petition.slug])
 
 
 def test_a_wrong_code_and_a_draft_get_the_same_answer(client, petition):
@@ -107,3 +107,17 @@ def test_cli_help_has_no_typos():
     help_text = run_cli("reveal", "--help").stdout
     assert "s's" not in help_text
     assert "--cards" in help_text
+
+
+def test_it_speaks_the_terminals_language_on_the_command_line(monkeypatch):
+    from concerted.cli import terminal_language
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert terminal_language() == "en"
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert terminal_language() == "de"
+    monkeypatch.setenv("LANGUAGE", "fr:pt_BR")
+    assert terminal_language() == "pt"  # French isn't offered; the next choice is
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    assert terminal_language() == "pt"

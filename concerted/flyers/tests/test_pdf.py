@@ -36,12 +36,12 @@ def test_it_prints_the_public_url_in_a_readable_qr_code(as_user, petition, paper
     assert response["Cache-Control"] == "no-store, private"
     pages = read_pdf(response.content, tmp_path)
     assert len(pages) == 1
-    expected = f"{BASE}/p/{petition.slug}/"
+    expected = f"{BASE}/en/p/{petition.slug}/"
     assert pages[0].codes == [expected]
     assert zbarimg(pages[0].png) == [expected]  # the whole page, as is
     assert 6.5 <= pages[0].sizes_cm[0] <= 8.5  # 7 cm, at least 3
     text = _pdf_text(response.content)
-    assert "flyer.example.org/p/" + petition.slug in text.replace("\n", "")
+    assert "flyer.example.org/en/p/" + petition.slug in text.replace("\n", "")
     assert "Use your personal phone, not a work device or work Wi-Fi." in text
     assert petition.title in text
     assert "Acme Workers Committee" in text
@@ -75,7 +75,7 @@ def test_it_prints_tear_off_cards_whose_codes_work_once(as_user, invite_petition
     assert response["Cache-Control"] == "no-store, private"
     pages = read_pdf(response.content, tmp_path)
     assert len(pages) == 3  # poster, 8 cards, 2 cards
-    public = f"{BASE}/p/{petition.slug}/"
+    public = f"{BASE}/en/p/{petition.slug}/"
     assert pages[0].codes == [public]
     card_urls = pages[1].codes + pages[2].codes
     assert len(pages[1].codes) == 8 and len(pages[2].codes) == 2
@@ -123,7 +123,7 @@ def test_it_keeps_a_long_headline_and_pitch_on_one_page(as_user, petition, tmp_p
     response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]))
     pages = read_pdf(response.content, tmp_path)
     assert len(pages) == 1
-    assert pages[0].codes == [f"{BASE}/p/{petition.slug}/"]
+    assert pages[0].codes == [f"{BASE}/en/p/{petition.slug}/"]
     assert pages[0].sizes_cm[0] >= 6.5
     assert "The second paragraph is on the flyer too." in " ".join(_pdf_text(response.content).split())
 
@@ -134,8 +134,8 @@ def test_it_prints_an_onion_address(settings, petition, tmp_path):
     flyer = lookup("petition", petition.pk)
     _batch, plain = codes.create_batch(petition.campaign, "petition", petition.pk, 2, "")
     pages = read_pdf(pdf.build(flyer, "letter", codes=plain), tmp_path)
-    assert pages[0].codes == [f"{onion}/p/{petition.slug}/"]
-    assert sorted(pages[1].codes) == sorted(f"{onion}/p/{petition.slug}/?code={c}" for c in plain)
+    assert pages[0].codes == [f"{onion}/en/p/{petition.slug}/"]
+    assert sorted(pages[1].codes) == sorted(f"{onion}/en/p/{petition.slug}/?code={c}" for c in plain)
 
 
 def _pdf_text(data: bytes) -> str:

@@ -34,7 +34,7 @@ def test_it_prints_a_pledge_flyer(as_user, pledge, settings, tmp_path, who):
     response = as_user(who).get(reverse("flyers:pdf", args=["pledge", pledge.pk]), {"paper": "a4"})
     assert response.status_code == 200
     (page,) = read_pdf(response.content, tmp_path)
-    assert page.codes == [f"https://pledge.example.org/k/{pledge.slug}/"]
+    assert page.codes == [f"https://pledge.example.org/en/k/{pledge.slug}/"]
     assert page.sizes_cm[0] >= 6.5
     html = as_user(who).get(reverse("flyers:page", args=["pledge", pledge.pk])).content.decode()
     assert "Refuse the keystroke tracker" in html

@@ -55,7 +55,7 @@ def test_it_asks_before_printing_a_flyer_for_a_loopback_address(settings, as_use
     assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
     assert "TEST" in printed["Content-Disposition"]
     assert "TEST PRINT" in pdf_text(printed.content)
-    assert read_pdf(printed.content, tmp_path)[0].codes == [f"http://127.0.0.1:8102/p/{petition.slug}/"]
+    assert read_pdf(printed.content, tmp_path)[0].codes == [f"http://127.0.0.1:8102/en/p/{petition.slug}/"]
 
 
 def test_it_asks_before_printing_invite_cards_for_a_private_address(settings, as_user, invite_petition):

@@ -7,6 +7,10 @@
 (function () {
   "use strict";
   var PREFIX = "concerted-PRIVATE-key-1:";
+  // Strings come from Django's JavaScript catalog (/<lang>/jsi18n/, a script the app
+  // serves); without it they stay in English.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (f, o) { return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); }); };
 
   function unpad(bytes) {
     var end = bytes.length;
@@ -21,12 +25,12 @@
     var file = document.getElementById("keyfile").files[0];
     if (pasted) { return Promise.resolve(pasted); }
     if (file) { return file.text().then(function (t) { return t.trim(); }); }
-    return Promise.reject(new Error(noKeyMessage || "Load the private key file or paste the key first."));
+    return Promise.reject(new Error(noKeyMessage || gettext("Load the private key file or paste the key first.")));
   }
 
   // {publicKey, secretKey} from the key text; call forget(keys) when done.
   function parseKey(sodium, text, notKeyMessage) {
-    var message = notKeyMessage || "That is not a Concerted private key.";
+    var message = notKeyMessage || gettext("That is not a Concerted private key.");
     if (!text.startsWith(PREFIX)) { throw new Error(message); }
     var secretKey = sodium.from_base64(text.slice(PREFIX.length), sodium.base64_variants.ORIGINAL);
     if (secretKey.length !== 32) { throw new Error(message); }
@@ -37,7 +41,7 @@
 
   function fetchExport(url) {
     return fetch(url, {credentials: "same-origin"}).then(function (response) {
-      if (!response.ok) { throw new Error("Could not download the sealed export (" + response.status + ")."); }
+      if (!response.ok) { throw new Error(interpolate(gettext("Could not download the sealed export (%(status)s)."), {status: response.status}, true)); }
       return response.json();
     });
   }
@@ -50,7 +54,7 @@
     var rows = [], failed = 0, repeated = 0, wrongKind = null;
     var seenIds = Object.create(null), seenBlobs = Object.create(null);
     if (expectedKind && data.kind !== expectedKind) {
-      throw new Error("Refused: this export does not hold " + expectedKind + " records.");
+      throw new Error(interpolate(gettext("Refused: this export does not hold %(kind)s records."), {kind: expectedKind}, true));
     }
     data.records.forEach(function (record) {
       var id = String(record.id), blobText = String(record.sealed);
@@ -78,8 +82,8 @@
       }
     });
     if (wrongKind !== null) {
-      throw new Error("Refused: this export says it holds " + data.kind + " records, but holds " +
-        String(wrongKind) + " records.");
+      throw new Error(interpolate(gettext("Refused: this export says it holds %(kind)s records, but holds %(other)s records."),
+        {kind: data.kind, other: String(wrongKind)}, true));
     }
     return {rows: rows, failed: failed, repeated: repeated};
   }

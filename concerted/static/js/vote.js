@@ -7,6 +7,10 @@
   var form = document.getElementById("vote-form");
   if (!form) { return; }
   var B = window.ConcertedBallot;
+  // Strings come from Django's JavaScript catalog (/<lang>/jsi18n/, a script the app
+  // serves); without it they stay in English.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (f, o) { return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); }); };
   var encrypted = document.getElementById("encrypted");
   var audit = document.getElementById("audit");
   var trackerEl = document.getElementById("pending-tracker");
@@ -34,8 +38,8 @@
     try {
       pending = B.encryptBallot(manifest, code, choices());
     } catch (e) {
-      showError(e.message === "not a voting code" ? "That is not a voting code: 20 letters and digits in four groups." :
-        "Please choose as many options as the question allows.");
+      showError(e.message === "not a voting code" ? gettext("That is not a voting code: 20 letters and digits in four groups.") :
+        gettext("Please choose as many options as the question allows."));
       return;
     }
     trackerEl.textContent = pending.tracker;
@@ -65,8 +69,9 @@
     var spec = manifest.questions[0];
     var chosen = spec.options.filter(function (o, i) { return pending.secrets.choices[0][i]; });
     document.getElementById("audit-result").textContent = ok ?
-      "This encrypted ballot (tracker " + pending.tracker.slice(0, 12) + "…) holds exactly: " + (chosen.join(", ") || "no choice") + ". It is spoiled and will not be cast." :
-      "WARNING: this encrypted ballot does not hold your choice. Do not vote on this device; tell the committee.";
+      interpolate(gettext("This encrypted ballot (tracker %(tracker)s…) holds exactly: %(choices)s. It is spoiled and will not be cast."),
+        {tracker: pending.tracker.slice(0, 12), choices: chosen.join(", ") || gettext("no choice")}, true) :
+      gettext("WARNING: this encrypted ballot does not hold your choice. Do not vote on this device; tell the committee.");
     document.getElementById("audit-json").value = JSON.stringify({
       manifest: manifest, ballot: pending.ballot, choices: pending.secrets.choices, randomness: pending.secrets.randomness
     });

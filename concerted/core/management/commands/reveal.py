@@ -9,7 +9,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from concerted.core import dedup, keys
 from concerted.core.reveal import (
@@ -38,6 +41,11 @@ class Command(BaseCommand):
         parser.add_argument("--file", help="A sealed export downloaded from the dashboard")
         parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
         parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The deliverable PDF's language: the addressee's (default: the campaign's main language)",
+        )
         for kind in EXPORT_PATHS:
             parser.add_argument(f"--{kind}", help=f"Fetch the {kind} export with this id (shown on its dashboard)")
         parser.add_argument(
@@ -60,12 +68,12 @@ class Command(BaseCommand):
         # Repeats are found here, never on the server (core/dedup.py); the CSV keeps every
         # record (repeats marked), the deliverable lists each person once.
         found = dedup.collapse(revealed.rows)
-        self.stdout.write(f"Different people: {found.people} ({found.summary()})")
+        self.stdout.write(_("Different people: %(n)d (%(summary)s)") % {"n": found.people, "summary": found.summary()})
         if export["parent"].get("count_only"):
             # A threshold not yet confirmed: the committee needs the count of different
             # people to confirm it, and nothing else (safety in numbers).
             self._refused(revealed)
-            self.stdout.write("Not confirmed yet: no names written.")
+            self.stdout.write(_("Not confirmed yet: no names written."))
             self.confirm_threshold(options, export, found, records=len(revealed.rows))
             return
         if options["confirm"]:
@@ -76,14 +84,17 @@ class Command(BaseCommand):
         stem = output_stem(export)
         csv_path = out / f"{stem}.csv"
         self.write_private(out, csv_path, to_csv(revealed).encode("utf-8"))
-        self.stdout.write(f"Opened {len(revealed.rows)} record(s): {csv_path}")
+        self.stdout.write(_("Opened %(n)d record(s): %(path)s") % {"n": len(revealed.rows), "path": csv_path})
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
-            self.write_private(
-                out, pdf_path, writer(dataclasses.replace(revealed, rows=found.unique))
-            )  # it holds names
-            self.stdout.write(f"Deliverable PDF: {pdf_path}")
+            language = options.get("language") or export["campaign"].get("language") or settings.LANGUAGE_CODE
+            if language not in dict(settings.LANGUAGES):
+                language = settings.LANGUAGE_CODE  # an export from a newer server; its words stay readable
+            with translation.override(language):
+                pdf = writer(dataclasses.replace(revealed, rows=found.unique))
+            self.write_private(out, pdf_path, pdf)  # it holds names
+            self.stdout.write(_("Deliverable PDF: %(path)s") % {"path": pdf_path})
         self._refused(revealed)
 
     def confirm_threshold(
