@@ -32,11 +32,23 @@ SAME_IN_EVERY_LANGUAGE = {
     "TOTP": "the standard's name, shown beside the translated explanation",
     "QR": "the code's name",
     "OK": "understood as is in all four languages",
+    "A4": "the paper size's name",
+    "<code>concerted reveal --server URL --token TOKEN --survey %(id)s --key committee.key --out DIR</code>": (
+        "a command line, typed as is"
+    ),
 }
 SAME_IN = {
-    "es": {"no": "the same word in Spanish", "Total": "the same word in Spanish", "Error": "the same word"},
+    "es": {
+        "no": "the same word in Spanish",
+        "No": "the same word in Spanish",
+        "Total": "the same word in Spanish",
+        "Error": "the same word",
+    },
     "de": {
         "Name": "the same word in German",
+        "Option": "the same word in German",
+        "Petition": "the same word in German",
+        "Petition: %(title)s": "the same words in German",
         "Team": "the same word in German",
         "Start": "the same word in German",
         "Status": "the same word in German",
