@@ -27,6 +27,18 @@ def _isolated_data_dir(request, settings, tmp_path):
     )
 
 
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    """Every test starts in the default language. Django keeps the active language per
+    thread, and reverse() puts it in the path, so a test that activated Portuguese and
+    left it would send the next test's requests to /pt/."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def private_key() -> PrivateKey:
     return PrivateKey.generate()

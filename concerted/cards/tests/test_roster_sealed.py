@@ -33,8 +33,13 @@ def columns(table: str) -> set[str]:
         return {c.name for c in connection.introspection.get_table_description(cursor, table)}
 
 
+# The record core's two messaging columns are on every record; a roster person never
+# ticks consent, so they stay False / NULL for everyone (checked below) and say nothing.
+MESSAGING = {"may_message", "stop_hash"}
+
+
 def test_it_keeps_only_ids_and_sealed_blobs_in_roster_rows(db):
-    assert columns(RosterPerson._meta.db_table) == {"id", "unit_id", "sealed"}
+    assert columns(RosterPerson._meta.db_table) == {"id", "unit_id", "sealed"} | MESSAGING
     assert columns(OneOnOne._meta.db_table) == {"id", "person_id", "sealed"}
 
 
@@ -132,7 +137,9 @@ def test_the_migration_seals_the_clear_columns_and_drops_them(unit, private_key)
         note.save(force_insert=True)
     finally:
         call_command("migrate", "cards", verbosity=0)
-    assert columns(RosterPerson._meta.db_table) == {"id", "unit_id", "sealed"}
+    assert columns(RosterPerson._meta.db_table) == {"id", "unit_id", "sealed"} | MESSAGING
+    assert not RosterPerson.objects.filter(may_message=True).exists()
+    assert not RosterPerson.objects.exclude(stop_hash=None).exists()
     person = RosterPerson.objects.select_related("unit").get()
     record = open_sealed(private_key, person.sealed, kind=ROSTER_KIND, ids=person.envelope_ids())
     log = [open_sealed(private_key, n.sealed, kind=NOTE_KIND, ids=n.envelope_ids()) for n in person.notes.all()]

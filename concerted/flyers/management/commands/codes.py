@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
@@ -60,7 +61,10 @@ def cards_from_export(export: dict[str, Any], private: Any) -> tuple[Flyer, list
         kind=str(parent["target_kind"]),
         kind_label="",
         target_id=uuid.UUID(str(parent["target_id"])),
-        campaign=SimpleNamespace(committee_name=str(export["campaign"].get("committee") or "")),
+        campaign=SimpleNamespace(
+            committee_name=str(export["campaign"].get("committee") or ""),
+            language=_language(export["campaign"].get("language")),
+        ),
         headline=str(parent.get("headline") or ""),
         pitch=str(parent.get("pitch") or ""),
         public_path="",
@@ -133,3 +137,9 @@ class Command(BaseCommand):
                 "Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page)."
             )
         return fetch(options["server"], token, reverse("flyers:batch_sealed", args=[batch_id]))
+
+
+def _language(code: object) -> str:
+    """The campaign's language as the export names it; English for an older server's
+    export or a language this copy doesn't have."""
+    return code if isinstance(code, str) and code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
