@@ -81,7 +81,6 @@ NOT_PAGES = {
     "cards:person_delete": "POST only",
     "bargaining:demand_merge": "POST only",
     "bargaining:brief": "a PDF (text checked in the brief tests)",
-    "bargaining:ballot_codes": "POST only, answers a PDF",
     "bargaining:reports_export": "JSON for the organizer's own machine",
     "bargaining:proposals_export": "JSON for the organizer's own machine",
     "elections:board_json": "JSON for verifiers",
@@ -93,6 +92,14 @@ NOT_PAGES = {
     "bargaining:settings": "POST only (the form is on the kit page)",
     "elections:action": "POST only",
     "elections:trustee_api": "JSON for the trustees' command-line tool",
+    "flyers:batch_sealed": "JSON for the organizer's own machine (concerted codes print)",
+    "flyers:batch_void": "POST only, through the confirmation step (axe-checked in test_invite_batches)",
+    "messaging:detail": "the demo has no message; axe-checked in test_messaging_in_browser",
+    "messaging:report_sent": "JSON POST from concerted send",
+    "messaging:send_json": "JSON for concerted send on the organizer's machine",
+    "messaging:stop": "needs a stop token sealed in a record; axe-checked in test_messaging_in_browser",
+    "messaging:stop_by_receipt": "POST only (a button on receipt pages)",
+    "pledges:confirm_json": "JSON POST from concerted reveal --confirm",
 }
 # The walk's budget: a few addresses per pattern are enough to see its template.
 PER_PATTERN = 2
