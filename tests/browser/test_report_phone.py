@@ -68,7 +68,7 @@ def test_it_ranks_the_demands_on_a_phone_with_an_invite_code(phone_page, kit):
     page.get_by_role("button", name="Cast my ballot").click()
     assert page.get_by_role("heading", name="Your ballot was counted.").is_visible()
     ballot = Ballot.objects.get(kit=kit)
-    assert ballot.ranks.get(demand=human).rank == 1
+    assert ballot.ranks[str(human.pk)] == 1
     # The same code again: refused with a clear message.
     page.goto(f"{page.live_url}/b/{kit.slug}/vote/?code={made[0]}")
     page.get_by_label("No keyloggers").select_option("1")

@@ -42,8 +42,8 @@ def test_it_counts_repeated_records_once_and_says_so(desktop_page, petition, own
 
     open_forged(desktop_page, petition, owner, private_key, replay)
     status = desktop_page.locator("#reveal-status")
-    expect(status).to_contain_text("3 duplicated or replayed record(s)", timeout=60_000)
-    assert "Opened 2 record(s)." in status.inner_text()
+    expect(status).to_contain_text("3 duplicated or replayed records", timeout=60_000)
+    assert "Opened 2 records." in status.inner_text()
     assert desktop_page.locator("#signer-table tbody tr").count() == 2
 
 
