@@ -73,7 +73,7 @@ def test_it_opens_the_roster_selects_by_assessment_and_logs_a_one_on_one(desktop
     expect(page.locator("#chart")).to_contain_text("1 of 3 people shown.")
 
     page.get_by_role("link", name="Dorothy Vaughan").click()
-    expect(page).to_have_url(f"{page.live_url}/o/roster/{dorothy.pk}/")
+    expect(page).to_have_url(f"{page.live_url}/en/o/roster/{dorothy.pk}/")
     open_with_key(page, "Open this person's record", secret)
     expect(page.locator("#record")).to_contain_text("Dorothy Vaughan", timeout=15000)
     page.fill("#id_who", "Amara")
