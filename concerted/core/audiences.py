@@ -25,6 +25,10 @@ def _no_reason(_parent: Any) -> str:
     return ""
 
 
+def _no_draft(_parent: Any) -> tuple[str, str]:
+    return "", ""
+
+
 @dataclass(frozen=True)
 class Audience:
     name: str  # stable key stored on a message, e.g. "petitions.signers"
@@ -35,6 +39,8 @@ class Audience:
     # parent -> why this audience can't be written to now ("" when it can)
     refuse: Callable[[Any], str] = _no_reason
     title: Callable[[Any], str] = str
+    # parent -> (subject, body) the compose form starts with when opened for this parent
+    draft: Callable[[Any], tuple[str, str]] = _no_draft
 
     def parent(self, campaign: Any, parent_id: str) -> Any | None:
         for parent in self.parents(campaign):
