@@ -48,6 +48,10 @@ class Audience:
                 return parent
         return None
 
+    @property
+    def dated(self) -> bool:
+        return any(f.name == "day" for f in self.model._meta.get_fields())
+
     def records(self, parent: Any) -> models.QuerySet[Any]:
         """Every record whose participant agreed to messages, stopped ones included
         (marked by their clear flag): the sending machine drops every contact that
@@ -55,8 +59,15 @@ class Audience:
         return self.model.objects.filter(**{self.model.PARENT: parent, "stop_hash__isnull": False})
 
     def count(self, parent: Any) -> int | None:
-        """People who agreed and didn't stop, as of yesterday; None when fewer than 5."""
-        return show_count(records.audience(self.model, parent).filter(day__lt=today()).count())
+        """People who agreed and didn't stop, as of yesterday; None when fewer than 5.
+        A kind without a day (a survey's contacts) is counted only once the audience
+        can be written to, when nothing new arrives that the count could time."""
+        found = records.audience(self.model, parent)
+        if self.dated:
+            found = found.filter(day__lt=today())
+        elif self.refuse(parent):
+            return None
+        return show_count(found.count())
 
 
 _audiences: dict[str, Audience] = {}

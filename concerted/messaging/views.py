@@ -57,7 +57,7 @@ def _as_dict(message: Message) -> dict[str, Any]:
 
 def _audience_rows(campaign: Any) -> list[dict[str, Any]]:
     return [
-        {"label": a.label, "title": a.title(p), "count": a.count(p), "refused": a.refuse(p)}
+        {"label": a.label, "title": a.title(p), "count": a.count(p), "refused": a.refuse(p), "dated": a.dated}
         for a, p in audiences.choices(campaign)
     ]
 
