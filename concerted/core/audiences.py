@@ -29,6 +29,14 @@ def _no_draft(_parent: Any) -> tuple[str, str]:
     return "", ""
 
 
+def _no_companions(_parent: Any, _records: Any) -> list[dict[str, Any]]:
+    return []
+
+
+def _as_opened(rows: list[dict[str, Any]], _companions: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return rows
+
+
 @dataclass(frozen=True)
 class Audience:
     name: str  # stable key stored on a message, e.g. "petitions.signers"
@@ -41,6 +49,12 @@ class Audience:
     title: Callable[[Any], str] = str
     # parent -> (subject, body) the compose form starts with when opened for this parent
     draft: Callable[[Any], tuple[str, str]] = _no_draft
+    # (parent, the audience's records) -> more sealed exports the sending machine needs
+    # (the roster's log: later assessments, consent recorded after the person was added)
+    companions: Callable[[Any, Any], list[dict[str, Any]]] = _no_companions
+    # On the sending machine: (opened records, opened companions) -> each person's
+    # current record, on which consent is checked and --where selections are made.
+    prepare: Callable[[list[dict[str, Any]], list[list[dict[str, Any]]]], list[dict[str, Any]]] = _as_opened
 
     def parent(self, campaign: Any, parent_id: str) -> Any | None:
         for parent in self.parents(campaign):

@@ -148,8 +148,14 @@ def send_json(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     )
     data = {
         "format": FORMAT,
-        "message": {**_as_dict(message), "audience": str(audience.label), "stop_base": public.base_url()},
+        "message": {
+            **_as_dict(message),
+            "audience": str(audience.label),
+            "audience_name": audience.name,
+            "stop_base": public.base_url(),
+        },
         "export": sealed,
+        "companions": audience.companions(parent, rows),
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.json"'
