@@ -117,6 +117,11 @@ def test_a_roster_message_goes_to_those_who_agreed_selected_on_their_current_ass
         )
         assert response.status_code == 302
 
+    # The count: Ana, Bo, Di, Eve and the Fay entry that didn't stop (no day on roster
+    # rows: the organizers' own records, counted as they are, under the rule of 5).
+    listing = organizer.get(reverse("messaging:list", args=[unit.campaign_id])).content.decode()
+    row = re.search(r"The roster: people who agreed in person: Support agents.*?</tr>", listing, re.S).group(0)
+    assert 'class="count">5<' in row and "example.net" not in listing
     response = organizer.post(
         reverse("messaging:new", args=[unit.campaign_id]),
         {"audience_choice": f"cards.roster:{unit.pk}", "subject": "Meeting Thursday", "body": "Come."},
