@@ -156,4 +156,7 @@ def test_where_is_checked(as_user, unit, download, key_file, tmp_path):
         campaign=unit.campaign, audience="cards.roster", audience_parent=str(unit.pk), subject="S", body="B"
     )
     with pytest.raises(CommandError, match="--where takes FIELD=VALUE"):
-        run("--file", str(download(message)), "--key", str(key_file), "--where", "assessment")
+        run(
+            "--file", str(download(message)), "--key", str(key_file), "--where", "assessment",
+            "--journal", str(tmp_path / "j"),
+        )  # fmt: skip
