@@ -360,9 +360,9 @@ LOGGING = {
     },
 }
 
-# The server sends no mail. `concerted send` (concerted.messaging) and `concerted notify`
-# send from the organizer's machine, through the committee's own mail server; these
-# settings are read there, never on the server.
+# The server sends no mail. `concerted send` (concerted.messaging) sends from the
+# organizer's machine, through the committee's own mail server, with its own settings
+# (~/.config/concerted/mail.toml there); Django's mail settings below are unused.
 EMAIL_BACKEND = env_str("CONCERTED_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)

@@ -38,3 +38,4 @@ class CardsConfig(AppConfig):
         from . import audience
 
         audiences.register(audience.SIGNERS)
+        audiences.register(audience.ROSTER)

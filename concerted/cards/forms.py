@@ -185,7 +185,23 @@ class RosterPersonForm(RosterUpdateForm):
     def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
         super().__init__(*args, unit=unit, **kwargs)
         self.fields["contact"].employer_domains = unit.campaign.employer_domain_list()  # type: ignore[attr-defined]
-        self.order_fields(["name", "contact", *FIELD_FOR_KIND.values(), "assessment"])
+        self.fields["may_message"] = MessageConsentField(label=AGREED_IN_PERSON, help_text=AGREED_HELP)
+        self.order_fields(["name", "contact", *FIELD_FOR_KIND.values(), "assessment", "may_message"])
+
+
+# The roster's people never ticked a box on a form: only an organizer who heard them
+# say yes may record it, and the words say so.
+AGREED_IN_PERSON = gettext_lazy(
+    "They told me in person that the committee may write to them about this campaign, at this contact."
+)
+AGREED_HELP = gettext_lazy(
+    "Tick only if they said yes themselves: the roster is the committee's list, not theirs. Every message "
+    "carries a link that stops them, and a stop can't be undone from here."
+)
+
+
+class RosterConsentForm(forms.Form):
+    agreed = forms.BooleanField(label=AGREED_IN_PERSON, help_text=AGREED_HELP)
 
 
 class NoteForm(forms.Form):

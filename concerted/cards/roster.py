@@ -37,6 +37,9 @@ def current(person: dict[str, Any], log: Iterable[dict[str, Any]]) -> dict[str, 
                 state[field] = value
         if entry.get("added"):
             state["added"] = entry["added"]
+        if entry.get("event") == "consent" and entry.get("may_message") is True and entry.get("stop"):
+            # Recorded by an organizer after the person agreed in person (signing.record_consent).
+            state["may_message"], state["stop"] = True, entry["stop"]
         if entry.get("note"):
             last = entry
     state["last_one_on_one"] = f"{last.get('date', '')} ({last.get('who', '')}): {last.get('note', '')}" if last else ""

@@ -78,7 +78,8 @@ def add_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
     """Seal everything about the person: name, contact, groups, assessment and its day."""
     day = today().isoformat()
     assessment = cleaned.get("assessment")
-    person = RosterPerson(unit=unit)
+    # Ticked by the organizer when the person agreed in person; nowhere to write without a contact.
+    person = RosterPerson(unit=unit, may_message=bool(cleaned.get("may_message") and cleaned.get("contact")))
     person.seal_data(
         {
             "name": cleaned["name"],
@@ -120,6 +121,22 @@ def update_person(person: RosterPerson, cleaned: dict[str, Any]) -> OneOnOne:
         person,
         {"event": "update", "date": today().isoformat(), "groups": groups, "assessment": cleaned.get("assessment")},
     )
+
+
+def record_consent(person: RosterPerson) -> bool:
+    """The person told an organizer they agree to messages: a stop token sealed in their
+    log (the record itself can't be sealed again here: the server can't read it), its
+    hash on the row, as the forms do. Once a person has agreed, a second consent is
+    refused: it could undo a stop they made with their link, which only they can."""
+    with transaction.atomic():
+        locked = RosterPerson.objects.select_for_update().get(pk=person.pk)
+        if locked.stop_hash:
+            return False
+        token = records.new_stop_token()
+        _log(person, {"event": "consent", "date": today().isoformat(), "may_message": True, "stop": token})
+        RosterPerson.objects.filter(pk=person.pk).update(may_message=True, stop_hash=records.stop_token_hash(token))
+    person.refresh_from_db()
+    return True
 
 
 def add_note(person: RosterPerson, cleaned: dict[str, Any]) -> OneOnOne:

@@ -22,5 +22,6 @@ urlpatterns = [
     path("o/units/<uuid:unit_id>/notes/export.json", organizer.export_notes, name="export_notes"),
     path("o/roster/<uuid:person_id>/", organizer.person, name="person"),
     path("o/roster/<uuid:person_id>/notes/", organizer.person_note, name="person_note"),
+    path("o/roster/<uuid:person_id>/consent/", organizer.person_consent, name="person_consent"),
     path("o/roster/<uuid:person_id>/delete/", organizer.person_delete, name="person_delete"),
 ]

@@ -25,6 +25,18 @@ def _no_reason(_parent: Any) -> str:
     return ""
 
 
+def _no_draft(_parent: Any) -> tuple[str, str]:
+    return "", ""
+
+
+def _no_companions(_parent: Any, _records: Any) -> list[dict[str, Any]]:
+    return []
+
+
+def _as_opened(rows: list[dict[str, Any]], _companions: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return rows
+
+
 @dataclass(frozen=True)
 class Audience:
     name: str  # stable key stored on a message, e.g. "petitions.signers"
@@ -35,12 +47,24 @@ class Audience:
     # parent -> why this audience can't be written to now ("" when it can)
     refuse: Callable[[Any], str] = _no_reason
     title: Callable[[Any], str] = str
+    # parent -> (subject, body) the compose form starts with when opened for this parent
+    draft: Callable[[Any], tuple[str, str]] = _no_draft
+    # (parent, the audience's records) -> more sealed exports the sending machine needs
+    # (the roster's log: later assessments, consent recorded after the person was added)
+    companions: Callable[[Any, Any], list[dict[str, Any]]] = _no_companions
+    # On the sending machine: (opened records, opened companions) -> each person's
+    # current record, on which consent is checked and --where selections are made.
+    prepare: Callable[[list[dict[str, Any]], list[list[dict[str, Any]]]], list[dict[str, Any]]] = _as_opened
 
     def parent(self, campaign: Any, parent_id: str) -> Any | None:
         for parent in self.parents(campaign):
             if str(parent.pk) == str(parent_id):
                 return parent
         return None
+
+    @property
+    def dated(self) -> bool:
+        return any(f.name == "day" for f in self.model._meta.get_fields())
 
     def records(self, parent: Any) -> models.QuerySet[Any]:
         """Every record whose participant agreed to messages, stopped ones included
@@ -49,8 +73,15 @@ class Audience:
         return self.model.objects.filter(**{self.model.PARENT: parent, "stop_hash__isnull": False})
 
     def count(self, parent: Any) -> int | None:
-        """People who agreed and didn't stop, as of yesterday; None when fewer than 5."""
-        return show_count(records.audience(self.model, parent).filter(day__lt=today()).count())
+        """People who agreed and didn't stop, as of yesterday; None when fewer than 5.
+        A kind without a day (a survey's contacts) is counted only once the audience
+        can be written to, when nothing new arrives that the count could time."""
+        found = records.audience(self.model, parent)
+        if self.dated:
+            found = found.filter(day__lt=today())
+        elif self.refuse(parent):
+            return None
+        return show_count(found.count())
 
 
 _audiences: dict[str, Audience] = {}

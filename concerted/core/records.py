@@ -103,7 +103,7 @@ class ParticipantRecord(models.Model):
         sealed with it (the row keeps only the token's hash); the sealed `may_message` is
         what the sending machine trusts, not the row's flag, which a server could flip."""
         if self.may_message and not self.stop_hash:
-            token = secrets.token_urlsafe(STOP_TOKEN_BYTES)
+            token = new_stop_token()
             self.stop_hash = stop_token_hash(token)
             data = {**data, "may_message": True, "stop": token}
         self.sealed = sealing.seal(
@@ -160,6 +160,10 @@ def find_by_receipt(model: type[ReceiptRecord], parent: Any, code: str) -> Any:
 
 
 # --- messaging consent -------------------------------------------------------------------
+
+
+def new_stop_token() -> str:
+    return secrets.token_urlsafe(STOP_TOKEN_BYTES)
 
 
 def stop_token_hash(token: str) -> str:

@@ -15,6 +15,7 @@ nothing here ever reaches the server. In order:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -52,6 +53,7 @@ class Addressed:
     repeats: int = 0
     refused: list[str] = field(default_factory=list)  # addresses at an employer domain or not valid
     without_contact: int = 0
+    not_selected: int = 0  # left out by the organizer's --where
 
 
 def _email_of(row: dict[str, Any]) -> str:
@@ -89,7 +91,11 @@ def plain_address(address: str) -> bool:
     return parsed.addr_spec == address and "," not in address and '"' not in address
 
 
-def address(rows: list[dict[str, Any]], employer_domains: list[str]) -> Addressed:
+def address(
+    rows: list[dict[str, Any]], employer_domains: list[str], keep: Callable[[dict[str, Any]], bool] | None = None
+) -> Addressed:
+    """`keep` is the organizer's selection (--where), made after the stops are read on
+    every record: a contact stopped on a record the selection leaves out stays stopped."""
     result = Addressed()
     stopped_contacts: set[str] = set()
     consenting: list[dict[str, Any]] = []
@@ -103,7 +109,9 @@ def address(rows: list[dict[str, Any]], employer_domains: list[str]) -> Addresse
             consenting.append(row)
     kept = []
     for row in consenting:
-        if _contacts(row) & stopped_contacts:
+        if keep is not None and not keep(row):
+            result.not_selected += 1
+        elif _contacts(row) & stopped_contacts:
             result.stopped += 1
         else:
             kept.append(row)

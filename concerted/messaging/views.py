@@ -57,7 +57,7 @@ def _as_dict(message: Message) -> dict[str, Any]:
 
 def _audience_rows(campaign: Any) -> list[dict[str, Any]]:
     return [
-        {"label": a.label, "title": a.title(p), "count": a.count(p), "refused": a.refuse(p)}
+        {"label": a.label, "title": a.title(p), "count": a.count(p), "refused": a.refuse(p), "dated": a.dated}
         for a, p in audiences.choices(campaign)
     ]
 
@@ -73,11 +73,23 @@ def message_list(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _start_with(request: HttpRequest, campaign: Any) -> dict[str, str]:
+    """`?to=AUDIENCE:PARENT` (a link from a pledge's dashboard, say) picks the audience
+    and starts from its draft text, if it has one."""
+    name, _sep, parent_id = request.GET.get("to", "").partition(":")
+    audience = audiences.get(name)
+    parent = audience.parent(campaign, parent_id) if audience else None
+    if audience is None or parent is None:
+        return {}
+    subject, body = audience.draft(parent)
+    return {"audience_choice": f"{name}:{parent.pk}", "subject": subject, "body": body}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
-    form = MessageForm(request.POST or None, campaign=campaign)
+    form = MessageForm(request.POST or None, campaign=campaign, initial=_start_with(request, campaign))
     context: dict[str, Any] = {"campaign": campaign, "form": form, "audiences": _audience_rows(campaign)}
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -136,8 +148,14 @@ def send_json(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     )
     data = {
         "format": FORMAT,
-        "message": {**_as_dict(message), "audience": str(audience.label), "stop_base": public.base_url()},
+        "message": {
+            **_as_dict(message),
+            "audience": str(audience.label),
+            "audience_name": audience.name,
+            "stop_base": public.base_url(),
+        },
         "export": sealed,
+        "companions": audience.companions(parent, rows),
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.json"'

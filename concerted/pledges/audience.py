@@ -32,6 +32,17 @@ def _until_confirmed(pledge: Pledge) -> str:
     return ""
 
 
+def _go_ahead(pledge: Pledge) -> tuple[str, str]:
+    """The go-ahead `concerted notify` used to send, now a draft the organizer checks."""
+    subject = gettext("Go: %(title)s") % {"title": pledge.title}
+    body = gettext(
+        "Hello,\n\nYou pledged: “%(promise)s”\n\n"
+        "Enough of us pledged, and the committee has confirmed it: it is time to act together, as pledged.\n"
+        "Talk to someone on the committee in person if you have questions.\n\n— %(committee)s"
+    ) % {"promise": pledge.promise, "committee": pledge.campaign.committee_name}
+    return subject, body
+
+
 ALL = Audience(
     name="pledges.all",
     label=_("Everyone who pledged"),
@@ -48,4 +59,5 @@ CONFIRMED = Audience(
     describe=_describe,
     refuse=_until_confirmed,
     title=lambda pledge: pledge.title,
+    draft=_go_ahead,
 )

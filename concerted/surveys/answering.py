@@ -10,7 +10,7 @@ from django.db import transaction
 
 from concerted.invites import codes as invites
 
-from .models import MISSING, FreeText, Question, Response, Survey, random_id
+from .models import MISSING, FreeText, Question, RespondentContact, Response, Survey, random_id
 
 
 def pack(survey: Survey, answers: dict[int, Any]) -> bytes:
@@ -34,7 +34,7 @@ def pack(survey: Survey, answers: dict[int, Any]) -> bytes:
     return values.tobytes()
 
 
-def _free_id(model: type[Response] | type[FreeText]) -> int:
+def _free_id(model: type[Response] | type[FreeText] | type[RespondentContact]) -> int:
     """A random id not yet taken (31-bit ids collide rarely; sealed rows need the id up front)."""
     while True:
         candidate = random_id()
@@ -45,10 +45,14 @@ def _free_id(model: type[Response] | type[FreeText]) -> int:
 InviteRefused = invites.InviteRefused
 
 
-def submit(survey: Survey, answers: dict[int, Any], texts: dict[int, str], invite_code: str = "") -> Response:
+def submit(
+    survey: Survey, answers: dict[int, Any], texts: dict[int, str], invite_code: str = "", contact: str = ""
+) -> Response:
     """Store one response and its sealed free-text answers, all or nothing. When the survey
     takes one response per invite code, the code is used up in the same transaction
-    (raises InviteRefused); nothing records which code went with which response."""
+    (raises InviteRefused); nothing records which code went with which response. A
+    contact left for messages (its owner ticked the box) is its own sealed record, no
+    more linked to the response than the free text is."""
     with transaction.atomic():
         if survey.one_per_invite:
             invites.consume(Survey.INVITE_KIND, survey.pk, invite_code)
@@ -61,4 +65,8 @@ def submit(survey: Survey, answers: dict[int, Any], texts: dict[int, str], invit
             row = FreeText(id=_free_id(FreeText), survey=survey, question=by_id[qid])
             row.seal_data({"question": by_id[qid].text, "answer": text})
             row.save(force_insert=True)
+        if contact and survey.asks_for_contact:
+            left = RespondentContact(id=_free_id(RespondentContact), survey=survey, may_message=True)
+            left.seal_data({"contact": contact})
+            left.save(force_insert=True)
     return response

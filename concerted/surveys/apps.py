@@ -10,8 +10,9 @@ class SurveysConfig(AppConfig):
         from operator import attrgetter
 
         from concerted.campaigns import overview
-        from concerted.core import demo, pagecache, reveal
+        from concerted.core import audiences, demo, pagecache, reveal
 
+        from . import audience
         from . import demo as survey_demo
         from .models import Option, Question
         from .overview import survey_items
@@ -23,3 +24,4 @@ class SurveysConfig(AppConfig):
         overview.register_action(_("Start a survey"), "surveys:new")
         reveal.register_export_path("survey", "/o/surveys/{id}/export.json")
         demo.register(40, "surveys", survey_demo.load)
+        audiences.register(audience.RESPONDENTS)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core.forms import ReadableCharField
+from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
 from concerted.invites.forms import InviteCodeField
 
@@ -78,6 +78,19 @@ class AnswerForm(forms.Form):
                     or _("Sealed: only the committee can read it, and never next to your other answers."),
                 )
                 self.groups.append((q, [name]))
+        if survey.asks_for_contact:
+            self.fields["may_message"] = MessageConsentField(
+                label=gettext_lazy("The committee may write to me about this campaign, at the contact below."),
+                help_text=gettext_lazy(
+                    "Optional. Your contact is sealed and kept apart from your answers: nothing joins the two, "
+                    "so the committee learns who wants to hear from it, never what you answered. Every message "
+                    "has a link to stop them."
+                ),
+            )
+            self.fields["contact"] = PersonalContactField(employer_domains=survey.campaign.employer_domain_list())
+
+    def contact_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("may_message", "contact") if name in self.fields]
 
     def rendered_groups(self) -> list[tuple[Question, list[forms.BoundField], list[str]]]:
         out = []
@@ -105,7 +118,22 @@ class AnswerForm(forms.Form):
                 self.add_error(None, _("“%(q)s”: number the items 1, 2, 3… without gaps.") % {"q": q.text})
             elif q.required and not given:
                 self.add_error(None, _("“%(q)s”: please rank at least one item.") % {"q": q.text})
+        # A contact is kept only to write to its owner: never without the box ticked.
+        if cleaned.get("may_message") and not cleaned.get("contact") and "contact" not in self.errors:
+            self.add_error(
+                "contact", _("Give a personal email or phone for the committee to write to, or untick the box.")
+            )
+        elif cleaned.get("contact") and not cleaned.get("may_message"):
+            self.add_error(
+                "may_message",
+                _("Tick the box for the committee to write to you, or clear the contact: it is kept for nothing else."),
+            )
         return cleaned
+
+    def contact(self) -> str:
+        """The contact to seal apart from the answers, or "" (none left, or no consent)."""
+        data = self.cleaned_data
+        return str(data.get("contact") or "") if data.get("may_message") else ""
 
     def answers(self) -> tuple[dict[int, Any], dict[int, str]]:
         closed: dict[int, Any] = {}
@@ -129,7 +157,17 @@ class AnswerForm(forms.Form):
 class SurveyForm(forms.ModelForm):
     class Meta:
         model = Survey
-        fields = ["title", "intro", "design", "opens_on", "closes_on", "min_group", "min_free_text", "one_per_invite"]
+        fields = [
+            "title",
+            "intro",
+            "design",
+            "opens_on",
+            "closes_on",
+            "min_group",
+            "min_free_text",
+            "one_per_invite",
+            "asks_for_contact",
+        ]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 4}),
             "opens_on": forms.DateInput(attrs={"type": "date"}),

@@ -31,6 +31,7 @@ from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
 
 FREE_TEXT_KIND = "surveys.freetext"
+CONTACT_KIND = "surveys.contact"
 RESPONSE_KIND = "surveys.response"  # no envelope: names the kind in the record registry
 MISSING = -(2**31)  # a slot nobody filled: "no answer"
 MAX_OPTIONS = 15  # a multiple-choice answer is a bitmask in one int32 slot
@@ -75,6 +76,15 @@ class Survey(models.Model):
         _("respondents before free text can be read"),
         default=MIN_FREE_TEXT,
         help_text=_("At least 10. Locked once published."),
+    )
+    asks_for_contact = models.BooleanField(
+        _("offer to leave a contact for messages from the committee"),
+        default=False,
+        help_text=_(
+            "Respondents may tick “the committee may write to me” and leave a personal contact. It is sealed "
+            "and stored apart from their answers, with no day and nothing that joins the two. Unticked, the "
+            "survey takes no contact at all."
+        ),
     )
     one_per_invite = models.BooleanField(
         _("require invite codes (one response per code)"),
@@ -248,6 +258,20 @@ class FreeText(ParticipantRecord):
     day = None  # type: ignore[assignment]
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="free_texts")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="free_texts")
+
+
+class RespondentContact(ParticipantRecord):
+    """A contact a respondent left for messages from the committee (they ticked the box):
+    sealed, with the stop token the record core adds. Like FreeText it is kept apart
+    from the response: no day, a separate random id, no link to the answers, so opening
+    it tells the committee who wrote, never what they answered."""
+
+    KIND = CONTACT_KIND
+    PARENT = "survey"
+
+    id = models.IntegerField(primary_key=True, default=random_id, editable=False)
+    day = None  # type: ignore[assignment]
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="contacts")
 
 
 class Release(models.Model):

@@ -78,6 +78,7 @@ NOT_PAGES = {
     "cards:export_roster": "JSON for the organizer's own machine",
     "cards:export_notes": "JSON for the organizer's own machine",
     "cards:person_note": "POST only (the form is on the person page)",
+    "cards:person_consent": "POST only (the form is on the person page)",
     "cards:person_delete": "POST only",
     "bargaining:demand_merge": "POST only",
     "bargaining:brief": "a PDF (text checked in the brief tests)",

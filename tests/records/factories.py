@@ -127,6 +127,18 @@ def free_text(campaign: Any, canary: str) -> Made:
     return Made(FreeText.objects.get(survey=survey), survey, None, [canary])
 
 
+def respondent_contact(campaign: Any, canary: str) -> Made:
+    from concerted.surveys import answering
+    from concerted.surveys.models import RespondentContact
+
+    survey = _survey(campaign)
+    survey.asks_for_contact = True
+    survey.save(update_fields=["asks_for_contact"])
+    contact = f"{canary.lower()}@example.net"
+    answering.submit(survey, {}, {}, contact=contact)
+    return Made(RespondentContact.objects.get(survey=survey), survey, None, [contact])
+
+
 def _kit(campaign: Any) -> Any:
     from concerted.bargaining.models import Kit
 
@@ -185,6 +197,7 @@ FACTORIES: dict[str, Callable[[Any, str], Made]] = {
     "cards.RosterPerson": roster_person,
     "surveys.Response": response,
     "surveys.FreeText": free_text,
+    "surveys.RespondentContact": respondent_contact,
     "bargaining.SurveillanceReport": surveillance,
     "bargaining.PressureReport": pressure,
     "bargaining.Proposal": proposal,
@@ -220,6 +233,8 @@ def position_marker(record: Any) -> bytes:
 
 def randomize(record: Any) -> None:
     """Give an unsaved copy of a record new random stored bytes to find it by."""
+    if getattr(record, "stop_hash", None):  # unique: a kind whose records all agreed to messages
+        record.stop_hash = os.urandom(32).hex()
     if type(record).is_sealed():
         record.sealed = os.urandom(len(bytes(record.sealed)))
     elif type(record)._meta.label == "bargaining.Ballot":

@@ -20,7 +20,15 @@ from concerted.core import confirm, export, records, releases
 from concerted.core.days import today
 
 from .. import declaration, signing, stats
-from ..forms import CardForm, NoteForm, RosterImportForm, RosterPersonForm, RosterUpdateForm, UnitForm
+from ..forms import (
+    CardForm,
+    NoteForm,
+    RosterConsentForm,
+    RosterImportForm,
+    RosterPersonForm,
+    RosterUpdateForm,
+    UnitForm,
+)
 from ..models import (
     ASSESSMENTS,
     FIELD_FOR_KIND,
@@ -237,9 +245,11 @@ def _chart_labels() -> dict[str, Any]:
     }
 
 
-def _person_page(request: HttpRequest, person: RosterPerson, *, form: Any, note_form: Any) -> HttpResponse:
+def _person_page(
+    request: HttpRequest, person: RosterPerson, *, form: Any, note_form: Any, consent_form: Any = None
+) -> HttpResponse:
     unit = person.unit
-    status = 400 if form.errors or note_form.errors else 200
+    status = 400 if form.errors or note_form.errors or (consent_form and consent_form.errors) else 200
     response = render(
         request,
         "cards/person.html",
@@ -251,6 +261,7 @@ def _person_page(request: HttpRequest, person: RosterPerson, *, form: Any, note_
             "note_form": note_form,
             "log_size": OneOnOne.objects.filter(person=person).count(),
             "labels": _chart_labels(),
+            "consent_form": consent_form or RosterConsentForm(auto_id="consent_%s"),
         },
         status=status,
     )
@@ -285,6 +296,27 @@ def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("One-on-one saved. The note and the assessment are sealed."))
             return redirect("cards:person", person.pk)
     return _person_page(request, person, form=RosterUpdateForm(unit=person.unit, auto_id="fix_%s"), note_form=note_form)
+
+
+@login_required
+@require_POST
+def person_consent(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """An organizer records that the person agreed, in person, to messages."""
+    person = person_for_organizer(request, person_id)
+    consent_form = RosterConsentForm(request.POST, auto_id="consent_%s")
+    if consent_form.is_valid():
+        if signing.record_consent(person):
+            messages.success(request, _("Recorded, sealed: they can be written to, and every message lets them stop."))
+        else:
+            messages.error(request, _("They agreed before; if they stopped messages since, only they can undo that."))
+        return redirect("cards:person", person.pk)
+    return _person_page(
+        request,
+        person,
+        form=RosterUpdateForm(unit=person.unit, auto_id="fix_%s"),
+        note_form=NoteForm(initial={"day": today()}),
+        consent_form=consent_form,
+    )
 
 
 @login_required

@@ -151,7 +151,7 @@ def test_it_writes_phone_numbers_for_the_committees_messaging_app(sign, message,
     sign("+49 151 2345678", name="Phone Person")
     sign("+49 151 999 000", consent=False)
     out_dir = tmp_path / "out"
-    run("--file", str(download(message)), "--key", str(key_file), "--phones-out", str(out_dir))
+    run("--file", str(download(message)), "--key", str(key_file), "--phones-out", str(out_dir), "--journal", str(tmp_path / "j"))
     csv_file, vcard = out_dir / f"phones-{message.pk}.csv", out_dir / f"phones-{message.pk}.vcf"
     for path in (csv_file, vcard):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -1,17 +1,14 @@
-"""`concerted tick`, `concerted notify` and `concerted reveal --pledge` on the organizer's side."""
+"""`concerted tick` and `concerted reveal --pledge` on the organizer's side (writing to pledgers is
+`concerted send`: concerted/messaging/tests/test_pledgers.py)."""
 
 from __future__ import annotations
 
 import io
-import json
-from pathlib import Path
 
 import pytest
-from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from nacl.public import PrivateKey
 
 from concerted.core import keys
 from concerted.core.reveal import EXPORT_PATHS
@@ -20,9 +17,6 @@ from concerted.pledges.models import Commitment, Pledge
 from .conftest import move_deadline, pledge_post
 
 pytestmark = pytest.mark.django_db
-
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
 
 @pytest.fixture
 def key_file(tmp_path, private_key):
@@ -109,99 +103,6 @@ def test_reveal_counts_a_reached_pledge_without_writing_names(tmp_path, owner, p
     assert not pledge.confirm(3)  # below the threshold of 5, however many submissions
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.OPEN
-
-
-def test_notify_sends_one_email_per_person_through_the_local_backend(
-    tmp_path, owner, active_pledge, key_file, settings
-):
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    path = export_file(tmp_path, owner, active_pledge)
-    output = run("notify", "--key", str(key_file), "--file", path, "--from", "committee@example.org")
-    assert "Sent 2 of 2 email(s)" in output
-    assert "1 pledger(s) left a phone number" in output
-    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "di@example.net"]
-    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
-    message = mail.outbox[0]
-    assert message.from_email == "committee@example.org"
-    assert message.subject == f"Go: {active_pledge.title}"
-    assert "I will decline to install the tracker." in message.body
-    assert "Acme Workers Committee" in message.body
-
-
-def test_notify_dry_run_sends_nothing(tmp_path, owner, active_pledge, key_file, settings):
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    output = run("notify", "--key", str(key_file), "--file", export_file(tmp_path, owner, active_pledge), "--dry-run")
-    assert "Dry run: would send 2 email(s)" in output
-    assert "to ana@example.org" in output
-    assert mail.outbox == []
-
-
-def test_notify_uses_a_custom_message(tmp_path, owner, active_pledge, key_file, settings):
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    message = tmp_path / "message.txt"
-    message.write_text("Walk out at noon. {committee}", encoding="utf-8")
-    path = export_file(tmp_path, owner, active_pledge)
-    run("notify", "--key", str(key_file), "--file", path, "--message", str(message), "--subject", "Noon")
-    assert mail.outbox[0].body == "Walk out at noon. Acme Workers Committee"
-    message.write_text("Hello {name}", encoding="utf-8")
-    with pytest.raises(CommandError, match="only"):
-        run("notify", "--key", str(key_file), "--file", path, "--message", str(message))
-
-
-def test_notify_refuses_a_pledge_that_is_not_active(tmp_path, owner, active_pledge, key_file, settings):
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    data = json.loads(Path(export_file(tmp_path, owner, active_pledge)).read_text(encoding="utf-8"))
-    data["parent"]["status"] = "open"
-    forged = tmp_path / "forged.json"
-    forged.write_text(json.dumps(data))
-    with pytest.raises(CommandError, match="not active"):
-        run("notify", "--key", str(key_file), "--file", str(forged))
-    assert mail.outbox == []
-
-
-def test_notify_refuses_the_wrong_key_and_other_exports(tmp_path, owner, active_pledge, settings):
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    path = export_file(tmp_path, owner, active_pledge)
-    wrong = tmp_path / "wrong.key"
-    wrong.write_text(keys.format_private(PrivateKey.generate()))
-    with pytest.raises(CommandError, match="none of the records could be opened"):
-        run("notify", "--key", str(wrong), "--file", path)
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    data["kind"] = "petitions.signature"
-    other = tmp_path / "petition.json"
-    other.write_text(json.dumps(data))
-    with pytest.raises(CommandError, match="not a pledge"):
-        run("notify", "--key", str(wrong), "--file", str(other))
-    with pytest.raises(CommandError, match="Give --file"):
-        run("notify", "--key", str(wrong))
-    assert mail.outbox == []
-
-
-def test_notify_refuses_a_record_moved_from_another_pledge(tmp_path, owner, active_pledge, key_file, settings):
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    data = json.loads(Path(export_file(tmp_path, owner, active_pledge)).read_text(encoding="utf-8"))
-    data["records"][0]["id"] = data["records"][1]["id"]  # a server swapping rows
-    forged = tmp_path / "swapped.json"
-    forged.write_text(json.dumps(data))
-    err = io.StringIO()
-    call_command("notify", "--key", str(key_file), "--file", str(forged), "--dry-run", stdout=io.StringIO(), stderr=err)
-    assert "REFUSED record" in err.getvalue()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_notify_from_the_server_explains_a_locked_export(live_server, pledge, owner, key_file, settings, add_pledges):
-    from concerted.accounts.models import ExportToken
-
-    settings.EMAIL_BACKEND = EMAIL_BACKEND
-    add_pledges(pledge, 4)
-    pledge_post(pledge, name="Mail Me", contact="mail.me@example.org")
-    _token, raw = ExportToken.issue(owner, "laptop")
-    args = ["--key", str(key_file), "--server", live_server.url, "--token", raw, "--pledge", str(pledge.pk)]
-    with pytest.raises(CommandError, match="This pledge is not active"):
-        run("notify", *args)
-    assert pledge.confirm(pledge.count())
-    assert "Sent 1 of 1 email(s)" in run("notify", *args)
-    assert [m.to for m in mail.outbox] == [["mail.me@example.org"]]
 
 
 def post_pledgers(pledge) -> None:

@@ -164,7 +164,7 @@ def confirm_on_count(pledge: Pledge, people: int) -> str | None:
 def confirmed_message() -> str:
     return _(
         "Confirmed: the pledge is active. Nothing has been sent. Tell everyone to act together, "
-        "and use concerted notify on your own computer to write to those who left a contact."
+        "and write to the pledgers who agreed to messages from this dashboard (Write to the pledgers)."
     )
 
 

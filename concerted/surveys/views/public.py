@@ -32,7 +32,9 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             closed, texts = form.answers()
             try:
-                answering.submit(survey, closed, texts, form.cleaned_data.get("invite_code") or "")
+                answering.submit(
+                    survey, closed, texts, form.cleaned_data.get("invite_code") or "", contact=form.contact()
+                )
             except answering.InviteRefused as refused:
                 form.add_error("invite_code", refused.message)
             else:

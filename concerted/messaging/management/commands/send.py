@@ -6,12 +6,13 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from concerted.core import keys
+from concerted.core import audiences, keys
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import RevealError, open_export, safe_cell
 
@@ -49,6 +50,14 @@ class Command(BaseCommand):
         parser.add_argument("--smtp-tls", choices=sender.TLS_MODES, help="Default starttls")
         parser.add_argument("--smtp-cafile", help="Trust this CA certificate (a self-hosted mail server)")
         parser.add_argument("--from", dest="from_address", help="Sender address (the committee's)")
+        parser.add_argument(
+            "--where",
+            action="append",
+            default=[],
+            metavar="FIELD=V1,V2",
+            help="Only people whose opened record has one of these values, e.g. assessment=1,2 on the roster "
+            "(repeat for several fields). Applied on this computer: the server never sees it",
+        )
         parser.add_argument("--phones-out", help="Folder for a CSV and a vCard of those who left a phone number")
         parser.add_argument(
             "--employer-domain", action="append", default=[], help="Another employer email domain to refuse"
@@ -77,8 +86,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         for rid, reason in revealed.failures:
             self.stderr.write(f"REFUSED record {rid}: {reason}")
+        rows = self.current(data, revealed.rows, private)
         domains = [str(d) for d in (export.get("campaign") or {}).get("employer_domains") or []]
-        found = addressing.address(revealed.rows, domains + options["employer_domain"])
+        found = addressing.address(rows, domains + options["employer_domain"], keep=where(options["where"]))
         stop_base = str(message.get("stop_base") or "")
         if not stop_base.startswith(("https://", "http://")):
             raise CommandError("The message names no server address for its stop links.")
@@ -135,7 +145,28 @@ class Command(BaseCommand):
         finally:
             journal.close()
 
+    def current(self, data: dict[str, Any], rows: list[dict[str, Any]], private: Any) -> list[dict[str, Any]]:
+        """Each person's current record: the audience's companions (the roster's log)
+        opened here too and applied by the app that registered the audience."""
+        audience = audiences.get(str(data["message"].get("audience_name") or ""))
+        companions = data.get("companions") or []
+        if audience is None or not isinstance(companions, list):
+            return rows
+        opened = []
+        for companion in companions:
+            try:
+                revealed = open_export(companion, private) if companion.get("records") else None
+            except (RevealError, AttributeError) as exc:
+                raise CommandError(f"Can't open what came with the audience: {exc}") from None
+            if revealed is not None:
+                for rid, reason in revealed.failures:
+                    self.stderr.write(f"REFUSED log entry {rid}: {reason}")
+                opened.append(revealed.rows)
+        return audience.prepare(rows, opened)
+
     def report_found(self, found: addressing.Addressed) -> None:
+        if found.not_selected:
+            self.stdout.write(f"Left out by --where: {found.not_selected} record(s).")
         self.stdout.write(f"Recipients: {len(found.recipients)} email address(es), {len(found.phones)} phone(s).")
         if found.without_consent:
             self.stdout.write(f"Skipped {found.without_consent} record(s) without consent to messages.")
@@ -277,6 +308,24 @@ class Command(BaseCommand):
         RevealCommand.write_private(out, out / f"{stem}.csv", rows.getvalue().encode("utf-8"))
         RevealCommand.write_private(out, out / f"{stem}.vcf", "".join(cards).encode("utf-8"))
         self.stdout.write(f"{len(phones)} phone number(s) for your messaging app: {out / stem}.csv and .vcf")
+
+
+def where(selections: list[str]) -> Callable[[dict[str, Any]], bool] | None:
+    """--where FIELD=V1,V2 (repeatable): a record is kept when, for every field, its
+    value is one of those given (compared as text, so assessment=1 matches 1 and "1")."""
+    wanted: dict[str, set[str]] = {}
+    for selection in selections:
+        name, sep, values = selection.partition("=")
+        if not sep or not name.strip() or not values.strip():
+            raise CommandError(f"--where takes FIELD=VALUE[,VALUE...], e.g. assessment=1,2 (not {selection!r})")
+        wanted.setdefault(name.strip(), set()).update(v.strip() for v in values.split(",") if v.strip())
+    if not wanted:
+        return None
+
+    def keep(row: dict[str, Any]) -> bool:
+        return all(str(row.get(name) if row.get(name) is not None else "") in values for name, values in wanted.items())
+
+    return keep
 
 
 def _vcard_text(value: str) -> str:
