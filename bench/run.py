@@ -37,10 +37,6 @@ from bench.common import (
 )
 
 GOALS = {"ratio_raw": 0.5, "p99_ms_200": 100.0, "reveal_s": 10.0, "dashboard_ms": 200.0, "page_kb": 30.0}
-# The global ceiling on public POSTs for the launch load (CONCERTED_GLOBAL_POST_RATE):
-# the default, 600 a minute, would refuse a burst of 100 signers a second, so an
-# installation expecting one raises it (docs/PERFORMANCE.md, "How it is measured").
-LAUNCH_GLOBAL_RATE = "60000/m"
 
 
 def raw_sqlite(directory: Path, seconds: float = 3.0, row_bytes: int = 200) -> float:
@@ -285,7 +281,7 @@ def main() -> None:
     db = Db(data_dir, pg_database_from_env("concerted_bench") if vendor == "postgresql" else "")
     server: Server | None = None
     memcached = Memcached()
-    prod = production_env(memcached, LAUNCH_GLOBAL_RATE)
+    prod = production_env(memcached)
     out["server"] = {"gunicorn": "concerted/gunicorn_conf.py", **prod}
     log("   server: gunicorn with concerted/gunicorn_conf.py, " + ", ".join(f"{k}={v}" for k, v in prod.items()))
     try:
