@@ -50,10 +50,11 @@ class UrlLanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
         if path_language or is_valid_path(request.path_info):
             return
-        prefixed = f"/{language}{request.path_info}"
-        if is_valid_path(prefixed):
-            request.path_info = prefixed
-            request.language_from_browser = True  # type: ignore[attr-defined]
+        # Not checked with is_valid_path first: Django resolves the path again anyway,
+        # and an address that is not a page is a 404 with or without the prefix (now
+        # in the browser's language). One URL resolution less per QR-code request.
+        request.path_info = f"/{language}{request.path_info}"
+        request.language_from_browser = True  # type: ignore[attr-defined]
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response = super().process_response(request, response)
