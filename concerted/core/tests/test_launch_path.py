@@ -95,3 +95,30 @@ def test_with_a_shared_memcached_each_process_reads_the_limiter_key_once_a_minut
     assert ratelimit._limiter_key() != first
     stored = caches["ratelimit"].get(ratelimit.KEY_NAME)
     assert ratelimit._limiter_key() == bytes.fromhex(stored.split(":")[0])
+
+
+def test_a_written_out_insert_stores_what_save_stores(petition):
+    from django.db import connection, transaction
+
+    from concerted.core import records
+    from concerted.petitions.models import Signature
+
+    def row(signature: Signature) -> dict:
+        with connection.cursor() as cursor:
+            key = Signature._meta.pk.get_db_prep_value(signature.pk, connection)
+            cursor.execute("SELECT * FROM petitions_signature WHERE id = %s", [key])
+            columns = [c[0] for c in cursor.description]
+            return dict(zip(columns, cursor.fetchone(), strict=True))
+
+    rows = []
+    for store in (lambda s: s.save(force_insert=True), records.insert):
+        signature = Signature(petition=petition, receipt_hash=f"{len(rows)}" * 64, may_message=True)
+        signature.seal_data({"name": "Same Person", "contact": "", "day": signature.day.isoformat()})
+        with transaction.atomic():
+            store(signature)
+        assert not signature._state.adding and Signature.objects.get(pk=signature.pk).sealed == signature.sealed
+        rows.append(row(signature))
+    saved, inserted = rows
+    differ = {k for k in saved if saved[k] != inserted[k]}
+    assert differ == {"id", "sealed", "receipt_hash", "stop_hash"}  # random or chosen per row
+    assert Signature.objects.count() == 2
