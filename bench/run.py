@@ -341,6 +341,7 @@ def main() -> None:
             "per_s": burst_rate,
             "ok": burst.ok,
             "errors": burst.errors,
+            "error_kinds": burst.error_kinds,
             "post_p50_ms": ms(loadgen.percentile(burst.post_latencies, 50)),
             "post_p99_ms": ms(loadgen.percentile(burst.post_latencies, 99)),
             "flow_p50_ms": ms(loadgen.percentile(burst.flow_latencies, 50)),
