@@ -252,17 +252,17 @@ class Memcached:
         self.proc.wait(timeout=10)
 
 
-def production_env(memcached: Memcached, global_rate: str) -> dict[str, str]:
-    """The settings the launch-day load is measured with: the rate limiter on, its
-    counters shared through memcached (so gunicorn_conf runs 2 workers x 8 threads), and
-    the client address taken from X-Forwarded-For, which the load generator varies per
-    simulated phone (behind Caddy, `concerted deploy` sets the same header; there the
-    proxy writes it). See docs/PERFORMANCE.md."""
+def production_env(memcached: Memcached) -> dict[str, str]:
+    """The settings the launch-day load is measured with: the production defaults
+    (rate limiter on, the global ceiling at its default), the counters shared through
+    memcached (so gunicorn_conf runs 2 workers x 8 threads), and the client address
+    taken from X-Forwarded-For, which the load generator varies per simulated phone
+    (behind Caddy, `concerted deploy` sets the same header; there the proxy writes it).
+    See docs/PERFORMANCE.md."""
     return {
         "CONCERTED_RATELIMIT": "true",
         "CONCERTED_RATELIMIT_MEMCACHED": memcached.location,
         "CONCERTED_CLIENT_IP_HEADER": "X-Forwarded-For",
-        "CONCERTED_GLOBAL_POST_RATE": global_rate,
     }
 
 

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "concerted.core.middleware.privacy_headers",
-    "csp.middleware.CSPMiddleware",
+    "concerted.core.middleware.ConstantCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "concerted.core.middleware.UrlLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,6 +154,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "concerted.sqlite3",
+            # Each server thread keeps its connection, as with PostgreSQL above: opening
+            # one (the file, the pragmas below) cost more CPU than the rest of a cached
+            # sign page (bench/profile_sign.py). An idle connection holds no read
+            # transaction, so it blocks neither writers nor erase's WAL truncation.
+            "CONN_MAX_AGE": 60,
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -238,7 +243,8 @@ if RATELIMIT_MEMCACHED:
     if not _sep or not _host or not _port.isdigit():
         raise ImproperlyConfigured(f"CONCERTED_RATELIMIT_MEMCACHED must be host:port, got {RATELIMIT_MEMCACHED!r}")
     _ratelimit_cache = {
-        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        # Django's PyMemcacheCache, keeping its connection between requests.
+        "BACKEND": "concerted.core.ratelimit.MemcachedCache",
         "LOCATION": RATELIMIT_MEMCACHED,
         "KEY_PREFIX": "concerted-rl",
         # A memcached that is down must not take the sign page with it (django-ratelimit
@@ -275,7 +281,11 @@ if CLIENT_IP_HEADER and not all(ch.isalnum() or ch == "-" for ch in CLIENT_IP_HE
 # A ceiling on public POSTs from all clients together (a flood from many addresses or
 # onion circuits still hits it), counted where the per-client counters are: in the shared
 # memcached, so across every app server; without one, per process. Empty switches it off.
-GLOBAL_POST_RATE = env_str("CONCERTED_GLOBAL_POST_RATE", "600/m")
+# The default, 200 a second, is twice the launch burst the bench serves (a flyer: 100
+# signers a second for a minute, docs/PERFORMANCE.md) so a real launch is never refused,
+# and about what a 2-core server can sign at all, so a flood is shed before it queues
+# behind the workers. (600 a minute refused such a launch after 6 seconds.)
+GLOBAL_POST_RATE = env_str("CONCERTED_GLOBAL_POST_RATE", "12000/m")
 
 # --- I18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

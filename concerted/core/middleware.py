@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.urls import is_valid_path
 from django.utils import translation
@@ -44,10 +50,11 @@ class UrlLanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
         if path_language or is_valid_path(request.path_info):
             return
-        prefixed = f"/{language}{request.path_info}"
-        if is_valid_path(prefixed):
-            request.path_info = prefixed
-            request.language_from_browser = True  # type: ignore[attr-defined]
+        # Not checked with is_valid_path first: Django resolves the path again anyway,
+        # and an address that is not a page is a 404 with or without the prefix (now
+        # in the browser's language). One URL resolution less per QR-code request.
+        request.path_info = f"/{language}{request.path_info}"
+        request.language_from_browser = True  # type: ignore[attr-defined]
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response = super().process_response(request, response)
@@ -69,3 +76,50 @@ def browser_language(request: HttpRequest) -> str:
         except LookupError:
             continue
     return settings.LANGUAGE_CODE
+
+
+class ConstantCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, building each header once. Without a nonce and without
+    a view's own `csp_update`/`csp_replace`/`csp_exempt`, the policy is the same for
+    every response, and building it (a dataclass copy, then joining every directive)
+    cost more than the rest of a cached sign page's middleware. Any response that has
+    one of those goes through django-csp unchanged."""
+
+    _built: dict[bool, str] = {}
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if getattr(request, "_csp_nonce", None) is not None or any(hasattr(response, a) for a in _PER_RESPONSE):
+            return super().process_response(request, response)
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response
+        for report_only, header, setting in (
+            (False, HEADER, "CONTENT_SECURITY_POLICY"),
+            (True, HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            value = self._built.get(report_only)
+            if value is None:
+                value = self._built[report_only] = build_policy(report_only=report_only)
+            prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ())
+            if value and header not in response and not request.path_info.startswith(prefixes):
+                response[header] = value
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+# What a view sets on a response to change its policy (csp.decorators).
+_PER_RESPONSE = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+
+
+@receiver(setting_changed)
+def _policy_changed(setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        ConstantCSPMiddleware._built.clear()

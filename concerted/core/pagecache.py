@@ -34,9 +34,10 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone, translation
+
+from .csrf import get_token
 
 # What `{% csrf_token %}` renders into the cached copy; replaced per request. Letters
 # only, so no escaping changes it, and 64 long like a real token.

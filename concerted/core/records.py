@@ -42,7 +42,8 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, router, transaction
+from django.db.models import signals
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import export, hashing, receipts, sealing
@@ -116,6 +117,40 @@ class ParticipantRecord(models.Model):
         if any(f.name == "day" for f in self._meta.get_fields()):
             row["day"] = self.day.isoformat()
         return row
+
+
+_insert_statements: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}
+
+
+def insert(record: ParticipantRecord) -> None:
+    """`record.save(force_insert=True)` with the INSERT written out once per model and
+    database: on the signing path the ORM spent longer building the statement than the
+    database took to run it (bench/profile_sign.py). The same values as save() (each
+    field's pre_save and get_db_prep_save), and the same pre_save/post_save signals, on
+    which the release count hangs (concerted/core/releases.py). Call it inside the
+    transaction that must hold the row, as save() would be."""
+    model = type(record)
+    using = router.db_for_write(model, instance=record)
+    conn = connections[using]
+    found = _insert_statements.get((model, using))
+    if found is None:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if not getattr(f, "generated", False)]
+        q = conn.ops.quote_name
+        # Identifiers from the model's own metadata, quoted by the backend; every value
+        # is a parameter.
+        columns = ", ".join(q(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = " ".join(["INSERT INTO", q(meta.db_table), f"({columns})", "VALUES", f"({placeholders})"])
+        found = _insert_statements[(model, using)] = (sql, fields)
+    sql, fields = found
+    signals.pre_save.send(sender=model, instance=record, raw=False, using=using, update_fields=None)
+    values = [f.get_db_prep_save(f.pre_save(record, True), conn) for f in fields]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, values)
+    record._state.adding = False
+    record._state.db = using
+    signals.post_save.send(sender=model, instance=record, created=True, update_fields=None, raw=False, using=using)
 
 
 class ReceiptRecord(ParticipantRecord):

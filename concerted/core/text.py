@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 import idna
@@ -51,11 +53,18 @@ class DomainError(ValueError):
     """A domain that is not a valid internationalized domain name."""
 
 
+_PLAIN_DOMAIN = re.compile(r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?")
+
+
 def normalize_domain(domain: str) -> str:
     """The one ASCII spelling of a domain: NFKC (full-width letters and dots), then IDNA
     UTS-46 (case, ideographic dots, Unicode labels to xn-- form), no trailing dot. Two
     spellings of the same mailbox domain give the same string."""
     text = unicodedata.normalize("NFKC", domain).strip().lstrip("@")
+    if _PLAIN_DOMAIN.fullmatch(text) and "--" not in text:
+        # Letters, digits, inner hyphens, dots: UTS-46 only lowercases these, and the
+        # IDNA library's checks take longer than the rest of the form's validation.
+        return text.lower().rstrip(".")
     try:
         ascii_domain = idna.encode(text, uts46=True, transitional=False).decode("ascii")
     except (idna.IDNAError, UnicodeError) as exc:
@@ -84,10 +93,17 @@ def is_employer_address(address: str, employer_domains: list[str]) -> str | None
     for employer in employer_domains:
         if not employer.strip():
             continue
-        try:
-            normal = normalize_domain(employer)
-        except DomainError:
-            normal = employer.strip().lower().lstrip("@").rstrip(".")
+        normal = _employer_normal(employer)
         if domain == normal or domain.endswith("." + normal):
             return employer.strip().lstrip("@")
     return None
+
+
+@functools.lru_cache(maxsize=512)
+def _employer_normal(employer: str) -> str:
+    # The campaign's own setting, the same on every signature: normalized once per
+    # process. (Never the signer's domain: nothing a participant typed is kept.)
+    try:
+        return normalize_domain(employer)
+    except DomainError:
+        return employer.strip().lower().lstrip("@").rstrip(".")

@@ -46,7 +46,7 @@ def sign(petition: Petition, cleaned: dict[str, Any]) -> Signed:
     with transaction.atomic():
         if petition.requires_invite:
             invites.consume(Petition.INVITE_KIND, petition.pk, cleaned.get("invite_code") or "")
-        signature.save(force_insert=True)
+        records.insert(signature)
     return Signed(signature, code)
 
 

@@ -49,7 +49,7 @@ def pledge(target: Pledge, cleaned: dict[str, Any]) -> Pledged:
             raise NotAccepting()
         if locked.requires_invite:
             invites.consume(Pledge.INVITE_KIND, locked.pk, cleaned.get("invite_code") or "")
-        commitment.save(force_insert=True)
+        records.insert(commitment)
     return Pledged(commitment, code)
 
 

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import resolve
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from tests.fuzz.test_public_forms import FormFields
 
@@ -153,3 +153,83 @@ def test_it_serves_the_cached_page_with_each_visitors_own_csrf_token(demo_paths)
     swapped = first.post(path, {"csrfmiddlewaretoken": "x" * 64, "name": "A Person", "contact": "a@example.net"})
     assert swapped.status_code == 403
     assert token_a != token_b or a.content == b.content
+
+
+# Every other public page the demo leads to, and each form's receipt page (the 302 after
+# a POST leads there): statements of one GET by a new visitor. A public page that is not
+# listed fails the test: pin it (and say why it needs what it runs).
+OTHER_GETS: dict[str, int] = {
+    # receipts: subject + campaign, the record by its receipt hash, the released figures
+    "petitions:receipt": 3,
+    "pledges:receipt": 3,
+    "cards:receipt": 3,
+    "surveys:thanks": 1,
+    "bargaining:thanks": 1,
+    "elections:tracker": 2,
+    # receipt lookup forms: subject + campaign, the released figures
+    "petitions:receipt_lookup": 2,
+    "pledges:receipt_lookup": 2,
+    "cards:receipt_lookup": 2,
+    "bargaining:home": 1,
+    "bargaining:propose": 1,
+    "bargaining:report_pressure": 1,
+    "bargaining:vote": 2,
+    "elections:board": 4,
+    "elections:board_json": 5,
+    "elections:manifest": 1,
+    "elections:cast_json": 0,  # POST only: 405
+    "messaging:stop_by_receipt": 0,  # POST only: 405
+    "open": 0,
+    "home": 0,
+    "privacy": 0,
+    "favicon": 0,
+    "javascript-catalog": 0,
+    "accounts:login": 0,
+    "accounts:login_code": 0,
+    "accounts:sessions": 0,
+    "accounts:two_factor": 0,
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_pinned_number_of_queries_on_every_other_public_page(demo_paths):
+    from tests.fuzz.test_public_forms import PUBLIC
+
+    public_names = {name for _route, name in PUBLIC}
+    caches["pages"].clear()
+    found: dict[str, int] = {}
+    for n, name in enumerate(EXPECTED):  # sign once on every form, for its receipt page
+        path = demo_paths[name]
+        visitor = Client()
+        html = visitor.get(path).content.decode()
+        parser = FormFields()
+        parser.feed(html)
+        response = visitor.post(path, DATA[name](parser.forms[0], n))
+        assert response.status_code == 302, name
+        location = urlsplit(response["Location"]).path
+        receipt = resolve(location).view_name
+        found[receipt], page = count(lambda p=response["Location"]: Client().get(p))
+        assert page.status_code == 200, (receipt, page.status_code)
+    # Every public pattern a GET can reach with what the demo made: no arguments, or the
+    # slug of that app's demo subject.
+    slugs = {}
+    for name, path in demo_paths.items():
+        try:
+            slugs.setdefault(name.split(":")[0], resolve(path).kwargs["slug"])
+        except (Resolver404, KeyError):
+            continue
+    paths = dict(demo_paths)
+    for _route, name in PUBLIC:
+        app = name.split(":")[0]
+        for kwargs in ({}, {"slug": slugs.get(app, "")}):
+            try:
+                paths.setdefault(name, reverse(name, kwargs=kwargs))
+            except NoReverseMatch:
+                continue
+            break
+    for name, path in sorted(paths.items()):
+        if name in EXPECTED or name in found or name not in public_names:
+            continue
+        found[name], page = count(lambda p=path: Client().get(p))
+        assert page.status_code < 500, (name, page.status_code)
+    assert found == OTHER_GETS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,7 +49,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error("invite_code", refused.message)
             else:
                 url = reverse("petitions:receipt", args=[petition.slug, signed.receipt_code])
-                return redirect(url + "?new=1")
+                # A URL, not a view name: redirect() would first try it as one (a failed reverse()).
+                return HttpResponseRedirect(url + "?new=1")
         status = 400
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,

@@ -5,7 +5,7 @@ passed is destroyed on first sight even if cron never ran."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -73,7 +73,8 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, _("This pledge stopped taking pledges a moment ago. Nothing was stored."))
             else:
                 url = reverse("pledges:receipt", args=[pledge.slug, done.receipt_code])
-                return redirect(url + "?new=1")
+                # A URL, not a view name: redirect() would first try it as one (a failed reverse()).
+                return HttpResponseRedirect(url + "?new=1")
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,
         # so a mail scanner or link preview that follows the link burns nothing.
