@@ -25,6 +25,18 @@ def _isolated_data_dir(request, settings, tmp_path):
     settings.RATELIMIT_ENABLE = request.node.path.name == "test_leaks.py" or bool(
         request.node.get_closest_marker("ratelimit")
     )
+    if request.node.get_closest_marker("ratelimit"):
+        # The limiter counts in fixed windows whose edges are spread over the clock. A
+        # test that counts "the third post is refused" must not straddle an edge (a slow,
+        # shared CI machine makes a 1-minute window roll over mid-test now and then), so
+        # each test sees one window: the edge is pinned an hour ahead.
+        import time
+
+        import django_ratelimit.core
+
+        edge = int(time.time()) + 3600
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        monkeypatch.setattr(django_ratelimit.core, "_get_window", lambda _value, _period: edge)
 
 
 @pytest.fixture(autouse=True)
