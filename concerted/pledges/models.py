@@ -105,7 +105,8 @@ class Pledge(Translatable):
         return self.title
 
     def organizer_url(self) -> str:
-        return reverse("pledges:edit", args=[self.pk])
+        # The dashboard: the edit page closes once the pledge opens, a translation doesn't.
+        return reverse("pledges:dashboard", args=[self.pk])
 
     # --- threshold and state -------------------------------------------------------
     def threshold(self) -> int | None:
