@@ -253,7 +253,8 @@ def test_a_part_has_no_page_of_its_own(campaign, as_user):
 def _translate(obj: Any, language: str, values: dict[str, str] | None = None) -> None:
     for part in obj.translation_parts():
         part.set_translation(
-            language, values if part is obj and values else {n: f"{language}: {getattr(part, n)}" for n in part.TRANSLATED}
+            language,
+            values if part is obj and values else {n: f"{language}: {getattr(part, n)}" for n in part.TRANSLATED},
         )
         part.save()
 
@@ -356,7 +357,9 @@ def test_the_deliverable_is_made_in_the_addressees_language(tmp_path, petition, 
     export.write_bytes(client.get(reverse("petitions:export", args=[petition.pk])).content)
     assert json.loads(export.read_text())["parent"]["translations"]["es"]["title"] == SPANISH_PETITION["title"]
 
-    call_command("reveal", key=str(key_file), file=str(export), out=str(tmp_path / "es"), language="es", stdout=io.StringIO())
+    call_command(
+        "reveal", key=str(key_file), file=str(export), out=str(tmp_path / "es"), language="es", stdout=io.StringIO()
+    )
     text = _pdf_text(tmp_path / "es" / f"petitions-{petition.slug}.pdf")
     assert "Fin del rastreo de teclas" in text
     assert "Años de trabajo" in text
@@ -365,7 +368,9 @@ def test_the_deliverable_is_made_in_the_addressees_language(tmp_path, petition, 
     assert petition.title not in text
 
     # No German version: the interface words are German, the petition's text the main one.
-    call_command("reveal", key=str(key_file), file=str(export), out=str(tmp_path / "de"), language="de", stdout=io.StringIO())
+    call_command(
+        "reveal", key=str(key_file), file=str(export), out=str(tmp_path / "de"), language="de", stdout=io.StringIO()
+    )
     text = _pdf_text(tmp_path / "de" / f"petitions-{petition.slug}.pdf")
     assert petition.title in text and "Fin del rastreo" not in text
 
@@ -440,3 +445,21 @@ def test_a_ballot_shows_the_demands_in_the_page_language(campaign):
         url = reverse("bargaining:vote", args=[demand.kit.slug])
     body = Client().get(url).content.decode()
     assert "No AI firing" in body and "translation-note" in body
+
+
+@pytest.mark.django_db
+def test_a_group_name_keeps_its_capital_inside_a_german_sentence(petition):
+    """German capitalizes nouns: "Deine Gruppe (Team, …)", never "(team, …)"; English
+    lowercases the label inside its sentence."""
+    from concerted.core.text import in_sentence
+
+    pages = {}
+    for language in ("de", "en"):
+        with translation.override(language):
+            pages[language] = Client().get(reverse("petitions:sign", args=[petition.slug])).content.decode()
+    assert "(Team, freiwillig)" in pages["de"] and "(team, freiwillig)" not in pages["de"]
+    assert "Your team (optional)" in pages["en"]
+    with translation.override("de"):
+        assert in_sentence("Petition") == "Petition"
+    with translation.override("es"):
+        assert in_sentence("Petición") == "petición"
