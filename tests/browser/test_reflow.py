@@ -110,4 +110,3 @@ def test_it_reflows_without_loss(browser, live_server, pages, case, language):
     finally:
         context.close()
     assert not problems, "\n".join(problems)
-
