@@ -141,9 +141,18 @@ def model_for(key: str) -> type[Translatable] | None:
     return None
 
 
+# Languages that write language names in lower case inside a sentence ("en inglés",
+# "em inglês"); English and German capitalize them ("in English", "auf Englisch").
+LOWERCASE_LANGUAGE_NAMES = {"es", "pt"}
+
+
 def language_name(code: str) -> str:
-    """A language's name in the active language ("inglés" on a Spanish page)."""
-    return str(translation.get_language_info(code)["name_translated"])
+    """A language's name in the active language, as written inside a sentence ("inglés"
+    on a Spanish page, "Englisch" on a German one)."""
+    name = str(translation.get_language_info(code)["name_translated"])
+    if (translation.get_language() or "en").split("-")[0] in LOWERCASE_LANGUAGE_NAMES:
+        return name[:1].lower() + name[1:]
+    return name
 
 
 def other_languages(obj: Translatable) -> list[tuple[str, str]]:
