@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("open/", core_views.open_by_code, name="open"),
     path("accounts/", include("concerted.accounts.urls")),
     path("o/releases/<str:kind>/<uuid:subject_id>/", core_views.release_now, name="release_now"),
+    path("o/translations/<str:kind>/<uuid:pk>/<str:language>/", core_views.translation_edit, name="translation_edit"),
     path("o/campaigns/", include("concerted.campaigns.urls")),
     path("", include("concerted.petitions.urls")),
     path("", include("concerted.invites.urls")),

@@ -11,12 +11,14 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
 from concerted.core.days import today
 from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
+from concerted.core.translations import Translatable
 
 REPORT_KIND = "bargaining.report"
 PROPOSAL_KIND = "bargaining.proposal"
@@ -187,7 +189,7 @@ class Proposal(ParticipantRecord):
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="proposals")
 
 
-class Demand(models.Model):
+class Demand(Translatable):
     """A demand on the board, written by the committee (from proposals or the library)."""
 
     class Status(models.TextChoices):
@@ -213,8 +215,19 @@ class Demand(models.Model):
     class Meta:
         ordering = ["created", "title"]
 
+    TRANSLATED = ("title", "text")
+
     def __str__(self) -> str:
         return self.title
+
+    def main_language(self) -> str:
+        return self.kit.campaign.language
+
+    def campaign_id_for_access(self) -> Any:
+        return self.kit.campaign_id
+
+    def organizer_url(self) -> str:
+        return reverse("bargaining:demand_edit", args=[self.pk])
 
     def clauses(self) -> list[Any]:
         from .clauses import by_key

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from concerted.core import markdown
 from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
+from concerted.core.text import in_sentence
 
 from .models import ASSESSMENTS, DEFAULT_CARD_TEXT, FIELD_FOR_KIND, SEGMENT_NAMES, BargainingUnit
 
@@ -121,7 +122,7 @@ class CardForm(forms.Form):
         segments = unit.campaign.segment_choices(unit.card_segment_kind)
         if segments:
             field = self.fields["segment"]
-            field.label = _("Your %(kind)s (optional)") % {"kind": str(SEGMENT_NAMES[unit.card_segment_kind]).lower()}
+            field.label = _("Your %(kind)s (optional)") % {"kind": in_sentence(SEGMENT_NAMES[unit.card_segment_kind])}
             field.choices = [("", _("Prefer not to say")), *segments]  # type: ignore[attr-defined]
             field.help_text = _("Only counted in groups of five or more.")
         else:

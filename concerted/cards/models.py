@@ -15,12 +15,14 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign, Segment
 from concerted.core import sealing
 from concerted.core.records import ParticipantRecord, ReceiptRecord
 from concerted.core.shortcodes import short_slug
+from concerted.core.translations import Translatable
 
 CARD_KIND = "cards.card"
 ROSTER_KIND = "cards.roster"
@@ -77,7 +79,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class BargainingUnit(models.Model):
+class BargainingUnit(Translatable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open for cards")
@@ -121,8 +123,14 @@ class BargainingUnit(models.Model):
     class Meta:
         ordering = ["-created", "name"]
 
+    # The card text only: the unit's name, employer and union are names, the same in every language.
+    TRANSLATED = ("card_text",)
+
     def __str__(self) -> str:
         return self.name
+
+    def organizer_url(self) -> str:
+        return reverse("cards:edit", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -130,10 +138,22 @@ class BargainingUnit(models.Model):
         return self.status == self.Status.OPEN and self.campaign.has_key
 
     def rendered_card_text(self) -> str:
-        """The text exactly as a signer sees and signs it."""
-        return self.card_text.replace("{employer}", self.employer).replace("{union}", self.union)
+        """The text exactly as a signer sees and signs it (in the language shown, on a
+        localized copy: core/translations.py)."""
+        return self._fill(self.card_text)
+
+    def _fill(self, text: str) -> str:
+        return text.replace("{employer}", self.employer).replace("{union}", self.union)
 
     def card_text_hash(self) -> str:
+        """The card's version: a digest of the organizer's main text, the same whatever
+        language a card was signed in. It is what the row keeps in the clear, so a card
+        signed in Spanish and one signed in English of the same version can't be told
+        apart by language on the server (the signed text itself is sealed)."""
+        main = getattr(self, "main_text", {}).get("card_text", self.card_text)
+        return text_hash(self._fill(main))
+
+    def shown_text_hash(self) -> str:
         return text_hash(self.rendered_card_text())
 
     def showing_needed(self) -> int:

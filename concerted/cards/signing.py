@@ -45,8 +45,11 @@ def sign_card(unit: BargainingUnit, cleaned: dict[str, Any]) -> Signed:
             "consent": bool(cleaned["consent"]),
             "union": unit.union,
             "unit_name": unit.name,
+            # The exact text shown, in the signer's language, and its hash; and the
+            # version it translates (the row's clear text_hash).
             "card_text": text,
-            "card_text_sha256": card.text_hash,
+            "card_text_sha256": unit.shown_text_hash(),
+            "card_version_sha256": card.text_hash,
         }
     )
     with transaction.atomic():

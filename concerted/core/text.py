@@ -107,3 +107,17 @@ def _employer_normal(employer: str) -> str:
         return normalize_domain(employer)
     except DomainError:
         return employer.strip().lower().lstrip("@").rstrip(".")
+
+
+# Languages whose nouns keep their capital inside a sentence ("Ihr Team", not "Ihr team").
+CAPITALIZED_NOUNS = {"de"}
+
+
+def in_sentence(label: object) -> str:
+    """A translated label ("Team", "Petition") as a word inside a sentence: lowercased in
+    English, Spanish and Portuguese, kept as it is where nouns are capitalized (German)."""
+    from django.utils import translation
+
+    text = str(label)
+    language = (translation.get_language() or "en").split("-")[0]
+    return text if language in CAPITALIZED_NOUNS else text.lower()

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import releases, shortcodes
+from . import releases, shortcodes, translations
 
 
 @require_GET
@@ -109,3 +109,49 @@ def _released_subject_for_organizer(request: HttpRequest, kind_name: str, subjec
         raise Http404
     campaign_for_organizer(request, kind.campaign(subject).pk)
     return subject
+
+
+def _translatable_for_organizer(request: HttpRequest, kind: str, pk: uuid.UUID, language: str) -> Any:
+    """The content whose text is translated, checked through the one access helper
+    (roles, two-factor): reading the form needs read-only, saving needs organizer."""
+    from concerted.campaigns.access import campaign_for_organizer
+
+    model = translations.model_for(kind)
+    if model is None or not request.user.is_authenticated:
+        raise Http404
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    campaign_for_organizer(request, obj.campaign_id_for_access())
+    if language not in dict(translations.other_languages(obj)):
+        raise Http404
+    return obj
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def translation_edit(request: HttpRequest, kind: str, pk: uuid.UUID, language: str) -> HttpResponse:
+    """The text of a petition, pledge, card, survey or demand in another language."""
+    obj = _translatable_for_organizer(request, kind, pk, language)
+    form = translations.TranslationForm(request.POST or None, obj=obj, language=language)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        name = translations.language_name(language)
+        if form.removes:
+            messages.success(request, _("The %(language)s version is removed.") % {"language": name})
+        else:
+            messages.success(request, _("The %(language)s version is saved.") % {"language": name})
+        return redirect(obj.organizer_url())
+    return render(
+        request,
+        "translation_form.html",
+        {
+            "form": form,
+            "subject": obj,
+            "language_code": language,
+            "language": translations.language_name(language),
+            "main_language": translations.language_name(obj.main_language()),
+            "state": next(s for s in translations.states(obj) if s["code"] == language),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -9,6 +9,39 @@ from concerted.core.receipts import new_receipt
 
 from .models import Petition, Signature
 
+TRANSLATIONS = {
+    "es": {
+        "title": "Fin del rastreo de teclado y ratón en Acme",
+        "body": (
+            "Desde marzo, un programa en nuestros portátiles de trabajo registra cada pulsación y cada movimiento "
+            "del ratón, y Acme dice que esas grabaciones entrenarán a agentes de IA para hacer nuestro trabajo.\n\n"
+            "Pedimos a Acme que desactive el rastreo, borre lo que ha grabado y acepte que una persona tome la "
+            "decisión final sobre cualquier IA que afecte a nuestro trabajo."
+        ),
+        "addressee": "Dirección de Acme Corp.",
+    },
+    "de": {
+        "title": "Schluss mit der Tastatur- und Mausüberwachung bei Acme",
+        "body": (
+            "Seit März zeichnet eine Software auf unseren Dienstlaptops jeden Tastenanschlag und jede Mausbewegung "
+            "auf, und Acme sagt, die Aufzeichnungen sollen KI-Agenten trainieren, die unsere Arbeit übernehmen.\n\n"
+            "Wir fordern Acme auf, die Überwachung abzuschalten, das Aufgezeichnete zu löschen und zuzusichern, "
+            "dass ein Mensch die letzte Entscheidung über jede KI trifft, die unsere Arbeit betrifft."
+        ),
+        "addressee": "Geschäftsführung der Acme Corp.",
+    },
+    "pt": {
+        "title": "Fim da monitorização do teclado e do rato na Acme",
+        "body": (
+            "Desde março, um programa nos nossos portáteis de trabalho regista cada tecla premida e cada movimento "
+            "do rato, e a Acme diz que essas gravações vão treinar agentes de IA para fazer o nosso trabalho.\n\n"
+            "Pedimos à Acme que desligue a monitorização, apague o que gravou e aceite que uma pessoa tome a "
+            "decisão final sobre qualquer IA que afete o nosso trabalho."
+        ),
+        "addressee": "Administração da Acme Corp.",
+    },
+}
+
 
 def load(ctx: DemoContext) -> list[str]:
     campaign = ctx.campaign
@@ -26,6 +59,10 @@ def load(ctx: DemoContext) -> list[str]:
         segment_kind="team",
         status=Petition.Status.OPEN,
     )
+    # The demo unit is in Berlin, Lisbon and remote: the petition in each of their languages.
+    for language, text in TRANSLATIONS.items():
+        petition.set_translation(language, text)
+    petition.save(update_fields=["translations"])
     teams = list(petition.segments())
     today = datetime.date.today()
     for i in range(48):
@@ -47,6 +84,6 @@ def load(ctx: DemoContext) -> list[str]:
         )
         signature.save(force_insert=True)
     return [
-        f"petition '{petition.title}' with 48 sealed signatures: "
+        f"petition '{petition.title}' with 48 sealed signatures (also in Spanish, German and Portuguese): "
         f"{ctx.base_url}{reverse('petitions:sign', args=[petition.slug])}"
     ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from concerted.campaigns.models import Segment
 from concerted.core import markdown
 from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
+from concerted.core.text import in_sentence
 from concerted.invites.forms import InviteCodeField
 
 from .models import Petition
@@ -45,7 +46,7 @@ class SignForm(forms.Form):
         if segments:
             field = self.fields["segment"]
             kind = Segment.Kind(petition.segment_kind).label
-            field.label = _("Your %(kind)s (optional)") % {"kind": str(kind).lower()}
+            field.label = _("Your %(kind)s (optional)") % {"kind": in_sentence(kind)}
             field.choices = [("", _("Prefer not to say")), *segments]  # type: ignore[attr-defined]
             field.help_text = _("Only counted in groups of five or more.")
         else:

@@ -5,16 +5,18 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign, Segment
 from concerted.core.records import ReceiptRecord
 from concerted.core.shortcodes import short_slug
+from concerted.core.translations import Translatable
 
 SIGNATURE_KIND = "petitions.signature"
 
 
-class Petition(models.Model):
+class Petition(Translatable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open for signatures")
@@ -49,6 +51,7 @@ class Petition(models.Model):
     created = models.DateField(auto_now_add=True)
 
     INVITE_KIND = "petition"  # target_kind for concerted.invites
+    TRANSLATED = ("title", "body", "addressee")
 
     class Meta:
         ordering = ["-created", "title"]
@@ -59,6 +62,9 @@ class Petition(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    def organizer_url(self) -> str:
+        return reverse("petitions:edit", args=[self.pk])
 
     def goal(self) -> int | None:
         """The goal as a count: a fixed number, or a share of the unit rounded up."""

@@ -25,6 +25,7 @@ import math
 import uuid
 
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
@@ -32,6 +33,7 @@ from concerted.core import records, releases
 from concerted.core.days import today
 from concerted.core.kanon import MIN_COUNT
 from concerted.core.shortcodes import short_slug
+from concerted.core.translations import Translatable
 
 PLEDGE_KIND = "pledges.pledge"
 # Days after the deadline in which organizers may still confirm a pledge that reached
@@ -51,7 +53,7 @@ class State(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed: every pledge destroyed")
 
 
-class Pledge(models.Model):
+class Pledge(Translatable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
@@ -94,12 +96,17 @@ class Pledge(models.Model):
     created = models.DateField(auto_now_add=True)
 
     INVITE_KIND = "pledge"  # target_kind for concerted.invites and concerted.flyers
+    TRANSLATED = ("title", "promise", "body")
 
     class Meta:
         ordering = ["-created", "title"]
 
     def __str__(self) -> str:
         return self.title
+
+    def organizer_url(self) -> str:
+        # The dashboard: the edit page closes once the pledge opens, a translation doesn't.
+        return reverse("pledges:dashboard", args=[self.pk])
 
     # --- threshold and state -------------------------------------------------------
     def threshold(self) -> int | None:
@@ -222,6 +229,8 @@ class Commitment(records.ReceiptRecord):
     PARENT = "pledge"
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="commitments")
+
+
 def live_figures(pledge: Pledge) -> dict[str, int]:
     return {"count": pledge.count()}
 

@@ -22,13 +22,16 @@ from typing import Any
 
 import numpy as np
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
+from concerted.core import translations
 from concerted.core.days import today
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
 from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
+from concerted.core.translations import Translatable
 
 FREE_TEXT_KIND = "surveys.freetext"
 CONTACT_KIND = "surveys.contact"
@@ -42,7 +45,7 @@ def random_id() -> int:
     return secrets.randbelow(2**31 - 1) + 1
 
 
-class Survey(models.Model):
+class Survey(Translatable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -105,8 +108,22 @@ class Survey(models.Model):
     class Meta:
         ordering = ["-created", "title"]
 
+    TRANSLATED = ("title", "intro")
+
     def __str__(self) -> str:
         return self.title
+
+    def organizer_url(self) -> str:
+        return reverse("surveys:builder", args=[self.pk])
+
+    def translation_parts(self) -> list[Translatable]:
+        """The survey is translated on one form: its title and introduction, then each
+        question with its options."""
+        parts: list[Translatable] = [self]
+        for question in self.ordered_questions():
+            parts.append(question)
+            parts.extend(question.option_list())
+        return parts
 
     @property
     def locked(self) -> bool:
@@ -127,6 +144,24 @@ class Survey(models.Model):
             self._questions_cache = cache
         return cache
 
+    def localized(self, language: str | None = None) -> Survey:
+        """A display copy in `language` (core/translations.py) with its questions and
+        options, all in one language: the page's when every part has a current version,
+        else the main one with the note."""
+        parts, shown_as = translations.localize_together(self.translation_parts(), language, self.main_language())
+        shown = parts[0]
+        shown.missing_language = shown_as.missing_language
+        by_question: dict[int, list[Any]] = {}
+        questions = []
+        for part in parts[1:]:
+            if isinstance(part, Question):
+                questions.append(part)
+                part._options_shown = by_question.setdefault(part.pk, [])
+            else:
+                by_question.setdefault(part.question_id, []).append(part)
+        shown._questions_cache = questions
+        return shown
+
     def forget_questions(self) -> None:
         self.__dict__.pop("_questions_cache", None)
 
@@ -144,7 +179,7 @@ class Survey(models.Model):
         return sum(q.slot_width() for q in self.ordered_questions())
 
 
-class Question(models.Model):
+class Question(Translatable):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTI = "multi", _("Multiple choice")
@@ -183,8 +218,17 @@ class Question(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    TRANSLATED = ("text", "help")
+    OWN_PAGE = False
+
     def __str__(self) -> str:
         return self.text
+
+    def main_language(self) -> str:
+        return self.survey.campaign.language
+
+    def campaign_id_for_access(self) -> Any:
+        return self.survey.campaign_id
 
     @property
     def is_closed(self) -> bool:
@@ -195,6 +239,9 @@ class Question(models.Model):
         return self.kind in (self.Kind.SINGLE, self.Kind.MULTI, self.Kind.SCALE, self.Kind.RANK)
 
     def option_list(self) -> list[Option]:
+        shown = self.__dict__.get("_options_shown")
+        if shown is not None:
+            return shown
         return sorted(self.options.all(), key=lambda o: o.position)
 
     def slot_width(self) -> int:
@@ -214,7 +261,7 @@ SCALE_LABELS = [
 ]
 
 
-class Option(models.Model):
+class Option(Translatable):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField(default=0)
     label = models.CharField(_("option"), max_length=200)
@@ -223,8 +270,17 @@ class Option(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    TRANSLATED = ("label",)
+    OWN_PAGE = False
+
     def __str__(self) -> str:
         return self.label
+
+    def main_language(self) -> str:
+        return self.question.survey.campaign.language
+
+    def campaign_id_for_access(self) -> Any:
+        return self.question.survey.campaign_id
 
 
 class Response(ParticipantRecord):

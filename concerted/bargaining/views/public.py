@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from concerted.core import pagecache, subjects
+from concerted.core import pagecache, subjects, translations
 from concerted.core.ratelimit import public_post_limit
 
 from .. import filing
@@ -111,7 +111,9 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
 @public_post_limit
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
-    demands = list(kit.ballot_demands())
+    # The demands in the page's language when each has a current version (core/translations.py);
+    # a ballot ranks the same rows whichever language it was cast in.
+    demands, shown_as = translations.localize_together(kit.ballot_demands(), None, kit.campaign.language)
     if not kit.voting_open or not demands:
         return _closed(request, kit, _("The ballot isn't open at the moment."))
     if request.method == "POST":
@@ -127,7 +129,12 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = BallotForm(initial={"code": request.GET.get("code", "")[:40]}, demands=demands)
         status = 200
-    return render(request, "bargaining/vote.html", {"kit": kit, "campaign": kit.campaign, "form": form}, status=status)
+    return render(
+        request,
+        "bargaining/vote.html",
+        {"kit": kit, "campaign": kit.campaign, "form": form, "shown_as": shown_as},
+        status=status,
+    )
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, pagecache, receipts, subjects
+from concerted.core import confirm, pagecache, receipts, subjects, translations
 from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
@@ -19,7 +19,9 @@ from ..models import BargainingUnit
 
 
 def _public_unit(slug: str) -> BargainingUnit:
-    return subjects.by_slug(BargainingUnit, slug, hidden_status=BargainingUnit.Status.DRAFT)
+    # The card text in the page's language (core/translations.py); the row keeps the
+    # version's hash, the same in every language (BargainingUnit.card_text_hash).
+    return translations.localize(subjects.by_slug(BargainingUnit, slug, hidden_status=BargainingUnit.Status.DRAFT))
 
 
 def _context(unit: BargainingUnit, **extra: object) -> dict[str, object]:

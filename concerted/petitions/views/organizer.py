@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import records, releases
+from concerted.core import records, releases, translations
 
 from .. import stats
 from ..forms import PetitionForm
@@ -134,6 +134,9 @@ def export_json(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
             "body": petition.body,
             "addressee": petition.addressee,
             "goal": petition.goal(),
+            # Its text in the other languages, so `reveal --language` can make the
+            # deliverable in the addressee's (core/translations.py).
+            "translations": translations.for_export(petition),
         },
         records=Signature.objects.filter(petition=petition).select_related("segment").order_by("day", "id"),
         filename=f"petition-{petition.slug}-sealed.json",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, pagecache, receipts, subjects
+from concerted.core import confirm, pagecache, receipts, subjects, translations
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -19,7 +19,9 @@ from ..models import Petition
 
 
 def _public_petition(slug: str) -> Petition:
-    return subjects.by_slug(Petition, slug, hidden_status=Petition.Status.DRAFT)
+    # The text in the page's language (core/translations.py): a signature belongs to the
+    # petition, not to a language, so it counts once whichever it was given in.
+    return translations.localize(subjects.by_slug(Petition, slug, hidden_status=Petition.Status.DRAFT))
 
 
 def _context(petition: Petition, **extra: object) -> dict[str, object]:

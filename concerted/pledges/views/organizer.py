@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerted.accounts.auth import session_or_token, token_required
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import confirm as confirm_step
-from concerted.core import records, releases
+from concerted.core import records, releases, translations
 from concerted.core.days import today
 
 from ..forms import PledgeForm, PledgeSetupForm
@@ -285,6 +285,7 @@ def export_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
             "slug": pledge.slug,
             "title": pledge.title,
             "promise": pledge.promise,
+            "translations": translations.for_export(pledge),
             "threshold": pledge.threshold(),
             "deadline": pledge.deadline.isoformat(),
             "status": pledge.status,

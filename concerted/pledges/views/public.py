@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerted.core import confirm, pagecache, receipts, releases, subjects
+from concerted.core import confirm, pagecache, receipts, releases, subjects, translations
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -24,7 +24,8 @@ from ..models import Pledge, State
 def _public_pledge(slug: str) -> Pledge:
     pledge = subjects.by_slug(Pledge, slug, hidden_status=Pledge.Status.DRAFT)
     pledge.lapse_if_due()
-    return pledge
+    # The text in the page's language (core/translations.py); pledges are the same rows.
+    return translations.localize(pledge)
 
 
 def progress_context(pledge: Pledge, *, exact: bool = False) -> dict[str, object]:

@@ -20,6 +20,7 @@ from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import confirm, records
 from concerted.core.reveal import safe_cell
+from concerted.core.text import in_sentence
 
 from .. import ai_at_work, charts, releases, results
 from ..forms import AnswerForm, QuestionForm, SurveyForm
@@ -125,7 +126,7 @@ def _save_question(form: QuestionForm, survey: Survey) -> Question | None:
             form.add_error(
                 "options_text",
                 _("This campaign has no %(kind)s groups yet: type the options, one per line.")
-                % {"kind": question.get_segment_display().lower()},
+                % {"kind": in_sentence(question.get_segment_display())},
             )
             return None
     if not question.has_options:

@@ -17,7 +17,8 @@ from ..models import Survey
 
 
 def _public_survey(slug: str) -> Survey:
-    return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT)
+    # The text in the page's language (core/translations.py); answers are the same rows.
+    return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT).localized()
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from concerted.core import dedup, keys
+from concerted.core import dedup, keys, translations
 from concerted.core.reveal import (
     CONFIRM_PATHS,
     EXPORT_PATHS,
@@ -91,8 +91,11 @@ class Command(BaseCommand):
             language = options.get("language") or export["campaign"].get("language") or settings.LANGUAGE_CODE
             if language not in dict(settings.LANGUAGES):
                 language = settings.LANGUAGE_CODE  # an export from a newer server; its words stay readable
+            # The subject's own text in that language too, when the organizer gave a
+            # current version of it (core/translations.py); otherwise its main text.
+            in_language = translations.apply_to_export(export, language)
             with translation.override(language):
-                pdf = writer(dataclasses.replace(revealed, rows=found.unique))
+                pdf = writer(dataclasses.replace(revealed, export=in_language, rows=found.unique))
             self.write_private(out, pdf_path, pdf)  # it holds names
             self.stdout.write(_("Deliverable PDF: %(path)s") % {"path": pdf_path})
         self._refused(revealed)
