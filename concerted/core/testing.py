@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import connection
@@ -93,6 +96,8 @@ def raw_files(*, include_pg_wal: bool = False) -> dict[str, bytes]:
 
 def files_containing(needle: bytes, files: dict[str, bytes]) -> list[str]:
     return [name for name, data in files.items() if needle in data]
+
+
 # URL prefixes only signed-in organizers reach; everything else is public.
 ORGANIZER_PREFIXES = ("o/", "accounts/tokens", "accounts/logout", "accounts/two-factor", "accounts/sessions")
 
@@ -118,3 +123,25 @@ def public_patterns() -> list[tuple[str, str]]:
 
     walk(get_resolver().url_patterns, "", "")
     return found
+
+
+@contextlib.contextmanager
+def server_log_file(path: Path, keep: Callable[[logging.LogRecord], bool] = lambda _record: True) -> Iterator[Path]:
+    """Every logger of this process written to `path` as production writes its log
+    (the redaction filter on), for the leak tests to read as an attacker would."""
+    from concerted.core.logging import RedactParticipantData
+
+    handler = logging.FileHandler(path)
+    handler.addFilter(RedactParticipantData())
+    handler.addFilter(keep)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield path
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import logging
 import re
 
 import pytest
@@ -17,7 +16,7 @@ from django.urls import reverse
 from concerted.accounts.models import ExportToken
 from concerted.core import records
 from concerted.core.sealing import open_sealed
-from concerted.core.testing import assert_absent, database_bytes
+from concerted.core.testing import assert_absent, database_bytes, server_log_file
 from concerted.messaging.models import Message
 from concerted.petitions.models import Signature
 
@@ -154,21 +153,10 @@ def server_log(tmp_path):
     every logger of this process, the live server's thread included. The stand-in mail
     server's own log (aiosmtpd's "mail.log") is left out: it is the committee's mail
     provider, which sees the recipients by design (docs/MESSAGING.md), not the server."""
-    from concerted.core.logging import RedactParticipantData
-
-    path = tmp_path / "concerted.log"
-    handler = logging.FileHandler(path)
-    handler.addFilter(RedactParticipantData())
-    handler.addFilter(lambda record: not record.name.startswith("mail.log"))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield path
-    root.removeHandler(handler)
-    root.setLevel(old_level)
-    handler.close()
+    with server_log_file(
+        tmp_path / "concerted.log", keep=lambda record: not record.name.startswith("mail.log")
+    ) as path:
+        yield path
 
 
 def backup_bytes(path) -> bytes:  # type: ignore[no-untyped-def]

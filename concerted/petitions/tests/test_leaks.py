@@ -3,7 +3,6 @@ and no IP or user agent — in the database file, its WAL, or the logs."""
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
@@ -11,8 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from concerted.core.logging import RedactParticipantData
-from concerted.core.testing import assert_absent, database_bytes
+from concerted.core.testing import assert_absent, database_bytes, server_log_file
 from concerted.petitions.models import Signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,18 +25,8 @@ AGENT = "LeakTestBrowser/9.9 (distinctive-agent)"
 
 @pytest.fixture
 def log_file(tmp_path):
-    path = tmp_path / "concerted.log"
-    handler = logging.FileHandler(path)
-    handler.addFilter(RedactParticipantData())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield path
-    root.removeHandler(handler)
-    root.setLevel(old_level)
-    handler.close()
+    with server_log_file(tmp_path / "concerted.log") as path:
+        yield path
 
 
 def test_it_keeps_no_identity_at_rest(petition, log_file, private_key):
