@@ -40,11 +40,17 @@ def _isolated_data_dir(request, settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _english_to_start_with():
+def _english_to_start_with(monkeypatch):
     """Every test starts in the default language. Django keeps the active language per
     thread, and reverse() puts it in the path, so a test that activated Portuguese and
-    left it would send the next test's requests to /pt/."""
+    left it would send the next test's requests to /pt/. Commands speak the terminal's
+    language (core/management/base.py): a developer's LANG=de_DE must not turn the
+    English a test expects into German, in this process or in a command it spawns."""
     from django.utils import translation
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
     translation.activate("en")
     yield

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
+from concerted.core.management.base import terminal_language
+
 # Django commands an operator needs through `concerted`; nothing that deletes data.
 DJANGO_COMMANDS = ("migrate", "check")
 
@@ -20,9 +22,7 @@ def concerted_commands() -> dict[str, str]:
     from django.core.management import get_commands
 
     return {
-        name: app
-        for name, app in get_commands().items()
-        if app.startswith("concerted.") or name in DJANGO_COMMANDS
+        name: app for name, app in get_commands().items() if app.startswith("concerted.") or name in DJANGO_COMMANDS
     }
 
 
@@ -30,21 +30,6 @@ def usage(commands: dict[str, str]) -> str:
     lines = ["Usage: concerted COMMAND [options]  (concerted COMMAND --help for details)", "", "Commands:"]
     lines += [f"  {name}" for name in sorted(commands)]
     return "\n".join(lines) + "\n"
-
-
-def terminal_language() -> str:
-    from django.conf import settings
-    from django.utils import translation
-
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        for value in os.environ.get(name, "").split(":"):
-            code = value.split(".")[0].split("@")[0].replace("_", "-").lower()
-            if code and code not in ("c", "posix"):
-                try:
-                    return translation.get_supported_language_variant(code)
-                except LookupError:
-                    continue
-    return settings.LANGUAGE_CODE
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+
+from concerted.core.management.base import OrganizerCommand
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = "Create an organizer account, or reset its password: concerted organizer add USERNAME"
 
     def add_arguments(self, parser: CommandParser) -> None:

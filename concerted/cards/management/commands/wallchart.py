@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from concerted.cards import roster
 from concerted.cards.deliverable import roster_pdf
 from concerted.core import keys
+from concerted.core.management.base import OrganizerCommand
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import Revealed, RevealError, open_export, to_csv
 
@@ -42,7 +43,7 @@ def _write_private(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = (
         "Open a card drive's roster, one-on-one log and cards with the committee's private key and write the "
         "wall chart (CSV and PDF): --server URL with a token and --unit ID, or the three exports as files."

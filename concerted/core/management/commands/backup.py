@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 
 from concerted.core import agebackup, dbtools
+from concerted.core.management.base import OrganizerCommand
 
 
 def table_counts() -> dict[str, int]:
@@ -29,7 +30,7 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = (
         "Back up the database to FILE (SQLite online backup API, or pg_dump on PostgreSQL). "
         "The invite-code key is not inside: back up settings.CODE_KEY_FILE separately."

@@ -4,13 +4,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from nacl.public import PrivateKey
 
 from concerted.core import keys
+from concerted.core.management.base import OrganizerCommand
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = "Make the committee keypair on this computer: concerted keys new --out DIR"
 
     def add_arguments(self, parser: CommandParser) -> None:

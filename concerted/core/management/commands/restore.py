@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 
 from concerted.core import agebackup, dbtools
+from concerted.core.management.base import OrganizerCommand
 
 from .backup import table_counts
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = (
         "Restore a backup made by `concerted backup` into the configured database. Restore the "
         "invite-code key file too, or repeat signers will no longer be recognized."

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from concerted.core import dedup, keys, translations
+from concerted.core.management.base import OrganizerCommand
 from concerted.core.reveal import (
     CONFIRM_PATHS,
     EXPORT_PATHS,
@@ -27,7 +28,10 @@ from concerted.core.reveal import (
 )
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
+    # --language is the addressee's (the PDF's); what the organizer reads follows the terminal.
+    language_option = None
+
     help = (
         "Open a sealed export on this computer with the committee's private key and write CSV and PDF. "
         "Either --file EXPORT.json, or --server URL with a token (CONCERTED_TOKEN or --token) and --petition ID. "

@@ -16,8 +16,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from concerted.core.management.base import OrganizerCommand
 from concerted.elections import evcrypto as ev
 from concerted.elections import trustee_tool
 
@@ -52,7 +53,7 @@ class Http:
             raise CommandError(f"Can't reach {self.server}: {exc}") from None
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = __doc__
 
     def add_arguments(self, parser: CommandParser) -> None:

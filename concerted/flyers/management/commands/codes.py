@@ -16,10 +16,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 
 from concerted.core import keys
+from concerted.core.management.base import OrganizerCommand
 from concerted.core.management.commands.reveal import fetch
 from concerted.core.public import is_test_address
 from concerted.core.reveal import RevealError, open_export
@@ -77,7 +78,7 @@ def cards_from_export(export: dict[str, Any], private: Any) -> tuple[Flyer, list
     return flyer, sorted(found)
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = (
         "Print a batch's unused invite codes again as tear-off cards, on this computer: "
         "concerted codes print BATCH --key committee.key --server URL --token TOKEN --out cards.pdf "

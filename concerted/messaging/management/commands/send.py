@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from concerted.core import audiences, keys
+from concerted.core.management.base import OrganizerCommand
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import RevealError, open_export, safe_cell
 
@@ -20,7 +21,7 @@ from ... import addressing, delivery, rendering, sender
 from ...views import FORMAT
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = (
         "Send a message composed on the server, from this computer: downloads the message and the sealed "
         "audience, opens the contacts here with the committee key, drops those who didn't agree or stopped, "

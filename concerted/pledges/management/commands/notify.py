@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from concerted.core.management.base import OrganizerCommand
 
 EXPLANATION = (
     "concerted notify is now part of concerted send, which writes only to pledgers who agreed to messages "
@@ -21,7 +23,7 @@ EXPLANATION = (
 )
 
 
-class Command(BaseCommand):
+class Command(OrganizerCommand):
     help = "Replaced by concerted send: explains how to write to a pledge's pledgers. Sends nothing."
 
     def run_from_argv(self, argv: list[str]) -> None:
