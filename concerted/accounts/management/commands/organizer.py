@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from concerted.core.management.base import OrganizerCommand
 
@@ -28,14 +29,16 @@ class Command(OrganizerCommand):
         if options["password_env"]:
             password = os.environ.get(options["password_env"], "")
         else:
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Again: "):
-                raise CommandError("The passwords don't match.")
+            password = getpass.getpass(_("Password: "))
+            if password != getpass.getpass(_("Again: ")):
+                raise CommandError(_("The passwords don't match."))
         user = User.objects.filter(username=username).first()
         if options["action"] == "add" and user is not None:
-            raise CommandError(f"Organizer {username!r} already exists; use 'password' to reset it.")
+            raise CommandError(
+                _("Organizer %(username)s already exists; use 'password' to reset it.") % {"username": repr(username)}
+            )
         if options["action"] == "password" and user is None:
-            raise CommandError(f"No organizer {username!r}.")
+            raise CommandError(_("No organizer %(username)s.") % {"username": repr(username)})
         if user is None:
             user = User(username=username)
         try:
@@ -44,4 +47,4 @@ class Command(OrganizerCommand):
             raise CommandError(" ".join(exc.messages)) from None
         user.set_password(password)
         user.save()
-        self.stdout.write(f"Organizer {username} saved.")
+        self.stdout.write(_("Organizer %(username)s saved.") % {"username": username})

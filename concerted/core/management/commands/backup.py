@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from concerted.core import agebackup, dbtools
 from concerted.core.management.base import OrganizerCommand
@@ -60,12 +61,12 @@ class Command(OrganizerCommand):
         if options["encrypted"]:
             return self.encrypted()
         if not options["file"]:
-            raise CommandError("Name the file to write, or pass --encrypted.")
+            raise CommandError(_("Name the file to write, or pass --encrypted."))
         dest = Path(options["file"]).expanduser().resolve()
         if dest.exists() and not options["force"]:
-            raise CommandError(f"{dest} already exists; choose another name or pass --force.")
+            raise CommandError(_("%(file)s already exists; choose another name or pass --force.") % {"file": dest})
         if not dest.parent.is_dir():
-            raise CommandError(f"The folder {dest.parent} does not exist.")
+            raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": dest.parent})
         db = connection.settings_dict
         try:
             kind = dbtools.vendor(db)
@@ -75,20 +76,23 @@ class Command(OrganizerCommand):
             else:
                 dbtools.pg_backup(db, dest)
         except (dbtools.DbToolError, OSError) as exc:
-            raise CommandError(f"Backup failed: {exc}") from None
+            raise CommandError(_("Backup failed: %(error)s") % {"error": exc}) from None
         dbtools.write_manifest(dest, self.manifest(kind, counts))
         rows = sum(counts.values())
         self.stdout.write(
-            f"Backed up {kind} database ({len(counts)} tables, {rows} rows) to {dest} (mode 0600).\n"
-            f"Manifest: {dbtools.manifest_path(dest)}\n"
-            "The backup holds sealed records only, but still protect it: it shows counts, days and groups.\n"
-            "The invite-code key is NOT in it: keep a copy of codes.key, or unused invite codes stop working."
+            _(
+                "Backed up %(kind)s database (%(tables)d tables, %(rows)d rows) to %(file)s (mode 0600).\n"
+                "Manifest: %(manifest)s\n"
+                "The backup holds sealed records only, but still protect it: it shows counts, days and groups.\n"
+                "The invite-code key is NOT in it: keep a copy of codes.key, or unused invite codes stop working."
+            )
+            % {"kind": kind, "tables": len(counts), "rows": rows, "file": dest, "manifest": dbtools.manifest_path(dest)}
         )
 
     def encrypted(self) -> None:
         directory = Path(settings.BACKUP_DIR)
         if not directory.is_dir():
-            raise CommandError(f"The backup folder {directory} does not exist.")
+            raise CommandError(_("The backup folder %(folder)s does not exist.") % {"folder": directory})
         db = connection.settings_dict
         try:
             kind = dbtools.vendor(db)
@@ -104,10 +108,18 @@ class Command(OrganizerCommand):
                 keep_days=settings.BACKUP_KEEP_DAYS,
             )
         except (dbtools.DbToolError, OSError) as exc:
-            raise CommandError(f"Backup failed: {exc}") from None
+            raise CommandError(_("Backup failed: %(error)s") % {"error": exc}) from None
         self.stdout.write(
-            f"Backed up {kind} database ({sum(counts.values())} rows) to {written.path}, encrypted with age "
-            f"to the key(s) in {settings.BACKUP_RECIPIENTS_FILE}."
+            _("Backed up %(kind)s database (%(rows)d rows) to %(file)s, encrypted with age to the key(s) in %(keys)s.")
+            % {
+                "kind": kind,
+                "rows": sum(counts.values()),
+                "file": written.path,
+                "keys": settings.BACKUP_RECIPIENTS_FILE,
+            }
         )
         if written.deleted:
-            self.stdout.write(f"Deleted {len(written.deleted)} backup(s) older than {settings.BACKUP_KEEP_DAYS} days.")
+            self.stdout.write(
+                _("Deleted %(n)d backup(s) older than %(days)d days.")
+                % {"n": len(written.deleted), "days": settings.BACKUP_KEEP_DAYS}
+            )

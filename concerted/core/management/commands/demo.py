@@ -19,6 +19,7 @@ DEMO_CAMPAIGN = "Acme Workers for Privacy"
 
 BASE_PLACEHOLDER = "{public-address}"
 
+
 class Command(BaseCommand):
     help = "Load the demo campaign (once) and print the organizer login and the demo key's location."
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from concerted.core import agebackup, dbtools
 from concerted.core.management.base import OrganizerCommand
@@ -38,7 +39,7 @@ class Command(OrganizerCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["file"]).expanduser().resolve()
         if not source.is_file():
-            raise CommandError(f"{source} does not exist.")
+            raise CommandError(_("%(file)s does not exist.") % {"file": source})
         db = connection.settings_dict
         members: dict[str, bytes] = {}
         try:
@@ -46,24 +47,32 @@ class Command(OrganizerCommand):
             if agebackup.is_encrypted(source):
                 if not options["identity"]:
                     raise CommandError(
-                        f"{source.name} is encrypted with age: pass --identity with the committee's backup key."
+                        _("%(file)s is encrypted with age: pass --identity with the committee's backup key.")
+                        % {"file": source.name}
                     )
                 members = agebackup.unpack(agebackup.decrypt(source, Path(options["identity"]).expanduser()))
                 found = next((k for k, m in agebackup.DB_MEMBER.items() if m in members), "")
                 if not found:
-                    raise CommandError(f"{source.name} holds no database: is it a Concerted backup?")
+                    raise CommandError(
+                        _("%(file)s holds no database: is it a Concerted backup?") % {"file": source.name}
+                    )
             else:
                 found = dbtools.backup_kind(source)
             if found != kind:
                 raise CommandError(
-                    f"{source} is a {found} backup but the configured database is {kind}: "
-                    "restore into the same kind of database it came from."
+                    _(
+                        "%(file)s is a %(found)s backup but the configured database is %(kind)s: "
+                        "restore into the same kind of database it came from."
+                    )
+                    % {"file": source, "found": found, "kind": kind}
                 )
             existing = table_counts()
             if any(n > 0 for t, n in existing.items() if t != "django_migrations") and not options["force"]:
                 raise CommandError(
-                    "The configured database already holds data; refusing to overwrite it. "
-                    "Restore into a fresh database, or pass --force to replace it."
+                    _(
+                        "The configured database already holds data; refusing to overwrite it. "
+                        "Restore into a fresh database, or pass --force to replace it."
+                    )
                 )
             connection.close()
             if members and kind == "sqlite":
@@ -78,23 +87,31 @@ class Command(OrganizerCommand):
                 self.restore_code_key(members["codes.key"])
             counts = table_counts()
         except (dbtools.DbToolError, OSError) as exc:
-            raise CommandError(f"Restore failed: {exc}") from None
-        self.stdout.write(f"Restored {kind} backup {source}: {sum(counts.values())} rows in {len(counts)} tables.")
+            raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from None
+        self.stdout.write(
+            _("Restored %(kind)s backup %(file)s: %(rows)d rows in %(tables)d tables.")
+            % {"kind": kind, "file": source, "rows": sum(counts.values()), "tables": len(counts)}
+        )
         manifest = json.loads(members["manifest.json"]) if "manifest.json" in members else dbtools.read_manifest(source)
         if manifest is None:
-            self.stdout.write("No manifest beside the backup; row counts were not compared.")
+            self.stdout.write(_("No manifest beside the backup; row counts were not compared."))
             return
         expected = manifest.get("counts") or {}
         differ = {t: (n, counts.get(t)) for t, n in expected.items() if counts.get(t) != n}
         if differ:
-            raise CommandError(f"Row counts differ from the backup's manifest (table: expected, found): {differ}")
-        self.stdout.write("Row counts match the backup's manifest.")
+            raise CommandError(
+                _("Row counts differ from the backup's manifest (table: expected, found): %(differ)s")
+                % {"differ": differ}
+            )
+        self.stdout.write(_("Row counts match the backup's manifest."))
 
     def restore_code_key(self, key: bytes) -> None:
         if settings.CODE_KEY:
             self.stderr.write(
-                "The backup holds its invite-code key, but CONCERTED_CODE_KEY is set in the environment: "
-                "set it to the backup's key, or remove it so the key file is used."
+                _(
+                    "The backup holds its invite-code key, but CONCERTED_CODE_KEY is set in the environment: "
+                    "set it to the backup's key, or remove it so the key file is used."
+                )
             )
             return
         path = Path(settings.CODE_KEY_FILE)
@@ -104,4 +121,4 @@ class Command(OrganizerCommand):
         tmp = path.with_name(path.name + ".restored")
         dbtools.write_private(tmp, key)
         tmp.replace(path)
-        self.stdout.write(f"The invite-code key was restored from the backup into {path}.")
+        self.stdout.write(_("The invite-code key was restored from the backup into %(file)s.") % {"file": path})

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from concerted.core.management.base import OrganizerCommand
 
-EXPLANATION = (
+EXPLANATION = gettext_lazy(
     "concerted notify is now part of concerted send, which writes only to pledgers who agreed to messages "
     "and didn't stop them.\n"
     "1. On the pledge's dashboard, choose 'Write to the pledgers' (or open the campaign's messages and pick "
@@ -32,4 +33,4 @@ class Command(OrganizerCommand):
         super().run_from_argv(argv[:2] + [a for a in argv[2:] if a in ("-h", "--help")])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        raise CommandError(EXPLANATION)
+        raise CommandError(str(EXPLANATION))
