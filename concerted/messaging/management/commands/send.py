@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from concerted.core import audiences, keys
 from concerted.core.management.base import OrganizerCommand
@@ -86,13 +87,13 @@ class Command(OrganizerCommand):
         except RevealError as exc:
             raise CommandError(str(exc)) from None
         for rid, reason in revealed.failures:
-            self.stderr.write(f"REFUSED record {rid}: {reason}")
+            self.stderr.write(_("REFUSED record %(id)s: %(reason)s") % {"id": rid, "reason": reason})
         rows = self.current(data, revealed.rows, private)
         domains = [str(d) for d in (export.get("campaign") or {}).get("employer_domains") or []]
         found = addressing.address(rows, domains + options["employer_domain"], keep=where(options["where"]))
         stop_base = str(message.get("stop_base") or "")
         if not stop_base.startswith(("https://", "http://")):
-            raise CommandError("The message names no server address for its stop links.")
+            raise CommandError(_("The message names no server address for its stop links."))
 
         journal_path = Path(options["journal"] or f"concerted-send-{message['id']}.journal").expanduser()
         journal = sender.Journal(journal_path, sender.Journal.key_for(bytes(private), str(message["id"])))
@@ -108,12 +109,18 @@ class Command(OrganizerCommand):
                 else:
                     todo.append(recipient)
             if done:
-                self.stdout.write(f"Already done in an earlier run (journal {journal_path}): {done}.")
+                self.stdout.write(
+                    _("Already done in an earlier run (journal %(journal)s): %(n)d.")
+                    % {"journal": journal_path, "n": done}
+                )
             if uncertain:
                 self.stdout.write(
-                    f"UNCERTAIN: {len(uncertain)} message(s) may or may not have reached the mail server (the run "
-                    "stopped after handing them over and before the journal said so). Not sent again. Ask these "
-                    "people in person, or run again with --resend-uncertain:"
+                    _(
+                        "UNCERTAIN: %(n)d message(s) may or may not have reached the mail server (the run "
+                        "stopped after handing them over and before the journal said so). Not sent again. Ask these "
+                        "people in person, or run again with --resend-uncertain:"
+                    )
+                    % {"n": len(uncertain)}
                 )
                 for recipient in uncertain:
                     self.stdout.write(f"  {recipient.address}")
@@ -121,8 +128,11 @@ class Command(OrganizerCommand):
                 self.write_phones(Path(options["phones_out"]).expanduser(), message, found.phones)
             elif found.phones:
                 self.stdout.write(
-                    f"{len(found.phones)} person(s) left only a phone number: write them a CSV and vCard for your "
-                    "messaging app with --phones-out DIR."
+                    _(
+                        "%(n)d person(s) left only a phone number: write them a CSV and vCard for your "
+                        "messaging app with --phones-out DIR."
+                    )
+                    % {"n": len(found.phones)}
                 )
 
             messages = []
@@ -133,11 +143,11 @@ class Command(OrganizerCommand):
                     link = rendering.stop_url(stop_base, recipient.stop_token)
                     messages.append((recipient, sender.build(renderer.for_link(link), recipient, from_address, link)))
             except ValueError as exc:
-                raise CommandError(f"This message can't be sent as mail: {exc}") from None
+                raise CommandError(_("This message can't be sent as mail: %(error)s") % {"error": exc}) from None
             if not options["send"]:
                 self.stdout.write(
-                    f"Dry run: would send {len(messages)} message(s), one per person. Nothing was sent; "
-                    "add --send to send."
+                    _("Dry run: would send %(n)d message(s), one per person. Nothing was sent; add --send to send.")
+                    % {"n": len(messages)}
                 )
                 for _recipient, mail in messages[: max(0, options["show"])]:
                     self.stdout.write("-" * 60 + "\n" + _shown(mail))
@@ -158,27 +168,33 @@ class Command(OrganizerCommand):
             try:
                 revealed = open_export(companion, private) if companion.get("records") else None
             except (RevealError, AttributeError) as exc:
-                raise CommandError(f"Can't open what came with the audience: {exc}") from None
+                raise CommandError(_("Can't open what came with the audience: %(error)s") % {"error": exc}) from None
             if revealed is not None:
                 for rid, reason in revealed.failures:
-                    self.stderr.write(f"REFUSED log entry {rid}: {reason}")
+                    self.stderr.write(_("REFUSED log entry %(id)s: %(reason)s") % {"id": rid, "reason": reason})
                 opened.append(revealed.rows)
         return audience.prepare(rows, opened)
 
     def report_found(self, found: addressing.Addressed) -> None:
         if found.not_selected:
-            self.stdout.write(f"Left out by --where: {found.not_selected} record(s).")
-        self.stdout.write(f"Recipients: {len(found.recipients)} email address(es), {len(found.phones)} phone(s).")
+            self.stdout.write(_("Left out by --where: %(n)d record(s).") % {"n": found.not_selected})
+        self.stdout.write(
+            _("Recipients: %(emails)d email address(es), %(phones)d phone(s).")
+            % {"emails": len(found.recipients), "phones": len(found.phones)}
+        )
         if found.without_consent:
-            self.stdout.write(f"Skipped {found.without_consent} record(s) without consent to messages.")
+            self.stdout.write(_("Skipped %(n)d record(s) without consent to messages.") % {"n": found.without_consent})
         if found.stopped:
-            self.stdout.write(f"Skipped {found.stopped} record(s) of people who stopped messages.")
+            self.stdout.write(_("Skipped %(n)d record(s) of people who stopped messages.") % {"n": found.stopped})
         if found.repeats:
-            self.stdout.write(f"Skipped {found.repeats} repeat(s) of the same contact.")
+            self.stdout.write(_("Skipped %(n)d repeat(s) of the same contact.") % {"n": found.repeats})
         if found.refused:
             self.stderr.write(
-                f"NOT SENT to {len(found.refused)} address(es) at an employer domain, with invisible characters, "
-                "or not a plain address: your employer could read those mailboxes. Reach these people in person."
+                _(
+                    "NOT SENT to %(n)d address(es) at an employer domain, with invisible characters, "
+                    "or not a plain address: your employer could read those mailboxes. Reach these people in person."
+                )
+                % {"n": len(found.refused)}
             )
 
     def from_address(self, options: dict[str, Any]) -> str:
@@ -201,12 +217,12 @@ class Command(OrganizerCommand):
                     },
                 )
             except sender.MailSettingsError as exc:
-                raise CommandError(f"Mail settings: {exc}") from None
+                raise CommandError(_("Mail settings: %(error)s") % {"error": exc}) from None
         if check:
             try:
                 self._mail.check()
             except sender.MailSettingsError as exc:
-                raise CommandError(f"Mail settings: {exc}") from None
+                raise CommandError(_("Mail settings: %(error)s") % {"error": exc}) from None
         return self._mail
 
     def send(
@@ -218,18 +234,30 @@ class Command(OrganizerCommand):
         except sender.MailSettingsError as exc:
             raise CommandError(str(exc)) from None
         except (OSError, sender.smtplib.SMTPException) as exc:
-            raise CommandError(f"Can't use the mail server {settings.host}: {exc}. Nothing was sent.") from None
-        self.stdout.write(f"Sent {len(outcome.sent)} message(s) in this run; {journal.count(sender.SENT)} in all.")
+            raise CommandError(
+                _("Can't use the mail server %(host)s: %(error)s. Nothing was sent.")
+                % {"host": settings.host, "error": exc}
+            ) from None
+        self.stdout.write(
+            _("Sent %(n)d message(s) in this run; %(total)d in all.")
+            % {"n": len(outcome.sent), "total": journal.count(sender.SENT)}
+        )
         for recipient, note in outcome.refused:
-            self.stdout.write(f"BOUNCED {recipient.address}: {note}")
+            self.stdout.write(_("BOUNCED %(address)s: %(note)s") % {"address": recipient.address, "note": note})
         for recipient, note in outcome.failed:
-            self.stdout.write(f"NOT SENT (temporary, run again later) {recipient.address}: {note}")
+            self.stdout.write(
+                _("NOT SENT (temporary, run again later) %(address)s: %(note)s")
+                % {"address": recipient.address, "note": note}
+            )
         if options["server"]:
             self.report(options, message, journal.count(sender.SENT))
         if outcome.interrupted:
             raise CommandError(
-                f"Stopped: {outcome.interrupted}. Run the same command again to go on; nobody gets a message twice, "
-                "and the one in flight is listed as uncertain."
+                _(
+                    "Stopped: %(reason)s. Run the same command again to go on; nobody gets a message twice, "
+                    "and the one in flight is listed as uncertain."
+                )
+                % {"reason": outcome.interrupted}
             )
 
     def report(self, options: dict[str, Any], message: dict[str, Any], sent: int) -> None:
@@ -245,7 +273,9 @@ class Command(OrganizerCommand):
             with urllib.request.urlopen(request, timeout=60):  # noqa: S310 (scheme checked in load)
                 pass
         except (urllib.error.URLError, TimeoutError) as exc:
-            self.stderr.write(f"Couldn't tell the server how many were sent: {getattr(exc, 'reason', exc)}")
+            self.stderr.write(
+                _("Couldn't tell the server how many were sent: %(error)s") % {"error": getattr(exc, "reason", exc)}
+            )
 
     @staticmethod
     def token(options: dict[str, Any]) -> str:
@@ -256,16 +286,16 @@ class Command(OrganizerCommand):
             data = RevealCommand().load({"file": options["file"]})
         else:
             if not options["message"] or not options["server"]:
-                raise CommandError("Give the message id and --server URL (or --file MESSAGE.json).")
+                raise CommandError(_("Give the message id and --server URL (or --file MESSAGE.json)."))
             if not options["server"].startswith(("https://", "http://")):
-                raise CommandError("--server must start with https:// (or http:// for a local demo)")
+                raise CommandError(_("--server must start with https:// (or http:// for a local demo)"))
             if not self.token(options):
-                raise CommandError("Give a reveal token with --token or CONCERTED_TOKEN.")
+                raise CommandError(_("Give a reveal token with --token or CONCERTED_TOKEN."))
             data = self.fetch(options)
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("export"), dict):
-            raise CommandError("This is not a Concerted message (download it from the message's page).")
+            raise CommandError(_("This is not a Concerted message (download it from the message's page)."))
         if options["message"] and str(data["message"].get("id")) != options["message"]:
-            raise CommandError("This file holds another message than the one you named.")
+            raise CommandError(_("This file holds another message than the one you named."))
         return data
 
     def fetch(self, options: dict[str, Any]) -> dict[str, Any]:
@@ -277,16 +307,21 @@ class Command(OrganizerCommand):
             with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
                 return json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
-            hint = {401: "the token is wrong or expired", 404: "no such message, or you don't organize it"}.get(
+            hint = {401: _("the token is wrong or expired"), 404: _("no such message, or you don't organize it")}.get(
                 exc.code, ""
             )
             if not hint and exc.headers.get_content_type() == "text/plain":
                 hint = exc.read(500).decode("utf-8", "replace").strip()
-            raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
+            raise CommandError(
+                (_("The server refused: HTTP %(code)s %(hint)s") % {"code": exc.code, "hint": hint}).strip()
+            ) from None
         except (urllib.error.URLError, TimeoutError) as exc:
-            raise CommandError(f"Can't reach {options['server']}: {getattr(exc, 'reason', exc)}") from None
+            raise CommandError(
+                _("Can't reach %(server)s: %(error)s")
+                % {"server": options["server"], "error": getattr(exc, "reason", exc)}
+            ) from None
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise CommandError("The server did not send a message (is the URL right?)") from None
+            raise CommandError(_("The server did not send a message (is the URL right?)")) from None
 
     def write_phones(self, out: Path, message: dict[str, Any], phones: list[addressing.Phone]) -> None:
         """A CSV and a vCard file for the committee's own messaging app: written 0600,
@@ -308,7 +343,10 @@ class Command(OrganizerCommand):
             )
         RevealCommand.write_private(out, out / f"{stem}.csv", rows.getvalue().encode("utf-8"))
         RevealCommand.write_private(out, out / f"{stem}.vcf", "".join(cards).encode("utf-8"))
-        self.stdout.write(f"{len(phones)} phone number(s) for your messaging app: {out / stem}.csv and .vcf")
+        self.stdout.write(
+            _("%(n)d phone number(s) for your messaging app: %(stem)s.csv and .vcf")
+            % {"n": len(phones), "stem": out / stem}
+        )
 
 
 def where(selections: list[str]) -> Callable[[dict[str, Any]], bool] | None:
@@ -318,7 +356,10 @@ def where(selections: list[str]) -> Callable[[dict[str, Any]], bool] | None:
     for selection in selections:
         name, sep, values = selection.partition("=")
         if not sep or not name.strip() or not values.strip():
-            raise CommandError(f"--where takes FIELD=VALUE[,VALUE...], e.g. assessment=1,2 (not {selection!r})")
+            raise CommandError(
+                _("--where takes FIELD=VALUE[,VALUE...], e.g. assessment=1,2 (not %(selection)s)")
+                % {"selection": repr(selection)}
+            )
         wanted.setdefault(name.strip(), set()).update(v.strip() for v in values.split(",") if v.strip())
     if not wanted:
         return None
