@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from concerted.core import keys
 from concerted.core.management.base import OrganizerCommand
@@ -32,32 +33,35 @@ from concerted.invites import codes
 def cards_from_export(export: dict[str, Any], private: Any) -> tuple[Flyer, list[str]]:
     """The flyer a batch prints for and its unused codes, opened and checked."""
     if not isinstance(export, dict) or export.get("kind") != codes.SEALED_KIND:
-        raise CommandError("This is not a sealed invite-code batch (download it from the batch's “Print again”).")
+        raise CommandError(_("This is not a sealed invite-code batch (download it from the batch's “Print again”)."))
     try:
         opened = open_export(export, private)
     except RevealError as exc:
-        raise CommandError(f"Can't open the batch: {exc}") from None
+        raise CommandError(_("Can't open the batch: %(error)s") % {"error": exc}) from None
     parent = export["parent"]
     try:
         target = f"{parent['target_kind']}:{uuid.UUID(str(parent['target_id']))}"
         url = str(parent["public_url"])
     except (KeyError, ValueError, TypeError):
-        raise CommandError("The batch doesn't say what its cards are for.") from None
+        raise CommandError(_("The batch doesn't say what its cards are for.")) from None
     if not url.startswith(("https://", "http://")):
-        raise CommandError(f"The batch's address is not a web address: {url!r}")
+        raise CommandError(_("The batch's address is not a web address: %(url)s") % {"url": repr(url)})
     problems = list(opened.failures)
     found: list[str] = []
     for row in opened.rows:
         parsed = codes.parse(str(row.get("code", "")))
         if row.get("target") != target:
-            problems.append((row["id"], "sealed for another petition, pledge, survey or ballot"))
+            problems.append((row["id"], _("sealed for another petition, pledge, survey or ballot")))
         elif parsed.result != codes.Result.VALID:
-            problems.append((row["id"], "not a valid code"))
+            problems.append((row["id"], _("not a valid code")))
         else:
             found.append(parsed.code)
     if problems:
         detail = "; ".join(f"{rid}: {reason}" for rid, reason in problems[:5])
-        raise CommandError(f"{len(problems)} sealed code(s) could not be verified, nothing printed ({detail}).")
+        raise CommandError(
+            _("%(n)d sealed code(s) could not be verified, nothing printed (%(detail)s).")
+            % {"n": len(problems), "detail": detail}
+        )
     flyer = Flyer(
         kind=str(parent["target_kind"]),
         kind_label="",
@@ -100,17 +104,19 @@ class Command(OrganizerCommand):
         try:
             batch_id = uuid.UUID(options["batch"])
         except ValueError:
-            raise CommandError(f"{options['batch']!r} is not a batch id (copy it from the batch list).") from None
+            raise CommandError(
+                _("%(batch)s is not a batch id (copy it from the batch list).") % {"batch": repr(options["batch"])}
+            ) from None
         try:
             private = keys.read_private_file(options["key"])
         except keys.KeyFormatError as exc:
             raise CommandError(str(exc)) from None
         export = self.load(batch_id, options)
         if str((export.get("parent") or {}).get("id")) != str(batch_id):
-            raise CommandError("The sealed batch is another batch than the one asked for.")
+            raise CommandError(_("The sealed batch is another batch than the one asked for."))
         flyer, found = cards_from_export(export, private)
         if not found:
-            raise CommandError("No unused codes are left in this batch: nothing to print.")
+            raise CommandError(_("No unused codes are left in this batch: nothing to print."))
         test = is_test_address(flyer.public_url)
         document = pdf.build(flyer, options["paper"], codes=found, poster=options["poster"], test=test)
         out = Path(options["out"] or f"invite-cards-{str(batch_id)[:8]}.pdf").expanduser()
@@ -118,24 +124,30 @@ class Command(OrganizerCommand):
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(document)
-        self.stdout.write(f"Printed {len(found)} unused code(s) as cards: {out}")
+        self.stdout.write(_("Printed %(n)d unused code(s) as cards: %(file)s") % {"n": len(found), "file": out})
         if test:
-            self.stdout.write(f"Stamped TEST: {flyer.public_url} can't be reached from coworkers' phones.")
+            self.stdout.write(
+                _("Stamped TEST: %(url)s can't be reached from coworkers' phones.") % {"url": flyer.public_url}
+            )
 
     def load(self, batch_id: uuid.UUID, options: dict[str, Any]) -> dict[str, Any]:
         if options["file"]:
             try:
                 return json.loads(Path(options["file"]).expanduser().read_text(encoding="utf-8"))
             except OSError as exc:
-                raise CommandError(f"Can't read {options['file']}: {exc.strerror}") from None
+                raise CommandError(
+                    _("Can't read %(file)s: %(error)s") % {"file": options["file"], "error": exc.strerror}
+                ) from None
             except (UnicodeDecodeError, json.JSONDecodeError):
-                raise CommandError(f"{options['file']} is not a sealed invite-code batch") from None
+                raise CommandError(
+                    _("%(file)s is not a sealed invite-code batch") % {"file": options["file"]}
+                ) from None
         if not options["server"]:
-            raise CommandError("Give --server URL (with --token or CONCERTED_TOKEN), or --file SEALED-BATCH.json")
+            raise CommandError(_("Give --server URL (with --token or CONCERTED_TOKEN), or --file SEALED-BATCH.json"))
         token = options["token"] or os.environ.get("CONCERTED_TOKEN", "")
         if not token:
             raise CommandError(
-                "Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page)."
+                _("Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page).")
             )
         return fetch(options["server"], token, reverse("flyers:batch_sealed", args=[batch_id]))
 
