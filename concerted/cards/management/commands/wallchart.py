@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from concerted.cards import roster
 from concerted.cards.deliverable import roster_pdf
@@ -73,7 +74,7 @@ class Command(OrganizerCommand):
                 raise CommandError(f"{kind}: {exc}") from None
         parent = opened["roster"].export["parent"]
         if any(opened[k].export["parent"].get("id") != parent.get("id") for k in ("notes", "cards")):
-            raise CommandError("the three exports are not from the same card drive")
+            raise CommandError(_("the three exports are not from the same card drive"))
         rows, unmatched = roster.wall_chart(opened["roster"].rows, opened["notes"].rows, opened["cards"].rows)
         out = Path(options["out"]).expanduser()
         out.mkdir(parents=True, exist_ok=True)
@@ -86,13 +87,22 @@ class Command(OrganizerCommand):
         _write_private(out / f"{stem}.csv", to_csv(chart).encode("utf-8"))
         _write_private(out / f"{stem}.pdf", roster_pdf(chart))
         self.stdout.write(
-            f"Opened {len(rows)} people, {len(opened['notes'].rows)} log entries and {len(opened['cards'].rows)} "
-            f"cards ({len(unmatched)} not matched to the roster): {out / stem}.csv and .pdf"
+            _(
+                "Opened %(people)d people, %(notes)d log entries and %(cards)d cards "
+                "(%(unmatched)d not matched to the roster): %(stem)s.csv and .pdf"
+            )
+            % {
+                "people": len(rows),
+                "notes": len(opened["notes"].rows),
+                "cards": len(opened["cards"].rows),
+                "unmatched": len(unmatched),
+                "stem": out / stem,
+            }
         )
         for rid, reason in chart.failures:
-            self.stderr.write(f"REFUSED record {rid}: {reason}")
+            self.stderr.write(_("REFUSED record %(id)s: %(reason)s") % {"id": rid, "reason": reason})
         if chart.failures:
-            raise CommandError(f"{len(chart.failures)} record(s) could not be verified; see above.")
+            raise CommandError(_("%(n)d record(s) could not be verified; see above.") % {"n": len(chart.failures)})
 
     def load(self, kind: str, options: dict[str, Any]) -> dict[str, Any]:
         fetch = RevealCommand()
@@ -100,6 +110,6 @@ class Command(OrganizerCommand):
             return fetch.load({"file": options[f"{kind}_file"]})
         if not options.get("unit"):
             raise CommandError(
-                "Give --server URL, --token and --unit ID, or --roster-file, --notes-file and --cards-file"
+                _("Give --server URL, --token and --unit ID, or --roster-file, --notes-file and --cards-file")
             )
         return fetch.load({"file": None, "server": options["server"], "token": options["token"], kind: options["unit"]})
