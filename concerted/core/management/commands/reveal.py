@@ -81,7 +81,7 @@ class Command(OrganizerCommand):
             self.confirm_threshold(options, export, found, records=len(revealed.rows))
             return
         if options["confirm"]:
-            raise CommandError("Nothing to confirm: this export is not a threshold waiting for the committee.")
+            raise CommandError(_("Nothing to confirm: this export is not a threshold waiting for the committee."))
         revealed = dataclasses.replace(revealed, rows=[*found.unique, *found.repeats])
         out = Path(options["out"]).expanduser()
         out.mkdir(parents=True, exist_ok=True)
@@ -114,34 +114,45 @@ class Command(OrganizerCommand):
         threshold = export["parent"].get("threshold")
         if not options["server"] or not chosen:
             self.stdout.write(
-                f"Confirm on the dashboard with {found.people} different people, or run this again with "
-                "--server, your token and --confirm to report the count from here."
+                _(
+                    "Confirm on the dashboard with %(n)d different people, or run this again with "
+                    "--server, your token and --confirm to report the count from here."
+                )
+                % {"n": found.people}
             )
             if options["confirm"]:
-                raise CommandError("--confirm reports to the server: give --server URL and the item's id, not --file.")
+                raise CommandError(
+                    _("--confirm reports to the server: give --server URL and the item's id, not --file.")
+                )
             return
         if isinstance(threshold, int) and found.people < threshold:
             self.stdout.write(
-                f"{found.people} different people is below the threshold of {threshold}: nothing to confirm yet."
+                _("%(n)d different people is below the threshold of %(threshold)s: nothing to confirm yet.")
+                % {"n": found.people, "threshold": threshold}
             )
             if options["confirm"]:
-                raise CommandError("Not confirmed: below the threshold.")
+                raise CommandError(_("Not confirmed: below the threshold."))
             return
-        question = (
-            f"Confirm on the server with {found.people} different people (threshold {threshold})? "
-            "Everyone who pledged will see it is time to act. Type yes to confirm: "
-        )
+        # The answer stays the English "yes" whatever the language: a script or a habit
+        # that types it keeps working.
+        question = _(
+            "Confirm on the server with %(n)d different people (threshold %(threshold)s)? "
+            "Everyone who pledged will see it is time to act. Type %(yes)s to confirm: "
+        ) % {"n": found.people, "threshold": threshold, "yes": "yes"}
         if not options["confirm"]:
             if not sys.stdin.isatty():
                 self.stdout.write(
-                    f"Not confirmed. Run again with --confirm to confirm with {found.people} different people, "
-                    "or confirm on the dashboard."
+                    _(
+                        "Not confirmed. Run again with --confirm to confirm with %(n)d different people, "
+                        "or confirm on the dashboard."
+                    )
+                    % {"n": found.people}
                 )
                 return
             self.stdout.write(question, ending="")
             self.stdout.flush()
             if input().strip().lower() != "yes":
-                self.stdout.write("Not confirmed: nothing was sent to the server.")
+                self.stdout.write(_("Not confirmed: nothing was sent to the server."))
                 return
         kind = chosen[0]
         token = options["token"] or os.environ.get("CONCERTED_TOKEN", "")
@@ -153,28 +164,34 @@ class Command(OrganizerCommand):
                 {"people": found.people, "records": records},
             )
         except _NotJson:
-            raise CommandError("The server's answer was not Concerted's: check the pledge's dashboard.") from None
+            raise CommandError(_("The server's answer was not Concerted's: check the pledge's dashboard.")) from None
         self.stdout.write(
-            f"Confirmed on the server with {answer.get('confirmed_count')} different people: "
-            f"the {kind} is {answer.get('status')}. You can now open the names with concerted reveal."
+            _(
+                "Confirmed on the server with %(n)s different people: "
+                "the %(kind)s is %(status)s. You can now open the names with concerted reveal."
+            )
+            % {"n": answer.get("confirmed_count"), "kind": kind, "status": answer.get("status")}
         )
 
     def _refused(self, revealed: Revealed) -> None:
         for rid, reason in revealed.failures:
-            self.stderr.write(f"REFUSED record {rid}: {reason}")
+            self.stderr.write(_("REFUSED record %(id)s: %(reason)s") % {"id": rid, "reason": reason})
         if revealed.duplicates:
             self.stderr.write(
-                f"{revealed.duplicates} duplicated or replayed record(s) in this export were counted once: "
-                "the server sent the same record more than once."
+                _(
+                    "%(n)d duplicated or replayed record(s) in this export were counted once: "
+                    "the server sent the same record more than once."
+                )
+                % {"n": revealed.duplicates}
             )
         if revealed.failures:
-            raise CommandError(f"{len(revealed.failures)} record(s) could not be verified; see above.")
+            raise CommandError(_("%(n)d record(s) could not be verified; see above.") % {"n": len(revealed.failures)})
 
     @staticmethod
     def write_private(out: Path, path: Path, content: bytes) -> None:
         """0600, inside --out only, never through a symlink planted there."""
         if path.resolve().parent != out.resolve():
-            raise CommandError(f"Refusing to write outside {out}: {path}")
+            raise CommandError(_("Refusing to write outside %(folder)s: %(file)s") % {"folder": out, "file": path})
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(content)
@@ -184,18 +201,21 @@ class Command(OrganizerCommand):
             try:
                 return json.loads(Path(options["file"]).expanduser().read_text(encoding="utf-8"))
             except OSError as exc:
-                raise CommandError(f"Can't read {options['file']}: {exc.strerror}") from None
+                raise CommandError(
+                    _("Can't read %(file)s: %(error)s") % {"file": options["file"], "error": exc.strerror}
+                ) from None
             except (UnicodeDecodeError, json.JSONDecodeError):
-                raise CommandError(f"{options['file']} is not a Concerted sealed export") from None
+                raise CommandError(_("%(file)s is not a Concerted sealed export") % {"file": options["file"]}) from None
         chosen = [(kind, options[kind]) for kind in EXPORT_PATHS if options.get(kind)]
         if not options["server"] or len(chosen) != 1:
             raise CommandError(
-                "Give --file EXPORT.json, or --server URL and one of: " + ", ".join(f"--{k} ID" for k in EXPORT_PATHS)
+                _("Give --file EXPORT.json, or --server URL and one of: %(options)s")
+                % {"options": ", ".join(f"--{k} ID" for k in EXPORT_PATHS)}
             )
         token = options["token"] or os.environ.get("CONCERTED_TOKEN", "")
         if not token:
             raise CommandError(
-                "Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page)."
+                _("Give a reveal token with --token or CONCERTED_TOKEN (make one on the Reveal tokens page).")
             )
         kind, ident = chosen[0]
         return fetch(options["server"], token, EXPORT_PATHS[kind].format(id=ident))
@@ -207,13 +227,13 @@ def fetch(server: str, token: str, path: str) -> dict[str, Any]:
     try:
         return call_server(server, token, path)
     except _NotJson:
-        raise CommandError("The server did not send a sealed export (is the URL right?)") from None
+        raise CommandError(_("The server did not send a sealed export (is the URL right?)")) from None
 
 
 def call_server(server: str, token: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
     """GET (or POST `payload` as JSON) with the token; the server's JSON answer."""
     if not server.startswith(("https://", "http://")):
-        raise CommandError("--server must start with https:// (or http:// for a local demo)")
+        raise CommandError(_("--server must start with https:// (or http:// for a local demo)"))
     url = server.rstrip("/") + path
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     data = None
@@ -225,13 +245,19 @@ def call_server(server: str, token: str, path: str, payload: dict[str, Any] | No
         with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (scheme checked above)
             return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
-        hint = {401: "the token is wrong or expired", 404: "no such item, or you don't organize it"}.get(exc.code, "")
+        hint = {401: _("the token is wrong or expired"), 404: _("no such item, or you don't organize it")}.get(
+            exc.code, ""
+        )
         if not hint and exc.headers.get_content_type() in ("text/plain", "application/json"):
             # The server's own explanation (e.g. a pledge not yet confirmed): short, text only.
             hint = exc.read(500).decode("utf-8", "replace").strip()
-        raise CommandError(f"The server refused: HTTP {exc.code} {hint}".strip()) from None
+        raise CommandError(
+            (_("The server refused: HTTP %(code)s %(hint)s") % {"code": exc.code, "hint": hint}).strip()
+        ) from None
     except (urllib.error.URLError, TimeoutError) as exc:
-        raise CommandError(f"Can't reach {server}: {getattr(exc, 'reason', exc)}") from None
+        raise CommandError(
+            _("Can't reach %(server)s: %(error)s") % {"server": server, "error": getattr(exc, "reason", exc)}
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise _NotJson from None
 
