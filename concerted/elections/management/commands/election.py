@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from concerted.core.management.base import OrganizerCommand
 from concerted.elections import evcrypto as ev
@@ -26,7 +27,7 @@ from concerted.elections import trustee_tool
 class Http:
     def __init__(self, server: str, token: str | None = None) -> None:
         if not server.startswith(("http://", "https://")):
-            raise CommandError("--server must start with http:// or https://")
+            raise CommandError(_("--server must start with http:// or https://"))
         self.server = server.rstrip("/")
         self.token = token
 
@@ -48,9 +49,11 @@ class Http:
                 why = json.loads(exc.read()).get("error", exc.reason)
             except ValueError:
                 why = exc.reason
-            raise CommandError(f"The server refused: {why} (HTTP {exc.code})") from None
+            raise CommandError(
+                _("The server refused: %(why)s (HTTP %(code)s)") % {"why": why, "code": exc.code}
+            ) from None
         except (urllib.error.URLError, TimeoutError) as exc:
-            raise CommandError(f"Can't reach {self.server}: {exc}") from None
+            raise CommandError(_("Can't reach %(server)s: %(error)s") % {"server": self.server, "error": exc}) from None
 
 
 class Command(OrganizerCommand):
@@ -92,11 +95,14 @@ class Command(OrganizerCommand):
         out.mkdir(parents=True, exist_ok=True)
         private, public = out / "private-codes.csv", out / "public-credentials.txt"
         if private.exists() or public.exists():
-            raise CommandError(f"{private} or {public} already exists; refusing to overwrite.")
+            raise CommandError(
+                _("%(private)s or %(public)s already exists; refusing to overwrite.")
+                % {"private": private, "public": public}
+            )
         count = options["count"]
         if not 1 <= count <= 100_000:
-            raise CommandError("--count between 1 and 100000")
-        codes = [ev.new_credential_code() for _ in range(count)]
+            raise CommandError(_("--count between 1 and 100000"))
+        codes = [ev.new_credential_code() for _card in range(count)]
         publics = sorted(ev.credential_public(options["election"], c) for c in codes)
         fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", newline="") as f:
@@ -107,7 +113,8 @@ class Command(OrganizerCommand):
         # Sorted, so the public list's order says nothing about which card is which.
         public.write_text("\n".join(publics) + "\n")
         self.stdout.write(
-            f"{count} codes in {private} (print, hand out, then destroy); paste {public} into the election page."
+            _("%(n)d codes in %(private)s (print, hand out, then destroy); paste %(public)s into the election page.")
+            % {"n": count, "private": private, "public": public}
         )
 
     def trustee(self, options: dict[str, Any]) -> None:
@@ -115,38 +122,40 @@ class Command(OrganizerCommand):
         action = options["action"]
         if action == "init":
             if path.exists():
-                raise CommandError(f"{path} exists; refusing to overwrite a trustee's secrets.")
+                raise CommandError(_("%(file)s exists; refusing to overwrite a trustee's secrets.") % {"file": path})
             if not (options["server"] and options["election"] and options["token"]):
-                raise CommandError("init needs --server, --election and --token")
+                raise CommandError(_("init needs --server, --election and --token"))
             http = Http(options["server"], options["token"])
             roster = http.call(f"/o/elections/api/{options['election']}/roster")
             state = trustee_tool.new_state(options["election"], int(roster["index"]))
             state.update(server=options["server"], token=options["token"])
             trustee_tool.save_state(path, state)
             http.call(f"/o/elections/api/{options['election']}/box", {"box_public": state["box_public"]})
-            self.stdout.write(f"Trustee {state['index']}: key registered. Next, when all trustees have: deal.")
+            self.stdout.write(
+                _("Trustee %(index)s: key registered. Next, when all trustees have: deal.") % {"index": state["index"]}
+            )
             return
         try:
             state = trustee_tool.load_state(path)
         except (OSError, ValueError) as exc:
-            raise CommandError(f"Can't read {path}: {exc}") from None
+            raise CommandError(_("Can't read %(file)s: %(error)s") % {"file": path, "error": exc}) from None
         http = Http(state["server"], state["token"])
         base = f"/o/elections/api/{state['election']}"
         try:
             if action == "deal":
                 public, sealed = trustee_tool.deal(state, http.call(f"{base}/roster"))
                 http.call(f"{base}/deal", {"dealer": public, "sealed": sealed})
-                self.stdout.write("Dealt: commitments published, shares sealed to each trustee.")
+                self.stdout.write(_("Dealt: commitments published, shares sealed to each trustee."))
             elif action == "receive":
                 roster = http.call(f"{base}/roster")
                 proof = trustee_tool.receive(state, roster, http.call(f"{base}/messages")["messages"])
                 trustee_tool.save_state(path, state)
                 http.call(f"{base}/share-proof", {"proof": proof})
-                self.stdout.write("Shares checked; your key share is in the state file. Keep it until the tally.")
+                self.stdout.write(_("Shares checked; your key share is in the state file. Keep it until the tally."))
             else:
                 shares = trustee_tool.decrypt(state, http.call(f"{base}/board"))
                 http.call(f"{base}/partial", {"shares": shares})
-                self.stdout.write("The board verified; your partial decryption of the sums is published.")
+                self.stdout.write(_("The board verified; your partial decryption of the sums is published."))
         except trustee_tool.TrusteeError as exc:
             raise CommandError(str(exc)) from None
 
@@ -158,14 +167,14 @@ class Command(OrganizerCommand):
             picked = {int(x) - 1 for x in options["choose"].split(",") if x.strip()}
             code = ev.normalize_code(options["code"])
         except (ValueError, ev.Invalid) as exc:
-            raise CommandError(f"Bad input: {exc}") from None
+            raise CommandError(_("Bad input: %(error)s") % {"error": exc}) from None
         choices = [1 if i in picked else 0 for i in range(len(q["options"]))]
         try:
             ballot, _secrets = ev.encrypt_ballot(manifest, code, [choices])
         except ev.Invalid as exc:
             raise CommandError(str(exc)) from None
         reply = http.call(f"/e/{options['slug']}/cast.json", ballot)
-        self.stdout.write(f"Cast. Your tracker: {reply['tracker']}")
+        self.stdout.write(_("Cast. Your tracker: %(tracker)s") % {"tracker": reply["tracker"]})
 
     def audit(self, options: dict[str, Any]) -> None:
         try:
@@ -175,7 +184,7 @@ class Command(OrganizerCommand):
                 data["manifest"], data["ballot"], revealed
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CommandError(f"Can't read the spoiled ballot: {exc}") from None
+            raise CommandError(_("Can't read the spoiled ballot: %(error)s") % {"error": exc}) from None
         if not ok:
-            raise CommandError("FAIL: the spoiled ballot does NOT encrypt the choices shown. Tell the committee.")
-        self.stdout.write(f"OK: the spoiled ballot encrypts exactly {data['choices']}.")
+            raise CommandError(_("FAIL: the spoiled ballot does NOT encrypt the choices shown. Tell the committee."))
+        self.stdout.write(_("OK: the spoiled ballot encrypts exactly %(choices)s.") % {"choices": data["choices"]})
