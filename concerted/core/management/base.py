@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
 # gettext's order: LANGUAGE (a colon-separated list) before LC_ALL, LC_MESSAGES, LANG.
@@ -54,6 +54,13 @@ class OrganizerCommand(BaseCommand):
     # The option that names the organizer's language, when the command has one; a command
     # whose --language means something else (reveal: the addressee's PDF) sets None.
     language_option: ClassVar[str | None] = "language"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # argparse runs re.sub on the description: a lazy help text is made a str here,
+        # in the language already active.
+        parser.description = str(self.help) if self.help else None
+        return parser
 
     def run_from_argv(self, argv: list[str]) -> None:
         # --help and argument errors are printed before execute() runs.

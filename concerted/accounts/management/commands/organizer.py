@@ -9,18 +9,21 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core.management.base import OrganizerCommand
 
 
 class Command(OrganizerCommand):
-    help = "Create an organizer account, or reset its password: concerted organizer add USERNAME"
+    help = gettext_lazy("Create an organizer account, or reset its password: concerted organizer add USERNAME")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["add", "password"])
         parser.add_argument("username")
         parser.add_argument(
-            "--password-env", default="", help="Read the password from this environment variable (for scripts)."
+            "--password-env",
+            default="",
+            help=gettext_lazy("Read the password from this environment variable (for scripts)."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.cards import roster
 from concerted.cards.deliverable import roster_pdf
@@ -45,20 +46,20 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 class Command(OrganizerCommand):
-    help = (
+    help = gettext_lazy(
         "Open a card drive's roster, one-on-one log and cards with the committee's private key and write the "
         "wall chart (CSV and PDF): --server URL with a token and --unit ID, or the three exports as files."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--key", required=True, help="The committee private key file (committee.key)")
-        parser.add_argument("--out", default=".", help="Folder for the CSV and PDF")
-        parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
-        parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
-        parser.add_argument("--unit", help="The card drive's id (from its dashboard)")
-        parser.add_argument("--roster-file", help="The sealed roster export, instead of --server")
-        parser.add_argument("--notes-file", help="The sealed one-on-one export, instead of --server")
-        parser.add_argument("--cards-file", help="The sealed cards export, instead of --server")
+        parser.add_argument("--key", required=True, help=gettext_lazy("The committee private key file (committee.key)"))
+        parser.add_argument("--out", default=".", help=gettext_lazy("Folder for the CSV and PDF"))
+        parser.add_argument("--server", help=gettext_lazy("The Concerted server, e.g. https://concerted.example.org"))
+        parser.add_argument("--token", help=gettext_lazy("A reveal token (or set CONCERTED_TOKEN)"))
+        parser.add_argument("--unit", help=gettext_lazy("The card drive's id (from its dashboard)"))
+        parser.add_argument("--roster-file", help=gettext_lazy("The sealed roster export, instead of --server"))
+        parser.add_argument("--notes-file", help=gettext_lazy("The sealed one-on-one export, instead of --server"))
+        parser.add_argument("--cards-file", help=gettext_lazy("The sealed cards export, instead of --server"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core import agebackup, dbtools
 from concerted.core.management.base import OrganizerCommand
@@ -32,21 +33,23 @@ def table_counts() -> dict[str, int]:
 
 
 class Command(OrganizerCommand):
-    help = (
+    help = gettext_lazy(
         "Back up the database to FILE (SQLite online backup API, or pg_dump on PostgreSQL). "
         "The invite-code key is not inside: back up settings.CODE_KEY_FILE separately."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "file", nargs="?", help="Where to write a plain backup, e.g. /backups/concerted-2026-05-01.db"
+            "file", nargs="?", help=gettext_lazy("Where to write a plain backup, e.g. /backups/concerted-2026-05-01.db")
         )
-        parser.add_argument("--force", action="store_true", help="Overwrite FILE if it exists")
+        parser.add_argument("--force", action="store_true", help=gettext_lazy("Overwrite FILE if it exists"))
         parser.add_argument(
             "--encrypted",
             action="store_true",
-            help="Encrypt with age to the committee's backup key (CONCERTED_BACKUP_RECIPIENTS) into "
-            "CONCERTED_BACKUP_DIR, and delete backups older than CONCERTED_BACKUP_KEEP_DAYS days",
+            help=gettext_lazy(
+                "Encrypt with age to the committee's backup key (CONCERTED_BACKUP_RECIPIENTS) into "
+                "CONCERTED_BACKUP_DIR, and delete backups older than CONCERTED_BACKUP_KEEP_DAYS days"
+            ),
         )
 
     def manifest(self, kind: str, counts: dict[str, int]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from nacl.public import PrivateKey
 
 from concerted.core import keys
@@ -13,13 +14,13 @@ from concerted.core.management.base import OrganizerCommand
 
 
 class Command(OrganizerCommand):
-    help = "Make the committee keypair on this computer: concerted keys new --out DIR"
+    help = gettext_lazy("Make the committee keypair on this computer: concerted keys new --out DIR")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["new", "show-public"])
-        parser.add_argument("--out", default=".", help="Folder for committee.key and committee.pub")
-        parser.add_argument("--name", default="committee", help="File name stem (default: committee)")
-        parser.add_argument("--key", help="With show-public: the private key file")
+        parser.add_argument("--out", default=".", help=gettext_lazy("Folder for committee.key and committee.pub"))
+        parser.add_argument("--name", default="committee", help=gettext_lazy("File name stem (default: committee)"))
+        parser.add_argument("--key", help=gettext_lazy("With show-public: the private key file"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "show-public":

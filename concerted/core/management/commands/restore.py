@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core import agebackup, dbtools
 from concerted.core.management.base import OrganizerCommand
@@ -22,18 +23,22 @@ from .backup import table_counts
 
 
 class Command(OrganizerCommand):
-    help = (
+    help = gettext_lazy(
         "Restore a backup made by `concerted backup` into the configured database. Restore the "
         "invite-code key file too, or repeat signers will no longer be recognized."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="A backup made by `concerted backup`")
-        parser.add_argument("--force", action="store_true", help="Replace a database that already holds data")
+        parser.add_argument("file", help=gettext_lazy("A backup made by `concerted backup`"))
+        parser.add_argument(
+            "--force", action="store_true", help=gettext_lazy("Replace a database that already holds data")
+        )
         parser.add_argument(
             "--identity",
-            help="The committee's age backup key, for a backup made with --encrypted (bring it for the "
-            "restore, then remove it from the server)",
+            help=gettext_lazy(
+                "The committee's age backup key, for a backup made with --encrypted (bring it for the "
+                "restore, then remove it from the server)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core import dedup, keys, translations
 from concerted.core.management.base import OrganizerCommand
@@ -32,7 +33,7 @@ class Command(OrganizerCommand):
     # --language is the addressee's (the PDF's); what the organizer reads follows the terminal.
     language_option = None
 
-    help = (
+    help = gettext_lazy(
         "Open a sealed export on this computer with the committee's private key and write CSV and PDF. "
         "Either --file EXPORT.json, or --server URL with a token (CONCERTED_TOKEN or --token) and --petition ID. "
         "For a pledge that reached its threshold, it counts the different people and, once you say yes "
@@ -40,15 +41,17 @@ class Command(OrganizerCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--key", required=True, help="The committee private key file (committee.key)")
-        parser.add_argument("--out", default=".", help="Folder for the CSV and PDF")
-        parser.add_argument("--file", help="A sealed export downloaded from the dashboard")
-        parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
-        parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
+        parser.add_argument("--key", required=True, help=gettext_lazy("The committee private key file (committee.key)"))
+        parser.add_argument("--out", default=".", help=gettext_lazy("Folder for the CSV and PDF"))
+        parser.add_argument("--file", help=gettext_lazy("A sealed export downloaded from the dashboard"))
+        parser.add_argument("--server", help=gettext_lazy("The Concerted server, e.g. https://concerted.example.org"))
+        parser.add_argument("--token", help=gettext_lazy("A reveal token (or set CONCERTED_TOKEN)"))
         parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
-            help="The deliverable PDF's language: the addressee's (default: the campaign's main language)",
+            help=gettext_lazy(
+                "The deliverable PDF's language: the addressee's (default: the campaign's main language)"
+            ),
         )
         for kind in EXPORT_PATHS:
             parser.add_argument(f"--{kind}", help=f"Fetch the {kind} export with this id (shown on its dashboard)")

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core.management.base import OrganizerCommand
 from concerted.elections import evcrypto as ev
@@ -61,22 +62,28 @@ class Command(OrganizerCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="step", required=True)
-        c = sub.add_parser("credentials", help="make voting codes for N members")
-        c.add_argument("--election", required=True, help="the election id (from its organizer page)")
+        c = sub.add_parser("credentials", help=gettext_lazy("make voting codes for N members"))
+        c.add_argument("--election", required=True, help=gettext_lazy("the election id (from its organizer page)"))
         c.add_argument("--count", type=int, required=True)
-        c.add_argument("--out", required=True, help="folder for private-codes.csv and public-credentials.txt")
-        t = sub.add_parser("trustee", help="a trustee's step")
+        c.add_argument(
+            "--out", required=True, help=gettext_lazy("folder for private-codes.csv and public-credentials.txt")
+        )
+        t = sub.add_parser("trustee", help=gettext_lazy("a trustee's step"))
         t.add_argument("action", choices=["init", "deal", "receive", "decrypt"])
-        t.add_argument("--state", required=True, help="this trustee's state file (secret: keep it on this machine)")
+        t.add_argument(
+            "--state", required=True, help=gettext_lazy("this trustee's state file (secret: keep it on this machine)")
+        )
         t.add_argument("--server")
         t.add_argument("--election")
         t.add_argument("--token")
-        v = sub.add_parser("vote", help="encrypt and cast a ballot from this machine")
+        v = sub.add_parser("vote", help=gettext_lazy("encrypt and cast a ballot from this machine"))
         v.add_argument("--server", required=True)
-        v.add_argument("--slug", required=True, help="the election's short name in its voting link /e/NAME/")
-        v.add_argument("--code", required=True, help="your voting code")
-        v.add_argument("--choose", required=True, help="option numbers, from 1, comma-separated")
-        a = sub.add_parser("audit", help="check a spoiled ballot's encryption")
+        v.add_argument(
+            "--slug", required=True, help=gettext_lazy("the election's short name in its voting link /e/NAME/")
+        )
+        v.add_argument("--code", required=True, help=gettext_lazy("your voting code"))
+        v.add_argument("--choose", required=True, help=gettext_lazy("option numbers, from 1, comma-separated"))
+        a = sub.add_parser("audit", help=gettext_lazy("check a spoiled ballot's encryption"))
         a.add_argument("file")
 
     def handle(self, *args: Any, **options: Any) -> None:

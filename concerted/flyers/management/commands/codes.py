@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core import keys
 from concerted.core.management.base import OrganizerCommand
@@ -83,22 +84,24 @@ def cards_from_export(export: dict[str, Any], private: Any) -> tuple[Flyer, list
 
 
 class Command(OrganizerCommand):
-    help = (
+    help = gettext_lazy(
         "Print a batch's unused invite codes again as tear-off cards, on this computer: "
         "concerted codes print BATCH --key committee.key --server URL --token TOKEN --out cards.pdf "
         "(or --file with the sealed batch downloaded from the batch list)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["print"], help="What to do with the batch: print")
-        parser.add_argument("batch", help="The batch's id (from the batch list)")
-        parser.add_argument("--key", required=True, help="The committee private key file (committee.key)")
-        parser.add_argument("--out", help="The PDF to write (default invite-cards-BATCH.pdf)")
-        parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
-        parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
-        parser.add_argument("--file", help="The sealed batch downloaded from the batch list, instead of --server")
+        parser.add_argument("action", choices=["print"], help=gettext_lazy("What to do with the batch: print"))
+        parser.add_argument("batch", help=gettext_lazy("The batch's id (from the batch list)"))
+        parser.add_argument("--key", required=True, help=gettext_lazy("The committee private key file (committee.key)"))
+        parser.add_argument("--out", help=gettext_lazy("The PDF to write (default invite-cards-BATCH.pdf)"))
+        parser.add_argument("--server", help=gettext_lazy("The Concerted server, e.g. https://concerted.example.org"))
+        parser.add_argument("--token", help=gettext_lazy("A reveal token (or set CONCERTED_TOKEN)"))
+        parser.add_argument(
+            "--file", help=gettext_lazy("The sealed batch downloaded from the batch list, instead of --server")
+        )
         parser.add_argument("--paper", choices=sorted(pdf.PAPERS), default="letter")
-        parser.add_argument("--poster", action="store_true", help="Start with the poster page")
+        parser.add_argument("--poster", action="store_true", help=gettext_lazy("Start with the poster page"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

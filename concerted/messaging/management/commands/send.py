@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core import audiences, keys
 from concerted.core.management.base import OrganizerCommand
@@ -23,7 +24,7 @@ from ...views import FORMAT
 
 
 class Command(OrganizerCommand):
-    help = (
+    help = gettext_lazy(
         "Send a message composed on the server, from this computer: downloads the message and the sealed "
         "audience, opens the contacts here with the committee key, drops those who didn't agree or stopped, "
         "repeats and employer addresses, and sends one message per person through the committee's own mail "
@@ -31,46 +32,67 @@ class Command(OrganizerCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("message", nargs="?", help="The message's id (from its page on the server)")
-        parser.add_argument("--key", required=True, help="The committee private key file (committee.key)")
-        parser.add_argument("--server", help="The Concerted server, e.g. https://concerted.example.org")
-        parser.add_argument("--token", help="A reveal token (or set CONCERTED_TOKEN)")
-        parser.add_argument("--file", help="A message downloaded from the server (send.json) instead of --server")
-        parser.add_argument("--send", action="store_true", help="Really send (without it: a dry run)")
-        parser.add_argument("--show", type=int, default=2, help="Messages printed in a dry run (default 2)")
-        parser.add_argument("--journal", help="The journal file (default: ./concerted-send-MESSAGE.journal)")
+        parser.add_argument("message", nargs="?", help=gettext_lazy("The message's id (from its page on the server)"))
+        parser.add_argument("--key", required=True, help=gettext_lazy("The committee private key file (committee.key)"))
+        parser.add_argument("--server", help=gettext_lazy("The Concerted server, e.g. https://concerted.example.org"))
+        parser.add_argument("--token", help=gettext_lazy("A reveal token (or set CONCERTED_TOKEN)"))
+        parser.add_argument(
+            "--file", help=gettext_lazy("A message downloaded from the server (send.json) instead of --server")
+        )
+        parser.add_argument("--send", action="store_true", help=gettext_lazy("Really send (without it: a dry run)"))
+        parser.add_argument(
+            "--show", type=int, default=2, help=gettext_lazy("Messages printed in a dry run (default 2)")
+        )
+        parser.add_argument(
+            "--journal", help=gettext_lazy("The journal file (default: ./concerted-send-MESSAGE.journal)")
+        )
         parser.add_argument(
             "--resend-uncertain",
             action="store_true",
-            help="Send again to those whose message may already have gone out (after a crash); check first",
+            help=gettext_lazy(
+                "Send again to those whose message may already have gone out (after a crash); check first"
+            ),
         )
-        parser.add_argument("--per-minute", type=float, default=30.0, help="At most this many messages a minute")
+        parser.add_argument(
+            "--per-minute", type=float, default=30.0, help=gettext_lazy("At most this many messages a minute")
+        )
         parser.add_argument("--mail-settings", help=f"Mail settings file (default {sender.DEFAULT_SETTINGS_FILE})")
-        parser.add_argument("--smtp-host", help="The committee's mail server")
-        parser.add_argument("--smtp-port", type=int, help="Default 587 (STARTTLS) or 465 (implicit TLS)")
-        parser.add_argument("--smtp-user", help="Password from CONCERTED_SMTP_PASSWORD")
-        parser.add_argument("--smtp-tls", choices=sender.TLS_MODES, help="Default starttls")
-        parser.add_argument("--smtp-cafile", help="Trust this CA certificate (a self-hosted mail server)")
-        parser.add_argument("--from", dest="from_address", help="Sender address (the committee's)")
+        parser.add_argument("--smtp-host", help=gettext_lazy("The committee's mail server"))
+        parser.add_argument("--smtp-port", type=int, help=gettext_lazy("Default 587 (STARTTLS) or 465 (implicit TLS)"))
+        parser.add_argument("--smtp-user", help=gettext_lazy("Password from CONCERTED_SMTP_PASSWORD"))
+        parser.add_argument("--smtp-tls", choices=sender.TLS_MODES, help=gettext_lazy("Default starttls"))
+        parser.add_argument("--smtp-cafile", help=gettext_lazy("Trust this CA certificate (a self-hosted mail server)"))
+        parser.add_argument("--from", dest="from_address", help=gettext_lazy("Sender address (the committee's)"))
         parser.add_argument(
             "--where",
             action="append",
             default=[],
             metavar="FIELD=V1,V2",
-            help="Only people whose opened record has one of these values, e.g. assessment=1,2 on the roster "
-            "(repeat for several fields). Applied on this computer: the server never sees it",
+            help=gettext_lazy(
+                "Only people whose opened record has one of these values, e.g. assessment=1,2 on the roster "
+                "(repeat for several fields). Applied on this computer: the server never sees it"
+            ),
         )
-        parser.add_argument("--phones-out", help="Folder for a CSV and a vCard of those who left a phone number")
         parser.add_argument(
-            "--employer-domain", action="append", default=[], help="Another employer email domain to refuse"
+            "--phones-out", help=gettext_lazy("Folder for a CSV and a vCard of those who left a phone number")
+        )
+        parser.add_argument(
+            "--employer-domain",
+            action="append",
+            default=[],
+            help=gettext_lazy("Another employer email domain to refuse"),
         )
         parser.add_argument(
             "--deliver-petition",
             metavar="PETITION_ID",
-            help="Instead of a message: email the petition's deliverable PDF to its addressee (--to) with a cover letter",
+            help=gettext_lazy(
+                "Instead of a message: email the petition's deliverable PDF to its addressee (--to) with a cover letter"
+            ),
         )
-        parser.add_argument("--to", help="With --deliver-petition: the addressee's email address")
-        parser.add_argument("--cover", help="With --deliver-petition: a Markdown file with the cover letter")
+        parser.add_argument("--to", help=gettext_lazy("With --deliver-petition: the addressee's email address"))
+        parser.add_argument(
+            "--cover", help=gettext_lazy("With --deliver-petition: a Markdown file with the cover letter")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

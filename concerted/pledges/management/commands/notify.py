@@ -25,7 +25,7 @@ EXPLANATION = gettext_lazy(
 
 
 class Command(OrganizerCommand):
-    help = "Replaced by concerted send: explains how to write to a pledge's pledgers. Sends nothing."
+    help = gettext_lazy("Replaced by concerted send: explains how to write to a pledge's pledgers. Sends nothing.")
 
     def run_from_argv(self, argv: list[str]) -> None:
         # The options of the old command are accepted and ignored, so a script that still
