@@ -9,6 +9,7 @@ import base64
 import binascii
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from nacl.public import PrivateKey, PublicKey
 
 PUBLIC_PREFIX = "concerted-public-key-1:"
@@ -35,9 +36,9 @@ def _decode32(text: str) -> bytes:
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise KeyFormatError("not valid base64") from None
+        raise KeyFormatError(_("not valid base64")) from None
     if len(raw) != 32:
-        raise KeyFormatError(f"a key is 32 bytes, this one is {len(raw)}")
+        raise KeyFormatError(_("a key is 32 bytes, this one is %(n)d") % {"n": len(raw)})
     return raw
 
 
@@ -46,17 +47,17 @@ def parse_public(text: str) -> PublicKey:
     if PRIVATE_PREFIX.lower() in text.lower():
         raise PrivateKeyRefused("this is a private key")
     if not text.startswith(PUBLIC_PREFIX):
-        raise KeyFormatError(f"a public key starts with {PUBLIC_PREFIX!r}")
+        raise KeyFormatError(_("a public key starts with %(prefix)s") % {"prefix": repr(PUBLIC_PREFIX)})
     raw = _decode32(text[len(PUBLIC_PREFIX) :])
     if raw == bytes(32):
-        raise KeyFormatError("the all-zero key is not a usable public key")
+        raise KeyFormatError(_("the all-zero key is not a usable public key"))
     return PublicKey(raw)
 
 
 def parse_private(text: str) -> PrivateKey:
     text = (text or "").strip()
     if not text.startswith(PRIVATE_PREFIX):
-        raise KeyFormatError(f"a private key starts with {PRIVATE_PREFIX!r}")
+        raise KeyFormatError(_("a private key starts with %(prefix)s") % {"prefix": repr(PRIVATE_PREFIX)})
     return PrivateKey(_decode32(text[len(PRIVATE_PREFIX) :]))
 
 
@@ -65,12 +66,16 @@ def read_private_file(path: str | Path) -> PrivateKey:
     try:
         text = Path(path).expanduser().read_text(encoding="utf-8")
     except OSError as exc:
-        raise KeyFormatError(f"can't read the key file {path}: {exc.strerror}") from None
+        raise KeyFormatError(
+            _("can't read the key file %(file)s: %(error)s") % {"file": path, "error": exc.strerror}
+        ) from None
     except UnicodeDecodeError:
-        raise KeyFormatError(f"{path} is not a Concerted private key") from None
+        raise KeyFormatError(_("%(file)s is not a Concerted private key") % {"file": path}) from None
     if text.strip().startswith(PUBLIC_PREFIX):
-        raise KeyFormatError(f"{path} is the PUBLIC key; give the private one (committee.key)")
+        raise KeyFormatError(_("%(file)s is the PUBLIC key; give the private one (committee.key)") % {"file": path})
     try:
         return parse_private(text)
     except KeyFormatError as exc:
-        raise KeyFormatError(f"{path} is not a Concerted private key ({exc})") from None
+        raise KeyFormatError(
+            _("%(file)s is not a Concerted private key (%(error)s)") % {"file": path, "error": exc}
+        ) from None

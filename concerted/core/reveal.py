@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
 from . import export as export_format
@@ -32,12 +33,12 @@ class Revealed:
 
 def check_format(export: dict[str, Any]) -> None:
     if not isinstance(export, dict) or export.get("format") != export_format.FORMAT:
-        raise RevealError("this file is not a Concerted sealed export")
+        raise RevealError(_("this file is not a Concerted sealed export"))
     kind = export.get("kind")
     if not isinstance(kind, str) or not _KIND.fullmatch(kind) or kind.split(".")[0] not in _app_labels():
-        raise RevealError("this export names no kind of record Concerted knows")
+        raise RevealError(_("this export names no kind of record Concerted knows"))
     if not isinstance(export.get("records", []), list) or not isinstance(export.get("parent"), dict):
-        raise RevealError("this file is not a Concerted sealed export")
+        raise RevealError(_("this file is not a Concerted sealed export"))
 
 
 _KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
@@ -61,14 +62,16 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
     seen_blobs: dict[str, str] = {}
     for index, record in enumerate(export.get("records", [])):
         if not isinstance(record, dict):
-            result.failures.append((f"#{index + 1}", "not a record"))
+            result.failures.append((f"#{index + 1}", _("not a record")))
             continue
         rid = str(record.get("id"))
         sealed = str(record.get("sealed"))
         if rid in seen_ids or sealed in seen_blobs:
             result.duplicates += 1
             reason = (
-                f"repeats record {rid} (same id)" if rid in seen_ids else f"replays record {seen_blobs[sealed]}'s sealed data"
+                _("repeats record %(id)s (same id)") % {"id": rid}
+                if rid in seen_ids
+                else _("replays record %(id)s's sealed data") % {"id": seen_blobs[sealed]}
             )
             result.failures.append((rid, reason))
             continue
@@ -80,7 +83,10 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
             ids.update({name: str(record[name]) for name in _record_ids.get(export["kind"], ())})
             data = open_sealed(private_key, blob, kind=export["kind"], ids=ids)
         except KindMismatch as exc:
-            raise RevealError(f"refused: this export says it holds {export['kind']!r} records, but {exc}") from None
+            raise RevealError(
+                _("refused: this export says it holds %(kind)s records, but %(error)s")
+                % {"kind": repr(export["kind"]), "error": exc}
+            ) from None
         except (RevealError, KeyError, TypeError, binascii.Error, ValueError) as exc:
             result.failures.append((rid, str(exc)))
             continue
@@ -94,7 +100,7 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
         result.rows.append(row)
     if export.get("records") and not opened:
         raise RevealError(
-            "none of the records could be opened with this key: is it the committee key of this campaign?"
+            _("none of the records could be opened with this key: is it the committee key of this campaign?")
         )
     return result
 
