@@ -26,6 +26,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .addressing import Recipient
 from .rendering import Rendered
 
@@ -53,15 +55,18 @@ class MailSettings:
 
     def check(self) -> None:
         if not self.host:
-            raise MailSettingsError("no mail server: set host in the mail settings file or give --smtp-host")
+            raise MailSettingsError(_("no mail server: set host in the mail settings file or give --smtp-host"))
         if not self.from_address or "@" not in self.from_address:
-            raise MailSettingsError("no sender address: set from in the mail settings file or give --from")
+            raise MailSettingsError(_("no sender address: set from in the mail settings file or give --from"))
         if self.tls not in TLS_MODES:
-            raise MailSettingsError(f"tls must be one of {', '.join(TLS_MODES)}")
+            raise MailSettingsError(_("tls must be one of %(modes)s") % {"modes": ", ".join(TLS_MODES)})
         if self.tls == "insecure-localhost-only" and not is_loopback(self.host):
             raise MailSettingsError(
-                "insecure-localhost-only sends without TLS and only to a mail server on this computer "
-                f"(127.0.0.1, ::1, localhost); {self.host!r} is not one"
+                _(
+                    "insecure-localhost-only sends without TLS and only to a mail server on this computer "
+                    "(127.0.0.1, ::1, localhost); %(host)s is not one"
+                )
+                % {"host": repr(self.host)}
             )
 
 
@@ -84,9 +89,11 @@ def load_settings(path: str | None, overrides: dict[str, Any]) -> MailSettings:
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise MailSettingsError(f"can't read {file}: {exc.strerror}") from None
+            raise MailSettingsError(
+                _("can't read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise MailSettingsError(f"{file} is not valid TOML: {exc}") from None
+            raise MailSettingsError(_("%(file)s is not valid TOML: %(error)s") % {"file": file, "error": exc}) from None
         mail = data.get("mail", data)
         settings.host = str(mail.get("host", ""))
         settings.port = int(mail.get("port", 0))
@@ -203,7 +210,9 @@ def connect(settings: MailSettings) -> smtplib.SMTP:
             smtp.ehlo()
             if not smtp.has_extn("starttls"):
                 smtp.close()
-                raise MailSettingsError(f"{settings.host} doesn't offer STARTTLS: refusing to send in the clear")
+                raise MailSettingsError(
+                    _("%(host)s doesn't offer STARTTLS: refusing to send in the clear") % {"host": settings.host}
+                )
             smtp.starttls(context=context)
             smtp.ehlo()
     if settings.user:
