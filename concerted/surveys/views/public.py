@@ -3,6 +3,8 @@ the day, and sealed free text that is not linked to them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,18 +19,22 @@ from ..models import Survey
 
 
 def _public_survey(slug: str) -> Survey:
-    # The text in the page's language (core/translations.py); answers are the same rows.
-    return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT).localized()
+    return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT)
 
 
 @require_http_methods(["GET", "POST"])
 @public_post_limit
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _public_survey(slug)
-    accepting = survey.accepting()
+    # The text in the page's language (core/translations.py); answers are the same rows.
+    # Localizing reads the questions and options, so a blank GET served from the page
+    # cache doesn't: a saved question or option bumps the campaign's public version,
+    # which is in the cache key (surveys/apps.py).
+    row = _public_survey(slug)
+    accepting = row.accepting()
     status = 200
     invite_problem = ""
     if request.method == "POST" and accepting:
+        survey = row.localized()
         form = AnswerForm(request.POST, survey=survey)
         if form.is_valid():
             closed, texts = form.answers()
@@ -39,25 +45,20 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             except answering.InviteRefused as refused:
                 form.add_error("invite_code", refused.message)
             else:
-                return redirect("surveys:thanks", survey.slug)
+                return redirect("surveys:thanks", row.slug)
         status = 400
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up.
-        code = request.GET.get("code", "")[:40] if survey.one_per_invite else ""
+        code = request.GET.get("code", "")[:40] if row.one_per_invite else ""
         if not code:
             return pagecache.form_page(
                 request,
                 "surveys/answer.html",
-                lambda: {
-                    "survey": survey,
-                    "campaign": survey.campaign,
-                    "form": AnswerForm(survey=survey),
-                    "accepting": accepting,
-                    "invite_problem": "",
-                },
-                rows=[survey, survey.campaign],
+                lambda: _blank_page(row.localized(), accepting),
+                rows=[row, row.campaign],
                 extra=[accepting],
             )
+        survey = row.localized()
         form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         if code and accepting:
             invite_problem = invite_codes.message_for(code)
@@ -66,7 +67,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         "surveys/answer.html",
         {
             "survey": survey,
-            "campaign": survey.campaign,
+            "campaign": row.campaign,
             "form": form,
             "accepting": accepting,
             "invite_problem": invite_problem,
@@ -75,7 +76,17 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _blank_page(survey: Survey, accepting: bool) -> dict[str, Any]:
+    return {
+        "survey": survey,
+        "campaign": survey.campaign,
+        "form": AnswerForm(survey=survey),
+        "accepting": accepting,
+        "invite_problem": "",
+    }
+
+
 @require_GET
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _public_survey(slug)
+    survey = _public_survey(slug)  # the page shows none of the survey's text
     return render(request, "surveys/thanks.html", {"survey": survey, "campaign": survey.campaign})
