@@ -81,7 +81,10 @@ def run_one(m: Mutation, python: str) -> tuple[str, str]:
         if applied.returncode:
             return "patch does not apply", applied.stderr.strip()
         env = {**os.environ, "PYTHONPATH": str(tree), "CONCERTED_DATA_DIR": str(tree / "var")}
-        cmd = [python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", m.test]
+        # The mutant's temporary files go inside its throwaway tree: a mutant that writes
+        # where it shouldn't (reveal's file names) leaves nothing for a later run to find.
+        basetemp = f"--basetemp={tree / 'pytest-tmp'}"
+        cmd = [python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", basetemp, m.test]
         if m.database == "postgresql":
             cmd = ["bash", str(tree / "scripts/with-postgres"), *cmd]
         done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=1800)

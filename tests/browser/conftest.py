@@ -84,6 +84,9 @@ AXE_EXCLUDED_ELEMENTS: dict[str, str] = {}
 def axe_problems(page) -> list[str]:
     """Serious and critical axe-core violations on the current page (axe-core from npm,
     served by the app: script-src 'self' allows it, nothing inline)."""
+    # A click that navigates returns once the new page is committed, before its <head>
+    # exists on a loaded machine: walk the page once it has loaded.
+    page.wait_for_load_state("load")
     page.add_script_tag(url=f"{page.live_url}/static/vendor/axe-core/axe.min.js")
     # target-size (WCAG 2.2, 2.5.8) is off in axe-core by default; AA needs it.
     options = {"rules": {"target-size": {"enabled": True}, **{rule: {"enabled": False} for rule in AXE_EXCLUDED_RULES}}}

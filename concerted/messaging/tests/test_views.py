@@ -188,13 +188,15 @@ def test_a_send_leaves_no_contact_on_the_server(
 
     from .conftest import smtp_args
 
-    contacts = ["zanzibarian.quokka@example.net", "uniquely.named.person@example.org"]
+    # Domains as unique as the names: PostgreSQL's WAL is shared by the whole suite, and
+    # other tests legitimately keep addresses at example.org (an organizer's login).
+    contacts = ["zanzibarian.quokka@quokka-post.example", "uniquely.named.person@named-person-mail.example"]
     for contact in contacts:
         sign(contact)
     survey = Survey.objects.create(
         campaign=campaign, title="S", status=Survey.Status.CLOSED, asks_for_contact=True, one_per_invite=False
     )
-    answering.submit(survey, {}, {}, contact="respondent.xylophonist@example.net")
+    answering.submit(survey, {}, {}, contact="respondent.xylophonist@xylophone-post.example")
     _obj, token = ExportToken.issue(owner, "laptop")
     out = io.StringIO()
     call_command(
@@ -206,7 +208,10 @@ def test_a_send_leaves_no_contact_on_the_server(
     assert message.sent_count == 2
     backup = tmp_path / "after-send.backup"
     call_command("backup", str(backup), stdout=io.StringIO())
-    needles = (*contacts, "zanzibarian", "uniquely.named", "respondent.xylophonist", "example.net", "example.org")
+    needles = (
+        *contacts, "zanzibarian", "uniquely.named", "respondent.xylophonist",
+        "quokka-post", "named-person-mail", "xylophone-post",
+    )  # fmt: skip
     at_rest = {
         "database": database_bytes(),
         **records_files(),
