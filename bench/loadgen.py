@@ -112,11 +112,18 @@ def phone_address() -> str:
     return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
 
+def sign_path(slug: str) -> str:
+    """The sign page as a flyer's QR code gives it: with the campaign's language prefix
+    (flyers/targets.py; the bench campaign's language is English). An unprefixed address
+    (a code printed before languages) also works, at the cost of one more URL lookup."""
+    return f"/en/p/{slug}/"
+
+
 async def sign_once(port: int, slug: str, contact: str, result: Result) -> str | None:
     """One signer: GET the form, POST it; return the receipt code on a 302 to the receipt."""
     address = phone_address()
     t0 = time.perf_counter()
-    status, headers, body = await request(port, "GET", f"/p/{slug}/", {"X-Forwarded-For": address})
+    status, headers, body = await request(port, "GET", sign_path(slug), {"X-Forwarded-For": address})
     if status != 200:
         raise RuntimeError(f"GET {status}")
     token = TOKEN_RE.search(body)
@@ -137,7 +144,7 @@ async def sign_once(port: int, slug: str, contact: str, result: Result) -> str |
     status, headers, _body = await request(
         port,
         "POST",
-        f"/p/{slug}/",
+        sign_path(slug),
         {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={cookie}",

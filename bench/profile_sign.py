@@ -1,14 +1,18 @@
 """Profile the signing path in-process: what one GET of the sign page and one POST cost
 in CPU, and where, against the bare insert view. Not a timed test.
 
-    python bench/profile_sign.py [--n 500] [--profile] [--sort tottime] [--queries]
+    python bench/profile_sign.py [--n 500] [--profile] [--sort tottime] [--queries] [--segments]
 
 Builds a throwaway SQLite database with bench/setup_db.py, then calls Django's WSGI
 application directly, as gunicorn's workers do (no test client, whose own signal
 handlers and copies would be counted), with the production settings the launch bench
 uses: rate limiter on, counters in a throwaway memcached, the client address from
 X-Forwarded-For, a new one per signer (bench/common.py: production_env). The POST is
-urlencoded, as a browser sends it."""
+urlencoded, as a browser sends it.
+
+--segments times the named steps of the path without a profiler (whose own cost
+distorts small functions several-fold): the CPU each step takes per call, nested steps
+included in their callers."""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Db, Memcached, production_env, run_setup
-from bench.loadgen import phone_address
+from bench.loadgen import phone_address, sign_path
 
 TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 COOKIE_RE = re.compile(r"csrftoken=([^;]+)")
@@ -44,6 +48,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--queries", action="store_true", help="print the SQL of one GET and one POST")
+    parser.add_argument("--segments", action="store_true", help="CPU per call of the main steps (SEGMENTS)")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="concerted-profile."))
     atexit.register(shutil.rmtree, data_dir, True)
@@ -56,6 +61,7 @@ def main() -> None:
 
     app = get_wsgi_application()
     slug = info["slug"]
+    segments = time_segments() if args.segments else None
 
     def call(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[str, list[Any], bytes]:
         environ = {
@@ -110,7 +116,7 @@ def main() -> None:
 
     def once(i: int) -> None:
         address = phone_address()
-        status, headers, page = timed("get", call, "GET", f"/p/{slug}/", {"x-forwarded-for": address})
+        status, headers, page = timed("get", call, "GET", sign_path(slug), {"x-forwarded-for": address})
         assert status.startswith("200"), status
         token = TOKEN_RE.search(page).group(1).decode()  # type: ignore[union-attr]
         cookie = next(m.group(1) for k, v in headers if k.lower() == "set-cookie" and (m := COOKIE_RE.search(v)))
@@ -127,7 +133,7 @@ def main() -> None:
             "content-type": "application/x-www-form-urlencoded",
             "sec-fetch-site": "same-origin",
         }
-        status, _h, body = timed("post", call, "POST", f"/p/{slug}/", posted, urlencode(form).encode())
+        status, _h, body = timed("post", call, "POST", sign_path(slug), posted, urlencode(form).encode())
         assert status.startswith("302"), (status, body[:2000])
         status, _h, _b = timed("bare", call, "POST", "/bench/bare-insert/", {})
         assert status.startswith("200"), status
@@ -154,6 +160,54 @@ def main() -> None:
     )
     if profiler:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
+    if segments is not None:
+        print(f"CPU per call (the {args.n} signatures and the warm-up; GET, POST and bare requests alike):")
+        for name, (total, calls) in sorted(segments.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {name:40s} {total / calls * 1000:7.3f} ms  x {calls}")
+
+
+# The steps of a request that --segments times: (module, attribute path).
+SEGMENTS = [
+    ("concerted.core.subjects", "by_slug"),
+    ("concerted.core.pagecache", "form_page"),
+    ("concerted.petitions.views.public", "SignForm"),
+    ("django.forms.forms", "BaseForm.full_clean"),
+    ("concerted.petitions.signing", "sign"),
+    ("concerted.core.records", "ParticipantRecord.seal_data"),
+    ("concerted.core.records", "insert"),
+    ("django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
+    ("django_ratelimit.core", "get_usage"),
+    ("django.middleware.csrf", "CsrfViewMiddleware.process_view"),
+]
+
+
+def time_segments() -> dict[str, list[float]]:
+    """Wrap each of SEGMENTS so that it adds its CPU time and calls to the returned dict.
+    Module attributes are replaced where callers look them up (a view that imported the
+    function by name is patched in its own module by naming it there)."""
+    import importlib
+
+    found: dict[str, list[float]] = {}
+
+    def wrapped(name: str, fn: Any) -> Any:
+        def timer(*a: Any, **kw: Any) -> Any:
+            t0 = time.process_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                entry = found.setdefault(name, [0.0, 0])
+                entry[0] += time.process_time() - t0
+                entry[1] += 1
+
+        return timer
+
+    for module_name, path in SEGMENTS:
+        owner: Any = importlib.import_module(module_name)
+        *parents, attr = path.split(".")
+        for part in parents:
+            owner = getattr(owner, part)
+        setattr(owner, attr, wrapped(f"{module_name.rsplit('.', 1)[-1]}.{path}", getattr(owner, attr)))
+    return found
 
 
 if __name__ == "__main__":
