@@ -107,7 +107,9 @@ def test_it_classifies_every_model() -> None:
     registered = set(LABELS)
     listed = set(NOT_YET_RECORDS) | set(NOT_PARTICIPANT_ROWS)
     assert not registered & listed, f"registered kinds still listed as not records: {registered & listed}"
-    assert ours - registered <= listed, f"unclassified models (register them or say why not): {ours - registered - listed}"
+    assert ours - registered <= listed, (
+        f"unclassified models (register them or say why not): {ours - registered - listed}"
+    )
     assert listed <= ours, f"listed models that no longer exist: {listed - ours}"
 
 
@@ -460,3 +462,39 @@ def test_postgresql_keeps_erased_bytes_only_in_pg_wal(campaign) -> None:
     records.erase(made.record)
     where = files_containing(blob[:16], raw_files(include_pg_wal=True))
     assert where and all(name.startswith("pg_wal/") for name in where), where
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_erase_waits_for_an_older_snapshot_before_rewriting_the_table(campaign) -> None:
+    """On PostgreSQL, VACUUM FULL keeps a deleted row that another session's snapshot
+    can still see. Another session takes a snapshot (reading nothing of the table, so
+    it holds no lock there that would make the rewrite wait anyway), the record is
+    erased, and that session ends half a second later: the rewrite must wait for it
+    rather than copy the record into the new files (core/erase.py)."""
+    import threading
+    import time
+
+    import psycopg
+    from django.db import connection as django_connection
+
+    kind = apps.get_model("petitions.Signature")
+    made = make(kind, campaign)
+    blob = stored_bytes(made.record)
+    params = django_connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    older = psycopg.connect(**params, autocommit=False)
+    older.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    older.execute("SELECT 1")  # the snapshot is taken: the record is visible to it
+    ended = threading.Timer(0.5, older.rollback)
+    ended.start()
+    started = time.monotonic()
+    try:
+        records.erase(made.record)
+    finally:
+        ended.join()
+        older.close()
+    assert time.monotonic() - started >= 0.4, "the purge did not wait for the older snapshot"
+    for needle in needles(blob):
+        assert not files_containing(needle, raw_files()), "the erased record was copied into the new files"
