@@ -54,7 +54,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             return pagecache.form_page(
                 request,
                 "surveys/answer.html",
-                lambda: _blank_page(row.localized(), accepting),
+                lambda: _page(survey := row.localized(), AnswerForm(survey=survey), accepting),
                 rows=[row, row.campaign],
                 extra=[accepting],
             )
@@ -62,27 +62,16 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         if code and accepting:
             invite_problem = invite_codes.message_for(code)
-    return render(
-        request,
-        "surveys/answer.html",
-        {
-            "survey": survey,
-            "campaign": row.campaign,
-            "form": form,
-            "accepting": accepting,
-            "invite_problem": invite_problem,
-        },
-        status=status,
-    )
+    return render(request, "surveys/answer.html", _page(survey, form, accepting, invite_problem), status=status)
 
 
-def _blank_page(survey: Survey, accepting: bool) -> dict[str, Any]:
+def _page(survey: Survey, form: AnswerForm, accepting: bool, invite_problem: str = "") -> dict[str, Any]:
     return {
         "survey": survey,
         "campaign": survey.campaign,
-        "form": AnswerForm(survey=survey),
+        "form": form,
         "accepting": accepting,
-        "invite_problem": "",
+        "invite_problem": invite_problem,
     }
 
 
