@@ -57,9 +57,8 @@ def main() -> None:
     memcached = Memcached()
     atexit.register(memcached.stop)
     os.environ.update(db.env("bench.settings_bench", **production_env(memcached)))
-    from django.core.wsgi import get_wsgi_application
-
-    app = get_wsgi_application()
+    # What gunicorn serves: Django behind concerted.core.fastpages.
+    from concerted.wsgi import application as app
     slug = info["slug"]
     segments = time_segments() if args.segments else None
 

@@ -289,6 +289,11 @@ def main() -> None:
         action="store_true",
         help="only the launch-day figures: (a), 50 and 200 clients against (b), the open-loop burst",
     )
+    parser.add_argument(
+        "--settings",
+        default="bench.settings_bench",
+        help="the server's settings module (bench.settings_bench_writer: the queued-writer backend)",
+    )
     args = parser.parse_args()
     vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     sign_s, bare_s = (4, 3) if args.quick else (15, 8)
@@ -320,7 +325,7 @@ def main() -> None:
             big_n = 0
         info = run_setup(db, "--bench-table", "--big", str(big_n), settings_module="bench.settings_bench")
         log(f"-- setup: {big_n} sealed signatures written in {time.perf_counter() - t0:.1f}s")
-        server = Server(db, settings_module="bench.settings_bench", production_env=prod)
+        server = Server(db, settings_module=args.settings, production_env=prod)
         server.start()
         levels_of = (50, 200) if args.launch else (1, 50, 200)
         out["load"] = run_levels(server, info, out, sign_s, bare_s, levels_of, memcached.pids())
@@ -331,7 +336,7 @@ def main() -> None:
             log("-- the same load with the queued-writer SQLite backend (concerted.core.sqlitedb):")
             out["load_queued_writers"] = run_levels(server, info, out, sign_s, bare_s, levels_of, memcached.pids())
             server.stop()
-            server = Server(db, settings_module="bench.settings_bench", production_env=prod)
+            server = Server(db, settings_module=args.settings, production_env=prod)
             server.start()
 
         burst = loadgen.burst(server.port, info["slug"], burst_n, burst_s)

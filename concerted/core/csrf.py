@@ -7,10 +7,13 @@ cookie) and replace the origin check by the browser's Fetch Metadata: a post who
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, REASON_BAD_ORIGIN, CsrfViewMiddleware
 
@@ -60,8 +63,29 @@ def get_token(request: HttpRequest) -> str:
     page cache, which puts a token into every cached sign page it serves."""
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:
-        secret = request.META["CSRF_COOKIE"] = _random_string(CSRF_SECRET_LENGTH)
+        secret = request.META["CSRF_COOKIE"] = new_secret()
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return masked_token(secret)
+
+
+def new_secret() -> str:
+    return _random_string(CSRF_SECRET_LENGTH)
+
+
+def masked_token(secret: str) -> str:
     mask = _random_string(CSRF_SECRET_LENGTH)
     n = len(_CHARS)
     return mask + "".join(_CHARS[(_INDEX[x] + _INDEX[y]) % n] for x, y in zip(secret, mask, strict=True))
+
+
+def cookie_header(secret: str) -> str:
+    """The Set-Cookie header value Django's CSRF middleware sends for `secret` (its own
+    code builds it, so the name, age, path, SameSite and Secure flags are the settings')."""
+    response = HttpResponse()
+    _cookie_writer()._set_csrf_cookie(SimpleNamespace(META={"CSRF_COOKIE": secret}), response)
+    return response.cookies[settings.CSRF_COOKIE_NAME].output(header="")
+
+
+@functools.cache
+def _cookie_writer() -> NoReferrerCsrfViewMiddleware:
+    return NoReferrerCsrfViewMiddleware(lambda request: HttpResponse())

@@ -102,6 +102,10 @@ def form_page(
         body = fresh.content
         cache.set(key, body, TIMEOUT)
     response = HttpResponse(body.replace(_PLACEHOLDER_BYTES, get_token(request).encode()))
+    # For concerted.core.fastpages, which may answer the next identical request with
+    # this page before Django: the body with the placeholder, and the models whose
+    # saves end it early.
+    response.concerted_page = (body, tuple({type(row) for row in rows}))  # type: ignore[attr-defined]
     return response
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 
 
 def database_bytes() -> bytes:
@@ -145,3 +149,64 @@ def server_log_file(path: Path, keep: Callable[[logging.LogRecord], bool] = lamb
         root.removeHandler(handler)
         root.setLevel(old_level)
         handler.close()
+
+
+@dataclass
+class WsgiResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+def wsgi_call(
+    app: Callable[..., Any], method: str, path: str, *, query: str = "", headers: dict[str, str] | None = None, body: bytes = b""
+) -> WsgiResponse:
+    """One request to a WSGI application as gunicorn makes it (the test client goes
+    around concerted.wsgi, so it would miss what sits in front of Django)."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    for name, value in (headers or {}).items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else "HTTP_" + key] = value
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        seen["status"], seen["headers"] = status, response_headers
+
+    # As Django's test client does: the test's transaction outlives the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = app(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return WsgiResponse(int(seen["status"].split()[0]), list(seen["headers"]), content)

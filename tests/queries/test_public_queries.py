@@ -5,7 +5,8 @@ when one is really needed, change the number and say why in the commit.
 Counts are of SELECT/INSERT/UPDATE/DELETE statements only, so they are the same on
 SQLite and PostgreSQL (BEGIN and SAVEPOINT differ between them). "GET" is the blank
 form as a new visitor gets it: "cold" renders it, "warm" is served from the page cache
-(concerted/core/pagecache.py) and reads only the subject with its campaign."""
+(concerted/core/pagecache.py) and reads only the subject with its campaign; in front of
+Django (concerted/core/fastpages.py, what gunicorn serves) the next one runs none."""
 
 from __future__ import annotations
 
@@ -153,6 +154,38 @@ def test_it_serves_the_cached_page_with_each_visitors_own_csrf_token(demo_paths)
     swapped = first.post(path, {"csrfmiddlewaretoken": "x" * 64, "name": "A Person", "contact": "a@example.net"})
     assert swapped.status_code == 403
     assert token_a != token_b or a.content == b.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_blank_page_answered_in_front_of_django_runs_no_query_and_its_token_signs(demo_paths):
+    """The same forms through concerted/core/fastpages.py, as gunicorn serves them: the
+    second new visitor's blank page never reaches Django, and the token in it works."""
+    from http.cookies import SimpleCookie
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from concerted.core.fastpages import FastPages
+    from concerted.core.testing import wsgi_call
+
+    caches["pages"].clear()
+    for n, name in enumerate(EXPECTED):
+        path = demo_paths[name]
+        reached: list[str] = []
+        django = WSGIHandler()
+        app = FastPages(lambda environ, start, d=django, r=reached: r.append(environ["PATH_INFO"]) or d(environ, start))
+        assert wsgi_call(app, "GET", path).status == 200
+        queries, page = count(lambda p=path, a=app: wsgi_call(a, "GET", p))
+        assert (page.status, queries, reached) == (200, 0, [path]), name
+        (secret,) = SimpleCookie(page.header("Set-Cookie")).values()
+        parser = FormFields()
+        html = page.body.decode()
+        parser.feed(html)
+        data = DATA[name](parser.forms[0], n)
+        data["csrfmiddlewaretoken"] = TOKEN_RE.search(html).group(1)
+        visitor = Client(enforce_csrf_checks=True)
+        visitor.cookies["csrftoken"] = secret.value
+        response = visitor.post(path, data)
+        assert response.status_code == 302, (name, response.status_code, response.content.decode()[:3000])
 
 
 # Every other public page the demo leads to, and each form's receipt page (the 302 after
