@@ -13,8 +13,10 @@ But VACUUM FULL copies a deleted row into the new files while any other session'
 snapshot may still see it ("recently dead"): a request in flight, autovacuum's
 ANALYZE, an open transaction. So the rewrite first waits, a few seconds at most, until
 no session in this database holds a snapshot or transaction older than the delete. A
-snapshot that outlives the wait (a `pg_dump` in progress) keeps the row until the next
-erase of that table rewrites it again; the backup it is making holds the row anyway."""
+snapshot that outlives the wait (a `pg_dump` in progress) has the row copied once more;
+the next `concerted tick`, which rewrites every participant table with the same wait
+(records.scramble_all), leaves nothing of it once that snapshot has ended. The backup
+the snapshot was for holds the row anyway."""
 
 from __future__ import annotations
 

@@ -498,3 +498,35 @@ def test_an_erase_waits_for_an_older_snapshot_before_rewriting_the_table(campaig
     assert time.monotonic() - started >= 0.4, "the purge did not wait for the older snapshot"
     for needle in needles(blob):
         assert not files_containing(needle, raw_files()), "the erased record was copied into the new files"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_snapshot_that_outlasts_the_wait_keeps_the_record_only_until_the_next_tick(campaign, monkeypatch) -> None:
+    """A snapshot older than the erase that outlives the wait (a pg_dump in progress):
+    the rewrite goes ahead and copies the record, which a seized disk would hold. The
+    next `concerted tick` rewrites every participant table (records.scramble_all), waits
+    again, and then leaves nothing of it."""
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection as django_connection
+
+    from concerted.core import erase
+
+    monkeypatch.setattr(erase, "PG_SNAPSHOT_WAIT_SECONDS", 0.2)
+    kind = apps.get_model("petitions.Signature")
+    made = make(kind, campaign)
+    blob = stored_bytes(made.record)
+    params = django_connection.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    older = psycopg.connect(**params, autocommit=False)
+    try:
+        older.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        older.execute("SELECT 1")
+        records.erase(made.record)
+        assert any(files_containing(n, raw_files()) for n in needles(blob)), "the held snapshot kept nothing"
+    finally:
+        older.close()
+    call_command("tick", verbosity=0)
+    for needle in needles(blob):
+        assert not files_containing(needle, raw_files()), "the record outlived the tick after the snapshot ended"
