@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import cProfile
-import io
 import os
 import pstats
 import re
@@ -58,44 +57,13 @@ def main() -> None:
     atexit.register(memcached.stop)
     os.environ.update(db.env("bench.settings_bench", **production_env(memcached)))
     # What gunicorn serves: Django behind concerted.core.fastpages.
+    from concerted.core.testing import run_wsgi, wsgi_environ
     from concerted.wsgi import application as app
     slug = info["slug"]
     segments = time_segments() if args.segments else None
 
     def call(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[str, list[Any], bytes]:
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1:8000",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            "wsgi.version": (1, 0),
-            "CONTENT_LENGTH": str(len(body)),
-            **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
-        }
-        if "HTTP_CONTENT_TYPE" in environ:
-            environ["CONTENT_TYPE"] = environ.pop("HTTP_CONTENT_TYPE")
-        out: dict[str, Any] = {}
-
-        def start_response(status: str, response_headers: list[Any], exc_info: Any = None) -> None:
-            out["status"], out["headers"] = status, response_headers
-
-        result = app(environ, start_response)
-        try:
-            content = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        return out["status"], out["headers"], content
+        return run_wsgi(app, wsgi_environ(method, path, "", headers, body, host="127.0.0.1:8000"))
 
     timers = {"get": 0.0, "post": 0.0, "bare": 0.0}
     # CPU time, not wall time: the machine is shared, and waiting on the disk is not work.

@@ -169,16 +169,32 @@ def wsgi_call(
 ) -> WsgiResponse:
     """One request to a WSGI application as gunicorn makes it (the test client goes
     around concerted.wsgi, so it would miss what sits in front of Django)."""
+    # As Django's test client does: the test's transaction outlives the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        status, response_headers, content = run_wsgi(app, wsgi_environ(method, path, query, headers or {}, body))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return WsgiResponse(int(status.split()[0]), response_headers, content)
+
+
+def wsgi_environ(
+    method: str, path: str, query: str, headers: dict[str, str], body: bytes, host: str = "testserver:80"
+) -> dict[str, Any]:
+    """The environ a WSGI server builds for this request (headers by their HTTP names)."""
+    name, port = host.rsplit(":", 1)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": query,
         "SCRIPT_NAME": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
+        "SERVER_NAME": name,
+        "SERVER_PORT": port,
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
+        "HTTP_HOST": name if port == "80" else host,
         "wsgi.input": io.BytesIO(body),
         "wsgi.url_scheme": "http",
         "wsgi.errors": io.StringIO(),
@@ -188,25 +204,22 @@ def wsgi_call(
         "wsgi.version": (1, 0),
         "CONTENT_LENGTH": str(len(body)),
     }
-    for name, value in (headers or {}).items():
-        key = name.upper().replace("-", "_")
+    for header, value in headers.items():
+        key = header.upper().replace("-", "_")
         environ[key if key == "CONTENT_TYPE" else "HTTP_" + key] = value
+    return environ
+
+
+def run_wsgi(app: Callable[..., Any], environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
     seen: dict[str, Any] = {}
 
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        seen["status"], seen["headers"] = status, response_headers
+        seen["status"], seen["headers"] = status, list(response_headers)
 
-    # As Django's test client does: the test's transaction outlives the request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+    result = app(environ, start_response)
     try:
-        result = app(environ, start_response)
-        try:
-            content = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+        content = b"".join(result)
     finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return WsgiResponse(int(seen["status"].split()[0]), list(seen["headers"]), content)
+        if hasattr(result, "close"):
+            result.close()
+    return seen["status"], seen["headers"], content
