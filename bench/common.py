@@ -255,7 +255,7 @@ class Memcached:
 def production_env(memcached: Memcached) -> dict[str, str]:
     """The settings the launch-day load is measured with: the production defaults
     (rate limiter on, the global ceiling at its default), the counters shared through
-    memcached (so gunicorn_conf runs 2 workers x 8 threads), and the client address
+    memcached (so gunicorn_conf runs 2 workers x 4 threads, as `concerted deploy` does), and the client address
     taken from X-Forwarded-For, which the load generator varies per simulated phone
     (behind Caddy, `concerted deploy` sets the same header; there the proxy writes it).
     See docs/PERFORMANCE.md."""

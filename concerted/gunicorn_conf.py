@@ -8,6 +8,10 @@
 - Worker processes: one, with threads, unless the rate limiter's counters are shared
   through memcached (CONCERTED_RATELIMIT_MEMCACHED); several workers with per-process
   counters would multiply every limit, so gunicorn refuses to start that way.
+- Threads: 4 per worker, as `concerted deploy` runs them. With 8, a signature's POST
+  p99 was about twice as long under load and the launch burst's tail three times
+  (docs/PERFORMANCE.md, "Fourth pass"), on 2 cores where the threads share one GIL
+  per process.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ errorlog = "-"
 loglevel = os.environ.get("CONCERTED_GUNICORN_LOGLEVEL", "warning")
 _shared = bool(os.environ.get("CONCERTED_RATELIMIT_MEMCACHED"))
 workers = int(os.environ.get("WEB_CONCURRENCY", "2" if _shared else "1"))
-threads = int(os.environ.get("CONCERTED_THREADS", "8"))
+threads = int(os.environ.get("CONCERTED_THREADS", "4"))
 
 
 def on_starting(server: object) -> None:
