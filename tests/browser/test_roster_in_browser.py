@@ -20,6 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def open_with_key(page, button: str, secret: str) -> None:
+    # The button's handler is attached by the scripts at the end of the page: after a
+    # form post, the flash message shows before they have run (seen once on a loaded CI
+    # machine, where a click that came first did nothing).
+    page.wait_for_load_state("load")
     page.fill("#keytext", secret)
     page.get_by_role("button", name=button).click()
 
