@@ -41,6 +41,7 @@ from . import csrf, pagecache
 
 TTL = 1.0  # seconds
 MAX_PAGES = 500
+_PLACEHOLDER = pagecache.PLACEHOLDER.encode()
 
 # What Django reads from a cookieless GET to decide its answer, besides the headers a
 # response names in Vary: the address, the host (ALLOWED_HOSTS, absolute links) and the
@@ -121,7 +122,7 @@ def _blank_get(environ: dict[str, Any]) -> bool:
 
 
 def _page(environ: dict[str, Any], status: str, headers: list[tuple[str, str]], body: bytes, until: float) -> _Page | None:
-    if not status.startswith("200 ") or pagecache.PLACEHOLDER.encode() not in body:
+    if not status.startswith("200 ") or _PLACEHOLDER not in body:
         return None
     kept: list[tuple[str, str]] = []
     varies: list[tuple[str, Any]] = []
@@ -146,7 +147,7 @@ def _page(environ: dict[str, Any], status: str, headers: list[tuple[str, str]], 
 
 def _serve(page: _Page, start_response: StartResponse) -> list[bytes]:
     secret = csrf.new_secret()
-    body = page.body.replace(pagecache.PLACEHOLDER.encode(), csrf.masked_token(secret).encode())
+    body = page.body.replace(_PLACEHOLDER, csrf.masked_token(secret).encode())
     start_response(
         page.status,
         [*page.headers, ("Content-Length", str(len(body))), ("Set-Cookie", csrf.cookie_header(secret))],
@@ -173,10 +174,7 @@ def _watch(model: type[models.Model]) -> None:
     with _watch_lock:
         if model not in _watched:
             uid = f"concerted.fastpages:{model._meta.label}"
-            post_save.connect(_changed_row, sender=model, dispatch_uid=uid + ":save", weak=False)
-            post_delete.connect(_changed_row, sender=model, dispatch_uid=uid + ":delete", weak=False)
+            post_save.connect(forget_all, sender=model, dispatch_uid=uid + ":save", weak=False)
+            post_delete.connect(forget_all, sender=model, dispatch_uid=uid + ":delete", weak=False)
             _watched.add(model)
 
-
-def _changed_row(sender: type[models.Model], **kwargs: Any) -> None:
-    forget_all()
