@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["get", "post", "bare"], help="profile only this request")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--dump", help="also write the profile's stats to this file (for pstats' callers)")
     parser.add_argument("--queries", action="store_true", help="print the SQL of one GET and one POST")
     parser.add_argument("--segments", action="store_true", help="CPU per call of the main steps (SEGMENTS)")
     args = parser.parse_args()
@@ -127,6 +128,8 @@ def main() -> None:
     )
     if profiler:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
+        if args.dump:
+            profiler.dump_stats(args.dump)
     if segments is not None:
         print(f"CPU per call (the {args.n} signatures and the warm-up; GET, POST and bare requests alike):")
         for name, (total, calls) in sorted(segments.items(), key=lambda kv: -kv[1][0]):
