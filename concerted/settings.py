@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "concerted.core.middleware.ConstantCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "concerted.core.middleware.UrlLanguageMiddleware",
+    "concerted.core.middleware.method_not_allowed_page",
     "django.middleware.common.CommonMiddleware",
     "concerted.core.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -294,6 +295,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("de", "Deutsch"), ("pt", "Português")]
 LOCALE_PATHS = [BASE_DIR / "concerted" / "locale"]
 USE_I18N = True
+# Dates in each language's own format ("1 de diciembre de 2026"); English keeps "1 December 2026".
+FORMAT_MODULE_PATH = ["concerted.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 

@@ -158,7 +158,7 @@ def blocks(kit: Kit, selected: set[str] | None = None, today: datetime.date | No
         Block(
             "p",
             _("%(employer)s · %(day)s")
-            % {"employer": campaign.employer_name or campaign.name, "day": date_format(day, "j F Y")},
+            % {"employer": campaign.employer_name or campaign.name, "day": date_format(day)},
         ),
     ]
     out += _demands_section(kit, selected)

@@ -1,8 +1,10 @@
 """Aggregated views of the reports, counted from rows without opening any sealed data.
 
 Rule of 5 (core.kanon): nothing is shown until at least 5 reports exist; within a
-single-choice question, cells under 5 and their complements are hidden (suppress());
-a box of a multi-select question ticked by 1 to 4 is hidden. Reports carry no group, so
+single-choice question, cells under 5 (0 included) and their complements are hidden
+(suppress()); a box of a multi-select question ticked by fewer than 5 (0 included) is
+hidden. An empty cell looks like a small one, so the first report to give an answer
+doesn't show as a 0 turning into "fewer than 5". Reports carry no group, so
 a large count shows even when a few left the box unticked (30 of 32). Free text stays sealed and is
 exported only once there are at least 10 reports (MIN_FREE_TEXT)."""
 
@@ -82,18 +84,19 @@ def pressure_counts(kit: Kit) -> dict[str, Any]:
 def _single(title: str, found: dict[str, int], choices: list[tuple[Any, str]]) -> Question:
     counts = {str(label): int(found.get(str(value), 0)) for value, label in choices}
     cells = suppress(counts)
-    reasons = {c.label: (SMALL if 0 < counts[c.label] < MIN_COUNT else COVER) for c in cells if c.hidden}
+    reasons = {c.label: (SMALL if counts[c.label] < MIN_COUNT else COVER) for c in cells if c.hidden}
     return Question(title, cells, multi=False, reasons=reasons)
 
 
 def _boxes(title: str, counts: dict[str, Any], boxes: list[tuple[str, object]]) -> Question:
     """Each box is a count of reports that ticked it. Reports carry no team or other
     group, so a large count shows even when a few left the box unticked ("30 of 32 name
-    the work computer"); a box ticked by 1 to 4 stays hidden, for what it is."""
+    the work computer"); a box ticked by fewer than 5, none included, stays hidden, for
+    what it is."""
     cells = []
     for name, label in boxes:
         n = int(counts.get(name, 0))
-        cells.append(Cell(str(label), None if 0 < n < MIN_COUNT else n))
+        cells.append(Cell(str(label), None if n < MIN_COUNT else n))
     return Question(title, cells, multi=True, reasons={c.label: SMALL for c in cells if c.hidden})
 
 

@@ -38,6 +38,8 @@ def ask(
             "confirm_label": confirm_label,
             "cancel_url": cancel_url,
             "action_url": request.path,
+            # The language switch leads back where Cancel does: this address takes only POSTs.
+            "language_path": cancel_url,
             "hidden": hidden,
         },
     )

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core.text import DomainError, check_readable, has_invisible, is_employer_address
+from concerted.core.text import DomainError, check_readable, has_invisible, is_employer_address, is_invisible
 
 
 class ReadableCharField(forms.CharField):
@@ -24,6 +24,11 @@ class ReadableCharField(forms.CharField):
         value = super().clean(value)
         if value:
             value = check_readable(value, multiline=self.multiline)
+            if all(ch.isspace() or is_invisible(ch) for ch in value):
+                # Only zero-width spaces and the like: nothing anyone could read.
+                if self.required:
+                    raise ValidationError(self.error_messages["required"], code="required")
+                value = ""
         return value
 
 

@@ -33,6 +33,26 @@ def privacy_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
     return middleware
 
 
+def method_not_allowed_page(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Django answers a wrong method (a GET of a POST-only action: a reloaded withdrawal,
+    a bookmarked button, a language link) with an empty 405, which a browser shows as a
+    broken page. This one says what happened and where to go, in the page's language."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code == 405 and not getattr(response, "content", b"x"):
+            from django.shortcuts import render  # the template engine, only when it's needed
+
+            page = render(request, "errors/405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    return middleware
+
+
 class UrlLanguageMiddleware(LocaleMiddleware):
     """The language is in the URL (`/es/p/<slug>/`) and nowhere else: no cookie, no
     session key, nothing stored with what the person did (on a multilingual unit the

@@ -17,8 +17,13 @@ def new_receipt() -> tuple[str, str]:
     return code, receipt_hash(code)
 
 
+# A code is base32 (A-Z and 2-7), so 0, 1 and 8 never occur in one: someone who copied
+# O, I or B by hand as a digit still gets their receipt.
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
 def normalize(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    return "".join(ch for ch in code.upper().translate(_LOOKALIKES) if ch.isalnum())
 
 
 def receipt_hash(code: str) -> str:

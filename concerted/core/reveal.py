@@ -12,14 +12,18 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from nacl.public import PrivateKey
 
 from . import export as export_format
+from .kanon import MIN_COUNT
 from .sealing import KindMismatch, RevealError, open_sealed
 
 
@@ -103,6 +107,71 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
             _("none of the records could be opened with this key: is it the committee key of this campaign?")
         )
     return result
+
+
+# Names on a deliverable (what is handed to management): safety in numbers (DESIGN
+# invariant 5). A signer who agreed to be named is printed only when at least this many
+# did, the same small-cell threshold as every breakdown (core/kanon.py), so nobody
+# stands alone or nearly alone on the page.
+MIN_NAMED = MIN_COUNT
+
+
+@dataclass(frozen=True)
+class DeliverableNames:
+    """Who a deliverable names. `names` is empty unless at least `MIN_NAMED` people
+    agreed; it is sorted by the name alone, so the order says nothing about who came
+    first. No day or anything else per person: the deliverable's only date is its own."""
+
+    names: list[str]
+    consented: int  # people who agreed to be named (with a name to print)
+    minimum: int = MIN_NAMED
+
+    @property
+    def withheld(self) -> bool:
+        return 0 < self.consented < self.minimum
+
+
+def _name_order(name: str) -> tuple[str, str, str]:
+    """Alphabetical with accents set aside (Émile between Dan and Hal), then exact."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    base = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return (base, folded, name)
+
+
+def deliverable_names(rows: Iterable[dict[str, Any]], minimum: int = MIN_NAMED) -> DeliverableNames:
+    """The names a deliverable may print, from rows already counted once per person.
+    Only an explicit `consent_named: true` counts (a forged export's "yes" does not)."""
+    names = [
+        str(r.get("name")).strip()
+        for r in rows
+        if r.get("consent_named") is True and isinstance(r.get("name"), str) and r.get("name", "").strip()
+    ]
+    names.sort(key=_name_order)
+    return DeliverableNames(names=names if len(names) >= minimum else [], consented=len(names), minimum=minimum)
+
+
+def names_withheld_message(named: DeliverableNames) -> str:
+    """Why a deliverable prints no names, for the organizer (never printed on it)."""
+    return ngettext(
+        "Only %(n)d signer agreed to be named; names are printed once at least %(min)d have, "
+        "so nobody stands alone. The deliverable shows only the count of everyone who signed.",
+        "Only %(n)d signers agreed to be named; names are printed once at least %(min)d have, "
+        "so nobody stands alone. The deliverable shows only the count of everyone who signed.",
+        named.consented,
+    ) % {"n": named.consented, "min": named.minimum}
+
+
+def tell_organizer(message: Callable[[], str]) -> None:
+    """A note for the organizer running the tool, on stderr, never in what is handed over.
+    Made in the terminal's language: a PDF writer runs in the addressee's."""
+    from django.utils import translation
+
+    from .management.base import terminal_language
+
+    with translation.override(terminal_language()):
+        text = message()
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 def to_csv(revealed: Revealed) -> str:

@@ -21,18 +21,17 @@ def register_opener(opener: Opener) -> None:
         _openers.append(opener)
 
 
-def normalize(text: str) -> str:
-    """What people type: the code, or the whole address from the flyer."""
-    text = text.strip().lower()
-    parts = [p for p in text.split("?")[0].split("/") if p]
-    return parts[-1] if parts else ""
+def candidates(text: str) -> list[str]:
+    """What people type (the code, or the whole address from the flyer): the parts that
+    could be a code, the last first, since an address may end in a page's name
+    (`/b/<code>/vote/`) rather than in the code."""
+    parts = [p for p in text.strip().lower().split("?")[0].split("/") if p]
+    return [p for p in reversed(parts[-3:]) if len(p) <= 16 and all(ch in ALPHABET for ch in p)]
 
 
 def open_code(text: str) -> str | None:
-    code = normalize(text)
-    if not code or len(code) > 16 or any(ch not in ALPHABET for ch in code):
-        return None
-    for opener in _openers:
-        if path := opener(code):
-            return path
+    for code in candidates(text):
+        for opener in _openers:
+            if path := opener(code):
+                return path
     return None

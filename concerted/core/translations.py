@@ -20,6 +20,11 @@ The rules every app keeps, tested for every registered model through `models()`:
   organizer's page says which ones need checking; saving one again makes it current;
 - a localized copy is for display only: saving it would write the translation over the
   main text, so `save()` refuses;
+- once a subject's content is locked (`content_locked`: a petition that has been open,
+  a pledge past draft, a published survey) no version in any language is added,
+  changed or removed: a coworker signing in Spanish signs the Spanish text, so a new
+  or changed version is a change of what people signed. Each model says when it
+  locks, as its own edit page does; the organizer's form refuses (`LOCKED`);
 - signatures and other records belong to the row, never to a language: the same
   person counts once whatever language they signed in, and the language is not stored
   with the record (DESIGN invariant 1, and the issue's rule that the language someone
@@ -45,6 +50,12 @@ from django.utils.translation import gettext_lazy
 from .forms import ReadableCharField
 
 SOURCE = "_source"
+
+# What the organizer reads where a locked subject's versions would be edited.
+LOCKED = gettext_lazy(
+    "This text is locked: it has been open to coworkers, and what they sign, pledge or answer must not "
+    "change in any language. No language version can be added, changed or removed now."
+)
 
 
 class Translatable(models.Model):
@@ -81,6 +92,20 @@ class Translatable(models.Model):
         """Everything translated on one form with this object (a survey's questions and
         options); the object itself first."""
         return [self]
+
+    def content_locked(self) -> bool:
+        """Whether what participants sign, pledge or answer is fixed now, so that no
+        language version may be added, changed or removed either. Each model decides
+        as its own edit page does (a petition once open, a pledge past draft, a survey
+        once published); tests/i18n/test_translation_locks.py makes every registered
+        model's choice explicit. The default, never, is for content whose edit page
+        doesn't lock: a card text is versioned and each card seals the text its signer
+        saw; a demand stays editable on the board."""
+        return False
+
+    def lock_note(self) -> str:
+        """The organizer's note on a locked subject's language panel, else ""."""
+        return str(LOCKED) if self.content_locked() else ""
 
     # --- state -------------------------------------------------------------------------
 
@@ -272,6 +297,8 @@ class TranslationForm(forms.Form):
         return not any((self.cleaned_data.get(key) or "").strip() for key in self.fields)
 
     def save(self) -> None:
+        if self.obj.content_locked():
+            raise ValueError("The content is locked: its translations are fixed with it.")
         for index, part in enumerate(self.parts):
             if self.removes:
                 part.set_translation(self.language, None)

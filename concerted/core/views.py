@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import math
 import uuid
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -12,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import _split_rate
 
 from . import releases, shortcodes, translations
 
@@ -29,7 +32,8 @@ def open_by_code(request: HttpRequest) -> HttpResponse:
     path = shortcodes.open_code(typed)
     if path:
         return redirect(path)
-    return render(request, "home.html", {"code": typed, "code_error": bool(typed.strip())}, status=404)
+    error = _("Type the code from the flyer, then press Open.") if not typed.strip() else ""
+    return render(request, "home.html", {"code": typed, "code_error": True, "code_error_text": error}, status=404)
 
 
 @require_GET
@@ -46,7 +50,11 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/rate_limited.html", status=429)
+    # The wait the page names is the window of the limit that refused: sign-in has its own.
+    match = request.resolver_match
+    rate = settings.LOGIN_RATE if match is not None and match.namespace == "accounts" else settings.PUBLIC_POST_RATE
+    minutes = max(1, math.ceil(_split_rate(rate)[1] / 60))
+    return render(request, "errors/rate_limited.html", {"minutes": minutes}, status=429)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -133,6 +141,20 @@ def _translatable_for_organizer(request: HttpRequest, kind: str, pk: uuid.UUID, 
 def translation_edit(request: HttpRequest, kind: str, pk: uuid.UUID, language: str) -> HttpResponse:
     """The text of a petition, pledge, card, survey or demand in another language."""
     obj = _translatable_for_organizer(request, kind, pk, language)
+    if obj.content_locked():
+        # What coworkers sign, pledge or answer is fixed, in every language: a version
+        # can't be added, changed or removed (core/translations.py). The page says so.
+        return render(
+            request,
+            "translation_form.html",
+            {
+                "subject": obj,
+                "locked": translations.LOCKED,
+                "language_code": language,
+                "language": translations.language_name(language),
+            },
+            status=200 if request.method == "GET" else 403,
+        )
     form = translations.TranslationForm(request.POST or None, obj=obj, language=language)
     if request.method == "POST" and form.is_valid():
         form.save()

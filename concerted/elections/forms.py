@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from . import evcrypto as ev
 from .models import Election
@@ -15,10 +15,10 @@ MAX_TRUSTEES = 9
 
 class ElectionForm(forms.ModelForm):
     options_text = forms.CharField(
-        label=_l("Options (one per line)"),
+        label=gettext_lazy("Options (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_l("For choose-one and choose-up-to-k: candidates or options. Not used for yes/no."),
+        help_text=gettext_lazy("For choose-one and choose-up-to-k: candidates or options. Not used for yes/no."),
     )
 
     class Meta:
@@ -70,9 +70,9 @@ class ElectionForm(forms.ModelForm):
 
 class CredentialsForm(forms.Form):
     publics = forms.CharField(
-        label=_l("Public credentials (one per line)"),
+        label=gettext_lazy("Public credentials (one per line)"),
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text=_l(
+        help_text=gettext_lazy(
             "The file public-credentials.txt made by `concerted election credentials`. Never the private codes."
         ),
     )
@@ -88,17 +88,29 @@ class CredentialsForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    public = forms.CharField(label=_l("Public credential to revoke"), max_length=64)
+    public = forms.CharField(label=gettext_lazy("Public credential to revoke"), max_length=64)
 
 
 class VoteForm(forms.Form):
     """Without JavaScript the server encrypts (the page says what that trusts)."""
 
     code = forms.CharField(
-        label=_l("Your voting code"),
+        label=gettext_lazy("Your voting code"),
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
-        help_text=_l("From the card the committee gave you, e.g. ABCDE-FGHJK-LMNPQ-RSTUV."),
+        help_text=gettext_lazy("From the card the committee gave you, e.g. ABCDE-FGHJK-LMNPQ-RSTUV."),
+    )
+    # Shown only when a phone with JavaScript posted before the encryption had loaded
+    # (views/public.py): the voter then chooses, knowingly, to let the server encrypt.
+    server_encrypt = forms.BooleanField(
+        label=gettext_lazy(
+            "Let this server encrypt my ballot: it then sees my choice and my voting code as they arrive."
+        ),
+        required=False,
+        help_text=gettext_lazy(
+            "Only if this page never finishes loading. Otherwise leave this empty, wait a moment and tap the "
+            "button again: your phone encrypts your ballot and the server never sees your choice."
+        ),
     )
 
     def __init__(self, *args: Any, election: Election, **kwargs: Any) -> None:
@@ -116,6 +128,7 @@ class VoteForm(forms.Form):
                 required=False,
                 help_text=_("Choose up to %(k)d.") % {"k": spec["max"]},
             )
+        self.order_fields(["code", "choice", "server_encrypt"])
 
     def clean_code(self) -> str:
         try:

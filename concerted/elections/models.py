@@ -117,6 +117,8 @@ class Trustee(models.Model):
     @classmethod
     def create(cls, election: Election, index: int, label: str) -> tuple[Trustee, str]:
         token = secrets.token_urlsafe(24)
+        while token.startswith("-"):  # typed as `--token TOKEN`: a leading dash reads as an option
+            token = secrets.token_urlsafe(24)
         return cls.objects.create(election=election, index=index, label=label, token_hash=cls.hash_token(token)), token
 
 

@@ -13,12 +13,16 @@ from concerted.core.shortcodes import register_opener
 from .targets import Flyer, register
 
 
-def _opener(model: type, url_name: str) -> Callable[[str], str | None]:
-    """code -> public path, for anything flyers can point at, unless it is a draft."""
+def _opener(model: type, url_name: str, hidden_status: str | None = "draft") -> Callable[[str], str | None]:
+    """code -> public path, for anything with public pages, unless it is in the state
+    whose pages answer 404 (a draft): a wrong code and a hidden one look the same."""
 
     def opener(code: str) -> str | None:
-        found = model.objects.filter(slug=code).exclude(status="draft").first()  # type: ignore[attr-defined]
-        return reverse(url_name, args=[found.slug]) if found else None
+        found = model.objects.filter(slug=code)  # type: ignore[attr-defined]
+        if hidden_status is not None:
+            found = found.exclude(status=hidden_status)
+        first = found.first()
+        return reverse(url_name, args=[first.slug]) if first else None
 
     opener.__qualname__ = f"open_{url_name}"
     return opener
@@ -54,7 +58,7 @@ def register_pledges() -> None:
         if threshold:
             pitch += "\n\n" + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
                 "n": threshold,
-                "day": date_format(pledge.deadline, "j F Y"),
+                "day": date_format(pledge.deadline),
             }
         return Flyer(
             kind=Pledge.INVITE_KIND,
@@ -119,6 +123,17 @@ def register_ballots() -> None:
         )
 
     register(BALLOT_TARGET, Kit, describe)
+    register_opener(_opener(Kit, "bargaining:home", hidden_status=None))
+
+
+def register_other_openers() -> None:
+    """Public pages that no flyer of this app prints, but whose code a coworker may be
+    given by word of mouth or on the committee's own paper: a card drive, an election."""
+    from concerted.cards.models import BargainingUnit
+    from concerted.elections.models import Election
+
+    register_opener(_opener(BargainingUnit, "cards:sign", hidden_status=BargainingUnit.Status.DRAFT))
+    register_opener(_opener(Election, "elections:vote", hidden_status=Election.Status.SETUP))
 
 
 def register_all() -> None:
@@ -126,3 +141,4 @@ def register_all() -> None:
     register_pledges()
     register_surveys()
     register_ballots()
+    register_other_openers()

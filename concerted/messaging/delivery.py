@@ -19,7 +19,7 @@ from nacl.public import PrivateKey
 
 from concerted.core import dedup, markdown
 from concerted.core.management.commands.reveal import Command as RevealCommand
-from concerted.core.reveal import RevealError, open_export, output_stem, pdf_writer
+from concerted.core.reveal import RevealError, deliverable_names, open_export, output_stem, pdf_writer
 
 from . import sender
 from .addressing import Recipient, plain_address
@@ -73,7 +73,8 @@ def deliver(command: Any, options: dict[str, Any], private: PrivateKey) -> None:
     pdf = writer(dataclasses.replace(revealed, rows=found.unique))
     parent, campaign = export["parent"], export["campaign"]
     letter = cover_letter(options, parent, campaign, found.people)
-    named = sum(1 for r in found.unique if r.get("consent_named"))
+    # What the PDF prints: names only once enough agreed (core/reveal.py: deliverable_names).
+    named = len(deliverable_names(found.unique).names)
 
     mail = EmailMessage()
     settings = command.mail_settings(options, check=options["send"])

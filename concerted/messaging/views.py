@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -206,4 +207,5 @@ def stop_by_receipt(request: HttpRequest) -> HttpResponse:
         record = model.objects.filter(receipt_hash=receipts.receipt_hash(code)).first()
         if record is not None:
             records.stop_messages_by_receipt(record)
-    return render(request, "messaging/stopped.html")
+    # This address takes only POSTs: the language switch leads to the home page.
+    return render(request, "messaging/stopped.html", {"language_path": reverse("home")})

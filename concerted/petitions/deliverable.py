@@ -1,5 +1,8 @@
-"""The petition as delivered to management: the demand, the names of those who agreed
-to be named, and a count of everyone else. Built on the organizer's machine."""
+"""The petition as delivered to management: the demand, the count of everyone who
+signed, and the names of those who agreed to be named, once enough did (safety in
+numbers, DESIGN invariant 5: `core.reveal.deliverable_names`). Names are sorted
+alphabetically, with no signing day beside them: the only date on the page is the
+delivery date. Built on the organizer's machine."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from concerted.core import markdown
 from concerted.core.pdf import escape, row_tables, styles
-from concerted.core.reveal import Revealed
+from concerted.core.reveal import Revealed, deliverable_names, names_withheld_message, tell_organizer
 
 
 def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
@@ -22,11 +25,11 @@ def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> byte
     parent = export["parent"]
     campaign = export["campaign"]
     sheet = styles()
-    named = sorted(
-        (r for r in revealed.rows if r.get("consent_named")), key=lambda r: str(r.get("name", "")).casefold()
-    )
-    unnamed = len(revealed.rows) - len(named)
-    day = date_format(today or datetime.date.today(), "j F Y")
+    named = deliverable_names(revealed.rows)
+    if named.withheld:
+        tell_organizer(lambda: names_withheld_message(named))
+    unnamed = len(revealed.rows) - len(named.names)
+    day = date_format(today or datetime.date.today())  # the delivery date, the page's only date
 
     story = [
         Paragraph(escape(parent["title"]), sheet["Title"]),
@@ -43,9 +46,9 @@ def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> byte
             sheet["Heading2"],
         ),
     ]
-    if named:
-        story += row_tables([[str(r.get("name", "")), str(r.get("day", ""))] for r in named], [11 * cm, 4 * cm])
-    if unnamed:
+    if named.names:
+        story += row_tables([[name] for name in named.names], [15 * cm])
+    if named.names and unnamed:
         story += [
             Spacer(1, 0.3 * cm),
             Paragraph(

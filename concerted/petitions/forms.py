@@ -68,8 +68,54 @@ class PetitionForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Once the petition has been open, what people sign is fixed: only the goal
+        # (the committee's progress target) is still offered.
+        self.locked = not self.instance._state.adding and self.instance.content_locked()
+        if self.locked:
+            for name in Petition.SIGNED_FIELDS:
+                self.fields.pop(name, None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.locked and any(name in self.data for name in Petition.SIGNED_FIELDS):
+            # A form from before it opened (another tab), or a hand-made request: say
+            # so rather than dropping the typed text unseen.
+            raise forms.ValidationError(
+                _(
+                    "The petition's text can't be changed once it has been open for signatures: people signed "
+                    "it as it is. Nothing was saved."
+                )
+            )
+        return cleaned
+
     def clean_goal_percent(self) -> int | None:
         value = self.cleaned_data.get("goal_percent")
         if value is not None and not 1 <= value <= 100:
             raise forms.ValidationError(_("A share of the unit is between 1 and 100 percent."))
+        return value
+
+    def clean_goal_count(self) -> int | None:
+        value = self.cleaned_data.get("goal_count")
+        if value is None:
+            return value
+        if value == 0:
+            # Petition.goal() reads 0 as "no number": say so instead of dropping it unseen.
+            raise forms.ValidationError(_("A goal of 0 is no goal. Leave the number empty for no goal."))
+        size = self.instance.campaign.unit_size
+        if size and value > size:
+            raise forms.ValidationError(
+                _(
+                    "The campaign's unit has %(size)d coworkers, so a goal of %(count)d signatures can never be "
+                    "reached. Give at most %(size)d, or correct the unit size in the campaign settings."
+                )
+                % {"size": size, "count": value}
+            )
+        most = 1_000_000  # no workplace campaign is bigger: a larger goal is a typo
+        if value > most:
+            raise forms.ValidationError(
+                _("A goal of %(count)d signatures can never be reached. Give at most %(max)d.")
+                % {"count": value, "max": most}
+            )
         return value

@@ -52,6 +52,9 @@ class Petition(Translatable):
 
     INVITE_KIND = "petition"  # target_kind for concerted.invites
     TRANSLATED = ("title", "body", "addressee")
+    # What a coworker signs: fixed once the petition has been open (`content_locked`).
+    # The goal is not among them: it is the committee's progress target, not the demand.
+    SIGNED_FIELDS = ("title", "body", "addressee", "segment_kind", "requires_invite")
 
     class Meta:
         ordering = ["-created", "title"]
@@ -65,6 +68,15 @@ class Petition(Translatable):
 
     def organizer_url(self) -> str:
         return reverse("petitions:edit", args=[self.pk])
+
+    def content_locked(self) -> bool:
+        """Whether what people sign is fixed: once the petition is open or closed, or
+        has any signature. Its SIGNED_FIELDS and its text in every other language
+        (core/translations.py) then stay as signed, and it never goes back to draft: a
+        signature must stay under the text its signer saw, and so must the deliverable."""
+        if self.status != self.Status.DRAFT:
+            return True
+        return not self._state.adding and self.signatures.exists()
 
     def goal(self) -> int | None:
         """The goal as a count: a fixed number, or a share of the unit rounded up."""

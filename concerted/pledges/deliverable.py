@@ -23,7 +23,7 @@ def pledge_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
     campaign = export["campaign"]
     sheet = styles()
     rows = sorted(revealed.rows, key=lambda r: str(r.get("name", "")).casefold())
-    day = date_format(today or datetime.date.today(), "j F Y")
+    day = date_format(today or datetime.date.today())
     story = [
         Paragraph(escape(parent["title"]), sheet["Title"]),
         Paragraph(escape(campaign["committee"]), sheet["Normal"]),

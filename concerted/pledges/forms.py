@@ -17,6 +17,9 @@ from .models import MIN_THRESHOLD, Pledge
 
 # A pledge that runs longer than this is not "if enough of us, soon": people forget.
 MAX_DAYS_AHEAD = 366
+# No workplace campaign is bigger: a larger threshold is a typo that, once the pledge
+# opens, is locked and printed on every page and flyer.
+MAX_THRESHOLD = 1_000_000
 
 
 class PledgeForm(forms.Form):
@@ -69,6 +72,20 @@ class PledgeSetupForm(forms.ModelForm):
                     "ahead can guess who pledged, so there is no safety in numbers."
                 )
                 % {"min": MIN_THRESHOLD}
+            )
+        size = self.instance.campaign.unit_size
+        if value is not None and size and value > size:
+            raise forms.ValidationError(
+                _(
+                    "The campaign's unit has %(size)d coworkers, so a threshold of %(count)d people can never be "
+                    "reached. Give at most %(size)d, or correct the unit size in the campaign settings."
+                )
+                % {"size": size, "count": value}
+            )
+        if value is not None and value > MAX_THRESHOLD:
+            raise forms.ValidationError(
+                _("A threshold of %(count)d people can never be reached. Give at most %(max)d.")
+                % {"count": value, "max": MAX_THRESHOLD}
             )
         return value
 

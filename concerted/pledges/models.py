@@ -108,6 +108,10 @@ class Pledge(Translatable):
         # The dashboard: the edit page closes once the pledge opens, a translation doesn't.
         return reverse("pledges:dashboard", args=[self.pk])
 
+    def content_locked(self) -> bool:
+        """The terms are fixed once the pledge opens (pledge_edit), in every language."""
+        return self.status != self.Status.DRAFT
+
     # --- threshold and state -------------------------------------------------------
     def threshold(self) -> int | None:
         """People needed: fixed at opening; before that, a count or a share of the unit rounded up."""

@@ -129,6 +129,11 @@ class Survey(Translatable):
     def locked(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    def content_locked(self) -> bool:
+        """Questions are fixed once published (question_edit), and so is the text in
+        every language: the survey is translated on one form with its questions."""
+        return self.locked
+
     def accepting(self, day: Any = None) -> bool:
         day = day or today()
         if self.status != self.Status.PUBLISHED:
@@ -230,6 +235,9 @@ class Question(Translatable):
     def campaign_id_for_access(self) -> Any:
         return self.survey.campaign_id
 
+    def content_locked(self) -> bool:
+        return self.survey.content_locked()
+
     @property
     def is_closed(self) -> bool:
         return self.kind not in (self.Kind.TEXT, self.Kind.NUMBER)
@@ -281,6 +289,9 @@ class Option(Translatable):
 
     def campaign_id_for_access(self) -> Any:
         return self.question.survey.campaign_id
+
+    def content_locked(self) -> bool:
+        return self.question.survey.content_locked()
 
 
 class Response(ParticipantRecord):

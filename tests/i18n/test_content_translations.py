@@ -32,13 +32,15 @@ SPANISH_PETITION = {
 
 
 # --- one subject of every top-level translatable model --------------------------------------
+# Each is made as an organizer still writes it (a draft): once coworkers may have seen
+# it, its versions are locked with it (test_translation_locks.py).
 
 
 def _petition(campaign: Any) -> Any:
     from concerted.petitions.models import Petition
 
     return Petition.objects.create(
-        campaign=campaign, title="Stop tracking", body="Switch it off.", addressee="Acme", status="open"
+        campaign=campaign, title="Stop tracking", body="Switch it off.", addressee="Acme", status="draft"
     )
 
 
@@ -51,7 +53,7 @@ def _pledge(campaign: Any) -> Any:
         promise="I will not install it.",
         threshold_count=5,
         deadline=datetime.date.today() + datetime.timedelta(days=9),
-        status="open",
+        status="draft",
     )
 
 
@@ -72,7 +74,7 @@ def _unit(campaign: Any) -> Any:
 def _survey(campaign: Any) -> Any:
     from concerted.surveys.models import Option, Question, Survey
 
-    survey = Survey.objects.create(campaign=campaign, title="Workload", intro="Tell us.", status="published")
+    survey = Survey.objects.create(campaign=campaign, title="Workload", intro="Tell us.", status="draft")
     q = Question.objects.create(survey=survey, position=0, kind="single", text="How busy are you?")
     Option.objects.create(question=q, position=0, label="Very")
     Option.objects.create(question=q, position=1, label="Not much")
@@ -316,6 +318,7 @@ def test_the_same_person_signing_in_two_languages_counts_once(tmp_path, petition
     _post_sign(Client(), petition, "es", "María Núñez")
     _post_sign(Client(), petition, "en", "María Núñez")
     assert Signature.objects.filter(petition=petition).count() == 2
+    sign_four_more_named(petition)  # names are printed once at least five agreed
     assert stats.public_progress(petition)[0].total >= 0  # one parent, one set of figures
 
     # No language anywhere in the rows: the two are the same shape.
@@ -330,13 +333,22 @@ def test_the_same_person_signing_in_two_languages_counts_once(tmp_path, petition
     export.write_bytes(client.get(reverse("petitions:export", args=[petition.pk])).content)
     out = io.StringIO()
     call_command("reveal", key=str(key_file), file=str(export), out=str(tmp_path / "out"), stdout=out)
-    assert "Different people: 1" in out.getvalue()
+    assert "Different people: 5" in out.getvalue()
     csv_text = (tmp_path / "out" / f"petitions-{petition.slug}.csv").read_text(encoding="utf-8")
     header = csv_text.splitlines()[0]
     assert "lang" not in header
     assert ",es," not in csv_text and ",en," not in csv_text
     text = _pdf_text(tmp_path / "out" / f"petitions-{petition.slug}.pdf")
     assert text.count("María Núñez") == 1
+
+
+def sign_four_more_named(petition) -> None:
+    """Four more signers who agreed to be named: a deliverable names nobody until five
+    have (core/reveal.py: deliverable_names)."""
+    from concerted.petitions.signing import sign
+
+    for n, name in enumerate(["Ana Ortega", "Bo Lind", "Chidi Okafor", "Dana Kim"]):
+        sign(petition, {"name": name, "contact": f"other{n}@example.org", "comment": "", "consent_named": True})
 
 
 def _pdf_text(path: Path) -> str:
@@ -349,6 +361,7 @@ def test_the_deliverable_is_made_in_the_addressees_language(tmp_path, petition, 
 
     _translate(petition, "es", SPANISH_PETITION)
     sign(petition, {"name": "Zoë Ñúñez", "contact": "", "comment": "", "consent_named": True})
+    sign_four_more_named(petition)  # names are printed once at least five agreed
     key_file = tmp_path / "committee.key"
     key_file.write_text(keys.format_private(private_key))
     client = Client()
@@ -414,8 +427,11 @@ def test_a_card_signed_in_spanish_keeps_the_versions_hash(campaign, private_key)
 
 @pytest.mark.django_db
 def test_a_survey_shows_in_one_language(campaign):
+    from concerted.surveys.models import Survey
+
     survey = _survey(campaign)
     _translate(survey, "pt")
+    Survey.objects.filter(pk=survey.pk).update(status="published")
     client = Client()
     with translation.override("pt"):
         url = reverse("surveys:answer", args=[survey.slug])

@@ -81,7 +81,7 @@ def _report(fields: dict[str, list[str]], n: int) -> dict[str, str]:
 
 def _vote(fields: dict[str, list[str]], n: int) -> dict[str, str]:
     codes = (django_settings.DATA_DIR / "demo-election" / "unused-voting-codes.txt").read_text().split()
-    return {"code": codes[n], "choice": "0"}
+    return {"code": codes[n], "choice": "0", "no_script": "1"}  # as a phone with JavaScript off sends it
 
 
 DATA: dict[str, Callable[[dict[str, list[str]], int], dict[str, str]]] = {

@@ -147,7 +147,8 @@ def test_nothing_is_shown_under_five_reports(kit):
 def test_small_cells_and_their_complement_are_hidden(kit):
     # 9 reports: Teramind 6, ActivTrak 2, in-house 1. The two small cells (3 people in
     # all) are hidden, and so is the next-smallest shown cell (Teramind), or 9-6 would
-    # give them away. Zero cells stay visible: they expose nobody.
+    # give them away. Empty cells are hidden like small ones (a shown 0 would show the
+    # first report to give that answer).
     for tool, n in ((1, 6), (2, 2), (5, 1)):
         for _ in range(n):
             filing.file_surveillance(kit, row(tool=tool), seal_nothing())
@@ -155,26 +156,33 @@ def test_small_cells_and_their_complement_are_hidden(kit):
     cells = {c.label: c.count for c in tool.cells}
     assert cells["Teramind"] is None and cells["ActivTrak"] is None
     assert cells["A tracker the company built"] is None
-    assert cells["Hubstaff"] == 0
-    # each hidden figure says its real reason: small, or hidden to protect the small ones
-    assert tool.reasons == {"Teramind": "cover", "ActivTrak": "small", "A tracker the company built": "small"}
+    assert cells["Hubstaff"] is None
+    # each hidden figure says its real reason: small (an empty one too), or hidden to
+    # protect the small ones
+    assert tool.reasons["Teramind"] == "cover"
+    assert tool.reasons["ActivTrak"] == tool.reasons["A tracker the company built"] == "small"
+    assert tool.reasons["Hubstaff"] == "small"
 
 
 def test_big_cells_are_shown_with_their_counts(kit):
+    # The empty answers are hidden, and with them the smallest shown one (ActivTrak), so
+    # "total minus shown" doesn't say that nobody gave them.
     for tool, n in ((1, 7), (2, 5)):
         for _ in range(n):
             filing.file_surveillance(kit, row(tool=tool, disclosed=3), seal_nothing())
     summary = stats.surveillance(kit)
     cells = {c.label: c.count for c in summary.questions[0].cells}
-    assert cells["Teramind"] == 7 and cells["ActivTrak"] == 5
+    assert cells["Teramind"] == 7 and cells["ActivTrak"] is None
+    assert summary.questions[0].reasons["ActivTrak"] == "cover"
     disclosed = {c.label: c.count for c in summary.questions[3].cells}
-    assert disclosed["No"] == 12 and disclosed["Yes, in writing"] == 0
+    # one answer given by all 12: nothing to cover the empty ones with, so all hidden
+    assert disclosed["No"] is None and disclosed["Yes, in writing"] is None
 
 
 def test_a_box_is_hidden_only_when_few_ticked_it(kit):
     # 12 reports: keystrokes ticked by 10 (shown: reports carry no group, so the 2 who
     # didn't are nobody in particular), mouse by 6, webcam by 3 (hidden: fewer than 5),
-    # chat by none (shown as 0), urls by all 12.
+    # chat by none (hidden like 1 to 4), urls by all 12.
     for i in range(12):
         filing.file_surveillance(
             kit,
@@ -185,7 +193,7 @@ def test_a_box_is_hidden_only_when_few_ticked_it(kit):
     assert captures["Keystrokes"] == 10
     assert captures["Mouse movements and clicks"] == 6
     assert captures["Webcam photos or video"] is None
-    assert captures["Chat and email"] == 0
+    assert captures["Chat and email"] is None
     assert captures["Websites and apps used"] == 12
 
 

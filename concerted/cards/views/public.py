@@ -112,4 +112,5 @@ def revoke(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             context=_context(unit),
         )
     signing.revoke(card)
-    return render(request, "cards/revoked.html", _context(unit))
+    page = reverse("cards:sign", args=[unit.slug])
+    return render(request, "cards/revoked.html", _context(unit, language_path=page))

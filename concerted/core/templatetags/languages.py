@@ -23,9 +23,12 @@ def language_switch(context: dict[str, Any]) -> dict[str, Any]:
             url = f"/{code}/"
         else:
             # path_info carries the prefix even when the address had none (see
-            # UrlLanguageMiddleware). After a POST the address is the form's: its GET
-            # shows the same page, so the query string is kept only for a GET.
+            # UrlLanguageMiddleware). After a POST the address is usually the form's,
+            # whose GET shows the same page, so the query string is kept only for a GET.
+            # A page that answers a POST-only action (a withdrawal, a confirmation)
+            # names the page to switch to instead: its own address answers only POSTs.
             query = request.META.get("QUERY_STRING", "") if request.method == "GET" else ""
-            url = translate_url(request.path_info + (f"?{query}" if query else ""), code)
+            path = request.path_info if request.method == "GET" else context.get("language_path") or request.path_info
+            url = translate_url(path + (f"?{query}" if query else ""), code)
         links.append({"code": code, "name": name, "url": url, "current": code == current})
     return {"languages": links}

@@ -32,9 +32,10 @@ def test_two_small_cells_whose_sum_is_small_pull_in_a_third():
     assert result["d"] == 40
 
 
-def test_zero_cells_are_shown_and_never_used_as_complements():
-    result = shown(suppress({"a": 0, "b": 2, "c": 10}))
-    assert result == {"a": 0, "b": None, "c": None}
+def test_zero_cells_are_hidden_like_small_ones():
+    # A shown 0 turning into "hidden" would show a group's first arrival.
+    assert shown(suppress({"a": 0, "b": 2, "c": 10})) == {"a": None, "b": None, "c": None}
+    assert shown(suppress({"a": 0, "b": 0, "c": 6, "d": 30})) == {"a": None, "b": None, "c": None, "d": 30}
 
 
 def test_a_lone_small_cell_with_nothing_to_pair_is_hidden():

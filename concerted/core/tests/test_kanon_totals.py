@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from concerted.core.kanon import MIN_COUNT, breakdown
 
-# Hidden cells hold at least 1 (zeros are shown); without a total, sizes up to this
+# Hidden cells hold 0 or more (zeros are hidden too); without a total, sizes up to this
 # bound are tried, which is enough to find a second fit when one exists.
 SEARCH_LIMIT = 3 * MIN_COUNT
 
@@ -32,16 +32,16 @@ def other_fit(counts: dict[str, int], label: str) -> bool:
     hidden = [name for name, n in cells if n is None]
     others = [name for name in hidden if name != label]
     shown_sum = sum(n for _name, n in cells if n is not None)
-    for value in range(1, SEARCH_LIMIT + 1):
+    for value in range(SEARCH_LIMIT + 1):
         if value == counts[label]:
             continue
         if total is not None:
             rest = total - shown_sum - value
-            if rest < len(others):
+            if rest < 0:
                 break
-            ranges = [range(1, rest + 1)] * len(others)
+            ranges = [range(rest + 1)] * len(others)
         else:
-            ranges = [range(1, SEARCH_LIMIT + 1)] * len(others)
+            ranges = [range(SEARCH_LIMIT + 1)] * len(others)
         for combo in itertools.product(*ranges):
             if total is not None and sum(combo) != total - shown_sum - value:
                 continue
@@ -71,4 +71,5 @@ def test_it_hides_the_total_beside_a_lone_hidden_cell():
     assert breakdown({"Support": 3, "Data": 0, "Platform": 0}).total is None
     assert breakdown({"group 0": 1, "group 1": 1, "group 2": 1, "group 3": 1}).total is None  # 4: one each
     assert breakdown({"Support": 3, "Data": 9, "Platform": 20}).total is None
-    assert breakdown({"Support": 5, "Data": 9, "Platform": 0}).total == 14
+    assert breakdown({"Support": 5, "Data": 9, "Platform": 0}).total is None  # an empty group is hidden too
+    assert breakdown({"Support": 5, "Data": 9, "Platform": 6}).total == 20

@@ -54,19 +54,30 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
                 "campaign": election.campaign,
                 "form": VoteForm(election=election),
                 "problem": "",
+                "waiting": False,
+                "offer_server": False,
                 "spec": election.question_spec(),
             },
             rows=[election, election.campaign],
         )
     form = VoteForm(election=election)
     problem = ""
+    waiting = offer_server = False
     if request.method == "POST" and election.is_open:
         try:
             if request.POST.get("ballot"):
                 tr = _cast_json(election, request.POST["ballot"])
                 return redirect("elections:tracker", election.slug, tr)
             form = VoteForm(request.POST, election=election)
-            if form.is_valid():
+            # The flag sits in <noscript> inside the form: only a browser with JavaScript
+            # off submits it. Without it and without a ballot, JavaScript is on but the
+            # encryption had not loaded yet: cast nothing unless the voter says so.
+            no_script = request.POST.get("no_script") == "1"
+            valid = form.is_valid()
+            opted_in = bool(form.cleaned_data.get("server_encrypt"))
+            waiting = not no_script and not opted_in
+            offer_server = not no_script
+            if valid and not waiting:
                 assert election.manifest is not None
                 ballot, _secrets = ev.encrypt_ballot(
                     election.manifest, form.cleaned_data["code"], [form.cleaned_data["choice"]]
@@ -75,7 +86,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("elections:tracker", election.slug, tr)
         except ballotbox.Refused as refused:
             problem = str(refused)
-    status = 400 if (problem or form.errors) else 200
+    status = 400 if (problem or form.errors or waiting) else 200
     return render(
         request,
         "elections/vote.html",
@@ -84,6 +95,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             "campaign": election.campaign,
             "form": form,
             "problem": problem,
+            "waiting": waiting,
+            "offer_server": offer_server,
             "spec": election.question_spec(),
         },
         status=status,

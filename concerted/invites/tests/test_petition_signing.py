@@ -99,6 +99,9 @@ def test_it_asks_no_code_when_not_required(petition):
 
 
 def test_it_lets_organizers_require_invites(petition):
+    # Before it opens: once open, who may sign is part of what people signed (locked).
+    petition.status = petition.Status.DRAFT
+    petition.save()
     form = PetitionForm({"title": "T", "body": "B", "addressee": "A", "requires_invite": "on"}, instance=petition)
     assert form.is_valid(), form.errors
     assert form.save().requires_invite is True

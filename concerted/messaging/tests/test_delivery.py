@@ -29,7 +29,8 @@ def test_it_delivers_the_petition_pdf_to_the_addressee_once(petition, as_user, k
     out = io.StringIO()
     call_command("send", *base, stdout=out)
     assert "Dry run: would deliver the petition to management@acme.com" in out.getvalue()
-    assert "3 different people, 2 named, 1 counted without their name" in out.getvalue()
+    # 2 agreed to be named, fewer than 5: the summary says what the PDF prints, no name.
+    assert "3 different people, 0 named, 3 counted without their name" in out.getvalue()
     assert smtp.received == []
 
     call_command("send", *base, "--send", *smtp_args(smtp), stdout=io.StringIO())
@@ -40,7 +41,9 @@ def test_it_delivers_the_petition_pdf_to_the_addressee_once(petition, as_user, k
     attachment = next(mail.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(attachment.get_content())).pages)
-    assert "Named Person" in text and "Other Named" in text and "Quiet Person" not in text
+    # 2 agreed to be named, fewer than 5: the PDF names nobody (safety in numbers).
+    assert "Named Person" not in text and "Other Named" not in text and "Quiet Person" not in text
+    assert "Signed by 3 coworkers." in text
     assert "signed by 3 coworkers" in mail.get_body(preferencelist=("plain",)).get_content()
 
     with pytest.raises(CommandError, match="addressee's email address"):

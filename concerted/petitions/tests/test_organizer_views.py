@@ -114,7 +114,7 @@ def test_the_dashboard_hides_small_groups(as_user, petition):
     assert "15" in html
     cells = {c.label: c.count for c in stats.by_segment(petition)}
     assert cells["Support"] is None
-    assert cells["Data"] == 0
+    assert cells["Data"] is None  # empty, and hidden like a small group
     assert sum(1 for v in cells.values() if v is None) >= 2
 
 

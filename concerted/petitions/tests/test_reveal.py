@@ -52,7 +52,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.django_db
-def test_it_round_trips_from_a_file(tmp_path, key_file, export_file, petition):
+def test_it_round_trips_from_a_file(tmp_path, key_file, export_file, petition, capsys):
     out = tmp_path / "out"
     call_command("reveal", key=str(key_file), file=str(export_file), out=str(out), stdout=io.StringIO())
     rows = read_csv(out / f"petitions-{petition.slug}.csv")
@@ -65,10 +65,13 @@ def test_it_round_trips_from_a_file(tmp_path, key_file, export_file, petition):
     assert oct((out / f"petitions-{petition.slug}.pdf").stat().st_mode & 0o777) == "0o600"
     text = "".join(page.extract_text() for page in PdfReader(out / f"petitions-{petition.slug}.pdf").pages)
     assert petition.title in text
-    assert "Zoë Ångström-Okafor" in text
     assert "Signed by 3 coworkers" in text
-    assert "1 more coworkers who signed without being named" in text
+    # Only 2 agreed to be named: fewer than 5, so the deliverable names nobody (safety in
+    # numbers; test_deliverable_safety.py) and the organizer is told why.
+    assert "Zoë Ångström-Okafor" not in text and "李小龍" not in text
+    assert "more coworkers" not in text
     assert "Hidden Person" not in text
+    assert "Only 2 signers agreed to be named" in capsys.readouterr().err
 
 
 @pytest.mark.django_db

@@ -56,8 +56,10 @@ def petition_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def petition_edit(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
+    # Once it has been open, only the goal is offered; the page says why (the form
+    # refuses a posted title, text or addressee with a message: forms.PetitionForm).
     form = PetitionForm(request.POST or None, instance=petition)
-    if "preview" in request.POST:
+    if "preview" in request.POST and not form.locked:
         return _preview_form(request, form, {"campaign": petition.campaign, "petition": petition})
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -111,6 +113,16 @@ def set_status(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     status = request.POST.get("status", "")
     if status not in Petition.Status.values:
         messages.error(request, _("Unknown status."))
+    elif status == Petition.Status.DRAFT and petition.status != status and petition.content_locked():
+        # A draft's page is offline and its text editable: neither may happen to a
+        # petition people have seen or signed.
+        messages.error(
+            request,
+            _(
+                "A petition that has been open for signatures can't go back to draft: its public page and its "
+                "text stay as people signed them. Close signing instead."
+            ),
+        )
     elif status == Petition.Status.OPEN and not petition.campaign.has_key:
         messages.error(request, _("Add the committee public key before opening: signatures are sealed to it."))
     else:

@@ -126,4 +126,5 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             context=_context(petition),
         )
     signing.withdraw(signature)
-    return render(request, "petitions/withdrawn.html", _context(petition))
+    page = reverse("petitions:sign", args=[petition.slug])
+    return render(request, "petitions/withdrawn.html", _context(petition, language_path=page))

@@ -66,3 +66,20 @@ def move_deadline(pledge, days_from_today: int) -> None:
 
     Pledge.objects.filter(pk=pledge.pk).update(deadline=today() + datetime.timedelta(days=days_from_today))
     pledge.refresh_from_db()
+
+
+def setup_data(**overrides) -> dict[str, str]:
+    """The organizer's pledge form, filled in: a count of 10, 20 days to go."""
+    return {
+        "title": "Refuse the tracker",
+        "promise": "I will decline to install the tracker.",
+        "body": "",
+        "threshold_count": "10",
+        "threshold_percent": "",
+        "deadline": (today() + datetime.timedelta(days=20)).isoformat(),
+        **overrides,
+    }
+
+
+def text(response) -> str:
+    return response.content.decode().replace("&#x27;", "'")

@@ -13,23 +13,9 @@ from django.urls import reverse
 from concerted.core.days import today
 from concerted.pledges.models import MIN_THRESHOLD, Pledge
 
+from .conftest import setup_data, text
+
 pytestmark = pytest.mark.django_db
-
-
-def setup_data(**overrides) -> dict[str, str]:
-    return {
-        "title": "Refuse the tracker",
-        "promise": "I will decline to install the tracker.",
-        "body": "",
-        "threshold_count": "10",
-        "threshold_percent": "",
-        "deadline": (today() + datetime.timedelta(days=20)).isoformat(),
-        **overrides,
-    }
-
-
-def text(response) -> str:
-    return response.content.decode().replace("&#x27;", "'")
 
 
 @pytest.mark.parametrize("small", ["1", "2", "4"])

@@ -166,4 +166,5 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     except pledging.CannotWithdraw:
         error = _("The committee has confirmed this pledge, so it can no longer be withdrawn here.")
         return _receipt_page(request, pledge, code, status=409, error=error) or _unknown(request, pledge)
-    return render(request, "pledges/withdrawn.html", _context(pledge))
+    page = reverse("pledges:pledge", args=[pledge.slug])
+    return render(request, "pledges/withdrawn.html", _context(pledge, language_path=page))

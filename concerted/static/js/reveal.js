@@ -20,6 +20,56 @@
     row.appendChild(td);
   }
 
+  // The rule `concerted reveal` applies to the deliverable PDF (core/reveal.py:
+  // deliverable_names): names are printed only when at least data-min-named people
+  // agreed to be named, counting each person once as core/dedup.py does (the earliest
+  // record of a contact stays). This page is the committee's own list; it says what the
+  // deliverable will hold.
+  function normalizeContact(contact) {
+    var text = contact.normalize("NFKC").trim().toLowerCase();
+    if (text.indexOf("@") !== -1) { return text.replace(/\s+/g, ""); }
+    var digits = text.replace(/[^0-9]/g, "");
+    return digits ? (text.charAt(0) === "+" ? "+" : "") + digits : text;
+  }
+
+  function namedPeople(rows) {
+    var ordered = rows.slice().sort(function (a, b) {
+      var ad = String(a.day || ""), bd = String(b.day || ""), ai = String(a.id), bi = String(b.id);
+      return ad < bd ? -1 : ad > bd ? 1 : ai < bi ? -1 : ai > bi ? 1 : 0;
+    });
+    var seen = Object.create(null), count = 0;
+    ordered.forEach(function (r) {
+      if (typeof r.contact === "string" && r.contact.trim()) {
+        var key = normalizeContact(r.contact);
+        if (seen[key]) { return; }
+        seen[key] = true;
+      }
+      if (r.consent_named === true && typeof r.name === "string" && r.name.trim()) { count++; }
+    });
+    return count;
+  }
+
+  function sayNamed(rows) {
+    var note = document.getElementById("named-note");
+    if (!note) { return; }
+    var minimum = parseInt(root.dataset.minNamed, 10) || 5;
+    var n = namedPeople(rows);
+    if (n > 0 && n < minimum) {
+      note.textContent = interpolate(ngettext(
+        "Only %(n)s signer agreed to be named; names are printed once at least %(min)s have, so nobody stands alone. The deliverable shows only the count of everyone who signed.",
+        "Only %(n)s signers agreed to be named; names are printed once at least %(min)s have, so nobody stands alone. The deliverable shows only the count of everyone who signed.",
+        n), {n: n, min: minimum}, true);
+    } else if (n >= minimum) {
+      note.textContent = interpolate(ngettext(
+        "%(n)s signer agreed to be named: the deliverable lists them alphabetically, without the day anyone signed.",
+        "%(n)s signers agreed to be named: the deliverable lists them alphabetically, without the day anyone signed.",
+        n), {n: n}, true);
+    } else {
+      note.textContent = "";
+    }
+    note.hidden = !note.textContent;
+  }
+
   function openList() {
     var sodium = window.sodium;
     say(gettext("Opening…"));
@@ -41,6 +91,7 @@
           tbody.appendChild(tr);
         });
         table.hidden = false;
+        sayNamed(opened.rows);
         var n = opened.rows.length;
         say(interpolate(ngettext("Opened %(n)s record.", "Opened %(n)s records.", n), {n: n}, true) +
           (opened.failed ? " " + interpolate(ngettext(

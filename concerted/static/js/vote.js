@@ -1,12 +1,13 @@
 /* The voting page with JavaScript: encrypt on this phone, show the tracker, then
    cast it or spoil it to check the encryption (Benaloh challenge) and encrypt again.
    Only the encrypted, signed ballot is posted; the code and choice fields are
-   disabled before the form is sent, so the browser does not submit them. */
+   disabled before the form is sent, so the browser does not submit them. A tap
+   before the encryption has loaded waits for it; if it never loads, the plain form
+   goes only when the voter ticks the box that lets the server encrypt. */
 (function () {
   "use strict";
   var form = document.getElementById("vote-form");
   if (!form) { return; }
-  var B = window.ConcertedBallot;
   // Strings come from Django's JavaScript catalog (/<lang>/jsi18n/, a script the app
   // serves); without it they stay in English.
   var gettext = window.gettext || function (s) { return s; };
@@ -14,8 +15,18 @@
   var encrypted = document.getElementById("encrypted");
   var audit = document.getElementById("audit");
   var trackerEl = document.getElementById("pending-tracker");
+  var submitButton = document.getElementById("vote-submit");
+  var buttonText = submitButton.textContent;
+  var offer = document.getElementById("server-encrypt-offer");
+  var offerBox = form.querySelector("input[name=server_encrypt]");
+  var B = null;
   var manifest = null;
   var pending = null;
+  // This script comes before libsodium (about 1.3 MB): until that has loaded and the
+  // manifest has come, a tap waits here instead of posting the code and the choice.
+  var state = "loading"; // then "ready" or "failed"
+  var tapped = false;
+  submitButton.textContent = gettext("Getting the encryption ready…");
 
   function choices() {
     var boxes = form.querySelectorAll("input[name=choice]");
@@ -45,21 +56,59 @@
     trackerEl.textContent = pending.tracker;
     audit.hidden = true;
     encrypted.hidden = false;
-    document.getElementById("vote-submit").hidden = true;
+    submitButton.hidden = true;
   }
 
-  var loading = Promise.all([B.ready(), fetch(form.dataset.manifestUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })])
-    .then(function (results) { manifest = results[1].manifest; });
+  function failed() {
+    state = "failed";
+    submitButton.textContent = buttonText;
+    if (offer) { offer.hidden = false; }
+    showError(gettext("This phone could not load the encryption. Reload the page to try again, or tick the box to let this server encrypt your ballot (it then sees your choice as it arrives)."));
+  }
+
+  function ready(results) {
+    manifest = results[1].manifest;
+    if (!manifest) { throw new Error("no manifest"); }
+    state = "ready";
+    submitButton.textContent = buttonText;
+    // The phone encrypts from now on: the server's offer (shown after an early tap) is moot.
+    if (offer) { offer.hidden = true; }
+    if (offerBox) { offerBox.checked = false; }
+    var waiting = document.getElementById("vote-waiting");
+    if (waiting) { waiting.textContent = gettext("The encryption is ready: tap “Encrypt my ballot”."); }
+    if (tapped) { tapped = false; encryptNow(); }
+  }
+
+  function start() {
+    try {
+      B = window.ConcertedBallot;
+      Promise.all([B.ready(), fetch(form.dataset.manifestUrl, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) { throw new Error("manifest " + r.status); }
+        return r.json();
+      })]).then(ready).catch(failed);
+    } catch (e) {
+      failed();
+    }
+  }
 
   form.addEventListener("submit", function (event) {
+    // Only a voter who ticked the box after the encryption failed to load sends the
+    // plain form, for the server to encrypt.
+    if (state === "failed" && offerBox && offerBox.checked) { return; }
     event.preventDefault();
-    loading.then(encryptNow);
+    if (state === "ready") { encryptNow(); } else if (state === "loading") { tapped = true; } else { failed(); }
   });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 
   document.getElementById("cast-button").addEventListener("click", function () {
     if (!pending) { return; }
     document.getElementById("ballot-field").value = JSON.stringify(pending.ballot);
-    form.querySelectorAll("input[name=code], input[name=choice]").forEach(function (el) { el.disabled = true; });
+    form.querySelectorAll("input[name=code], input[name=choice], input[name=server_encrypt]").forEach(function (el) { el.disabled = true; });
     form.submit();
   });
 
@@ -80,7 +129,5 @@
     audit.hidden = false;
   });
 
-  document.getElementById("again-button").addEventListener("click", function () {
-    loading.then(encryptNow);
-  });
+  document.getElementById("again-button").addEventListener("click", encryptNow);
 }());

@@ -114,4 +114,8 @@ def test_control_the_old_rules_lose_the_sibling_example(published):
     data_view = f"{published.ordered_questions()[0].pk}=2"
     answer = str(published.ordered_questions()[2].pk)
     pinned = [f for f in found if f.family == answer and f.view == data_view and f.key == "1"]
-    assert pinned and pinned[0].low == pinned[0].high == 3  # Data "No": 23 - 10 - 10
+    # Data "No" is 23 - 10 - 10 = 3. Now that core.kanon hides empty cells too, the
+    # solver can't tell that 3 from 0 in this view; but it still pins hidden cells
+    # across the per-view tables, which the release rules above never allow.
+    assert pinned and pinned[0].low <= 3 <= pinned[0].high < K
+    assert [f for f in found if f.exact_or_small(K)]

@@ -2,11 +2,21 @@
 configured database (refuses a database that already has data unless --force).
 
 An age-encrypted backup (`concerted backup --encrypted`) needs --identity, the
-committee's backup key: it is decrypted into memory and loaded from there."""
+committee's backup key: it is decrypted into memory and loaded from there.
+
+Unused invite codes are stored as hashes keyed with the invite-code key (codes.key,
+core/hashing.py), which a plain backup does not hold. A restore whose backup has unused
+invite codes refuses to start while no key is in place (--without-code-key to go on
+anyway): the server would otherwise make a new key on the first invite code, and every
+printed card would be refused for good. The data folder and the SQLite file are made
+private (0700, 0600), as `concerted doctor` expects."""
 
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +30,9 @@ from concerted.core import agebackup, dbtools
 from concerted.core.management.base import OrganizerCommand
 
 from .backup import table_counts
+
+# The one table whose rows need the invite-code key: unused invite codes, as keyed hashes.
+CODE_KEYED_TABLES = ("invites_invitecode",)
 
 
 class Command(OrganizerCommand):
@@ -38,6 +51,14 @@ class Command(OrganizerCommand):
             help=gettext_lazy(
                 "The committee's age backup key, for a backup made with --encrypted (bring it for the "
                 "restore, then remove it from the server)"
+            ),
+        )
+        parser.add_argument(
+            "--without-code-key",
+            action="store_true",
+            help=gettext_lazy(
+                "Restore even though the backup has unused invite codes and no invite-code key is in place "
+                "(those codes will stop working)"
             ),
         )
 
@@ -71,6 +92,16 @@ class Command(OrganizerCommand):
                     )
                     % {"file": source, "found": found, "kind": kind}
                 )
+            manifest = (
+                json.loads(members["manifest.json"]) if "manifest.json" in members else dbtools.read_manifest(source)
+            )
+            keyed = self.code_keyed_rows(
+                (manifest or {}).get("counts")
+                or (self.backup_counts(source) if kind == "sqlite" and not members else {})
+            )
+            if keyed and not self.code_key_in_place(members) and not options["without_code_key"]:
+                raise CommandError(self.missing_code_key(keyed))
+            self.create_private(kind, db)
             existing = table_counts()
             if any(n > 0 for t, n in existing.items() if t != "django_migrations") and not options["force"]:
                 raise CommandError(
@@ -79,6 +110,7 @@ class Command(OrganizerCommand):
                         "Restore into a fresh database, or pass --force to replace it."
                     )
                 )
+            self.make_private(kind, db)
             connection.close()
             if members and kind == "sqlite":
                 agebackup.sqlite_restore_bytes(members[agebackup.DB_MEMBER[kind]], Path(db["NAME"]))
@@ -91,13 +123,25 @@ class Command(OrganizerCommand):
             if "codes.key" in members:
                 self.restore_code_key(members["codes.key"])
             counts = table_counts()
+            self.make_private(kind, db)
         except (dbtools.DbToolError, OSError) as exc:
             raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from None
         self.stdout.write(
             _("Restored %(kind)s backup %(file)s: %(rows)d rows in %(tables)d tables.")
             % {"kind": kind, "file": source, "rows": sum(counts.values()), "tables": len(counts)}
         )
-        manifest = json.loads(members["manifest.json"]) if "manifest.json" in members else dbtools.read_manifest(source)
+        keyed = self.code_keyed_rows(counts)
+        if keyed and not self.code_key_in_place({}):
+            self.stderr.write(
+                _(
+                    "Warning: the restored database has %(count)d unused invite codes, and no invite-code key is "
+                    "in place (%(file)s does not exist): those codes do not work without the key of the server "
+                    "they were made on. Before the server takes an invite code, copy that server's codes.key "
+                    "here: install -D -m 600 codes.key %(file)s. Otherwise it makes a new key, and the printed "
+                    "cards never work again: print new ones."
+                )
+                % {"count": keyed, "file": Path(settings.CODE_KEY_FILE)}
+            )
         if manifest is None:
             self.stdout.write(_("No manifest beside the backup; row counts were not compared."))
             return
@@ -122,8 +166,72 @@ class Command(OrganizerCommand):
         path = Path(settings.CODE_KEY_FILE)
         if path.exists() and path.read_bytes() == key:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".restored")
         dbtools.write_private(tmp, key)
         tmp.replace(path)
         self.stdout.write(_("The invite-code key was restored from the backup into %(file)s.") % {"file": path})
+
+    @staticmethod
+    def code_keyed_rows(counts: dict[str, Any]) -> int:
+        return sum(int(counts.get(table) or 0) for table in CODE_KEYED_TABLES)
+
+    @staticmethod
+    def backup_counts(source: Path) -> dict[str, int]:
+        """A plain SQLite backup without its manifest: count in the backup itself (a damaged
+        one is refused by the integrity check that follows)."""
+        try:
+            return dbtools.sqlite_counts(source)
+        except sqlite3.Error:
+            return {}
+
+    @staticmethod
+    def code_key_in_place(members: dict[str, bytes]) -> bool:
+        return bool(settings.CODE_KEY) or "codes.key" in members or Path(settings.CODE_KEY_FILE).exists()
+
+    @staticmethod
+    def missing_code_key(count: int) -> str:
+        return _(
+            "The backup has %(count)d unused invite codes. They work only with the invite-code key of the "
+            "server they were made on, and no key is in place: %(file)s does not exist. Nothing was restored. "
+            "Copy codes.key from the old server's data folder (or from your copy of it) first:\n"
+            "  install -D -m 600 codes.key %(file)s\n"
+            "then run this restore again. If the key is lost, pass --without-code-key: those invite codes "
+            "will stop working, so void their batches and print new ones."
+        ) % {"count": count, "file": Path(settings.CODE_KEY_FILE)}
+
+    @staticmethod
+    def sqlite_files(kind: str, db: dict[str, Any]) -> list[Path]:
+        if kind != "sqlite":
+            return []
+        target = Path(db["NAME"])
+        return [target.with_name(target.name + suffix) for suffix in ("", "-wal", "-shm")]
+
+    def create_private(self, kind: str, db: dict[str, Any]) -> None:
+        """What is missing, made private from the start: the data folder 0700 and an empty
+        SQLite file 0600 (SQLite would create it 0644 on the first look inside)."""
+        files = self.sqlite_files(kind, db)
+        for folder in dict.fromkeys([Path(settings.DATA_DIR), *(f.parent for f in files[:1])]):
+            if not folder.exists():
+                folder.mkdir(mode=0o700, parents=True)
+                os.chmod(folder, 0o700)  # mkdir's mode goes through the umask
+        if files and not files[0].exists():
+            dbtools.write_private(files[0], b"")
+
+    def make_private(self, kind: str, db: dict[str, Any]) -> None:
+        """The data folder 0700 and the SQLite database 0600, as `concerted doctor` and
+        `concerted deploy` want them, whatever the umask: settings create the data folder
+        with the umask's mode (0755 on a new machine)."""
+        for path in [Path(settings.DATA_DIR), *self.sqlite_files(kind, db)]:
+            if not path.exists():
+                continue
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                try:
+                    os.chmod(path, mode & ~0o077)
+                except PermissionError:
+                    continue  # not ours (say, a folder root made): `concerted doctor` says so
+                self.stdout.write(
+                    _("%(file)s was readable by other users: made it private (mode %(mode)s).")
+                    % {"file": path, "mode": f"{mode & ~0o077:04o}"}
+                )

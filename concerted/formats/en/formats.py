@@ -1,0 +1,3 @@
+# Django's English default is "N j, Y" ("Dec. 1, 2026"); the pages, flyers and PDFs have
+# always said "1 December 2026", which reads the same on both sides of the Atlantic.
+DATE_FORMAT = "j F Y"
