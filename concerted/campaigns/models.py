@@ -26,6 +26,10 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("One per line, e.g. acme.com. Addresses at these domains are refused on every form."),
     )
+    # No workplace campaign is bigger: a goal or threshold above this is a typo that,
+    # once the petition or pledge opens, is locked and printed on every page and flyer.
+    LARGEST_UNIT = 1_000_000
+
     unit_size = models.PositiveIntegerField(
         _("bargaining unit size"), null=True, blank=True, help_text=_("How many coworkers the campaign covers.")
     )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.campaigns.models import Segment
+from concerted.campaigns.models import Campaign, Segment
 from concerted.core import markdown
 from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
 from concerted.core.text import in_sentence
@@ -112,7 +112,7 @@ class PetitionForm(forms.ModelForm):
                 )
                 % {"size": size, "count": value}
             )
-        most = 1_000_000  # no workplace campaign is bigger: a larger goal is a typo
+        most = Campaign.LARGEST_UNIT
         if value > most:
             raise forms.ValidationError(
                 _("A goal of %(count)d signatures can never be reached. Give at most %(max)d.")

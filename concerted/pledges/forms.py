@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.campaigns.models import Campaign
 from concerted.core import markdown
 from concerted.core.days import today
 from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
@@ -17,9 +18,7 @@ from .models import MIN_THRESHOLD, Pledge
 
 # A pledge that runs longer than this is not "if enough of us, soon": people forget.
 MAX_DAYS_AHEAD = 366
-# No workplace campaign is bigger: a larger threshold is a typo that, once the pledge
-# opens, is locked and printed on every page and flyer.
-MAX_THRESHOLD = 1_000_000
+MAX_THRESHOLD = Campaign.LARGEST_UNIT
 
 
 class PledgeForm(forms.Form):

@@ -3,34 +3,20 @@ the sealed export locked until the threshold is reached and confirmed."""
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
 from django.urls import reverse
 
 from concerted.accounts.models import ExportToken
-from concerted.core.days import today
 from concerted.pledges.models import Commitment, Pledge
 
-from .conftest import move_deadline
+from .conftest import move_deadline, setup_data
 
 pytestmark = pytest.mark.django_db
 
 ORGANIZERS = ["owner", "teammate"]
 NOBODY = ["outsider", "anonymous"]
-
-
-def setup_data(**overrides) -> dict[str, str]:
-    return {
-        "title": "Refuse the tracker",
-        "promise": "I will decline to install the tracker.",
-        "body": "",
-        "threshold_count": "10",
-        "threshold_percent": "",
-        "deadline": (today() + datetime.timedelta(days=20)).isoformat(),
-        **overrides,
-    }
 
 
 def nothing_for(response, who: str) -> None:
