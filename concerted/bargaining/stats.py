@@ -109,7 +109,8 @@ def _summary(counts: dict[str, Any], questions: Callable[[], list[Question]]) ->
 
 
 def surveillance(kit: Kit, counts: dict[str, Any] | None = None) -> Summary:
-    """From the rows (organizer pages), or from released `counts` (the brief)."""
+    """From released `counts` (the organizer pages and the brief: see invariant 11), or,
+    without them, from the rows (tests of the rule of 5 only: no page may show that)."""
     from django.utils.translation import gettext as _
 
     c = surveillance_counts(kit) if counts is None else counts
@@ -150,18 +151,29 @@ def free_text_ready(kit: Kit) -> bool:
 
 
 def ballot_figures(kit: Kit) -> dict[str, Any]:
-    """The ballot's standings, JSON-ready, for a release."""
+    """The ballot's standings and head-to-head counts, JSON-ready, for a release: the
+    results page reads them from there, so they too move only in releases. Keys are
+    demand ids; the order is the standings' (a JSON object's key order doesn't survive
+    PostgreSQL's jsonb). A release made before "wins" and "pairwise" were stored lacks
+    them; readers say the table comes at the next release."""
     from . import filing
 
     if not kit.ballot_demands().exists():
-        return {"ballots": 0, "standings": []}
+        return {"ballots": 0, "standings": [], "pairwise": {}}
     result = filing.results(kit)
     return {
         "ballots": result.ballots,
         "standings": [
-            {"demand": str(s.candidate.pk), "place": s.place, "approvals": s.approvals, "tied": s.tied}
+            {
+                "demand": str(s.candidate.pk),
+                "place": s.place,
+                "approvals": s.approvals,
+                "tied": s.tied,
+                "wins": s.wins,
+            }
             for s in result.standings
         ],
+        "pairwise": {str(x.pk): {str(y.pk): n for y, n in row.items() if y != x} for x, row in result.pairwise.items()},
     }
 
 

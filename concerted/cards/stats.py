@@ -3,14 +3,12 @@ roster counts here: the roster's groups and assessments are sealed (cards.roster
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from concerted.core import releases
-from concerted.core.kanon import Cell, suppress
 
 from .models import BargainingUnit, Card
 
@@ -89,6 +87,7 @@ RELEASE = releases.Kind(
     subject=BargainingUnit,
     rows=Card,
     parent="unit",
+    groups=lambda unit: segment_counts(unit),
 )
 
 
@@ -98,15 +97,12 @@ def public_total(unit: BargainingUnit) -> tuple[int, releases.Figures]:
     return int(released.get("total", 0)), released
 
 
-def by_day(unit: BargainingUnit) -> list[tuple[datetime.date, int]]:
-    rows = Card.objects.filter(unit=unit).values("day").annotate(n=Count("id")).order_by("day")
-    return [(row["day"], row["n"]) for row in rows]
-
-
-def by_segment(unit: BargainingUnit) -> list[Cell]:
+def segment_counts(unit: BargainingUnit) -> dict[str, int]:
+    """Exact cards per group, "Not given" last; {} when the drive asks no group. Read
+    only by releases (the organizer's table is audited there: core/breakdowns.py)."""
     counts = {segment.label: 0 for segment in unit.segments()}
     if not counts:
-        return []
+        return {}
     unspecified = 0
     for row in Card.objects.filter(unit=unit).values("segment__label", "segment__kind").annotate(n=Count("id")):
         label = row["segment__label"]
@@ -115,7 +111,7 @@ def by_segment(unit: BargainingUnit) -> list[Cell]:
         else:
             counts[label] = row["n"]
     counts[_("Not given")] = unspecified
-    return suppress(counts)
+    return counts
 
 
 def text_versions(unit: BargainingUnit) -> list[tuple[str, int, bool]]:

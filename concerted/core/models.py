@@ -20,6 +20,11 @@ class Release(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     # Participant actions (arrivals and withdrawals) since the figures were taken.
     pending = models.PositiveIntegerField(default=0)
+    # Every group breakdown released so far, oldest first (concerted.core.breakdowns):
+    # [{"at": ISO time or None, "total": n, "groups": {label: n or None}}]. Only what
+    # was shown, so nothing here is more than the committee has seen; the next
+    # breakdown is audited against all of it.
+    history = models.JSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "subject_id"], name="one_release_per_subject")]

@@ -44,8 +44,8 @@ from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import pagecache
-from .kanon import MIN_COUNT
+from . import breakdowns, pagecache
+from .kanon import MIN_COUNT, Cell
 from .models import Release, ReleaseClock
 
 MIN_ACTIONS = MIN_COUNT
@@ -64,6 +64,9 @@ class Kind:
     # Exact figures from the rows, without opening any; by default {"total": rows counted}.
     live_figures: Callable[[Any], dict[str, Any]] | None = None
     campaign: Callable[[Any], Any] = attrgetter("campaign")  # whose release_times apply
+    # Exact people per group (label -> n, in display order), for a breakdown released at
+    # most once a day and audited against earlier ones (concerted.core.breakdowns).
+    groups: Callable[[Any], dict[str, int]] | None = None
 
     def live(self, subject: Any) -> dict[str, Any]:
         if self.live_figures is not None:
@@ -190,16 +193,45 @@ class Figures(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self.data)
 
+    @property
+    def headline(self) -> dict[str, Any]:
+        """The released counts without the group breakdown, for one line of text."""
+        return {key: value for key, value in self.data.items() if key != "groups"}
+
 
 def _row(kind: Kind, subject: models.Model) -> Release:
     row = Release.objects.filter(kind=kind.name, subject_id=subject.pk).first()
     if row is None:
         # First sight: the current figures are the baseline. Callers that are about to
         # store or delete a row call this *before* they do, so the action isn't in it.
+        figures = kind.live(subject)
+        history = []
+        if kind.groups is not None:
+            counts = kind.groups(subject)
+            shown = breakdowns.protect([], counts)
+            figures["groups"] = shown
+            history = [breakdowns.entry(None, sum(counts.values()), shown)]
         row, _created = Release.objects.get_or_create(
-            kind=kind.name, subject_id=subject.pk, defaults={"figures": kind.live(subject)}
+            kind=kind.name, subject_id=subject.pk, defaults={"figures": figures, "history": history}
         )
     return row
+
+
+def _breakdown(kind: Kind, subject: models.Model, row: Release, figures: dict[str, Any], at: datetime.datetime) -> None:
+    """Put this release's group breakdown into `figures`: a new one, audited, at the
+    first release of a day; otherwise the day's earlier one, unchanged. Once a day keeps
+    what an informant can compare small, and the audit's history short."""
+    if kind.groups is None:
+        return
+    last = row.history[-1] if row.history else None
+    day = timezone.localdate(at)
+    if last and last["at"] and timezone.localdate(datetime.datetime.fromisoformat(last["at"])) == day:
+        figures["groups"] = last["groups"]
+        return
+    counts = kind.groups(subject)
+    shown = breakdowns.protect(row.history, counts)
+    figures["groups"] = shown
+    row.history = [*row.history, breakdowns.entry(at.isoformat(), sum(counts.values()), shown)]
 
 
 def figures(subject: models.Model, name: str | None = None) -> Figures:
@@ -282,10 +314,12 @@ def _release(kind: Kind, subject: models.Model, at: datetime.datetime, *, rule: 
         row = Release.objects.select_for_update().get(kind=kind.name, subject_id=subject.pk)
         if rule and row.pending < MIN_ACTIONS:
             return False
-        row.figures = kind.live(subject)
+        figures = kind.live(subject)
+        _breakdown(kind, subject, row, figures, at)
+        row.figures = figures
         row.pending = 0
         row.released_at = at
-        row.save(update_fields=["figures", "pending", "released_at"])
+        row.save(update_fields=["figures", "pending", "released_at", "history"])
         # Cached public pages show the released figures: make them render again.
         owner = kind.campaign(subject)
         if owner is not None:
@@ -347,10 +381,29 @@ class Status:
     pending: int
     min_actions: int = MIN_ACTIONS
     times: list[datetime.time] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def can_force(self) -> bool:
         return self.pending >= self.min_actions
+
+    @property
+    def breakdown(self) -> list[Cell]:
+        """The group breakdown as last released (at most once a day), audited."""
+        return breakdowns.cells(self.released)
+
+    @property
+    def over_time(self) -> list[tuple[datetime.datetime, int, int]]:
+        """(when, total, percent of the largest) for each day's breakdown release: the
+        day-by-day picture, from figures that were public anyway."""
+        days = [(datetime.datetime.fromisoformat(e["at"]), int(e["total"])) for e in self.history if e["at"]]
+        peak = max((n for _at, n in days), default=0)
+        return [(at, n, n * 100 // peak if peak else 0) for at, n in days]
+
+    @property
+    def breakdown_at(self) -> datetime.datetime | None:
+        last = self.history[-1] if self.history else None
+        return datetime.datetime.fromisoformat(last["at"]) if last and last["at"] else None
 
 
 def status(subject: models.Model, name: str | None = None) -> Status:
@@ -365,4 +418,5 @@ def status(subject: models.Model, name: str | None = None) -> Status:
         live=kind.live(subject),
         pending=row.pending,
         times=times,
+        history=list(row.history),
     )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count
 
 from concerted.core import releases
-from concerted.core.kanon import Cell, suppress
 
 from .models import Petition, Signature
 
@@ -39,6 +37,7 @@ RELEASE = releases.Kind(
     subject=Petition,
     rows=Signature,
     parent="petition",
+    groups=lambda petition: segment_counts(petition),
 )
 
 
@@ -48,24 +47,20 @@ def public_progress(petition: Petition) -> tuple[Progress, releases.Figures]:
     return Progress(total=int(released.get("total", 0)), goal=petition.goal()), released
 
 
-def by_day(petition: Petition) -> list[tuple[datetime.date, int]]:
-    rows = Signature.objects.filter(petition=petition).values("day").annotate(n=Count("id")).order_by("day")
-    return [(row["day"], row["n"]) for row in rows]
+def segment_counts(petition: Petition) -> dict[str, int]:
+    """Exact signatures per group, "Not given" last; {} when the petition asks no group.
+    Read only by releases (the organizer's table is audited there: core/breakdowns.py)."""
+    from django.utils.translation import gettext as _
 
-
-def by_segment(petition: Petition) -> list[Cell]:
     counts = {segment.label: 0 for segment in petition.segments()}
-    rows = Signature.objects.filter(petition=petition).values("segment__label").annotate(n=Count("id"))
+    if not counts:
+        return {}
     unspecified = 0
-    for row in rows:
+    for row in Signature.objects.filter(petition=petition).values("segment__label").annotate(n=Count("id")):
         label = row["segment__label"]
         if label is None or label not in counts:
             unspecified += row["n"]
         else:
             counts[label] = row["n"]
-    if not counts:
-        return []
-    from django.utils.translation import gettext as _
-
     counts[_("Not given")] = unspecified
-    return suppress(counts)
+    return counts

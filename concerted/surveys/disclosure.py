@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from concerted.core.attacker import optimum as _optimum
+from concerted.core.attacker import safe
 
 EVERYONE = "all"
 
@@ -115,37 +117,6 @@ class Family:
         result = (a_eq, b_eq, mono)
         self.__dict__["_system"] = (key, result)
         return result
-
-
-def _optimum(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> float | None:
-    """min objective·y. With `integer`, the relaxation first: when its optimum is a whole
-    vector it is the integer optimum too; otherwise `milp` decides."""
-    a_eq, b_eq, mono = system
-    kwargs: dict = {"method": "highs"}
-    if a_eq.shape[0]:
-        kwargs |= {"A_eq": a_eq, "b_eq": b_eq}
-    if mono is not None:
-        kwargs |= {"A_ub": mono, "b_ub": np.zeros(mono.shape[0])}
-    relaxed = linprog(objective, bounds=(0, upper), **kwargs)
-    if relaxed.status != 0:
-        return None
-    if not integer or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
-        return float(relaxed.fun)
-    constraints = []
-    if a_eq.shape[0]:
-        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
-    if mono is not None:
-        constraints.append(LinearConstraint(mono, -np.inf, 0))
-    found = milp(objective, constraints=constraints, integrality=np.ones(objective.size), bounds=Bounds(0, upper))
-    return None if found.status != 0 else float(found.fun)
-
-
-def safe(low: float, high: float, k: int) -> bool:
-    """Not one exact number and not inside 1..k-1. Exactly 0 is allowed: it names nobody,
-    and zero cells are shown anyway (a withheld group's "nobody on nights" follows from
-    the shown "nights: 0")."""
-    lo, hi = math.ceil(low - 1e-6), math.floor(high + 1e-6)
-    return not ((lo >= hi and hi > 0) or (lo >= 1 and hi <= k - 1))
 
 
 def checked(family: Family) -> list[Cell]:

@@ -4,6 +4,9 @@ aggregates and the ballot result, download the brief and the sealed exports."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,34 +58,90 @@ def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     return _dashboard(request, kit_for_organizer(request, kit_id))
 
 
+@dataclass(frozen=True)
+class Released:
+    """One kind of the kit's figures as last released (what the brief prints), and what
+    waits for the next release: the organizer pages show these, never counts from the
+    rows, or two page loads around one report or ballot would show what it said."""
+
+    figures: releases.Figures
+    status: releases.Status
+
+
+def _released(kit: Kit, kind: releases.Kind) -> Released:
+    return Released(releases.figures(kit, kind.name), releases.status(kit, kind.name))
+
+
+@dataclass(frozen=True)
+class ReleasedStanding:
+    demand: Demand | None  # None: removed from the board since the release
+    demand_id: str
+    place: int
+    approvals: int
+    tied: bool
+    wins: int | None  # None: released before wins were stored
+
+    @property
+    def title(self) -> str:
+        return self.demand.title if self.demand is not None else _("a demand since removed from the board")
+
+
+def _released_standings(kit: Kit, figures: Mapping[str, Any]) -> list[ReleasedStanding]:
+    rows = list(figures.get("standings", []))
+    by_id = {str(d.pk): d for d in kit.demands.filter(pk__in=[s["demand"] for s in rows])}
+    return [
+        ReleasedStanding(
+            by_id.get(s["demand"]), s["demand"], int(s["place"]), int(s["approvals"]), bool(s["tied"]), s.get("wins")
+        )
+        for s in rows
+    ]
+
+
+def _released_matrix(
+    standings: list[ReleasedStanding], figures: Mapping[str, Any]
+) -> list[tuple[ReleasedStanding, list[tuple[ReleasedStanding, int | None]]]] | None:
+    """Head-to-head counts in the standings' order; None for a release made before
+    they were stored (the page says they come with the next release)."""
+    pairwise = figures.get("pairwise")
+    if pairwise is None:
+        return None
+    return [(x, [(y, pairwise.get(x.demand_id, {}).get(y.demand_id)) for y in standings]) for x in standings]
+
+
 def _dashboard(request: HttpRequest, kit: Kit, settings_error: str = "") -> HttpResponse:
     """The dashboard; after a refused settings change, `kit` carries the switches as
     typed (unsaved) and the page says why, so nothing ticked is lost."""
     demands = list(kit.demands.all())
-    ballots = kit.ballots.count()
+    surveillance = _released(kit, stats.SURVEILLANCE_RELEASE)
+    pressure = _released(kit, stats.PRESSURE_RELEASE)
+    ballot = _released(kit, stats.BALLOT_RELEASE)
     return render(
         request,
         "bargaining/dashboard.html",
         {
             "kit": kit,
             "campaign": kit.campaign,
-            "surveillance": stats.surveillance(kit),
-            "pressure": stats.pressure(kit),
-            "reports": kit.report_count(),
+            "surveillance": stats.surveillance(kit, dict(surveillance.figures)),
+            "surveillance_release": surveillance,
+            "pressure": stats.pressure(kit, dict(pressure.figures)),
+            "pressure_release": pressure,
             "free_text_ready": stats.free_text_ready(kit),
             "min_free_text": MIN_FREE_TEXT,
             "proposals": kit.proposals.count(),
             "demands": [d for d in demands if d.merged_into_id is None],
             "merged": [d for d in demands if d.merged_into_id is not None],
-            "ballots": ballots,
-            "result": filing.results(kit) if ballots else None,
+            # Turnout is exact: a count alone says nothing about what anyone answered.
+            "ballots": kit.ballots.count(),
+            "ballot_release": ballot,
+            "released_ballots": int(ballot.figures.get("ballots", 0)),
+            "standings": _released_standings(kit, ballot.figures),
             "template": clauses.HUMAN_DECISION_DEMAND,
             "invite_batches": _batches(kit),
             "settings_error": settings_error,
             "brief_releases": [
-                (_("Surveillance inventory"), releases.status(kit, stats.SURVEILLANCE_RELEASE.name)),
-                (_("AI-usage quotas and leaderboards"), releases.status(kit, stats.PRESSURE_RELEASE.name)),
-                (_("Ballot"), releases.status(kit, stats.BALLOT_RELEASE.name)),
+                (_("Surveillance inventory"), surveillance.status),
+                (_("AI-usage quotas and leaderboards"), pressure.status),
+                (_("Ballot"), ballot.status),
             ],
             "min_actions": releases.MIN_ACTIONS,
         },
@@ -198,14 +257,24 @@ def demand_merge(request: HttpRequest, demand_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def results(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    """The ballot result as last released, with its head-to-head counts: never counted
+    from the rows here (invariant 11), like the brief."""
     kit = kit_for_organizer(request, kit_id)
-    result = filing.results(kit)
-    order = [s.candidate for s in result.standings]
-    matrix = [(x, [(y, result.pairwise[x][y]) for y in order]) for x in order]
+    ballot = _released(kit, stats.BALLOT_RELEASE)
+    standings = _released_standings(kit, ballot.figures)
     return render(
         request,
         "bargaining/results.html",
-        {"kit": kit, "campaign": kit.campaign, "result": result, "matrix": matrix, "order": order},
+        {
+            "kit": kit,
+            "campaign": kit.campaign,
+            "ballot_release": ballot,
+            "released_ballots": int(ballot.figures.get("ballots", 0)),
+            "standings": standings,
+            "matrix": _released_matrix(standings, ballot.figures),
+            "ballots": kit.ballots.count(),
+            "min_actions": releases.MIN_ACTIONS,
+        },
     )
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from concerted.cards import stats
 from concerted.cards.models import BargainingUnit, Card
+from concerted.core import releases
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,8 @@ def test_per_group_counts_follow_the_rule_of_five(unit):
     add_cards(unit, 7, teams["Platform"])
     add_cards(unit, 6, teams["Support"], start=100)
     add_cards(unit, 2, teams["Data"], start=200)
-    cells = {c.label: c.count for c in stats.by_segment(unit)}
+    releases.release_baseline(unit)
+    cells = {c.label: c.count for c in releases.status(unit).breakdown}
     assert cells["Data"] is None  # 2 < 5
     assert cells["Support"] is None  # next-smallest, so Data can't be worked out
     assert cells["Platform"] == 7
@@ -56,7 +58,9 @@ def test_per_group_counts_follow_the_rule_of_five(unit):
 def test_no_groups_means_no_breakdown(unit):
     unit.card_segment_kind = ""
     unit.save()
-    assert stats.by_segment(unit) == []
+    assert stats.segment_counts(unit) == {}
+    releases.release_baseline(unit)
+    assert releases.status(unit).breakdown == []
 
 
 def test_the_committee_goal_uses_the_unit_setting():

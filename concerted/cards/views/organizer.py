@@ -111,8 +111,7 @@ def unit_edit(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
-    days = stats.by_day(unit)
-    peak = max((n for _d, n in days), default=0)
+    release_status = releases.status(unit)
     return render(
         request,
         "cards/dashboard.html",
@@ -120,12 +119,11 @@ def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
             "unit": unit,
             "campaign": unit.campaign,
             "progress": stats.progress(unit),
-            "days": [(d, n, n * 100 // peak if peak else 0) for d, n in days],
-            "segments": stats.by_segment(unit),
             "segment_name": SEGMENT_NAMES.get(unit.card_segment_kind, ""),
             "versions": stats.text_versions(unit),
             "roster_size": RosterPerson.objects.filter(unit=unit).count(),
-            "release_status": releases.status(unit),
+            "release_status": release_status,
+            "asks_groups": unit.segments().exists(),
         },
     )
 

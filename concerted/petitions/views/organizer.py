@@ -77,8 +77,7 @@ def petition_edit(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
-    days = stats.by_day(petition)
-    peak = max((n for _d, n in days), default=0)
+    release_status = releases.status(petition)
     return render(
         request,
         "petitions/dashboard.html",
@@ -86,9 +85,8 @@ def dashboard(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
             "petition": petition,
             "campaign": petition.campaign,
             "progress": stats.progress(petition),
-            "days": [(d, n, int(n * 100 / peak) if peak else 0) for d, n in days],
-            "segments": stats.by_segment(petition),
-            "release_status": releases.status(petition),
+            "release_status": release_status,
+            "asks_groups": petition.segments().exists(),
         },
     )
 

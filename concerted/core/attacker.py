@@ -1,0 +1,60 @@
+"""The attacker's arithmetic, shared by every audit of released figures (DESIGN
+invariants 4 and 11): the tightest bounds anyone can put on a figure, given every
+figure shown so far, with linear and integer programming (scipy's HiGHS).
+
+No Django here. A *system* is `(a_eq, b_eq, a_ub)`: the shown figures as equalities
+`a_eq @ y == b_eq`, and optionally "only ever added" as `a_ub @ y <= 0`
+(y[r-1] - y[r] <= 0), over unknown whole numbers 0 <= y <= upper."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+
+def optimum(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> float | None:
+    """min objective·y, or None when the system has no solution. With `integer`, the
+    relaxation first: when its optimum is a whole vector it is the integer optimum too;
+    otherwise `milp` decides."""
+    a_eq, b_eq, a_ub = system
+    kwargs: dict = {"method": "highs"}
+    if a_eq.shape[0]:
+        kwargs |= {"A_eq": a_eq, "b_eq": b_eq}
+    if a_ub is not None:
+        kwargs |= {"A_ub": a_ub, "b_ub": np.zeros(a_ub.shape[0])}
+    relaxed = linprog(objective, bounds=(0, upper), **kwargs)
+    if relaxed.status != 0:
+        return None
+    if not integer or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+        return float(relaxed.fun)
+    constraints = []
+    if a_eq.shape[0]:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    if a_ub is not None:
+        constraints.append(LinearConstraint(a_ub, -np.inf, 0))
+    found = milp(objective, constraints=constraints, integrality=np.ones(objective.size), bounds=Bounds(0, upper))
+    return None if found.status != 0 else float(found.fun)
+
+
+def whole(low: float, high: float) -> tuple[int, int]:
+    """Solver bounds as the whole numbers they allow."""
+    return math.ceil(low - 1e-6), math.floor(high + 1e-6)
+
+
+def safe(low: float, high: float, k: int) -> bool:
+    """A hidden figure is safe when its bounds are not one exact number and not inside
+    1..k-1. Exactly 0 is allowed: it names nobody, and zero cells are shown anyway (a
+    withheld group's "nobody on nights" follows from the shown "nights: 0")."""
+    lo, hi = whole(low, high)
+    return not ((lo >= hi and hi > 0) or (lo >= 1 and hi <= k - 1))
+
+
+def safe_change(low: float, high: float, k: int) -> bool:
+    """How much a figure changed between two releases is safe unless it is pinned inside
+    1..k-1 people (arrivals) or -(k-1)..-1 (withdrawals): "between 12:00 and 16:00, 1 to
+    4 people joined from nights" singles them out. 0, or at least k, is the release rule's
+    own step; bounds that include 0 say nobody for certain."""
+    lo, hi = whole(low, high)
+    return not ((lo >= 1 and hi <= k - 1) or (hi <= -1 and lo >= -(k - 1)))
