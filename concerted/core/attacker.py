@@ -14,10 +14,10 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 
-def optimum(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> float | None:
-    """min objective·y, or None when the system has no solution. With `integer`, the
-    relaxation first: when its optimum is a whole vector it is the integer optimum too;
-    otherwise `milp` decides."""
+def solve(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> tuple[float, np.ndarray] | None:
+    """min objective·y and a y that reaches it, or None when the system has no solution.
+    With `integer`, the relaxation first: when its optimum is a whole vector it is the
+    integer optimum too; otherwise `milp` decides."""
     a_eq, b_eq, a_ub = system
     kwargs: dict = {"method": "highs"}
     if a_eq.shape[0]:
@@ -28,14 +28,20 @@ def optimum(objective: np.ndarray, system: tuple, upper: float, integer: bool) -
     if relaxed.status != 0:
         return None
     if not integer or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
-        return float(relaxed.fun)
+        return float(relaxed.fun), relaxed.x
     constraints = []
     if a_eq.shape[0]:
         constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
     if a_ub is not None:
         constraints.append(LinearConstraint(a_ub, -np.inf, 0))
     found = milp(objective, constraints=constraints, integrality=np.ones(objective.size), bounds=Bounds(0, upper))
-    return None if found.status != 0 else float(found.fun)
+    return None if found.status != 0 else (float(found.fun), found.x)
+
+
+def optimum(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> float | None:
+    """min objective·y, or None when the system has no solution (see solve())."""
+    found = solve(objective, system, upper, integer)
+    return None if found is None else found[0]
 
 
 def whole(low: float, high: float) -> tuple[int, int]:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from .attacker import optimum, safe, safe_change
+from .attacker import safe, safe_change, solve, whole
 from .kanon import MIN_COUNT, Cell, suppress
 
 # How many cover choices are tried for one unsafe figure before the smallest is taken.
@@ -73,6 +73,11 @@ class _Audit:
         self.monotone = True
         self.verified: set[tuple] = set()
         self._systems: dict[tuple, tuple] = {}
+        # Whole-number histories the solver found that agree with everything shown.
+        # Hiding more only adds histories, so each stays valid; two of them giving an
+        # objective 0 and k-or-more (or, for a figure, two values not both in 1..k-1)
+        # prove it safe without solving: most objectives are settled this way.
+        self.witnesses: list[np.ndarray] = []
 
     @property
     def current(self) -> int:
@@ -119,18 +124,34 @@ class _Audit:
             )
         return a_eq, np.array(values), a_ub
 
-    def bounds(self, objective: np.ndarray, shown_now: Shown, integer: bool) -> tuple[float, float] | None:
+    def bounds(
+        self, objective: np.ndarray, shown_now: Shown, integer: bool, trial: bool = False
+    ) -> tuple[float, float] | None:
         """min and max of objective·y; None when even without "only added" (people
-        withdrew) the figures admit no solution, which can't be judged safe."""
+        withdrew) the figures admit no solution, which can't be judged safe. A `trial`
+        hides more than is decided, so what it finds is no witness."""
         while True:
             system = self.system(shown_now)
-            high = optimum(-objective, system, self.upper, integer)
-            low = optimum(objective, system, self.upper, integer) if high is not None else None
+            high = solve(-objective, system, self.upper, integer)
+            low = solve(objective, system, self.upper, integer) if high is not None else None
             if high is not None and low is not None:
-                return low, -high
+                for _value, point in () if trial else (high, low):
+                    if np.allclose(point, np.round(point), atol=1e-7):
+                        self.witnesses.append(np.round(point))
+                return low[0], -high[0]
             if not self.monotone:
                 return None
             self.monotone = False
+
+    def witnessed_safe(self, objective: np.ndarray, change: bool) -> bool:
+        if len(self.witnesses) < 2:
+            return False
+        values = np.stack(self.witnesses) @ objective
+        lo, hi = whole(float(values.min()), float(values.max()))
+        if lo == hi:
+            return False
+        # The attacker's bounds are at least this wide: safe if these already are.
+        return safe_change(lo, hi, self.k) if change else safe(lo, hi, self.k)
 
     def objectives(self, shown_now: Shown) -> Iterator[tuple[tuple, np.ndarray, bool]]:
         """(key, objective, is a change) for everything the attacker must not pin down
@@ -164,8 +185,10 @@ class _Audit:
             if (past := self.shown_in(r, {}).get(label)) is not None
         )
 
-    def is_safe(self, objective: np.ndarray, change: bool, shown_now: Shown, integer: bool) -> bool:
-        found = self.bounds(objective, shown_now, integer)
+    def is_safe(
+        self, objective: np.ndarray, change: bool, shown_now: Shown, integer: bool, trial: bool = False
+    ) -> bool:
+        found = self.bounds(objective, shown_now, integer, trial)
         if found is None:
             return False
         return safe_change(*found, self.k) if change else safe(*found, self.k)
@@ -174,7 +197,7 @@ class _Audit:
         for key, objective, change in self.objectives(shown_now):
             if key in self.verified:
                 continue
-            if self.is_safe(objective, change, shown_now, integer=True):
+            if self.witnessed_safe(objective, change) or self.is_safe(objective, change, shown_now, integer=True):
                 # hiding more only removes constraints: what is safe now stays safe
                 self.verified.add(key)
             else:
@@ -204,7 +227,7 @@ def protect(history: Sequence[Mapping[str, Any]], counts: Mapping[str, int], k: 
         pick = cover[0]
         for trial in cover[:LOOKAHEAD]:
             attempt = dict(shown) | {trial: None}
-            if audit.is_safe(objective, change, attempt, integer=False):
+            if audit.is_safe(objective, change, attempt, integer=False, trial=True):
                 pick = trial
                 break
         shown[pick] = None
