@@ -199,8 +199,10 @@ class Figures(Mapping[str, Any]):
         return {key: value for key, value in self.data.items() if key != "groups"}
 
 
-def _row(kind: Kind, subject: models.Model) -> Release:
-    row = Release.objects.filter(kind=kind.name, subject_id=subject.pk).first()
+def _row(kind: Kind, subject: models.Model, *, history: bool = True) -> Release:
+    rows = Release.objects.filter(kind=kind.name, subject_id=subject.pk)
+    # Public pages read only the figures; the history grows by a breakdown a day.
+    row = (rows if history else rows.defer("history")).first()
     if row is None:
         # First sight: the current figures are the baseline. Callers that are about to
         # store or delete a row call this *before* they do, so the action isn't in it.
@@ -240,7 +242,7 @@ def figures(subject: models.Model, name: str | None = None) -> Figures:
     next_at = next_time(_times_of(subject, kind), now())
     if live_figures_enabled():
         return Figures(kind.live(subject), next_at)
-    row = _row(kind, subject)
+    row = _row(kind, subject, history=False)
     return Figures(dict(row.figures), next_at, row.released_at)
 
 
