@@ -44,14 +44,25 @@ LOOKAHEAD = 8
 Shown = dict[str, int | None]
 
 
+def stored(shown: Shown) -> list[list[Any]]:
+    """A breakdown as JSON keeps it: [label, n or None] pairs, because PostgreSQL's
+    jsonb doesn't keep an object's key order and the table's order matters."""
+    return [[label, count] for label, count in shown.items()]
+
+
+def shown_in(figures: Mapping[str, Any]) -> Shown:
+    """The breakdown stored in a release's figures or history entry, in its order."""
+    return {label: count for label, count in figures.get("groups") or []}
+
+
 def cells(figures: Mapping[str, Any]) -> list[Cell]:
     """A release's stored breakdown as table cells, in the order it was released."""
-    return [Cell(label, count) for label, count in (figures.get("groups") or {}).items()]
+    return [Cell(label, count) for label, count in shown_in(figures).items()]
 
 
 def entry(at: str | None, total: int, groups: Shown) -> dict[str, Any]:
     """One release as the audit keeps it (Release.history)."""
-    return {"at": at, "total": total, "groups": groups}
+    return {"at": at, "total": total, "groups": stored(groups)}
 
 
 class _Audit:
@@ -62,7 +73,7 @@ class _Audit:
         self.k = k
         self.labels = list(counts)
         for past in history:
-            self.labels += [label for label in past.get("groups") or {} if label not in self.labels]
+            self.labels += [label for label in shown_in(past) if label not in self.labels]
         self.history = list(history)
         self.counts = counts
         self.releases = len(history) + 1
@@ -89,7 +100,7 @@ class _Audit:
     def shown_in(self, release: int, shown_now: Shown) -> Shown:
         if release == self.current:
             return shown_now
-        return dict(self.history[release].get("groups") or {})
+        return shown_in(self.history[release])
 
     def system(self, shown_now: Shown) -> tuple:
         key = (tuple(shown_now.items()), self.monotone)

@@ -211,7 +211,7 @@ def _row(kind: Kind, subject: models.Model, *, history: bool = True) -> Release:
         if kind.groups is not None:
             counts = kind.groups(subject)
             shown = breakdowns.protect([], counts)
-            figures["groups"] = shown
+            figures["groups"] = breakdowns.stored(shown)
             history = [breakdowns.entry(None, sum(counts.values()), shown)]
         row, _created = Release.objects.get_or_create(
             kind=kind.name, subject_id=subject.pk, defaults={"figures": figures, "history": history}
@@ -232,7 +232,7 @@ def _breakdown(kind: Kind, subject: models.Model, row: Release, figures: dict[st
         return
     counts = kind.groups(subject)
     shown = breakdowns.protect(row.history, counts)
-    figures["groups"] = shown
+    figures["groups"] = breakdowns.stored(shown)
     row.history = [*row.history, breakdowns.entry(at.isoformat(), sum(counts.values()), shown)]
 
 

@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from concerted.core.breakdowns import entry, protect
+from concerted.core.breakdowns import entry, protect, shown_in
 
 K = 5
 
@@ -21,7 +21,8 @@ def release_all(steps: list[dict[str, int]]) -> list[dict]:
     for counts in steps:
         shown = protect(history, counts)
         history.append(entry(None, sum(counts.values()), shown))
-    return history
+        assert shown_in(history[-1]) == shown
+    return [past | {"groups": shown_in(past)} for past in history]
 
 
 def worlds(history: list[dict], labels: list[str]) -> list[list[tuple[int, ...]]]:
