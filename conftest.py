@@ -3,6 +3,8 @@ of another campaign (outsider), and the committee keypair made as an organizer w
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 from nacl.public import PrivateKey
@@ -141,3 +143,14 @@ def _no_cached_pages():
     from django.core.cache import caches
 
     caches["pages"].clear()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The release clock stands still at 09:30, between the 08:00 and 12:00 releases;
+    a test moves it with clock["now"] = ..."""
+    from concerted.core import releases
+
+    state = {"now": datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)}
+    monkeypatch.setattr(releases, "now", lambda: state["now"])
+    return state

@@ -27,14 +27,6 @@ LIVE_COUNT = re.compile(r'<(p|td) class="live-count">.*?</\1>|<table class="batc
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The release clock stands still at 09:30, between the 08:00 and 12:00 releases."""
-    state = {"now": datetime.datetime(2026, 3, 2, 9, 30, tzinfo=UTC)}
-    monkeypatch.setattr(releases, "now", lambda: state["now"])
-    return state
-
-
-@pytest.fixture
 def codes(kit):
     from concerted.invites import codes
 

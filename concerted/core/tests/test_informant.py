@@ -195,14 +195,6 @@ SHARED: dict[str, Callable[[World], str]] = {"bargaining brief": shared_brief}
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The release clock stands still at 09:30 (between the 08:00 and 12:00 releases)."""
-    state = {"now": datetime.datetime(2026, 3, 2, 9, 30, tzinfo=UTC)}
-    monkeypatch.setattr(releases, "now", lambda: state["now"])
-    return state
-
-
-@pytest.fixture
 def world(campaign, petition, clock) -> World:
     pledge = Pledge.objects.create(
         campaign=campaign,
