@@ -41,6 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models.signals import post_delete, pre_delete, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,6 +76,10 @@ class Kind:
 
 
 _kinds: dict[str, Kind] = {}
+
+# Sent inside the release's transaction: kind, subject, at. Whatever else is released
+# about the subject (concerted.invites' batch use) is computed then, not on page loads.
+released = Signal()
 
 
 def register(kind: Kind) -> None:
@@ -219,16 +224,23 @@ def _row(kind: Kind, subject: models.Model, *, history: bool = True) -> Release:
     return row
 
 
+def breakdown_due(history: list[dict[str, Any]], at: datetime.datetime) -> bool:
+    """Whether a release at `at` makes a new breakdown: only the first release of a
+    (local) day does. Once a day keeps what an informant can compare small, and the
+    audit's history short. Every breakdown follows this rule (the invite batches' too)."""
+    last = history[-1] if history else None
+    if not (last and last["at"]):
+        return True
+    return timezone.localdate(datetime.datetime.fromisoformat(last["at"])) != timezone.localdate(at)
+
+
 def _breakdown(kind: Kind, subject: models.Model, row: Release, figures: dict[str, Any], at: datetime.datetime) -> None:
-    """Put this release's group breakdown into `figures`: a new one, audited, at the
-    first release of a day; otherwise the day's earlier one, unchanged. Once a day keeps
-    what an informant can compare small, and the audit's history short."""
+    """Put this release's group breakdown into `figures`: a new one, audited, when one
+    is due (breakdown_due); otherwise the day's earlier one, unchanged."""
     if kind.groups is None:
         return
-    last = row.history[-1] if row.history else None
-    day = timezone.localdate(at)
-    if last and last["at"] and timezone.localdate(datetime.datetime.fromisoformat(last["at"])) == day:
-        figures["groups"] = last["groups"]
+    if not breakdown_due(row.history, at):
+        figures["groups"] = row.history[-1]["groups"]
         return
     counts = kind.groups(subject)
     shown = breakdowns.protect(row.history, counts)
@@ -322,6 +334,8 @@ def _release(kind: Kind, subject: models.Model, at: datetime.datetime, *, rule: 
         row.pending = 0
         row.released_at = at
         row.save(update_fields=["figures", "pending", "released_at", "history"])
+        # Figures other apps keep about this subject move with it (invite batches' use).
+        released.send(sender=Release, kind=kind, subject=subject, at=at)
         # Cached public pages show the released figures: make them render again.
         owner = kind.campaign(subject)
         if owner is not None:

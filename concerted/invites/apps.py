@@ -8,7 +8,10 @@ class InvitesConfig(AppConfig):
     def ready(self) -> None:
         from concerted.core import reveal
 
+        from . import usage
         from .codes import SEALED_KIND
+
+        usage.connect()
 
         # A sealed code names its target too: checked when the committee opens a batch.
         reveal.register_record_ids(SEALED_KIND, ("target",))

@@ -148,6 +148,10 @@ def unknown_message() -> str:
     )
 
 
+# What a sealed blank holds instead of a code (sealed_records); never a valid code.
+PADDING = ""
+
+
 def code_hash(campaign_id: uuid.UUID | str, target_kind: str, target_id: uuid.UUID | str, code: str) -> str:
     message = f"{target_kind}:{uuid.UUID(str(target_id)).hex}:{code}".encode()
     return hashlib.blake2b(
@@ -218,10 +222,24 @@ def create_batch(
 
 def sealed_records(batch: InviteBatch) -> list[dict[str, object]]:
     """The batch's unused codes, sealed, as export records (core/export.py), in hash
-    order (unrelated to the order of the cards)."""
-    rows = batch.codes.exclude(sealed=None).order_by("code_hash").values_list("code_hash", "sealed")
+    order (unrelated to the order of the cards), padded to the batch's size with sealed
+    blanks (PADDING). Without the padding, the number of records downloaded now and
+    later would be the batch's exact use over time, which the committee's pages show
+    only as released (invites/usage.py); the committee key tells blanks from codes."""
+    rows = batch.codes.exclude(sealed=None).values_list("code_hash", "sealed")
     target = f"{batch.target_kind}:{uuid.UUID(str(batch.target_id))}"
-    return [{"id": digest, "target": target, "sealed": bytes(blob)} for digest, blob in rows]
+    records: list[dict[str, object]] = [
+        {"id": digest, "target": target, "sealed": bytes(blob)} for digest, blob in rows
+    ]
+    public = batch.campaign.nacl_public_key() if batch.campaign.has_key else None
+    if public is not None:
+        for _blank in range(batch.size - len(records)):
+            digest = secrets.token_hex(32)  # the same form as a code's keyed hash
+            ids = sealed_ids(batch.campaign_id, batch, digest)
+            blank = sealing.seal(public, kind=SEALED_KIND, ids=ids, data={"code": PADDING})
+            records.append({"id": digest, "target": target, "sealed": blank})
+    records.sort(key=lambda record: str(record["id"]))
+    return records
 
 
 def void_batch(batch: InviteBatch) -> int:

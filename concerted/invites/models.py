@@ -67,3 +67,21 @@ class InviteCode(models.Model):
 
     def __str__(self) -> str:
         return "invite code"
+
+
+class UsageRelease(models.Model):
+    """How many codes of each batch of one target were used, as released to the
+    committee's pages (concerted.invites.usage): at most once a day, audited against
+    every earlier release like a group breakdown. `history` holds every release shown,
+    oldest first, each {"at", "total", "groups": [[batch id, used or None], ...]}."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    target_kind = models.CharField(max_length=20)
+    target_id = models.UUIDField()
+    history = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target_kind", "target_id"], name="invite_usage_target")]
+
+    def __str__(self) -> str:
+        return f"invite use of {self.target_kind} {self.target_id}"

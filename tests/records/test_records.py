@@ -62,6 +62,7 @@ NOT_PARTICIPANT_ROWS = {
     "elections.Credential": "public credentials, uploaded by the committee in one list, shown sorted",
     "elections.Batch": "a published board batch: day-stamped by design, holds no ballot of its own",
     "invites.InviteBatch": "a batch of codes printed by the committee (its used-counter is an aggregate)",
+    "invites.UsageRelease": "each batch's code use as released to the committee: aggregates, audited",
     "invites.InviteCode": (
         "an UNUSED code's keyed hash and the code sealed to the committee's own key for printing again; "
         "using it deletes the row (through the purge), so no row stands for a participant"

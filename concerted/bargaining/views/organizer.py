@@ -149,10 +149,10 @@ def _dashboard(request: HttpRequest, kit: Kit, settings_error: str = "") -> Http
     )
 
 
-def _batches(kit: Kit) -> list[object]:
-    from concerted.invites.models import InviteBatch
+def _batches(kit: Kit) -> object:
+    from concerted.invites.usage import usage
 
-    return list(InviteBatch.objects.filter(target_kind=filing.BALLOT_TARGET, target_id=kit.pk))
+    return usage(filing.BALLOT_TARGET, kit.pk)
 
 
 @login_required

@@ -24,6 +24,7 @@ from concerted.core.public import is_test_address
 from concerted.invites import codes
 from concerted.invites.forms import BatchForm
 from concerted.invites.models import InviteBatch
+from concerted.invites.usage import usage
 
 from .. import pdf
 from ..targets import Flyer, for_organizer
@@ -46,9 +47,7 @@ def _test_confirmed(request: HttpRequest) -> bool:
 def _page(
     request: HttpRequest, flyer: Flyer, form: BatchForm, status: int = 200, test_refused: bool = False
 ) -> HttpResponse:
-    batches = InviteBatch.objects.filter(target_kind=flyer.kind, target_id=flyer.target_id).order_by(
-        "-created", "label"
-    )
+    batches = usage(flyer.kind, flyer.target_id)
     return render(
         request,
         "flyers/page.html",
@@ -127,7 +126,9 @@ def batch_void(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
             request,
             title=_("Void the batch “%(label)s”?") % {"label": batch.label or _("(no label)")},
             consequences=[
-                _("Its %(n)d unused codes stop working at once, on paper and in QR codes.") % {"n": batch.unused},
+                # No count: an exact one, read now and at the next release, would tell
+                # how many were used in between (invites/usage.py).
+                _("Its unused codes stop working at once, on paper and in QR codes."),
                 _("Their sealed copies are deleted: the cards can't be printed again."),
             ],
             keeps=_("What was already signed, answered or voted with its codes stays counted."),
@@ -135,8 +136,8 @@ def batch_void(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
             cancel_url=page_url,
             context={"campaign": flyer.campaign},
         )
-    voided = codes.void_batch(batch)
-    messages.success(request, _("Batch voided: %(n)d unused codes no longer work.") % {"n": voided})
+    codes.void_batch(batch)
+    messages.success(request, _("Batch voided: its unused codes no longer work."))
     return redirect(page_url)
 
 
@@ -168,7 +169,6 @@ def batch_sealed(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
             "label": batch.label,
             "created": batch.created.isoformat(),
             "size": batch.size,
-            "used": batch.used,
             "target_kind": flyer.kind,
             "target_id": str(flyer.target_id),
             "headline": flyer.headline,

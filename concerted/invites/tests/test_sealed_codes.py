@@ -56,7 +56,7 @@ def test_a_used_code_leaves_no_sealed_copy(petition):
     used = InviteCode.objects.get(code_hash=codes.code_hash(petition.campaign_id, "petition", petition.pk, made[0]))
     blob = bytes(used.sealed)
     codes.consume_now("petition", petition.pk, made[0])
-    assert len(codes.sealed_records(batch)) == 2
+    assert len(codes.sealed_records(batch)) == 3  # padded with a sealed blank (the next test)
     if connection.vendor == "sqlite":
         assert blob[:64] not in database_bytes()
 
@@ -86,3 +86,28 @@ def test_a_campaign_without_its_key_makes_batches_that_cant_be_printed_again(pet
     batch, _made = codes.create_batch(petition.campaign, "petition", petition.pk, 2)
     assert not batch.sealed and not batch.reprintable
     assert codes.sealed_records(batch) == []
+
+
+def test_the_download_keeps_its_size_while_codes_are_used(petition, private_key):
+    """Whoever may download a batch for printing again (any organizer) could otherwise
+    count its records now and later, and learn each batch's exact use over time, which
+    the committee's pages show only as released. Blanks fill the batch up to its size;
+    only the committee key tells them from codes."""
+    batch, made = codes.create_batch(petition.campaign, "petition", petition.pk, 4)
+    before = codes.sealed_records(batch)
+    codes.consume_now("petition", petition.pk, made[1])
+    after = codes.sealed_records(batch)
+    assert len(before) == len(after) == 4
+    assert {len(r["sealed"]) for r in before + after} == {len(before[0]["sealed"])}
+    assert [r["id"] for r in after] == sorted(r["id"] for r in after)
+    opened = [
+        sealing.open_sealed(
+            private_key,
+            r["sealed"],
+            kind=codes.SEALED_KIND,
+            ids={"campaign": str(petition.campaign_id), "batch": str(batch.pk), "row": r["id"], "target": r["target"]},
+        )["code"]
+        for r in after
+    ]
+    assert sorted(c for c in opened if c != codes.PADDING) == sorted(made[:1] + made[2:])
+    assert opened.count(codes.PADDING) == 1
