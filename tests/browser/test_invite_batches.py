@@ -46,10 +46,11 @@ def test_an_organizer_voids_a_batch_with_javascript_off(live_server, settings, p
     phone.goto(page_url)
     phone.get_by_role("button", name="Void…").click()
     assert phone.get_by_text("This can't be undone.").is_visible()
-    assert phone.get_by_text("Its 5 unused codes stop working").is_visible()
+    # No count: read now and at the next release, it would tell how many were used between.
+    assert phone.get_by_text("Its unused codes stop working").is_visible()
     assert InviteCode.objects.filter(batch=batch).count() == 5
     phone.get_by_role("button", name="Yes, void these cards").click()
-    assert phone.get_by_text("Batch voided: 5 unused codes no longer work.").is_visible()
+    assert phone.get_by_text("Batch voided: its unused codes no longer work.").is_visible()
     assert phone.get_by_text("Voided on").is_visible()
     assert not InviteCode.objects.filter(batch=batch).exists()
     assert_stayed_local(phone)
