@@ -36,7 +36,7 @@ from concerted.core.attacker import safe
 EVERYONE = "all"
 
 # Why a figure is hidden. One reason per hidden figure, shown to the organizer.
-SMALL = "small"  # a group breakdown cell of 0..k-1 people
+SMALL = "small"  # a group breakdown cell of 1..k-1 people
 COVER = "cover"  # hidden so a small figure elsewhere can't be worked out from it
 GROUP = "group"  # the whole view is withheld: its group is hidden in the breakdown
 
@@ -249,16 +249,8 @@ def protect(family: Family, k: int) -> int:
 
 
 def primary(cells: Iterable[Cell], k: int) -> None:
-    """The k-rule: a cell of a breakdown by group holding 0..k-1 people is hidden. An
-    empty cell too: a 0 shown in one release and hidden in the next says that 1..k-1 of
-    the new respondents are in it (and a shown 0 beside a group's total says how every
-    one of them answered), as core.kanon hides empty cells for the same reason. Except
-    an empty "no answer" cell (key "-", or "question:-"): on a required question it is
-    always 0, so hiding it would hide the answers beside it in every group for nothing,
-    and that someone skipped a question says little about them."""
+    """The k-rule: a cell of a breakdown by group holding 1..k-1 people is hidden."""
     for cell in cells:
-        if not (cell.sensitive and cell.shown and cell.value is not None and not cell.frozen):
-            continue
-        if 0 < cell.value < k or (cell.value == 0 and not cell.key.endswith("-")):
+        if cell.sensitive and cell.shown and cell.value is not None and 0 < cell.value < k and not cell.frozen:
             cell.shown = False
             cell.reason = SMALL

@@ -56,28 +56,23 @@ def test_weighted_results_use_the_logit_interval_with_effective_n(published):
     team = published.ordered_questions()[0]
     published.makeup = {"marginals": {str(team.pk): {"0": 34, "1": 33, "2": 33}}}
     published.save()
-    # Teams 30/20/20, no team, shift or answer cell under 5 (an empty or unanimous cell
-    # would hide the weighted figure): Yes is 20 of 30 in Platform, 10 of 20 elsewhere.
-    every = [(t, s, a) for t in range(3) for s in range(2) for a in range(2)]
-    add_responses(published, [row for row in every for _ in range(5)] + [(0, 0, 0)] * 5 + [(0, 1, 0)] * 5)
-    releases.make(published)
+    fill(published)
     res = results.compute(published)
     assert res.weighted and res.weighting.method == "raking"
     w = results.weights_for(results.load(published)).weights
-    share = {0: 0.34 / (30 / 70), 1: 0.33 / (20 / 70), 2: 0.33 / (20 / 70)}
-    team_codes = np.array([0] * 30 + [1] * 20 + [2] * 20)  # rows are in random order in the DB...
-    assert sorted(np.round(w, 6)) == sorted(np.round([share[t] for t in team_codes], 6))
+    # Platform (20) weighted down to a third; Yes = Platform + Support.
     yes = answer_result(res).rows[0]
-    assert yes.percent == pytest.approx(40 / 70 * 100)  # unweighted
-    weighted = 0.34 * 20 / 30 + 0.33 * 0.5 + 0.33 * 0.5
-    assert yes.weighted_percent == pytest.approx(weighted * 100, abs=0.01)  # in its own column
-    n_eff = 70 / (70 * np.sum(w**2) / np.sum(w) ** 2)
+    team_codes = np.array([0] * 20 + [1] * 10 + [2] * 10)  # rows are in random order in the DB...
+    assert sorted(np.round(w, 6)) == sorted(np.round(np.where(team_codes == 0, 0.68, 1.32), 6))
+    assert yes.percent == pytest.approx(75.0)  # unweighted: 30 of 40
+    assert yes.weighted_percent == pytest.approx(67.0, abs=0.01)  # in its own column
+    n_eff = 40 / (40 * np.sum(w**2) / np.sum(w) ** 2)
     assert answer_result(res).n_eff == pytest.approx(n_eff)
     from concerted.surveys.stats import logit_interval
 
-    low, high = logit_interval(weighted, n_eff)
-    assert yes.ci_low == pytest.approx(float(low) * 100, abs=1e-4)
-    assert yes.ci_high == pytest.approx(float(high) * 100, abs=1e-4)
+    low, high = logit_interval(0.67, n_eff)
+    assert yes.ci_low == pytest.approx(float(low) * 100, abs=1e-6)
+    assert yes.ci_high == pytest.approx(float(high) * 100, abs=1e-6)
 
 
 def test_the_page_draws_svg_bars_with_whiskers(published, as_user):

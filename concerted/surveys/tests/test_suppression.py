@@ -104,19 +104,3 @@ def test_only_the_fixed_views_exist(published, as_user):
     crossed = client.get(url, {"view": f"{team.pk}=0,{shift.pk}=1"})
     assert crossed.status_code == 400 and "There is no such view" in crossed.content.decode()
     assert client.get(url, {f"f{team.pk}": 0, f"f{shift.pk}": 1}).status_code == 200
-
-
-def test_an_empty_cell_is_hidden_so_its_first_arrivals_dont_show_at_the_next_release(published):
-    """Platform answered Yes to a person. Shown as "No 0", that cell told how each of them
-    answered, and it turning "hidden" at the next release would tell that 1-4 of the new
-    Platform respondents said No. Hidden from the start, it says neither."""
-    platform = [(0, 0, 0)] * 10 + [(0, 1, 0)] * 10
-    add_responses(published, platform + [(1, 0, 0)] * 10 + [(1, 1, 1)] * 10 + [(2, 0, 0)] * 5 + [(2, 1, 1)] * 5)
-    first = releases.make(published)
-    answer, team = str(q(published, ANSWER).pk), q(published, TEAM).pk
-    assert first.data["cells"][answer][f"{team}=0"]["1"] is None  # Platform's empty "No"
-    assert first.data["cells"][answer][f"{team}=1"] == {"0": 10, "1": 10, "-": 0}  # the others still show
-    add_responses(published, [(0, 0, 1)] + [(0, 0, 0)] * 4)
-    second = releases.make(published)
-    assert second.number == 2
-    assert second.data["cells"][answer][f"{team}=0"]["1"] is None
