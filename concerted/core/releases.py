@@ -234,6 +234,13 @@ def breakdown_due(history: list[dict[str, Any]], at: datetime.datetime) -> bool:
     return timezone.localdate(datetime.datetime.fromisoformat(last["at"])) != timezone.localdate(at)
 
 
+def audited(history: list[dict[str, Any]], counts: dict[str, int], at: datetime.datetime) -> list[dict[str, Any]]:
+    """`history` with one more breakdown of `counts` at `at`, audited against it
+    (breakdowns.protect). The total counts as known to the attacker."""
+    shown = breakdowns.protect(history, counts)
+    return [*history, breakdowns.entry(at.isoformat(), sum(counts.values()), shown)]
+
+
 def _breakdown(kind: Kind, subject: models.Model, row: Release, figures: dict[str, Any], at: datetime.datetime) -> None:
     """Put this release's group breakdown into `figures`: a new one, audited, when one
     is due (breakdown_due); otherwise the day's earlier one, unchanged."""
@@ -242,10 +249,8 @@ def _breakdown(kind: Kind, subject: models.Model, row: Release, figures: dict[st
     if not breakdown_due(row.history, at):
         figures["groups"] = row.history[-1]["groups"]
         return
-    counts = kind.groups(subject)
-    shown = breakdowns.protect(row.history, counts)
-    figures["groups"] = breakdowns.stored(shown)
-    row.history = [*row.history, breakdowns.entry(at.isoformat(), sum(counts.values()), shown)]
+    row.history = audited(row.history, kind.groups(subject), at)
+    figures["groups"] = row.history[-1]["groups"]
 
 
 def figures(subject: models.Model, name: str | None = None) -> Figures:

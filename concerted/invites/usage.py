@@ -89,10 +89,9 @@ def release(subject: models.Model, at: datetime.datetime) -> None:
         if not releases.breakdown_due(row.history, at):
             continue
         counts = {str(b.pk): b.used for b in group}
-        shown = breakdowns.protect(row.history, counts)
         # The total of used codes counts as known to the attacker: it is close to the
         # target's public count, and assuming more than an informant has is safe.
-        row.history = [*row.history, breakdowns.entry(at.isoformat(), sum(counts.values()), shown)]
+        row.history = releases.audited(row.history, counts, at)
         row.save(update_fields=["history"])
 
 
