@@ -86,7 +86,7 @@ class CodeForm(forms.Form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def login_code(request: HttpRequest) -> HttpResponse:
     user_id = request.session.get(PENDING_USER)
@@ -122,7 +122,7 @@ class TokenForm(forms.Form):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
@@ -169,7 +169,7 @@ def _qr_data_uri(text: str) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Turn two-factor sign-in on (scan, confirm with a code, keep the recovery codes),
     make new recovery codes, or turn it off (needs a current code)."""
@@ -228,7 +228,7 @@ class SessionNameForm(forms.Form):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_list(request: HttpRequest) -> HttpResponse:
     current_id = request.session.get(sessions.SID)
     current = OrganizerSession.objects.filter(pk=current_id, user=request.user).first()

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.core import confirm
 from concerted.core.hashing import code_hash, new_code
@@ -36,14 +36,14 @@ from .overview import campaign_actions, campaign_items
 
 
 @login_required
-@require_GET
+@require_safe
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = Campaign.objects.filter(organizers=request.user)
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +56,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def campaign_detail(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     return render(
@@ -72,7 +72,7 @@ def campaign_detail(request: HttpRequest, campaign_id: uuid.UUID) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def campaign_edit(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = CampaignForm(request.POST or None, instance=campaign)
@@ -86,7 +86,7 @@ def campaign_edit(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def campaign_key(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = PublicKeyForm(request.POST or None, request.FILES or None)
@@ -118,7 +118,7 @@ def campaign_has_records(campaign: Campaign) -> bool:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def campaign_segments(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = segment_form(campaign, request.POST or None)
@@ -186,7 +186,7 @@ def _team_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def campaign_organizers(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     return _team_page(request, campaign_for_organizer(request, campaign_id))
 
@@ -239,7 +239,7 @@ def organizer_role(request: HttpRequest, campaign_id: uuid.UUID, user_id: int) -
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organizer_remove(request: HttpRequest, campaign_id: uuid.UUID, user_id: int) -> HttpResponse:
     """GET asks first (works without JavaScript); POST removes. Owners remove anyone;
     anyone may leave."""
@@ -299,7 +299,7 @@ def _invite_for(code: str) -> OrganizerInvite | None:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def join(request: HttpRequest, code: str) -> HttpResponse:
     """The invite link. Safe to GET (mail scanners follow links); only a POST uses it up,

@@ -13,18 +13,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import _split_rate
 
 from . import releases, shortcodes, translations
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 def open_by_code(request: HttpRequest) -> HttpResponse:
     """The home page's "open by code" field. A GET form, so it works everywhere; the
     same answer for a wrong code and a draft, and no list of what exists."""
@@ -36,7 +36,7 @@ def open_by_code(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"code": typed, "code_error": True, "code_error_text": error}, status=404)
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     found = finders.find("favicon.ico")
     response = HttpResponse(Path(found).read_bytes() if found else b"", content_type="image/x-icon")
@@ -44,7 +44,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html")
 
@@ -137,7 +137,7 @@ def _translatable_for_organizer(request: HttpRequest, kind: str, pk: uuid.UUID, 
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def translation_edit(request: HttpRequest, kind: str, pk: uuid.UUID, language: str) -> HttpResponse:
     """The text of a petition, pledge, card, survey or demand in another language."""
     obj = _translatable_for_organizer(request, kind, pk, language)

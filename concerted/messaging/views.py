@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.accounts.models import ExportToken
@@ -64,7 +64,7 @@ def _audience_rows(campaign: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_GET
+@require_safe
 def message_list(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     return render(
@@ -87,7 +87,7 @@ def _start_with(request: HttpRequest, campaign: Any) -> dict[str, str]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = MessageForm(request.POST or None, campaign=campaign, initial=_start_with(request, campaign))
@@ -107,7 +107,7 @@ def message_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     message = message_for_organizer(request, message_id)
     audience, parent = _audience(message)
@@ -129,7 +129,7 @@ def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def send_json(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     """What `concerted send` downloads: the message and the sealed records of everyone in
     its audience who agreed to messages (stopped ones marked, so the sending machine
@@ -186,7 +186,7 @@ def report_sent(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
 
 
 @ratelimit.public_post_limit
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def stop(request: HttpRequest, token: str) -> HttpResponse:
     """The stop link in every message. GET only shows a button (mail scanners follow
     links); POST stops. Known, unknown and already-stopped tokens get the same pages, so

@@ -302,3 +302,16 @@ def test_it_flags_a_server_error_and_a_silent_400():
     with pytest.raises(AssertionError):
         assert_handled(Response(400, b"bad"), "x")
     assert_handled(Response(400, b'<p class="error" role="alert">Enter your name.</p>'), "x")
+
+
+@pytest.mark.django_db
+def test_a_head_request_answers_as_the_get_does(demo_urls):
+    """Uptime monitors, link checkers and `curl -I` ask with HEAD: a page that GET serves
+    must not answer them 405 (it did, for every view behind require_GET)."""
+    client = Client()
+    paths = ["/", "/" + LANGUAGE_PREFIX, *demo_urls]
+    assert len(paths) > 5, paths
+    for path in paths:
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code != 405, path
+        assert head.content == b"", path

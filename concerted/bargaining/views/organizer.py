@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
@@ -39,7 +39,7 @@ def demand_for_organizer(request: HttpRequest, demand_id: uuid.UUID) -> Demand:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     """The campaign page's button: every campaign has at most one kit. Looking creates
     nothing (a read-only organizer may look); starting one is a POST."""
@@ -53,7 +53,7 @@ def start(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     return _dashboard(request, kit_for_organizer(request, kit_id))
 
@@ -175,7 +175,7 @@ def settings(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def library(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     return render(
@@ -203,7 +203,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def demand_new(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     form = DemandForm(request.POST or None, instance=Demand(kit=kit), initial=_initial(request))
@@ -220,7 +220,7 @@ def demand_new(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def demand_edit(request: HttpRequest, demand_id: uuid.UUID) -> HttpResponse:
     demand = demand_for_organizer(request, demand_id)
     kit = demand.kit
@@ -255,7 +255,7 @@ def demand_merge(request: HttpRequest, demand_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def results(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     """The ballot result as last released, with its head-to-head counts: never counted
     from the rows here (invariant 11), like the brief."""
@@ -284,7 +284,7 @@ def _selection(request: HttpRequest, kit: Kit) -> set[str]:
 
 
 @login_required
-@require_GET
+@require_safe
 def brief_page(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     """Tick what goes into the brief, preview it, then download exactly that."""
     kit = kit_for_organizer(request, kit_id)
@@ -305,7 +305,7 @@ def brief_page(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def brief_pdf(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     """The PDF of exactly the ticked items; without a selection, back to the page to tick and preview."""
     kit = kit_for_organizer(request, kit_id)
@@ -327,7 +327,7 @@ def _export(kit: Kit, model: type[ParticipantRecord], rows: list[dict[str, objec
 
 
 @session_or_token
-@require_GET
+@require_safe
 def reports_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     """What coworkers wrote in their reports, sealed; only from 10 reports on, so a
     handful of notes can't be matched to the few people who wrote them."""
@@ -346,7 +346,7 @@ def reports_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def proposals_export(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     rows = [p.export_row() for p in kit.proposals.order_by("day", "id")]

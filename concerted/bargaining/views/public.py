@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from concerted.core import pagecache, subjects, translations
 from concerted.core.ratelimit import public_post_limit
@@ -27,7 +27,7 @@ def _closed(request: HttpRequest, kit: Kit, message: str) -> HttpResponse:
     return render(request, "bargaining/closed.html", context, status=404)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
     if not (kit.reports_open or kit.proposals_open or kit.voting_open):
@@ -57,7 +57,7 @@ def _report(request: HttpRequest, slug: str, form_class: type, save: object, hea
     return render(request, "bargaining/report.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def report_surveillance(request: HttpRequest, slug: str) -> HttpResponse:
     return _report(
@@ -73,7 +73,7 @@ def report_surveillance(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def report_pressure(request: HttpRequest, slug: str) -> HttpResponse:
     return _report(
@@ -89,7 +89,7 @@ def report_pressure(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def propose(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
@@ -107,7 +107,7 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
@@ -137,7 +137,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
     sent = request.GET.get("sent", "")

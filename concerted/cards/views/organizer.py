@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
@@ -72,7 +72,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], form: 
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unit_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = UnitForm(request.POST or None, instance=BargainingUnit(campaign=campaign))
@@ -84,7 +84,7 @@ def unit_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unit_edit(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     signed = Card.objects.filter(unit=unit).exists()
@@ -108,7 +108,7 @@ def unit_edit(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     release_status = releases.status(unit)
@@ -129,7 +129,7 @@ def dashboard(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def preview(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     return render(
@@ -163,7 +163,7 @@ def set_status(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     form = RosterPersonForm(request.POST or None, unit=unit)
@@ -267,7 +267,7 @@ def _person_page(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """A person's record: opens with the key in the browser; a correction of their
     groups or assessment is sealed as a log entry."""
@@ -340,7 +340,7 @@ def person_delete(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def wall_chart(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     """Built in the browser with a key the organizer loads from their own disk: the
     server holds no group or assessment it could count."""
@@ -383,7 +383,7 @@ def _export_response(data: dict[str, Any], filename: str) -> JsonResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def export_cards(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     return records.export_response(
@@ -404,7 +404,7 @@ def _only_person(request: HttpRequest) -> uuid.UUID | None:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def export_roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     people = RosterPerson.objects.filter(unit=unit).order_by("id")
@@ -421,7 +421,7 @@ def export_roster(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def export_notes(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     notes = OneOnOne.objects.filter(person__unit=unit).order_by("id")
@@ -438,7 +438,7 @@ def export_notes(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def declaration_page(request: HttpRequest, unit_id: uuid.UUID) -> HttpResponse:
     unit = unit_for_organizer(request, unit_id)
     text = declaration.render_text(unit)

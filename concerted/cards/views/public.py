@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.core import confirm, pagecache, receipts, subjects, translations
 from concerted.core.days import today
@@ -38,7 +38,7 @@ def _context(unit: BargainingUnit, **extra: object) -> dict[str, object]:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     unit = _public_unit(slug)
@@ -59,7 +59,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cards/sign.html", _context(unit, form=form), status=status)
 
 
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     unit = _public_unit(slug)
     card = signing.find_by_receipt(unit, code)
@@ -80,7 +80,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     unit = _public_unit(slug)
     code = request.GET.get("code", "")

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.campaigns.access import campaign_for_organizer
 
@@ -33,7 +33,7 @@ def election_for_organizer(request: HttpRequest, election_id: uuid.UUID) -> Elec
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def election_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = ElectionForm(request.POST or None, instance=Election(campaign=campaign))
@@ -72,7 +72,7 @@ def _dashboard(request: HttpRequest, election: Election, **extra: Any) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
     return _dashboard(request, election_for_organizer(request, election_id))
 
@@ -183,7 +183,7 @@ def _trustee(request: HttpRequest, election_id: uuid.UUID) -> Trustee:
 
 
 @csrf_exempt  # authenticated by the trustee's token header, never by a cookie
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def trustee_api(request: HttpRequest, election_id: uuid.UUID, step: str) -> HttpResponse:
     trustee = _trustee(request, election_id)
     election = trustee.election

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
@@ -41,7 +41,7 @@ def _cast_json(election: Election, raw: str) -> str:
 # libsodium's sumo build is WebAssembly: compiling it needs 'wasm-unsafe-eval' (which
 # allows WebAssembly only, not eval of JavaScript), on this page alone.
 @csp_update({"script-src": ["'wasm-unsafe-eval'"]})
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
@@ -103,7 +103,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
     election = _public_election(slug)
     ballot = election.ballots.filter(tracker=tracker).select_related("batch").first()
@@ -116,7 +116,7 @@ def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
     wanted = request.GET.get("tracker", "").strip().lower()
@@ -146,7 +146,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def board_json(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
     response = JsonResponse(ballotbox.board(election))
@@ -154,7 +154,7 @@ def board_json(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def manifest_json(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
     return JsonResponse({"manifest": election.manifest, "status": election.status})

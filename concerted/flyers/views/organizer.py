@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.core import confirm, export
@@ -67,14 +67,14 @@ def _page(
 
 
 @login_required
-@require_GET
+@require_safe
 def page(request: HttpRequest, kind: str, target_id: uuid.UUID) -> HttpResponse:
     flyer = for_organizer(request, kind, target_id)
     return _page(request, flyer, BatchForm())
 
 
 @login_required
-@require_GET
+@require_safe
 def flyer_pdf(request: HttpRequest, kind: str, target_id: uuid.UUID) -> HttpResponse:
     flyer = for_organizer(request, kind, target_id)
     paper = request.GET.get("paper", "letter")
@@ -147,7 +147,7 @@ def _refuse(message: str) -> HttpResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def batch_sealed(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
     """The batch's unused codes, sealed to the committee key, with what a card prints:
     for `concerted codes print` on the committee's computer. Holds no key and no plaintext."""

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
@@ -37,7 +37,7 @@ def _preview_form(request: HttpRequest, form: PetitionForm, context: dict[str, o
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def petition_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = PetitionForm(request.POST or None, instance=Petition(campaign=campaign))
@@ -53,7 +53,7 @@ def petition_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def petition_edit(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
     # Once it has been open, only the goal is offered; the page says why (the form
@@ -74,7 +74,7 @@ def petition_edit(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
     release_status = releases.status(petition)
@@ -92,7 +92,7 @@ def dashboard(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def preview(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     from ..forms import SignForm
 
@@ -131,7 +131,7 @@ def set_status(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def export_json(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     petition = petition_for_organizer(request, petition_id)
     return records.export_response(
@@ -154,7 +154,7 @@ def export_json(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def signers(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
     """The page decrypts in the browser: it fetches the sealed export and opens it with
     a key the organizer loads from their own disk. The key never leaves the page."""

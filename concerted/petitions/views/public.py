@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.core import confirm, pagecache, receipts, subjects, translations
 from concerted.core.kanon import show_count
@@ -37,7 +37,7 @@ def _context(petition: Petition, **extra: object) -> dict[str, object]:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _public_petition(slug)
@@ -73,7 +73,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/sign.html", _context(petition, form=form, **extra), status=status)
 
 
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     petition = _public_petition(slug)
     signature = signing.find_by_receipt(petition, code)
@@ -93,7 +93,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _public_petition(slug)
     code = request.GET.get("code", "")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token, token_required
 from concerted.campaigns.access import campaign_for_organizer
@@ -44,7 +44,7 @@ def _preview_form(request: HttpRequest, form: PledgeSetupForm, context: dict[str
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def pledge_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     form = PledgeSetupForm(request.POST or None, instance=Pledge(campaign=campaign))
@@ -60,7 +60,7 @@ def pledge_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def pledge_edit(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
     if pledge.status != Pledge.Status.DRAFT:
@@ -82,7 +82,7 @@ def pledge_edit(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
     context = progress_context(pledge, exact=True)
@@ -100,7 +100,7 @@ def dashboard(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def preview(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     pledge = pledge_for_organizer(request, pledge_id)
     return render(
@@ -261,7 +261,7 @@ def call_off(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def export_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     """The sealed pledges, only once the threshold was met and an organizer confirmed:
     safety in numbers means nobody can open names before then."""

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.core import confirm, pagecache, receipts, releases, subjects, translations
 from concerted.core.kanon import show_count
@@ -53,7 +53,7 @@ def _context(pledge: Pledge, **extra: object) -> dict[str, object]:
     return {"pledge": pledge, "campaign": pledge.campaign, **progress_context(pledge), **extra}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
     pledge = _public_pledge(slug)
@@ -120,14 +120,14 @@ def _unknown(request: HttpRequest, pledge: Pledge, **extra: object) -> HttpRespo
     return render(request, "pledges/receipt_unknown.html", _context(pledge, **extra), status=404)
 
 
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     pledge = _public_pledge(slug)
     page = _receipt_page(request, pledge, code, is_new=request.GET.get("new") == "1")
     return page or _unknown(request, pledge)
 
 
-@require_GET
+@require_safe
 def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     pledge = _public_pledge(slug)
     code = request.GET.get("code", "")

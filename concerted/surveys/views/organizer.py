@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
@@ -42,7 +42,7 @@ def _question_for_organizer(request: HttpRequest, question_id: int) -> Question:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def survey_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     campaign = campaign_for_organizer(request, campaign_id)
     if request.method == "POST" and request.POST.get("template") == ai_at_work.TEMPLATE:
@@ -63,7 +63,7 @@ def survey_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def survey_edit(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     survey = survey_for_organizer(request, survey_id)
     form = SurveyForm(request.POST or None, instance=survey)
@@ -80,7 +80,7 @@ def survey_edit(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def builder(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     survey = survey_for_organizer(request, survey_id)
     return _render_builder(request, survey, QuestionForm())
@@ -163,7 +163,7 @@ def question_add(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _question_for_organizer(request, question_id)
     survey = question.survey
@@ -220,7 +220,7 @@ def question_move(request: HttpRequest, question_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def preview(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     survey = survey_for_organizer(request, survey_id)
     return render(
@@ -252,7 +252,7 @@ def set_status(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def makeup(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     """The unit's known make-up per segment question (margins) and, if known, the full
     cross-table. Used only to weight results; never shown to participants."""
@@ -331,7 +331,7 @@ def _view(request: HttpRequest) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     """Reads the stored release only: nothing here is counted from the responses, so the
     page changes only when the organizer makes a release."""
@@ -358,7 +358,7 @@ def results_page(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def release(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     """GET: whether a release can be made now. POST: make it."""
     survey = survey_for_organizer(request, survey_id)
@@ -379,7 +379,7 @@ def release(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     """Aggregate tables of the latest release only: one line per option. Never a response."""
     survey = survey_for_organizer(request, survey_id)
@@ -504,7 +504,7 @@ def no_code_warning(n: int) -> str:
 
 
 @session_or_token
-@require_GET
+@require_safe
 def export_json(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     """Sealed free text for `concerted reveal --survey ID`. Empty until the survey has
     `min_free_text` respondents; records carry no day, no segment, and come shuffled."""
@@ -533,7 +533,7 @@ def export_json(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def freetext(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     """Decrypts in the browser: the page fetches the sealed export and opens it with a
     key the organizer loads from their own disk. The key never leaves the page."""

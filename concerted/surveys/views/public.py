@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from concerted.core import pagecache, subjects
 from concerted.core.ratelimit import public_post_limit
@@ -22,7 +22,7 @@ def _public_survey(slug: str) -> Survey:
     return subjects.by_slug(Survey, slug, hidden_status=Survey.Status.DRAFT)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     # The text in the page's language (core/translations.py); answers are the same rows.
@@ -75,7 +75,7 @@ def _page(survey: Survey, form: AnswerForm, accepting: bool, invite_problem: str
     }
 
 
-@require_GET
+@require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _public_survey(slug)  # the page shows none of the survey's text
     return render(request, "surveys/thanks.html", {"survey": survey, "campaign": survey.campaign})
