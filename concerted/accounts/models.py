@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import base64
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concerted.core import receipts
 from concerted.core.hashing import code_hash, new_code
 
 TOKEN_PREFIX = "cxt_"
@@ -102,17 +105,19 @@ class TwoFactor(models.Model):
         return False
 
     def new_recovery_codes(self) -> list[str]:
+        """Codes of 80 random bits in base32 groups (ABCD-EFGH-...): written on paper and
+        typed back on a phone, so case, spaces, dashes and 0/O-style slips don't matter."""
         RecoveryCode.objects.filter(user=self.user).delete()
-        codes = [new_code(8) for _ in range(RECOVERY_CODES)]
+        codes = [receipts.display(base64.b32encode(secrets.token_bytes(10)).decode()) for _ in range(RECOVERY_CODES)]
         RecoveryCode.objects.bulk_create(
-            RecoveryCode(user=self.user, code_hash=code_hash(c, "recovery-code")) for c in codes
+            RecoveryCode(user=self.user, code_hash=code_hash(receipts.normalize(c), "recovery-code")) for c in codes
         )
         return codes
 
     def use_recovery_code(self, code: str) -> bool:
-        deleted, _ = RecoveryCode.objects.filter(
-            user=self.user, code_hash=code_hash(code.strip(), "recovery-code")
-        ).delete()
+        # Codes made before they were base32 are mixed-case base64: those match as typed.
+        hashes = {code_hash(receipts.normalize(code), "recovery-code"), code_hash(code.strip(), "recovery-code")}
+        deleted, _ = RecoveryCode.objects.filter(user=self.user, code_hash__in=hashes).delete()
         return bool(deleted)
 
 

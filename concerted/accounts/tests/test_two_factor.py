@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerted.accounts.models import OrganizerSession, RecoveryCode, TwoFactor
+from concerted.core.hashing import code_hash
 from concerted.core.testing import database_bytes
 from conftest import PASSWORD
 
@@ -75,6 +76,29 @@ def test_recovery_codes_are_hashed_and_work_once(as_user, owner):
     again = Client()
     sign_in(again)
     assert again.post(reverse("accounts:login_code"), {"code": codes[0]}).status_code == 400
+
+
+def test_a_recovery_code_is_read_back_as_written_on_paper(as_user, owner):
+    """Lower case, spaces instead of dashes, a 0 for an O: still the code (and still
+    good once only)."""
+    _secret, codes = turn_on(as_user("owner"), owner)
+    assert all(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", c) for c in codes), codes
+    typed = codes[1].lower().replace("-", " ").replace("o", "0")
+    client = Client()
+    sign_in(client)
+    assert client.post(reverse("accounts:login_code"), {"code": f"  {typed} "}).status_code == 302
+    again = Client()
+    sign_in(again)
+    assert again.post(reverse("accounts:login_code"), {"code": codes[1]}).status_code == 400
+
+
+def test_a_recovery_code_made_before_they_were_base32_still_works(as_user, owner):
+    turn_on(as_user("owner"), owner)
+    two_factor = TwoFactor.objects.get(user=owner)
+    RecoveryCode.objects.create(user=owner, code_hash=code_hash("aB3_x-Yz9Qk", "recovery-code"))
+    assert not two_factor.use_recovery_code("AB3_X-YZ9QK")
+    assert two_factor.use_recovery_code(" aB3_x-Yz9Qk ")
+    assert not two_factor.use_recovery_code("aB3_x-Yz9Qk")
 
 
 def test_turning_it_off_needs_a_code(as_user, owner):
