@@ -42,4 +42,6 @@ def campaign_for_organizer(request: HttpRequest, campaign_id: uuid.UUID | str, r
             % {"role": Role(membership.role).label}
         )
     campaign.my_role = membership.role  # type: ignore[attr-defined]
+    # For organizer_base.html, whatever object the page was fetched through.
+    request.campaign_role = membership.role  # type: ignore[attr-defined]
     return campaign

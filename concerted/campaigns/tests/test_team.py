@@ -97,7 +97,10 @@ def test_read_only_organizers_see_but_change_nothing(as_user, campaign, petition
     Membership.objects.filter(user=teammate).update(role=Role.READ_ONLY)
     client = as_user("teammate")
     assert client.get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 200
-    assert client.get(reverse("petitions:dashboard", args=[petition.pk])).status_code == 200
+    dashboard = client.get(reverse("petitions:dashboard", args=[petition.pk]))
+    # Told up front, before a button that changes something answers 403.
+    assert dashboard.status_code == 200 and "Your role in this campaign is read-only" in dashboard.content.decode()
+    assert "read-only" not in as_user("owner").get(reverse("petitions:dashboard", args=[petition.pk])).content.decode()
     edit = client.post(reverse("campaigns:edit", args=[campaign.pk]), {"name": "Changed", "committee_name": "x"})
     assert edit.status_code == 403 and "Read-only" in edit.content.decode()
     assert client.post(reverse("petitions:status", args=[petition.pk]), {"status": "closed"}).status_code == 403
