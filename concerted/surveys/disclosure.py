@@ -73,6 +73,9 @@ class Family:
     monotone: bool = True
     # called with each figure hidden as cover, to hide what goes with it (a group's view)
     on_hide: Callable[[Family, Cell], None] | None = None
+    # segment figures of this release a question family needed hidden: only the segment
+    # stage may hide them, so the caller hides them there and runs the audit again
+    escalated: list[Cell] = field(default_factory=list)
 
     def _row(self, cell: Cell) -> np.ndarray:
         size = self.n_combos * self.n_cats
@@ -212,7 +215,10 @@ def protect(family: Family, k: int) -> int:
     Hiding a figure removes a constraint, so bounds only widen: a figure found safe
     stays safe, and each is solved until it is. For an unsafe one, the first cover (in
     `_cover_order`) that alone makes it safe is hidden; if none does, the first in
-    order, and the search goes on."""
+    order, and the search goes on. With no cover left in the family itself, every figure
+    of it that grew is hidden; if that is still not enough, what pins the figure is a
+    segment figure of this release (a team's size shown now narrows how that team
+    answered before), and the closest is hidden here and listed in `escalated`."""
     added = 0
     verified: set[int] = set()
     while True:
@@ -228,24 +234,56 @@ def protect(family: Family, k: int) -> int:
         if bad is None:
             return added
         order = _cover_order(family, bad)
+        hide = _hide
         if not order:
             # nothing left in this release that could cover it: hide everything that grew
-            for cell in family.cells:
-                if cell.release == family.releases - 1 and cell.candidate and cell.shown:
-                    cell.shown, cell.reason = False, COVER
-                    added += 1
-            return added
+            grown = [c for c in family.cells if c.release == family.releases - 1 and c.candidate and c.shown]
+            for cell in grown:
+                cell.shown, cell.reason = False, COVER
+            added += len(grown)
+            if grown:
+                continue
+            order, hide = _segment_order(family, bad), _escalate
+            if not order:
+                return added  # only the headline total is left, which is never hidden
         pick = order[0]
         for trial in order[:LOOKAHEAD]:
             before = [(c, c.shown, c.reason) for c in family.cells]
-            _hide(family, trial)
+            escalated = len(family.escalated)
+            hide(family, trial)
             works = safe(*bound(family, bad, False, k), k)
             for c, shown, reason in before:
                 c.shown, c.reason = shown, reason
+            del family.escalated[escalated:]
             if works:
                 pick = trial
                 break
-        added += _hide(family, pick)
+        added += hide(family, pick)
+
+
+def _segment_order(family: Family, bad: Cell) -> list[Cell]:
+    """A question family's copies of this release's segment figures, closest first:
+    breakdowns inside a group's view before the everyone view's group sizes (hiding a
+    size withholds the group's whole view), the bad figure's own view first."""
+    current = family.releases - 1
+    pool = [
+        c
+        for c in family.cells
+        if c.release == current and c.cat is None and c.shown and c.key != "n" and not c.frozen and (c.value or 0) > 0
+    ]
+    return sorted(pool, key=lambda c: (c.view == EVERYONE, c.view != bad.view, c.value or 0, c.view, c.key))
+
+
+def _escalate(family: Family, pick: Cell) -> int:
+    """Hide a segment figure in this family's system (and every copy that is the same
+    number), and list it for the segment stage to hide for real."""
+    n = 0
+    for cell in family.cells:
+        if cell.shown and cell.cat is None and _same(cell, pick):
+            cell.shown, cell.reason = False, COVER
+            family.escalated.append(cell)
+            n += 1
+    return n
 
 
 def primary(cells: Iterable[Cell], k: int) -> None:

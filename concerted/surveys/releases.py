@@ -256,11 +256,27 @@ def compute_release(survey: Survey, matrix: Matrix, previous: list[Release], k: 
     return payload
 
 
-def audit(
-    matrix: Matrix, layout: Layout, previous: list[Release], k: int
-) -> tuple[dict[str, dict[str, dict[str, int | None]]], dict[str, dict[str, dict[str, str]]], set[str]]:
+Cells = dict[str, dict[str, dict[str, int | None]]]
+Reasons = dict[str, dict[str, dict[str, str]]]
+
+
+def audit(matrix: Matrix, layout: Layout, previous: list[Release], k: int) -> tuple[Cells, Reasons, set[str]]:
     """Suppression for the whole view set: {family: {view: {key: value or None}}}, the
-    reason of each hidden one, and the views shown."""
+    reason of each hidden one, and the views shown. The segment figures are settled
+    first and bind every question; when a question can only be kept safe by hiding a
+    segment figure as well, it is hidden there and the whole audit runs again (each run
+    hides more, so this ends)."""
+    forced: set[tuple[str, str]] = set()
+    while True:
+        cells, reasons, shown_views, escalated = _audit(matrix, layout, previous, k, forced)
+        if escalated <= forced:
+            return cells, reasons, shown_views
+        forced |= escalated
+
+
+def _audit(
+    matrix: Matrix, layout: Layout, previous: list[Release], k: int, forced: set[tuple[str, str]]
+) -> tuple[Cells, Reasons, set[str], set[tuple[str, str]]]:
     releases = len(previous) + 1
     current = releases - 1
     prev = previous[-1] if previous else None
@@ -295,6 +311,10 @@ def audit(
     _apply_frozen(now, frozen, _last_pattern(previous, SEG))
     seg.cells += now
     disclosure.primary(now, k)
+    for cell in now:
+        if (cell.view, cell.key) in forced and cell.shown:
+            cell.shown, cell.reason = False, disclosure.COVER
+            _withhold_view(seg, cell)
     _withhold(now, layout, k)
     disclosure.protect(seg, k)
     _withhold(now, layout, k)
@@ -311,12 +331,14 @@ def audit(
         family, now_q = _family(spec, layout, previous, seg.cells, releases, frozen, shown_views, k)
         disclosure.protect(family, k)
         by_question.setdefault(spec.question.pk, []).append((spec, now_q, family))
+    escalated: set[tuple[str, str]] = set()
     for parts in by_question.values():
         if len(parts) > 1:
             _share_missing(parts, k)
-        for spec, now_q, _unused in parts:
+        for spec, now_q, family in parts:
             _export(out_cells, out_reasons, spec.key, now_q)
-    return out_cells, out_reasons, shown_views
+            escalated |= {(c.view, c.key) for c in family.escalated}
+    return out_cells, out_reasons, shown_views, escalated
 
 
 def _withhold_view(family: Family, cell: Cell) -> None:

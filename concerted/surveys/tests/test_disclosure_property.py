@@ -119,3 +119,26 @@ def test_control_the_old_rules_lose_the_sibling_example(published):
     # across the per-view tables, which the release rules above never allow.
     assert pinned and pinned[0].low <= 3 <= pinned[0].high < K
     assert [f for f in found if f.exact_or_small(K)]
+
+
+def test_a_question_that_only_a_segment_figure_can_protect_hides_it(published, monkeypatch):
+    """The segment figures are settled before the questions. Here release 2 may show
+    Platform's size (9 of 10) as a segment figure, but with the answers of release 1
+    (4 yes, 1 no among 5) that pins how Platform answered then: 3 or 4 said yes. No
+    answer figure of release 2 can hide that, so the team size is hidden and the audit
+    runs again. (A primary rule that also hides empty cells is what leads here; the
+    audit must be safe whatever its primary rule hides.)"""
+
+    def stricter(cells, k):
+        for cell in cells:
+            if cell.sensitive and cell.shown and cell.value is not None and not cell.frozen:
+                if cell.value < k and not cell.key.endswith("-"):
+                    cell.shown, cell.reason = False, "small"
+
+    monkeypatch.setattr(releases.disclosure, "primary", stricter)
+    made = run_releases(published, [[(0, 0, 0)] * 4 + [(1, 1, 1)], [(0, 0, 0)] * 5])
+    assert len(made) == 2
+    found = attack(published, [r.data["cells"] for r in made], K)
+    assert not [f for f in found if f.exact_or_small(K)]
+    team = published.ordered_questions()[0].pk
+    assert made[1].data["cells"]["seg"]["all"][f"{team}:0"] is None
