@@ -82,3 +82,8 @@ def test_the_organizer_command_creates_accounts(monkeypatch):
     monkeypatch.setenv("WEAK", "123")
     with pytest.raises(CommandError, match="too short"):
         call_command("organizer", "add", "weakling", password_env="WEAK")
+    # A name the sign-in form could never match is refused, not stored.
+    for bad in ("rosa luxemburg", "r" * 151, ""):
+        with pytest.raises(CommandError, match=r"username|characters|blank"):
+            call_command("organizer", "add", bad, password_env="NEW_PW")
+    assert get_user_model().objects.count() == 1

@@ -43,6 +43,11 @@ class Command(OrganizerCommand):
         if options["action"] == "password" and user is None:
             raise CommandError(_("No organizer %(username)s.") % {"username": repr(username)})
         if user is None:
+            # The rules the web's join form applies: letters, digits and @.+-_, at most 150.
+            try:
+                User._meta.get_field("username").clean(username, None)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
             user = User(username=username)
         try:
             validate_password(password, user)
