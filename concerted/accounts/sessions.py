@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
+from concerted.core import refused
 from concerted.core.days import today
 from concerted.core.hashing import new_code
 
@@ -82,4 +84,34 @@ def known_sessions(get_response: Callable[[HttpRequest], HttpResponse]) -> Calla
         return None
 
     middleware.process_exception = process_exception  # type: ignore[attr-defined]
+    return middleware
+
+
+def signed_out_post(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """A form sent after the session ended (CONCERTED_SESSION_MINUTES without a page) is
+    sent to sign-in by login_required, and what was typed into it would be gone. Instead
+    the answer says so and shows what was sent, read-only, to copy into the form again."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if request.method != "POST" or response.status_code != 302 or request.headers.get("HX-Request"):
+            return response
+        user = getattr(request, "user", None)
+        location = response.get("Location", "")
+        # A browser that still sends a session cookie the server no longer knows was signed
+        # in; a stranger who never was is sent to sign-in as before.
+        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if (
+            (user is not None and user.is_authenticated)
+            or not had_session
+            or not location.startswith(resolve_url(settings.LOGIN_URL) + "?")
+        ):
+            return response
+        context = {
+            "kept": refused.what_was_sent(request),
+            "minutes": max(1, settings.SESSION_COOKIE_AGE // 60),
+            "login_url": location,
+        }
+        return render(request, "errors/signed_out.html", context, status=403)
+
     return middleware

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import _split_rate
 
-from . import releases, shortcodes, translations
+from . import refused, releases, shortcodes, translations
 
 
 @require_safe
@@ -58,7 +58,7 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "errors/csrf.html", status=403)
+    return render(request, "errors/csrf.html", {"kept": refused.what_was_sent(request)}, status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

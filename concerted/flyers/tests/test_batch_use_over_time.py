@@ -44,7 +44,9 @@ class Cards:
 def table(client, petition) -> str:
     html = client.get(reverse("flyers:page", args=["petition", petition.pk])).content.decode()
     found = re.search(
-        r'<p class="help">[^<]*(?:released|release)[^<]*</p>\s*<table class="batches">.*?</table>', html, re.S
+        r'<p class="help">[^<]*(?:released|release)[^<]*</p>\s*<div class="table-wrap"[^>]*><table class="batches">.*?</table>',
+        html,
+        re.S,
     )
     assert found, "no batch table"
     # The void buttons carry this response's CSRF token: not a figure.

@@ -1,0 +1,46 @@
+"""Nothing typed is lost when a form is refused before any form saw it: a session that
+ended while the organizer wrote, or a participant's form whose CSRF token expired."""
+
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+
+from concerted.petitions.models import Petition
+
+BODY = "Three paragraphs about the keystroke tracker, written over forty minutes."
+
+
+def test_it_shows_back_what_an_organizer_wrote_when_the_session_had_ended(as_user, campaign):
+    client = as_user("owner")
+    page = client.get(reverse("petitions:new", args=[campaign.pk]))
+    token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else ""
+    Session.objects.all().delete()  # 30 minutes without a page: the server forgot the session
+    url = reverse("petitions:new", args=[campaign.pk])
+    response = client.post(url, {"title": "Stop the tracker", "body": BODY, "addressee": "Acme", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "You were signed out" in html and BODY in html and "Stop the tracker" in html
+    assert "readonly" in html and "password" not in html.split("<main", 1)[1]
+    assert token == "" or token not in html
+    assert f"?next={url}" in html  # sign in again, then back to the same form
+    assert not Petition.objects.filter(title="Stop the tracker").exists()
+
+
+def test_a_signed_in_post_a_get_and_a_stranger_are_untouched(as_user, campaign):
+    url = reverse("petitions:new", args=[campaign.pk])
+    assert as_user("anonymous").get(url).status_code == 302
+    stranger = as_user("anonymous").post(url, {"title": "Stop the tracker", "body": BODY})
+    assert stranger.status_code == 302 and "/accounts/login/" in stranger["Location"]
+    created = as_user("owner").post(url, {"title": "Stop the tracker", "body": BODY, "addressee": "Acme"})
+    assert created.status_code == 302 and Petition.objects.filter(title="Stop the tracker").exists()
+
+
+def test_a_participant_whose_form_expired_gets_their_words_back(petition):
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("petitions:sign", args=[petition.slug])
+    response = client.post(url, {"name": "Ada Walker", "comment": "Please count me in", "csrfmiddlewaretoken": "stale"})
+    html = response.content.decode()
+    assert response.status_code == 403 and "Please reload the page" in html
+    assert "Ada Walker" in html and "Please count me in" in html and "stale" not in html
