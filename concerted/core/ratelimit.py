@@ -12,6 +12,7 @@ gone when its memory is."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import time
 import unicodedata
@@ -110,8 +111,24 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def counted_as(address: str) -> str:
+    """What the limiter counts under for one client address. An IPv6 address counts as
+    its /64: one phone or home gets a whole /64 and picks new addresses in it at will
+    (privacy addresses), so per address it could sign without limit. Anything that is not
+    an address (an onion circuit id) counts as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
+
+
 def client_key(group: str, request: HttpRequest) -> str:
-    return keyed_hash("concerted-addr", client_address(request))
+    return keyed_hash("concerted-addr", counted_as(client_address(request)))
 
 
 def account_key(group: str, request: HttpRequest) -> str:

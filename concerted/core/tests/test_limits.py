@@ -94,6 +94,24 @@ def test_behind_a_proxy_it_counts_the_forwarded_client(petition, settings):
     assert sign("198.51.100.99, 203.0.113.1") == 429
 
 
+def test_an_ipv6_client_counts_as_its_64_whatever_address_it_picks(petition, settings):
+    """A phone picks new IPv6 addresses inside its /64 at will: counted per address, it
+    could post without limit."""
+    from concerted.core.ratelimit import counted_as
+
+    settings.PUBLIC_POST_RATE = "2/m"
+    url = reverse("petitions:sign", args=[petition.slug])
+
+    def sign(address: str) -> int:
+        return Client(REMOTE_ADDR=address).post(url, {"name": "A"}).status_code
+
+    assert [sign(f"2001:db8:1:2::{i:x}") for i in (1, 0xBEEF, 0xCAFE)] == [302, 302, 429]
+    assert sign("2001:db8:1:3::1") == 302  # the next /64: another home
+    assert counted_as("::ffff:203.0.113.7") == "203.0.113.7"
+    assert counted_as("203.0.113.7") == "203.0.113.7"
+    assert counted_as("3f2a1b") == "3f2a1b"  # an onion circuit id, not an address
+
+
 def test_without_the_setting_a_forwarded_header_is_ignored(petition, settings):
     settings.PUBLIC_POST_RATE = "2/m"
     url = reverse("petitions:sign", args=[petition.slug])
