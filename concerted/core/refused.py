@@ -17,7 +17,11 @@ KEPT_MAX = 100_000
 
 def what_was_sent(request: HttpRequest) -> list[tuple[str, str]]:
     """The non-empty text fields of this POST, by name, in order, at most KEPT_MAX
-    characters in all."""
+    characters in all. Only for a form sent from one of our own pages (the browser's
+    Sec-Fetch-Site): another site could otherwise post words of its choosing and have
+    them shown on our address as "what you wrote"."""
+    if request.headers.get("Sec-Fetch-Site") != "same-origin":
+        return []
     try:
         items = list(request.POST.lists())
     except (RequestDataTooBig, TooManyFieldsSent, UnreadablePostError, MultiPartParserError):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from concerted.petitions.models import Petition
 
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}  # what a browser sends with a form from our own page
 BODY = "Three paragraphs about the keystroke tracker, written over forty minutes."
 
 
@@ -18,7 +19,8 @@ def test_it_shows_back_what_an_organizer_wrote_when_the_session_had_ended(as_use
     token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else ""
     Session.objects.all().delete()  # 30 minutes without a page: the server forgot the session
     url = reverse("petitions:new", args=[campaign.pk])
-    response = client.post(url, {"title": "Stop the tracker", "body": BODY, "addressee": "Acme", "password": "x"})
+    sent = {"title": "Stop the tracker", "body": BODY, "addressee": "Acme", "password": "x"}
+    response = client.post(url, sent, headers=SAME_ORIGIN)
     html = response.content.decode()
     assert response.status_code == 403
     assert "You were signed out" in html and BODY in html and "Stop the tracker" in html
@@ -40,7 +42,18 @@ def test_a_signed_in_post_a_get_and_a_stranger_are_untouched(as_user, campaign):
 def test_a_participant_whose_form_expired_gets_their_words_back(petition):
     client = Client(enforce_csrf_checks=True)
     url = reverse("petitions:sign", args=[petition.slug])
-    response = client.post(url, {"name": "Ada Walker", "comment": "Please count me in", "csrfmiddlewaretoken": "stale"})
+    sent = {"name": "Ada Walker", "comment": "Please count me in", "csrfmiddlewaretoken": "stale"}
+    response = client.post(url, sent, headers=SAME_ORIGIN)
     html = response.content.decode()
     assert response.status_code == 403 and "Please reload the page" in html
     assert "Ada Walker" in html and "Please count me in" in html and "stale" not in html
+
+
+def test_words_posted_from_another_site_are_not_shown_back(petition):
+    """Another site can post to our forms (the CSRF check refuses it): what it sent must
+    not appear on our address as the visitor's own words."""
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("petitions:sign", args=[petition.slug])
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {}):
+        response = client.post(url, {"name": "Call 555-0100 to confirm"}, headers=headers)
+        assert response.status_code == 403 and "555-0100" not in response.content.decode()
