@@ -111,11 +111,16 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+# tor's HiddenServiceExportCircuitID haproxy: each onion visitor arrives as an address in
+# this /64 whose last 32 bits are their circuit (concerted/ops/deploy.py).
+TOR_CIRCUITS = ipaddress.IPv6Network("fc00:dead:beef:4dad::/64")
+
+
 def counted_as(address: str) -> str:
     """What the limiter counts under for one client address. An IPv6 address counts as
     its /64: one phone or home gets a whole /64 and picks new addresses in it at will
-    (privacy addresses), so per address it could sign without limit. Anything that is not
-    an address (an onion circuit id) counts as it is."""
+    (privacy addresses), so per address it could sign without limit. An onion circuit
+    (TOR_CIRCUITS) counts as itself, and so does anything that is not an address."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -123,6 +128,8 @@ def counted_as(address: str) -> str:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
+        if ip in TOR_CIRCUITS:
+            return str(ip)  # one onion visitor's circuit, not a home network
         return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
     return str(ip)
 

@@ -109,7 +109,9 @@ def test_an_ipv6_client_counts_as_its_64_whatever_address_it_picks(petition, set
     assert sign("2001:db8:1:3::1") == 302  # the next /64: another home
     assert counted_as("::ffff:203.0.113.7") == "203.0.113.7"
     assert counted_as("203.0.113.7") == "203.0.113.7"
-    assert counted_as("3f2a1b") == "3f2a1b"  # an onion circuit id, not an address
+    assert counted_as("3f2a1b") == "3f2a1b"  # not an address
+    # tor names each onion visitor's circuit in the last 32 bits of one /64: each apart
+    assert counted_as("fc00:dead:beef:4dad::1:2") != counted_as("fc00:dead:beef:4dad::1:3")
 
 
 def test_without_the_setting_a_forwarded_header_is_ignored(petition, settings):
