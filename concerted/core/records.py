@@ -89,7 +89,7 @@ class ParticipantRecord(models.Model):
 
     @property
     def model_label(self) -> str:
-        """"app.Model", for forms that name a kind (templates can't read _meta)."""
+        """ "app.Model", for forms that name a kind (templates can't read _meta)."""
         return str(self._meta.label)
 
     def envelope_ids(self) -> dict[str, str]:
@@ -293,14 +293,54 @@ def _sqlite_without_rowid(cursor: Any, table: str) -> bool:
     return bool(row) and "WITHOUT ROWID" in row[0].upper()
 
 
+def erased_tables() -> list[str]:
+    """Every table whose rows the erase path deletes: the participant tables, the tables
+    a delete of theirs cascades to (a roster person's notes), and any model that says it
+    is erased in place (`ERASED_IN_PLACE = True`: a used invite code)."""
+    found = set(tables())
+    for model in kinds():
+        found |= {
+            rel.related_model._meta.db_table
+            for rel in model._meta.related_objects
+            if rel.on_delete is models.CASCADE and rel.related_model is not None
+        }
+    found |= {m._meta.db_table for m in apps.get_models() if getattr(m, "ERASED_IN_PLACE", False)}
+    return sorted(found)
+
+
+def _postgresql_keeps_no_samples() -> None:
+    """PostgreSQL's ANALYZE (autovacuum runs it) copies sample values of every column into
+    pg_statistic: a sealed blob, a receipt hash, a row id, kept there after the row is
+    erased (and in pg_statistic's own dead tuples after that). Statistics target 0 on
+    every column of an erased table: ANALYZE samples none of them. These tables are
+    read by primary key or parent, where the planner needs no histogram."""
+    with connection.cursor() as cursor:
+        for table in erased_tables():
+            cursor.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                "AND NOT attisdropped AND attstattarget <> 0",
+                [connection.ops.quote_name(table)],
+            )
+            columns = [row[0] for row in cursor.fetchall()]
+            if columns:
+                q = connection.ops.quote_name
+                changes = ", ".join(f"ALTER COLUMN {q(c)} SET STATISTICS 0" for c in columns)
+                cursor.execute(f"ALTER TABLE {q(table)} {changes}")
+
+
 def ensure_storage(**_kwargs: Any) -> None:
-    """SQLite: make every participant table a WITHOUT ROWID table keyed by its random id.
+    """PostgreSQL: no column of an erased table is sampled into pg_statistic
+    (`_postgresql_keeps_no_samples`).
+
+    SQLite: make every participant table a WITHOUT ROWID table keyed by its random id.
 
     An ordinary SQLite table stores rows by rowid, which counts up in arrival order (and
     the file offset with it). A WITHOUT ROWID table is a B-tree on the primary key: the
     random id. Django's schema editor rebuilds a table without this clause whenever a
     migration alters it, so this runs after every migrate (post_migrate) and rebuilds
     whatever lost it: the same 12-step table rebuild Django itself uses."""
+    if connection.vendor == "postgresql":
+        _postgresql_keeps_no_samples()
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:

@@ -59,6 +59,8 @@ class InviteCode(models.Model):
     """One unused code. The hash is the primary key: no sequence number that would
     follow the order the cards were printed in."""
 
+    ERASED_IN_PLACE = True  # a used code is deleted and purged (core.records.erased_tables)
+
     code_hash = models.CharField(max_length=64, primary_key=True)
     batch = models.ForeignKey(InviteBatch, on_delete=models.CASCADE, related_name="codes")
     # The code sealed to the committee key (core.sealing), for "print again" on the
