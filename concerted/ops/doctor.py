@@ -151,7 +151,9 @@ def code_key(ctx: Context) -> list[str]:
     else:
         path = Path(settings.CODE_KEY_FILE)
         if not path.exists():
-            return [f"The invite-code key {path} is missing: restore it from your backups, or the unused invite codes stop working."]
+            return [
+                f"The invite-code key {path} is missing: restore it from your backups, or the unused invite codes stop working."
+            ]
         raw = path.read_text().strip()
     try:
         if len(bytes.fromhex(raw)) < 32:
@@ -336,6 +338,28 @@ def migrations(ctx: Context) -> list[str]:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
         return [f"Pending migrations ({names}): re-run deploy, or `concerted migrate`."]
     return []
+
+
+@check("samples")
+def samples(ctx: Context) -> list[str]:
+    """PostgreSQL: values of erased tables sampled into pg_statistic before Concerted set
+    their statistics target to 0 (docs/SECURITY.md, "Erasure") stay there for good."""
+    from django.db import connection
+
+    from concerted.core.records import erased_tables
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tablename FROM pg_stats WHERE tablename = ANY(%s)", [erased_tables()])
+        kept = sorted(row[0] for row in cursor.fetchall())
+    if not kept:
+        return []
+    fix = "DELETE FROM pg_statistic WHERE starelid = 'TABLE'::regclass; for each, then VACUUM FULL pg_statistic"
+    return [
+        f"PostgreSQL keeps sampled values of {', '.join(kept)} in pg_statistic, from an ANALYZE before "
+        f"Concerted stopped it: erased signatures can stay there. As the database superuser: {fix}."
+    ]
 
 
 def run(ctx: Context, write: Callable[[str], None]) -> int:

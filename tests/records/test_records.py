@@ -292,6 +292,23 @@ def test_no_erased_table_is_sampled_by_analyze() -> None:
             assert cursor.fetchone()[0] == 0, table
 
 
+def test_the_doctor_names_samples_left_from_before(campaign) -> None:
+    """An installation analyzed before the statistics target was 0 keeps old samples:
+    `concerted doctor` says so, with the fix. (In a test transaction: rolled back.)"""
+    from concerted.ops.doctor import Context, samples
+
+    make(apps.get_model("petitions.Signature"), campaign)
+    assert samples(Context()) == []
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name("petitions_signature")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN sealed SET STATISTICS -1")  # as before the change
+        cursor.execute(f"ANALYZE {table}")
+    found = samples(Context())
+    assert len(found) == 1 and "petitions_signature" in found[0] and "pg_statistic" in found[0]
+
+
 def test_withdrawing_with_a_receipt_leaves_no_byte_behind(kind, campaign) -> None:
     """The app's own withdraw/revoke, as the receipt page runs it."""
     assert (kind._meta.label in WITHDRAW) == kind.has_receipts()
