@@ -94,7 +94,7 @@ def signed_out_post(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        if request.method != "POST" or response.status_code != 302 or request.headers.get("HX-Request"):
+        if request.method != "POST" or response.status_code != 302:
             return response
         user = getattr(request, "user", None)
         location = response.get("Location", "")
