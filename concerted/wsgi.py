@@ -12,6 +12,11 @@ from concerted.core.fastpages import FastPages  # noqa: E402
 
 application = FastPages(application)
 
+# Outermost: gunicorn sends whatever body a HEAD response carries (concerted/core/headbody.py).
+from concerted.core.headbody import NoBodyForHead  # noqa: E402
+
+application = NoBodyForHead(application)
+
 # Also when gunicorn was started without concerted.gunicorn_conf: its worker logs
 # ("Invalid request from ip=...") go through the same redaction as ours.
 from concerted.core.logging import RedactParticipantData  # noqa: E402

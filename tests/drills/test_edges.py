@@ -130,3 +130,27 @@ def test_two_app_processes_share_one_limiter_in_memory_only(tmp_path):
     on_disk = every_log_byte(data)
     for needle in (b"limiter-key", b"concerted-rl", b":1:rl:", b"127.0.0.1"):
         assert needle not in on_disk, needle
+
+
+def test_it_answers_head_with_no_body_on_a_kept_alive_connection(tmp_path):
+    """gunicorn sends whatever body the app gives a HEAD response; a client reading the
+    next response on the same connection then starts in the middle of a page."""
+    env = edges.base_env(tmp_path / "data")
+    edges.manage(env, "migrate", "--noinput", "-v0")
+    with edges.gunicorn(env, edges.documented_gunicorn_args("make run"), tmp_path / "gunicorn.log") as port:
+        conn = http.client.HTTPConnection(edges.HOST, port, timeout=30)
+        for path in ("/en/", "/en/p/nosuchcode/", "/en/privacy/"):
+            conn.request("HEAD", path)
+            head = conn.getresponse()
+            head.read()  # http.client reads no body for HEAD, whatever Content-Length says
+            conn.request("GET", path)  # the same connection: it fails if a body followed the HEAD
+            get = conn.getresponse()
+            body = get.read()
+            assert (head.status, head.getheader("Content-Type")) == (get.status, get.getheader("Content-Type"))
+            assert body.lower().startswith(b"<!doctype html>"), body[:100]
+        conn.close()
+        reply = edges.raw_request(
+            port, f"HEAD /en/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode()
+        )
+    headers, _sep, rest = reply.partition(b"\r\n\r\n")
+    assert edges.status_of(headers) == 200 and rest == b"", reply[-300:]
