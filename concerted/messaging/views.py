@@ -176,7 +176,7 @@ def report_sent(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     message = message_for_organizer(request, message_id)
     try:
         sent = int(json.loads(request.body.decode("utf-8"))["sent"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         return HttpResponse('Send {"sent": N}\n', status=400, content_type="text/plain")
     message.report_sent(sent)
     return HttpResponse("ok\n", content_type="text/plain")

@@ -176,6 +176,15 @@ def test_it_casts_when_the_voter_lets_the_server_encrypt(client, open_election):
     assert Ballot.objects.count() == 1
 
 
+def test_it_tells_the_voter_what_protects_the_ballot_not_a_name(client, open_election):
+    """A ballot asks for no name; telling a voter "your name is sealed, the committee can
+    open it" suggests the committee can tie them to their vote."""
+    html = client.get(reverse("elections:vote", args=[open_election.election.slug])).content.decode()
+    assert "doesn&#x27;t ask for your name" in html or "doesn't ask for your name" in html
+    assert "encrypted on this phone" in html
+    assert "Your name is sealed" not in html
+
+
 def test_it_renders_the_choices_as_a_fieldset_with_a_label_per_option(client, open_election):
     c = open_election
     html = client.get(reverse("elections:vote", args=[c.election.slug])).content.decode()
@@ -218,6 +227,49 @@ def test_it_casts_a_ballot_made_elsewhere_as_json(client, open_election):
     assert again.status_code == 400 and "copied" in again.json()["error"]
     page = client.post(url, "{", content_type="application/json")
     assert page.status_code == 400 and b'role="alert"' in page.content
+
+
+def _odd_ballots(good: dict) -> list[str]:
+    fields = {"election": good["election"], "credential": good["credential"], "signature": good["signature"]}
+    return [
+        "[" * 50_000 + "]" * 50_000,  # deeper than Python's parser goes
+        '{"a":' * 20_000 + "1" + "}" * 20_000,
+        "5",
+        "null",
+        json.dumps({**fields, "answers": 5}),
+        json.dumps({**fields, "credential": 5, "answers": []}),
+        json.dumps({**fields, "credential": [], "answers": good["answers"]}),
+        json.dumps({**fields, "signature": {"x": 1}, "answers": good["answers"]}),
+        json.dumps({**fields, "signature": None, "answers": good["answers"]}),
+        json.dumps({**fields, "answers": [{"choices": 5, "sum_proof": None}]}),
+        json.dumps({**fields, "answers": [{"choices": [{"alpha": 1, "beta": [], "proof": "x"}], "sum_proof": 1}]}),
+        json.dumps({**fields, "answers": [{**a, "sum_proof": "zz"} for a in good["answers"]]}),
+        json.dumps(
+            {
+                **fields,
+                "answers": [{**a, "choices": [{**c, "proof": [1, 2]} for c in a["choices"]]} for a in good["answers"]],
+            }
+        ),
+        json.dumps(
+            {
+                **fields,
+                "answers": [{**a, "choices": [{**c, "alpha": "zz"} for c in a["choices"]]} for a in good["answers"]],
+            }
+        ),
+    ]
+
+
+def test_it_refuses_a_malformed_ballot_with_a_400_never_a_500(client, open_election):
+    c = open_election
+    good, _ = ev.encrypt_ballot(c.election.manifest, c.codes[3], [[1, 0]])
+    url = reverse("elections:cast_json", args=[c.election.slug])
+    for raw in _odd_ballots(good):
+        response = client.post(url, raw, content_type="application/json", HTTP_ACCEPT="application/json")
+        assert response.status_code == 400, raw[:200]
+        assert response.json()["error"], raw[:200]
+    form = client.post(reverse("elections:vote", args=[c.election.slug]), {"ballot": _odd_ballots(good)[0]})
+    assert form.status_code == 400 and b"could not be read" in form.content
+    assert not Ballot.objects.exists()
 
 
 def test_it_hides_an_election_being_set_up(client, election):

@@ -198,7 +198,7 @@ def trustee_api(request: HttpRequest, election_id: uuid.UUID, step: str) -> Http
             raise Http404
         try:
             data = json.loads(request.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ballotbox.Refused(_("Not JSON.")) from None
         if step == "box":
             ballotbox.set_box_key(trustee, str(data.get("box_public", "")))

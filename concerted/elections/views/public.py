@@ -33,7 +33,7 @@ def _cast_json(election: Election, raw: str) -> str:
         raise ballotbox.Refused(_("The ballot is too large."))
     try:
         ballot = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise ballotbox.Refused(_("The ballot could not be read.")) from None
     return ballotbox.cast(election, ballot)
 

@@ -208,7 +208,7 @@ def confirm_json(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
     try:
         body = json.loads(request.body.decode("utf-8"))
         people, opened = body["people"], body["records"]
-    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError):
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, RecursionError):
         return _plain(_('Send JSON: {"people": N, "records": M}.'), 400)
     if not all(type(n) is int and 0 <= n < 10**8 for n in (people, opened)):
         return _plain(_('Send JSON: {"people": N, "records": M}.'), 400)
