@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
@@ -30,16 +32,31 @@ class CampaignForm(forms.ModelForm):
         return self.cleaned_data.get("language") or "en"
 
     def clean_employer_domains(self) -> str:
-        lines = [d.strip().lower().lstrip("@") for d in self.cleaned_data["employer_domains"].split() if d.strip()]
-        for domain in lines:
-            if "." not in domain or any(not (ch.isalnum() or ch in ".-") for ch in domain):
-                raise forms.ValidationError(_("“%(domain)s” is not a domain like acme.com.") % {"domain": domain})
+        # One a line, as the help says; a pasted "acme.com, acme.de" is split too.
+        words = re.split(r"[\s,;]+", self.cleaned_data["employer_domains"])
+        lines = [d.strip().lower().lstrip("@") for d in words if d.strip()]
+        bad = [d for d in lines if "." not in d or any(not (ch.isalnum() or ch in ".-") for ch in d)]
+        if bad:  # every one of them, so a long pasted list is fixed in one go
+            raise forms.ValidationError(
+                [_("“%(domain)s” is not a domain like acme.com.") % {"domain": domain} for domain in bad]
+            )
         return "\n".join(dict.fromkeys(lines))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["release_times"].required = False  # empty: the default schedule
         self.fields["language"].required = False  # empty: English, the default
+        # The database's own limit (2**63 - 1 on SQLite) let a typo through that then
+        # failed as a 500 when a goal of 100% of it was stored.
+        self.fields["unit_size"].widget.attrs.update(min=1, max=Campaign.LARGEST_UNIT)
+
+    def clean_unit_size(self) -> int | None:
+        size = self.cleaned_data.get("unit_size")
+        if size is not None and not 1 <= size <= Campaign.LARGEST_UNIT:
+            raise forms.ValidationError(
+                _("Give the number of coworkers, between 1 and %(most)s.") % {"most": f"{Campaign.LARGEST_UNIT:,}"}
+            )
+        return size
 
     def clean_release_times(self) -> str:
         try:

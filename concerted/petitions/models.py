@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
@@ -83,7 +82,7 @@ class Petition(Translatable):
         if self.goal_count:
             return self.goal_count
         if self.goal_percent and self.campaign.unit_size:
-            return math.ceil(self.campaign.unit_size * self.goal_percent / 100)
+            return -(-self.campaign.unit_size * self.goal_percent // 100)  # rounded up, in whole numbers
         return None
 
     def segments(self) -> models.QuerySet[Segment]:

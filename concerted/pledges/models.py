@@ -21,7 +21,6 @@ that shows the pledge both call Pledge.lapse_if_due()."""
 from __future__ import annotations
 
 import datetime
-import math
 import uuid
 
 from django.db import models, transaction
@@ -120,7 +119,7 @@ class Pledge(Translatable):
         if self.threshold_count:
             return self.threshold_count
         if self.threshold_percent and self.campaign.unit_size:
-            return math.ceil(self.campaign.unit_size * self.threshold_percent / 100)
+            return -(-self.campaign.unit_size * self.threshold_percent // 100)  # rounded up, in whole numbers
         return None
 
     def count(self) -> int:

@@ -79,6 +79,31 @@ def test_it_refuses_a_bad_domain(as_user):
     assert "is not a domain like acme.com" in response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
 
 
+def test_it_names_every_bad_domain_and_splits_a_comma_separated_list(as_user):
+    client = as_user("owner")
+    response = client.post(
+        reverse("campaigns:new"), {"name": "X", "committee_name": "Y", "employer_domains": "acme.com, nope\n@bad!.com"}
+    )
+    page = response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert response.status_code == 400
+    assert "“nope” is not a domain" in page and "“bad!.com” is not a domain" in page
+    client.post(
+        reverse("campaigns:new"), {"name": "Z", "committee_name": "Y", "employer_domains": "Acme.com, acme.de;x.org"}
+    )
+    assert Campaign.objects.get(name="Z").employer_domain_list() == ["acme.com", "acme.de", "x.org"]
+
+
+@pytest.mark.parametrize("size", ["0", "1000001", "9223372036854775807", "1" + "0" * 30])
+def test_it_refuses_a_unit_size_no_workplace_has_with_a_plain_message(as_user, size):
+    response = as_user("owner").post(
+        reverse("campaigns:new"), {"name": "Big", "committee_name": "Y", "unit_size": size}
+    )
+    assert response.status_code == 400
+    assert "between 1 and 1,000,000" in response.content.decode()
+    assert f'value="{size}"' in response.content.decode()  # what was typed is kept
+    assert not Campaign.objects.filter(name="Big").exists()
+
+
 def test_it_accepts_a_pasted_or_uploaded_public_key(as_user, campaign):
     key = PrivateKey.generate()
     public_text = keys.format_public(key.public_key)
