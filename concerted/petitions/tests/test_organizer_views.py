@@ -3,6 +3,8 @@ campaign and an anonymous visitor get nothing; a wrong method gets 405."""
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -87,6 +89,22 @@ def test_it_explains_bad_petition_input(as_user, campaign):
     html = response.content.decode()
     assert "This field is required" in html
     assert "between 1 and 100 percent" in html
+
+
+def test_a_text_too_long_is_kept_whole_with_a_message_never_cut_by_the_browser(as_user, campaign):
+    """A maxlength on a text area makes the browser cut a pasted text silently."""
+    client = as_user("owner")
+    page = client.get(reverse("petitions:new", args=[campaign.pk])).content.decode()
+    textarea = re.search(r"<textarea[^>]*name=\"body\"[^>]*>", page)
+    assert textarea and "maxlength" not in textarea.group(0)
+    long_text = "We ask for a human decision. " * 700  # 20,300 characters
+    response = client.post(
+        reverse("petitions:new", args=[campaign.pk]), {"title": "Long", "body": long_text, "addressee": "Acme"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "at most 10000 characters" in html
+    assert long_text.strip() in html  # all of it is still in the form
 
 
 def test_it_refuses_to_open_without_a_key(as_user, petition):
