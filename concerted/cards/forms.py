@@ -63,7 +63,7 @@ class PhoneField(PersonalContactField):
 
 class EmailField(PersonalContactField):
     def clean(self, value: Any) -> str:
-        if value and "@" not in str(value):
+        if str(value or "").strip() and "@" not in str(value):  # a lone space is a blank field
             raise ValidationError(
                 _("That doesn't look like an email address. Check it, or leave this blank."), code="email"
             )

@@ -92,8 +92,19 @@ class PersonalContactField(ReadableCharField):
         return value
 
 
+def refuse_consent_without_contact(form: forms.Form, contact_field: str = "contact") -> None:
+    """A ticked "the committee may write to me" with no contact to write to used to be
+    dropped without a word (the receipt then said nobody would write): say so on the
+    form instead, next to the contact."""
+    cleaned = form.cleaned_data
+    if cleaned.get("may_message") and not cleaned.get(contact_field) and contact_field not in form.errors:
+        form.add_error(
+            contact_field, _("Give a personal email or phone for the committee to write to, or untick the box.")
+        )
+
+
 class MessageConsentField(forms.BooleanField):
-    """"The committee may write to me about this campaign": unticked by default, and
+    """ "The committee may write to me about this campaign": unticked by default, and
     only those who tick it are ever messaged (concerted.messaging). Rendered by
     `_consent.html` (through `_form.html`) with what it means."""
 

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy
 
 from concerted.campaigns.models import Campaign, Segment
 from concerted.core import markdown
-from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
+from concerted.core.forms import (
+    MessageConsentField,
+    PersonalContactField,
+    ReadableCharField,
+    refuse_consent_without_contact,
+)
 from concerted.core.text import in_sentence
 from concerted.invites.forms import InviteCodeField
 
@@ -53,6 +58,11 @@ class SignForm(forms.Form):
             del self.fields["segment"]
         if not petition.requires_invite:
             del self.fields["invite_code"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        refuse_consent_without_contact(self)
+        return cleaned
 
 
 class PetitionForm(forms.ModelForm):

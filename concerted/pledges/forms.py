@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy
 from concerted.campaigns.models import Campaign
 from concerted.core import markdown
 from concerted.core.days import today
-from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
+from concerted.core.forms import (
+    MessageConsentField,
+    PersonalContactField,
+    ReadableCharField,
+    refuse_consent_without_contact,
+)
 from concerted.invites.forms import InviteCodeField
 
 from .models import MIN_THRESHOLD, Pledge
@@ -43,6 +48,11 @@ class PledgeForm(forms.Form):
         self.fields["contact"].employer_domains = pledge.campaign.employer_domain_list()  # type: ignore[attr-defined]
         if not pledge.requires_invite:
             del self.fields["invite_code"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        refuse_consent_without_contact(self)
+        return cleaned
 
 
 class PledgeSetupForm(forms.ModelForm):

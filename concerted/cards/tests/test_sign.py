@@ -212,3 +212,9 @@ def test_a_drive_whose_key_was_removed_takes_no_cards(unit):
     assert response.status_code == 200
     assert "closed" in html(response)
     assert not Card.objects.exists()
+
+
+def test_a_blank_looking_optional_email_is_a_blank_one(unit):
+    """A lone space in the optional email field: the person left it blank."""
+    assert sign_card(unit, email=" ").status_code == 302
+    assert Card.objects.count() == 1

@@ -3,9 +3,8 @@ campaign and an anonymous visitor get nothing; a wrong method gets 405."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pytest
 from django.urls import reverse

@@ -162,3 +162,14 @@ def test_public_count_hides_small_numbers(petition):
     assert releases.force(petition)  # public counts move only at a release
     html = Client().get(reverse("petitions:sign", args=[petition.slug])).content.decode()
     assert "5 signatures submitted (may include repeats)" in html
+
+
+def test_ticking_may_message_without_a_contact_is_said_on_the_form_not_dropped(petition):
+    response = sign(petition, name="Ada Lovelace", may_message="on")
+    assert response.status_code == 400
+    assert (
+        "Give a personal email or phone for the committee to write to, or untick the box." in response.content.decode()
+    )
+    assert 'value="Ada Lovelace"' in response.content.decode()
+    assert not Signature.objects.exists()
+    assert sign(petition, contact="ada@example.org", may_message="on").status_code == 302

@@ -250,3 +250,12 @@ def test_a_draft_is_not_public(make_pledge):
     draft = make_pledge(status="draft")
     assert Client().get(reverse("pledges:pledge", args=[draft.slug])).status_code == 404
     assert pledge_post(draft).status_code == 404
+
+
+def test_ticking_may_message_without_a_contact_is_said_on_the_form_not_dropped(pledge):
+    response = pledge_post(pledge, may_message="on")
+    assert response.status_code == 400
+    assert (
+        "Give a personal email or phone for the committee to write to, or untick the box." in response.content.decode()
+    )
+    assert not Commitment.objects.exists()
