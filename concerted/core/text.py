@@ -26,7 +26,22 @@ def check_readable(value: str, *, multiline: bool = False) -> str:
             raise ValidationError(
                 _("This field contains invisible control characters. Please retype it."), code="control"
             )
+        if ch in _DIRECTION_OVERRIDES:
+            raise ValidationError(
+                _(
+                    "This field contains invisible direction controls, which can show the text in another "
+                    "order than it was typed. Please retype it."
+                ),
+                code="direction",
+            )
     return unicodedata.normalize("NFC", value)
+
+
+# Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069) reorder how the
+# text after them is shown, in the committee's signer list, CSV and the delivered PDF:
+# "\u202eanitsuJ" reads as "Justina". No name or sentence needs them, in any script
+# (the plain marks U+200E/200F are left alone).
+_DIRECTION_OVERRIDES = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 # Characters that show nothing but change what a string is: every format character
@@ -53,7 +68,9 @@ class DomainError(ValueError):
     """A domain that is not a valid internationalized domain name."""
 
 
-_PLAIN_DOMAIN = re.compile(r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?")
+_PLAIN_DOMAIN = re.compile(
+    r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?"
+)
 
 
 def normalize_domain(domain: str) -> str:

@@ -80,6 +80,8 @@ def test_it_takes_a_repeat_contact_like_any_other(petition):
         ({"name": "bad\ufffdbytes"}, "couldn"),
         ({"name": "nul\x00char"}, "Null characters are not allowed"),
         ({"name": "bell\x07"}, "control characters"),
+        ({"name": "\u202eanitsuJ"}, "direction controls"),
+        ({"comment": "I agree \u2067with\u2069 this"}, "direction controls"),
         ({"contact": "not an address@"}, "email address"),
         ({"contact": "12"}, "phone number"),
         ({"segment": "999999"}, "Select a valid choice"),
@@ -90,6 +92,11 @@ def test_it_explains_bad_input(petition, fields, message):
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not Signature.objects.exists()
+
+
+def test_right_to_left_names_and_plain_direction_marks_are_taken(petition):
+    assert sign(petition, name="\u05d3\u05d5\u05d3 \u05dc\u05d5\u05d9", comment="ok\u200f").status_code == 302
+    assert sign(petition, name="\u0645\u0631\u064a\u0645 \u062d\u0633\u0646").status_code == 302
 
 
 def test_it_survives_invalid_utf8_bytes(petition):
