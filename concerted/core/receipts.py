@@ -26,6 +26,17 @@ def normalize(code: str) -> str:
     return "".join(ch for ch in code.upper().translate(_LOOKALIKES) if ch.isalnum())
 
 
+def typed_code(text: str) -> str:
+    """What a receipt-lookup box was given, as a code: the receipt page tells people to
+    keep its link, so a pasted link (".../r/CODE/") counts as its code; a box holding only
+    spaces is an empty one (the form asks again, instead of "no such receipt")."""
+    text = text.strip()
+    _before, marker, after = text.rpartition("/r/")
+    if marker:
+        text = after.split("/", 1)[0].split("?", 1)[0]
+    return text
+
+
 def receipt_hash(code: str) -> str:
     return code_hash(normalize(code), "receipt")
 

@@ -83,7 +83,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_safe
 def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     unit = _public_unit(slug)
-    code = request.GET.get("code", "")
+    code = receipts.typed_code(request.GET.get("code", ""))
     if code:
         if receipts.looks_valid(code) and signing.find_by_receipt(unit, code):
             return redirect("cards:receipt", unit.slug, receipts.normalize(code))

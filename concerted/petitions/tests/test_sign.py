@@ -139,6 +139,17 @@ def test_the_receipt_lookup_form_finds_a_code_with_dashes(petition):
     assert response.status_code == 302
 
 
+def test_the_receipt_lookup_takes_the_pasted_receipt_link_and_asks_again_when_blank(petition):
+    location = sign(petition)["Location"]
+    lookup = reverse("petitions:receipt_lookup", args=[petition.slug])
+    code = re.search(r"/r/([A-Z2-7]{26})/", location).group(1)
+    for pasted in (f"  http://testserver{location}  ", location, f"/en/p/{petition.slug}/r/{code}", code):
+        response = Client().get(lookup, {"code": pasted})
+        assert response.status_code == 302 and "/r/" in response["Location"], pasted
+    blank = Client().get(lookup, {"code": "   "})
+    assert blank.status_code == 200 and 'name="code"' in blank.content.decode()
+
+
 def test_a_closed_petition_takes_no_signatures(petition):
     petition.status = Petition.Status.CLOSED
     petition.save()

@@ -96,7 +96,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_safe
 def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _public_petition(slug)
-    code = request.GET.get("code", "")
+    code = receipts.typed_code(request.GET.get("code", ""))
     if code:
         if receipts.looks_valid(code) and signing.find_by_receipt(petition, code):
             return redirect("petitions:receipt", petition.slug, receipts.normalize(code))

@@ -130,7 +130,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_safe
 def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     pledge = _public_pledge(slug)
-    code = request.GET.get("code", "")
+    code = receipts.typed_code(request.GET.get("code", ""))
     if code:
         if receipts.looks_valid(code) and (
             pledge.status == Pledge.Status.LAPSED or pledging.find_by_receipt(pledge, code)
