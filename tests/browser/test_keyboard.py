@@ -20,9 +20,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FOCUSED = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
+  // The ring (drawn outside the control, outline-offset) against the page: 3:1 (WCAG 1.4.11).
+  const lum = (rgb) => {
+    const [r, g, b] = rgb.match(/[0-9.]+/g).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [lum(style.outlineColor), lum(getComputedStyle(document.body).backgroundColor)].sort();
   return {tag: el.tagName.toLowerCase(), name: el.getAttribute("name") || "", type: el.type || "",
           text: (el.innerText || el.value || "").trim(), label: el.labels && el.labels[0] ? el.labels[0].innerText.trim() : "",
-          outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2};
+          outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+          contrast: (b + 0.05) / (a + 0.05)};
 }"""
 
 
@@ -33,6 +43,7 @@ def tab_to(page, want, limit: int = 60) -> dict:  # type: ignore[no-untyped-def,
         focused = page.evaluate(FOCUSED)
         if focused["tag"] != "body":
             assert focused["outline"], f"no visible focus on {focused}"
+            assert focused["contrast"] >= 3, f"focus ring too faint on {focused}"
         if want(focused):
             return focused
     raise AssertionError(f"Tab never reached the control (last: {focused})")
