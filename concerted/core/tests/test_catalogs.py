@@ -109,6 +109,19 @@ def test_it_has_no_fuzzy_entry(lang, domain):
 
 
 @pytest.mark.parametrize(("lang", "domain"), CATALOGS)
+def test_every_plural_has_exactly_the_forms_the_language_has(lang, domain):
+    """Spanish has three plural forms (1, millions, the rest): an entry with only two
+    falls back to the English for every count but 1 — an English sentence on a Spanish
+    page, which the other checks don't see."""
+    po = catalog(lang, domain)
+    forms = int(re.search(r"nplurals\s*=\s*(\d+)", po.metadata["Plural-Forms"]).group(1))
+    wrong = [
+        where(e) for e in po_entries(lang, domain) if e.msgid_plural and sorted(e.msgstr_plural) != list(range(forms))
+    ]
+    assert not wrong, f"{lang}/{domain}.po: plural forms other than {forms} in {wrong[:5]}"
+
+
+@pytest.mark.parametrize(("lang", "domain"), CATALOGS)
 def test_no_translation_is_a_copy_of_the_english(lang, domain):
     allowed = SAME_IN_EVERY_LANGUAGE.keys() | SAME_IN.get(lang, {}).keys()
     copies = [
