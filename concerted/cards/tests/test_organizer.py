@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -368,3 +369,11 @@ def test_legal_wording_follows_the_campaigns_jurisdiction(client, as_user, unit,
         assert "NLRB" not in dashboard and "NLRB" not in sign
         assert "protected by" not in sign
         assert "depends on your country" in dashboard
+
+
+def test_the_edit_page_shows_the_card_translations_in_the_page_not_in_its_title(as_user, unit):
+    html = as_user("owner").get(reverse("cards:edit", args=[unit.pk])).content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and "translations-panel" not in title
+    body = html.split("</head>", 1)[1]
+    assert 'class="translations-panel"' in body
