@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import datetime
+
 from django import template
+from django.utils import dateformat
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.safestring import SafeString, mark_safe
 
 from concerted.core import text
@@ -19,3 +24,14 @@ def markdown(text: str) -> SafeString:
 def in_sentence(label: object) -> str:
     """A label as a word inside a sentence (core/text.py: lowercased except in German)."""
     return text.in_sentence(label)
+
+
+@register.filter
+def day_and_time(value: datetime.datetime | None) -> str:
+    """A release moment as each language writes a day of the month and a time: "2 December,
+    08:00 UTC" read as "2 Dezember" in German (which writes "2. Dezember"), "2 diciembre" in
+    Spanish ("2 de diciembre")."""
+    if value is None:
+        return ""
+    value = localtime(value)
+    return f"{date_format(value, 'MONTH_DAY_FORMAT')}, {dateformat.format(value, 'H:i T')}"
