@@ -7,6 +7,7 @@ that answers shows each field read-only instead, to copy into the form again."""
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.forms import Form
 from django.http import HttpRequest, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 
@@ -36,3 +37,10 @@ def what_was_sent(request: HttpRequest) -> list[tuple[str, str]]:
                 kept.append((name, value))
                 size += len(value)
     return kept
+
+
+def labelled(kept: list[tuple[str, str]], form: Form) -> list[tuple[str, str]]:
+    """The same fields under the labels the form shows them with, where the page knows
+    the form (a petition that closed while someone wrote), not its field names."""
+    labels = {name: str(field.label) for name, field in form.fields.items() if field.label}
+    return [(labels.get(name, name), value) for name, value in kept]

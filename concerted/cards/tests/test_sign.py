@@ -11,7 +11,7 @@ from concerted.cards.models import CARD_KIND, BargainingUnit, Card, text_hash
 from concerted.core import releases
 from concerted.core.sealing import open_sealed
 
-from .conftest import sign_card
+from .conftest import CARD, sign_card
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +218,14 @@ def test_a_blank_looking_optional_email_is_a_blank_one(unit):
     """A lone space in the optional email field: the person left it blank."""
     assert sign_card(unit, email=" ").status_code == 302
     assert Card.objects.count() == 1
+
+
+def test_a_drive_closed_while_someone_wrote_shows_what_they_wrote(unit):
+    unit.status = BargainingUnit.Status.CLOSED
+    unit.save()
+    data = {**CARD, "full_name": "María José García López"}
+    response = Client().post(reverse("cards:sign", args=[unit.slug]), data, HTTP_SEC_FETCH_SITE="same-origin")
+    page = html(response)
+    assert "This card drive is closed" in page and "Nothing was saved" in page
+    assert ">María José García López</textarea>" in page and ">Full legal name</label>" in page
+    assert not Card.objects.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerted.core import confirm, pagecache, receipts, subjects, translations
+from concerted.core import confirm, pagecache, receipts, refused, subjects, translations
 from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
@@ -48,6 +48,11 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             signed = signing.sign_card(unit, form.cleaned_data)
             return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
         status = 400
+    elif request.method == "POST":
+        # Closed while they wrote: nothing is saved, and what they typed is shown back.
+        blank = CardForm(unit=unit)
+        kept = refused.labelled(refused.what_was_sent(request), blank)
+        return render(request, "cards/sign.html", _context(unit, form=blank, kept=kept))
     else:
         return pagecache.form_page(
             request,

@@ -159,6 +159,25 @@ def test_a_closed_petition_takes_no_signatures(petition):
     assert not Signature.objects.exists()
 
 
+def test_a_petition_closed_while_someone_wrote_shows_what_they_wrote(petition):
+    petition.status = Petition.Status.CLOSED
+    petition.save()
+    words = "Two years of keystroke logging is enough.\nWe want a human in the loop."
+    response = Client().post(
+        reverse("petitions:sign", args=[petition.slug]),
+        {"name": "Ada Lovelace", "comment": words},
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "This petition is closed" in html and "Nothing was saved" in html
+    assert ">Ada Lovelace</textarea>" in html and words in html
+    assert ">Your name</label>" in html  # under the form's labels, not the field names
+    assert not Signature.objects.exists()
+    # From another site, nothing is shown back (it could choose the words).
+    cross = Client().post(reverse("petitions:sign", args=[petition.slug]), {"name": "Ada Lovelace"})
+    assert "Ada Lovelace" not in cross.content.decode()
+
+
 def test_a_draft_is_not_public(petition):
     petition.status = Petition.Status.DRAFT
     petition.save()

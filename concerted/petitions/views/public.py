@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerted.core import confirm, pagecache, receipts, subjects, translations
+from concerted.core import confirm, pagecache, receipts, refused, subjects, translations
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -47,13 +47,18 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 signed = signing.sign(petition, form.cleaned_data)
-            except signing.InviteRefused as refused:
-                form.add_error("invite_code", refused.message)
+            except signing.InviteRefused as problem:
+                form.add_error("invite_code", problem.message)
             else:
                 url = reverse("petitions:receipt", args=[petition.slug, signed.receipt_code])
                 # A URL, not a view name: redirect() would first try it as one (a failed reverse()).
                 return HttpResponseRedirect(url + "?new=1")
         status = 400
+    elif request.method == "POST":
+        # Closed while they wrote: nothing is saved, and what they typed is shown back.
+        blank = SignForm(petition=petition)
+        kept = refused.labelled(refused.what_was_sent(request), blank)
+        return render(request, "petitions/sign.html", _context(petition, form=blank, kept=kept))
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,
         # so a mail scanner or link preview that follows the link burns nothing.
