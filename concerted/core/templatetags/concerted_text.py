@@ -5,8 +5,8 @@ import datetime
 from django import template
 from django.utils import dateformat
 from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 
 from concerted.core import text
 from concerted.core.markdown import to_html
