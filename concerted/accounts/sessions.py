@@ -98,17 +98,19 @@ def signed_out_post(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
             return response
         user = getattr(request, "user", None)
         location = response.get("Location", "")
-        # A browser that still sends a session cookie the server no longer knows was signed
-        # in; a stranger who never was is sent to sign-in as before.
-        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
-        if (
-            (user is not None and user.is_authenticated)
-            or not had_session
-            or not location.startswith(resolve_url(settings.LOGIN_URL) + "?")
+        if (user is not None and user.is_authenticated) or not location.startswith(
+            resolve_url(settings.LOGIN_URL) + "?"
         ):
             return response
+        kept = refused.what_was_sent(request)
+        # A browser that still sends a session cookie the server no longer knows was signed
+        # in. One without it was too if it sent words from one of our own pages (a browser
+        # restarted with the tab restored drops its session cookie). A stranger is sent to
+        # sign-in as before.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES and not kept:
+            return response
         context = {
-            "kept": refused.what_was_sent(request),
+            "kept": kept,
             "minutes": max(1, settings.SESSION_COOKIE_AGE // 60),
             "login_url": location,
         }

@@ -30,6 +30,15 @@ def test_it_shows_back_what_an_organizer_wrote_when_the_session_had_ended(as_use
     assert not Petition.objects.filter(title="Stop the tracker").exists()
 
 
+def test_a_browser_that_lost_its_session_cookie_gets_the_words_back_too(campaign):
+    """A browser restarted with its tabs restored has dropped the session cookie: the
+    form from our own page still reaches us with what was typed."""
+    url = reverse("petitions:new", args=[campaign.pk])
+    response = Client().post(url, {"title": "Stop the tracker", "body": BODY}, headers=SAME_ORIGIN)
+    assert response.status_code == 403
+    assert "You were signed out" in response.content.decode() and BODY in response.content.decode()
+
+
 def test_a_signed_in_post_a_get_and_a_stranger_are_untouched(as_user, campaign):
     url = reverse("petitions:new", args=[campaign.pk])
     assert as_user("anonymous").get(url).status_code == 302
