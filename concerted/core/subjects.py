@@ -62,6 +62,9 @@ def _statement(model: type[M], related: str, hidden_status: str | None, using: s
 def by_slug(model: type[M], slug: str, *, hidden_status: str | None = None, related: str = "campaign") -> M:
     """`get_object_or_404(model.objects.select_related(related).exclude(status=hidden_status),
     slug=slug)` in one precompiled statement."""
+    # Short codes are lower case (core/shortcodes.py); one typed from a flyer in capitals
+    # (a phone's keyboard capitalizes) finds its page as the home page's box does.
+    slug = slug.lower()
     using = router.db_for_read(model)
     sql, convert = _statement(model, related, hidden_status, using)
     params: list[Any] = [slug] if hidden_status is None else [slug, str(hidden_status)]

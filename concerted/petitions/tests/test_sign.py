@@ -178,6 +178,11 @@ def test_a_petition_closed_while_someone_wrote_shows_what_they_wrote(petition):
     assert "Ada Lovelace" not in cross.content.decode()
 
 
+def test_a_short_code_typed_in_capitals_finds_its_page(petition):
+    url = reverse("petitions:sign", args=[petition.slug]).replace(petition.slug, petition.slug.upper())
+    assert Client().get(url).status_code == 200
+
+
 def test_a_draft_is_not_public(petition):
     petition.status = Petition.Status.DRAFT
     petition.save()
