@@ -74,7 +74,9 @@ class LoginView(auth_views.LoginView):
                 )
                 % {"minutes": max(1, login_period_seconds() // 60)},
             )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(login_period_seconds())
+            return response
         return super().post(request, *args, **kwargs)
 
 

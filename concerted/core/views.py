@@ -54,7 +54,9 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     match = request.resolver_match
     rate = settings.LOGIN_RATE if match is not None and match.namespace == "accounts" else settings.PUBLIC_POST_RATE
     minutes = max(1, math.ceil(_split_rate(rate)[1] / 60))
-    return render(request, "errors/rate_limited.html", {"minutes": minutes}, status=429)
+    response = render(request, "errors/rate_limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)  # at most the limit's window; clients and proxies read it
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -62,7 +62,7 @@ def test_it_throttles_sign_in_per_account_whatever_the_address(owner, teammate, 
     statuses = [login(Client(REMOTE_ADDR=f"198.51.100.{i}"), "owner").status_code for i in range(10)]
     assert statuses == [200] * 10
     refused = login(Client(REMOTE_ADDR="198.51.100.200"), "OWNER ", PASSWORD)  # even the right password
-    assert refused.status_code == 429
+    assert refused.status_code == 429 and refused["Retry-After"] == "900"
     assert "Too many sign-in attempts for this account" in refused.content.decode()
     assert "wait 15 minutes" in refused.content.decode()
     assert "_auth_user_id" not in refused.wsgi_request.session
@@ -177,3 +177,11 @@ def test_it_refuses_several_workers_with_per_process_counters(settings, monkeypa
     monkeypatch.setenv("CONCERTED_RATELIMIT_MEMCACHED", "127.0.0.1:11211")
     conf = importlib.reload(conf)
     conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=2)))
+
+
+def test_the_refusal_says_when_to_come_back(petition, settings):
+    settings.PUBLIC_POST_RATE = "1/10m"
+    url = reverse("petitions:sign", args=[petition.slug])
+    assert Client().post(url, {"name": "A"}).status_code == 302
+    refused = Client().post(url, {"name": "A"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "600"
