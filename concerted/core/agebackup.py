@@ -51,6 +51,12 @@ def is_encrypted(path: Path) -> bool:
 
 def read_recipients(path: Path) -> list[str]:
     if not path.exists():
+        if path.name.startswith("age1"):
+            # The variable names the file holding the keys; the key itself was put there.
+            raise dbtools.DbToolError(
+                "CONCERTED_BACKUP_RECIPIENTS names a file, not the key: write the age public key "
+                f"({path.name[:12]}...) into a file, one a line, and set the variable to that file's path."
+            )
         raise dbtools.DbToolError(
             f"No backup key at {path}: put the committee's age public key (age1...) there, one a line."
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -103,6 +104,10 @@ def test_it_refuses_to_back_up_without_the_committee_backup_key(backup_key, sett
     with pytest.raises(CommandError, match="No backup key"):
         call_command("backup", "--encrypted", stdout=io.StringIO())
     assert list(settings.BACKUP_DIR.iterdir()) == []
+    # The key itself put in the variable, which names a file: said so.
+    settings.BACKUP_RECIPIENTS_FILE = Path("age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq")
+    with pytest.raises(CommandError, match="names a file, not the key"):
+        call_command("backup", "--encrypted", stdout=io.StringIO())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -47,7 +47,7 @@ class Command(OrganizerCommand):
             "--encrypted",
             action="store_true",
             help=gettext_lazy(
-                "Encrypt with age to the committee's backup key (CONCERTED_BACKUP_RECIPIENTS) into "
+                "Encrypt with age to the committee's backup key (the file CONCERTED_BACKUP_RECIPIENTS names) into "
                 "CONCERTED_BACKUP_DIR, and delete backups older than CONCERTED_BACKUP_KEEP_DAYS days"
             ),
         )
