@@ -138,6 +138,11 @@ def short_address(url: str) -> str:
     return url.removeprefix("https://")
 
 
+# Above this many characters the poster's text shrinks below easy reading on Letter or A4
+# beside the 7 cm QR code; the flyer page says so (the whole text is still printed).
+LONG_PITCH = 1200
+
+
 def _poster(canvas: Canvas, flyer: Flyer, pagesize: tuple[float, float]) -> None:
     st = _styles()
     width, height = pagesize

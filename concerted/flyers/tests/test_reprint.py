@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from concerted.accounts.models import ExportToken
 from concerted.campaigns.models import Membership, Role
 from concerted.core import keys
+from concerted.core.testing import export_columns, reseal_columns
 from concerted.invites import codes
 from concerted.invites.models import InviteBatch, InviteCode
 
@@ -116,7 +117,9 @@ def test_a_wrong_key_fails_clearly_and_prints_nothing(as_user, invite_petition, 
 
 
 @pytest.mark.django_db
-def test_a_server_cant_pass_another_batchs_codes_off(as_user, invite_petition, other_petition, key_file, tmp_path):
+def test_a_server_cant_pass_another_batchs_codes_off(
+    as_user, invite_petition, other_petition, key_file, private_key, tmp_path
+):
     """Codes sealed for one target, served as another's batch, are refused: the cards
     would print with the wrong address."""
     client = as_user("owner")
@@ -124,7 +127,11 @@ def test_a_server_cant_pass_another_batchs_codes_off(as_user, invite_petition, o
     other, _made = codes.create_batch(invite_petition.campaign, "petition", other_petition.pk, 2, "other")
     data = json.loads(client.get(reverse("flyers:batch_sealed", args=[batch.pk])).content)
     forged = json.loads(client.get(reverse("flyers:batch_sealed", args=[other.pk])).content)
-    data["records"] = [{**r, "target": data["records"][0]["target"]} for r in forged["records"]]
+    # The other batch's codes, with this batch's target sealed in their columns.
+    target = export_columns(data, private_key, data["records"][0])["target"]
+    data["records"] = forged["records"]
+    for record in data["records"]:
+        reseal_columns(data, private_key, record, {"target": target})
     path = tmp_path / "forged.json"
     path.write_text(json.dumps(data))
     with pytest.raises(CommandError, match=r"could not be verified|none of the records"):

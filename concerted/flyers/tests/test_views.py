@@ -117,3 +117,12 @@ def test_it_warns_about_a_draft_and_an_open_petition(as_user, petition):
     html = as_user("owner").get(urls(petition)["page"]).content.decode()
     assert "still a draft" in html
     assert "codes aren&#x27;t asked for" in html or "codes aren't asked for" in html
+
+
+def test_it_warns_when_the_text_will_print_too_small(as_user, petition):
+    client = as_user("owner")
+    page = urls(petition)["page"]
+    assert "The text is long" not in client.get(page).content.decode()
+    Petition.objects.filter(pk=petition.pk).update(body="We ask for a human decision. " * 100)
+    html = client.get(page).content.decode()
+    assert "The text is long (2900 characters)" in html and "up to about 1200 characters" in html

@@ -61,6 +61,7 @@ def _page(
             "test_address": is_test_address(),
             "test_refused": test_refused,
             "test_ticked": request.method == "POST" and request.POST.get("test") == "yes",
+            "long_pitch": pdf.LONG_PITCH if len(flyer.pitch) > pdf.LONG_PITCH else 0,
         },
         status=status,
     )
