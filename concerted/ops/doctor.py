@@ -126,7 +126,7 @@ def https(ctx: Context) -> list[str]:
     problems = []
     if scheme == "http" and not host.endswith(".onion"):
         problems.append(
-            f"HTTPS is off: {settings.PUBLIC_BASE_URL} is plain HTTP on a domain, so anyone on the network "
+            f"HTTPS is off: {settings.PUBLIC_BASE_URL} is plain HTTP, so anyone on the network "
             "path sees who signs. Re-run deploy with --domain."
         )
     if scheme == "https" and not settings.HTTPS:
