@@ -229,6 +229,8 @@ def organizer_role(request: HttpRequest, campaign_id: uuid.UUID, user_id: int) -
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown role."))
+    elif form.cleaned_data["role"] == membership.role:
+        messages.info(request, _("Nothing changed: that is already their role."))
     elif form.cleaned_data["role"] != Role.OWNER and not _owners_left(campaign, membership):
         messages.error(request, _("A campaign needs at least one owner. Make someone else owner first."))
     else:

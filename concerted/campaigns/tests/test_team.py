@@ -122,6 +122,13 @@ def test_only_owners_manage_roles_and_the_last_owner_stays(as_user, campaign, ow
     assert Membership.objects.filter(user=owner).exists()
 
 
+def test_setting_the_role_someone_already_has_says_nothing_changed(as_user, campaign, teammate):
+    role = Membership.objects.get(user=teammate).role
+    url = reverse("campaigns:organizer_role", args=[campaign.pk, teammate.pk])
+    page = as_user("owner").post(url, {"role": role}, follow=True).content.decode().replace("&#x27;", "'")
+    assert "Nothing changed: that is already their role." in page and "Role changed." not in page
+
+
 def test_removing_asks_first_then_removes(as_user, campaign, teammate):
     client = as_user("owner")
     url = reverse("campaigns:organizer_remove", args=[campaign.pk, teammate.pk])
