@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from concerted.core import releases
+from concerted.core import kanon, releases
 
 from .models import BargainingUnit, Card
 
@@ -110,7 +110,7 @@ def segment_counts(unit: BargainingUnit) -> dict[str, int]:
             unspecified += row["n"]
         else:
             counts[label] = row["n"]
-    counts[_("Not given")] = unspecified
+    counts[kanon.NOT_GIVEN] = unspecified  # translated where shown
     return counts
 
 

@@ -16,8 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 MIN_COUNT = 5
 MIN_FREE_TEXT = 10
+
+# The group of those who chose none. Kept in English in released figures (which are
+# stored) and translated when shown: stored translated, it stayed in the language of
+# whoever's request made the release.
+NOT_GIVEN = gettext_noop("Not given")
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,10 @@ class Cell:
     @property
     def hidden(self) -> bool:
         return self.count is None
+
+    @property
+    def shown_label(self) -> str:
+        return gettext(self.label) if self.label == NOT_GIVEN else self.label
 
 
 def suppress(counts: Mapping[str, int], k: int = MIN_COUNT) -> list[Cell]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from concerted.core import releases
+from concerted.core import kanon, releases
 
 from .models import Petition, Signature
 
@@ -50,7 +50,6 @@ def public_progress(petition: Petition) -> tuple[Progress, releases.Figures]:
 def segment_counts(petition: Petition) -> dict[str, int]:
     """Exact signatures per group, "Not given" last; {} when the petition asks no group.
     Read only by releases (the organizer's table is audited there: core/breakdowns.py)."""
-    from django.utils.translation import gettext as _
 
     counts = {segment.label: 0 for segment in petition.segments()}
     if not counts:
@@ -62,5 +61,5 @@ def segment_counts(petition: Petition) -> dict[str, int]:
             unspecified += row["n"]
         else:
             counts[label] = row["n"]
-    counts[_("Not given")] = unspecified
+    counts[kanon.NOT_GIVEN] = unspecified  # translated where shown
     return counts

@@ -119,3 +119,19 @@ def test_before_any_release_the_table_waits(as_user, petition, clock):
     assert "As first counted" in html
     sign_in(petition, "Platform", 6)
     assert by_group(as_user("owner").get(url).content.decode()) == by_group(html)
+
+
+def test_the_not_given_group_is_shown_in_the_readers_language_whoever_released(as_user, petition, clock):
+    from django.utils import translation
+
+    sign_in(petition, "Platform", 6)
+    for _ in range(5):
+        sign(petition, {"name": "No group"})
+    with translation.override("es"):  # a Spanish-speaking organizer pressed "release now"
+        assert releases.force(petition, at(2, 10))
+    client = as_user("owner")
+    english = client.get(reverse("petitions:dashboard", args=[petition.pk])).content.decode()
+    assert "<tr><td>Not given</td>" in english and "No indicado" not in english
+    with translation.override("es"):
+        spanish = client.get(reverse("petitions:dashboard", args=[petition.pk])).content.decode()
+    assert "<tr><td>No indicado</td>" in spanish
