@@ -62,7 +62,7 @@ def confirmed(campaign) -> Pledge:
     pledge_post(pledge, "Carla", "carla@example.org", consent=False)
     pledge_post(pledge, "Di", "di@example.net")
     pledge_post(pledge, "Di again", "DI@example.net ")
-    pledge_post(pledge, "Eve")
+    pledge_post(pledge, "Eve", consent=False)  # no contact: ticking would be refused on the form
     assert pledge.confirm(5)
     return pledge
 
