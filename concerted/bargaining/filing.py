@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import counting
 from .models import (
@@ -49,6 +50,15 @@ def propose(kit: Kit, text: str) -> Proposal:
     return proposal
 
 
+def unknown_code_message() -> str:
+    """The first sentence for a code that is unknown or used up, naming a ballot (the
+    invites app's default names a petition or pledge)."""
+    return _(
+        "That invite code doesn't work here. Each code votes only once and only on the ballot on its card; "
+        "it may already have been used. Ask the committee for a new one."
+    )
+
+
 def cast_ballot(kit: Kit, code: str, ranking: dict[Demand, int]) -> Ballot:
     """Use the invite code and store the ranking in one transaction: either both or neither."""
     from concerted.invites import codes
@@ -57,6 +67,8 @@ def cast_ballot(kit: Kit, code: str, ranking: dict[Demand, int]) -> Ballot:
         try:
             codes.consume(BALLOT_TARGET, kit.pk, code)
         except codes.InviteRefused as refused:
+            if refused.result == codes.Result.UNKNOWN:
+                raise NotEligible(codes.unknown_message(unknown_code_message())) from None
             raise NotEligible(refused.message) from None
         ballot = Ballot.objects.create(kit=kit, ranks={str(d.pk): r for d, r in _dense(ranking).items()})
     return ballot

@@ -147,6 +147,9 @@ class BallotForm(forms.Form):
                 empty_value=None,
                 help_text=markdown.to_plain(demand.text),
             )
+            # The demand is the campaign's own text, in the language it was written in
+            # (core/translations.py), which may not be the page's: _fields.html marks it.
+            self.fields[f"rank_{demand.pk}"].lang = getattr(demand, "shown_language", "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

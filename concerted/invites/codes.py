@@ -135,13 +135,19 @@ def parse(text: str) -> Parsed:
     return Parsed(Result.VALID, code=code)
 
 
-def unknown_message() -> str:
+def unknown_message(unknown: str = "") -> str:
+    """`unknown`: the first sentence naming what the code is for (a survey, a ballot),
+    for a caller that catches InviteRefused with Result.UNKNOWN; the default names a
+    petition or pledge."""
     # Also the answer for a card of a voided batch: see the module docstring for why it
     # can't differ from "already used".
     return (
-        _(
-            "That invite code doesn't work here. Each code works only once and only for the petition or pledge "
-            "on its card; it may already have been used. Ask the committee for a new one."
+        (
+            unknown
+            or _(
+                "That invite code doesn't work here. Each code works only once and only for the petition or pledge "
+                "on its card; it may already have been used. Ask the committee for a new one."
+            )
         )
         + " "
         + _("Cards from a batch the committee has voided don't work either.")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from concerted.invites import codes as invites
 
@@ -45,6 +46,15 @@ def _free_id(model: type[Response] | type[FreeText] | type[RespondentContact]) -
 InviteRefused = invites.InviteRefused
 
 
+def unknown_code_message() -> str:
+    """The first sentence for a code that is unknown or used up, naming a survey (the
+    invites app's default names a petition or pledge)."""
+    return _(
+        "That invite code doesn't work here. Each code works only once and only for the survey on its card; "
+        "it may already have been used. Ask the committee for a new one."
+    )
+
+
 def submit(
     survey: Survey, answers: dict[int, Any], texts: dict[int, str], invite_code: str = "", contact: str = ""
 ) -> Response:
@@ -55,7 +65,12 @@ def submit(
     more linked to the response than the free text is."""
     with transaction.atomic():
         if survey.one_per_invite:
-            invites.consume(Survey.INVITE_KIND, survey.pk, invite_code)
+            try:
+                invites.consume(Survey.INVITE_KIND, survey.pk, invite_code)
+            except InviteRefused as refused:
+                if refused.result != invites.Result.UNKNOWN:
+                    raise
+                raise InviteRefused(refused.result, invites.unknown_message(unknown_code_message())) from None
         response = Response(id=_free_id(Response), survey=survey, values=pack(survey, answers))
         response.save(force_insert=True)
         by_id = {q.pk: q for q in survey.ordered_questions()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,12 +93,85 @@ class AnswerForm(forms.Form):
     def contact_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("may_message", "contact") if name in self.fields]
 
-    def rendered_groups(self) -> list[tuple[Question, list[forms.BoundField], list[str]]]:
+    def group_id(self, q: Question) -> str:
+        """The id a question's help and error elements are named after (as Django names
+        a field's: "<id>_helptext", "<id>_error")."""
+        name = self.add_prefix(f"q{q.pk}")
+        auto = str(self.auto_id) if self.auto_id else ""
+        return auto % name if "%s" in auto else name
+
+    def rendered_groups(self) -> list[tuple[Question, list[forms.BoundField], list[str], str]]:
         out = []
         for q, names in self.groups:
             errors = list(self.errors.get(f"q{q.pk}", [])) if q.kind == Question.Kind.RANK else []
-            out.append((q, [self[n] for n in names], errors))
+            base = self.group_id(q)
+            if q.kind == Question.Kind.RANK:
+                # A ranking's problem is the question's, not one select's: Django marks
+                # only a field with errors of its own, so each select is pointed at the
+                # question's help and error here, for a screen reader to read out.
+                described = f"{base}_helptext" + (f" {base}_error" if errors else "")
+                for n in names:
+                    attrs = self.fields[n].widget.attrs
+                    attrs["aria-describedby"] = described
+                    if errors:
+                        attrs["aria-invalid"] = "true"
+                    else:
+                        attrs.pop("aria-invalid", None)
+            out.append((q, [self[n] for n in names], errors, base))
         return out
+
+    def marked_below(self) -> bool:
+        """Whether some problem is marked at its question or field (not only form-wide,
+        like an empty survey), so the summary says to look below."""
+        return any(key != NON_FIELD_ERRORS for key in self.errors)
+
+    def problems(self) -> list[tuple[str, str, str, bool]]:
+        """Every problem, in page order, for the summary at the top: (what it is about,
+        the message, the id of the control to fix, whether the first part is the
+        campaign's own text). The page's own fields (the invite code, the contact) are
+        named by their labels; a question by its text."""
+        out: list[tuple[str, str, str, bool]] = []
+
+        def add(key: str, label: str, control: str, campaign_text: bool) -> None:
+            out.extend((label, str(message), control, campaign_text) for message in self.errors.get(key, []))
+
+        def control_of(name: str) -> str:
+            bound = self[name]
+            # A group of radios or tick boxes has no control with the field's own id:
+            # point at its first option.
+            grouped = isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+            return f"{bound.auto_id}_0" if grouped else bound.auto_id
+
+        out.extend(("", str(message), "", False) for message in self.non_field_errors())
+        if "invite_code" in self.fields:
+            add("invite_code", str(self.fields["invite_code"].label), control_of("invite_code"), False)
+        for q, names in self.groups:
+            if q.kind == Question.Kind.RANK:
+                add(f"q{q.pk}", q.text, control_of(names[0]), True)
+            else:
+                add(names[0], q.text, control_of(names[0]), True)
+        for name in ("may_message", "contact"):
+            if name in self.fields:
+                add(name, str(self.fields[name].label), control_of(name), False)
+        return out
+
+    def _answered(self, cleaned: dict[str, Any]) -> bool:
+        """Whether any question got a real answer: what pack() and submit() would keep.
+        The invite code, the consent box and the contact are not answers, and neither
+        is "Prefer not to say" or a ranking left blank: each is stored as missing. A
+        question whose input was refused counts, so its own message stays the one shown."""
+        for q, names in self.groups:
+            if f"q{q.pk}" in self.errors or any(n in self.errors for n in names):
+                return True
+            if q.kind == Question.Kind.RANK:
+                if any(cleaned.get(n) for n in names):
+                    return True
+            elif q.kind == Question.Kind.TEXT:
+                if str(cleaned.get(names[0]) or "").strip():
+                    return True
+            elif cleaned.get(names[0]) not in (None, "", []):
+                return True
+        return False
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -106,18 +180,18 @@ class AnswerForm(forms.Form):
                 continue
             ranks = [int(cleaned.get(n) or 0) for n in names]
             given = sorted(r for r in ranks if r)
+            # The question's own problem, under its selects and in the summary at the
+            # top with its text (problems()); not a form-wide error, which would take
+            # the place of the other questions' problems in the summary.
             if len(given) != len(set(given)):
-                self.add_error(None, _("“%(q)s”: give each position to one item only.") % {"q": q.text})
-                self._errors.setdefault(f"q{q.pk}", self.error_class()).append(
-                    _("Give each position to one item only.")
-                )
+                problem = _("Give each position to one item only.")
             elif given and given != list(range(1, len(given) + 1)):
-                self._errors.setdefault(f"q{q.pk}", self.error_class()).append(
-                    _("Number the items you rank 1, 2, 3… without gaps.")
-                )
-                self.add_error(None, _("“%(q)s”: number the items 1, 2, 3… without gaps.") % {"q": q.text})
+                problem = _("Number the items you rank 1, 2, 3… without gaps.")
             elif q.required and not given:
-                self.add_error(None, _("“%(q)s”: please rank at least one item.") % {"q": q.text})
+                problem = _("Rank at least one item.")
+            else:
+                continue
+            self._errors.setdefault(f"q{q.pk}", self.error_class()).append(problem)
         # A contact is kept only to write to its owner: never without the box ticked.
         if cleaned.get("may_message") and not cleaned.get("contact") and "contact" not in self.errors:
             self.add_error(
@@ -128,7 +202,46 @@ class AnswerForm(forms.Form):
                 "may_message",
                 _("Tick the box for the committee to write to you, or clear the contact: it is kept for nothing else."),
             )
+        # An accidental tap on Send must not count as a respondent (it would move the
+        # response rate and a release's count with nothing in it).
+        if not self._answered(cleaned):
+            self.add_error(
+                None,
+                _("Answer at least one question before you send: a survey with no answers is not counted."),
+            )
         return cleaned
+
+    def written(self) -> list[tuple[str, str, bool]]:
+        """What a refused POST (the survey closed while they wrote) answered, as text to
+        copy: (question, answer, whether it is long). From the raw data, never checked
+        nor stored. The invite code, the consent box and the contact are left out, as
+        core/refused.py leaves out codes: only the answers are the respondent's words
+        that take long to type again."""
+        out: list[tuple[str, str, bool]] = []
+        for q, names in self.groups:
+            labels = [o.label for o in q.option_list()]
+
+            def label(value: object, labels: list[str] = labels) -> str:
+                text = str(value or "")
+                return labels[int(text)] if text.isdigit() and int(text) < len(labels) else ""
+
+            if q.kind == Question.Kind.RANK:
+                ranked = []
+                for i, n in enumerate(names):
+                    rank = str(self[n].value() or "")
+                    if rank.isdigit() and i < len(labels):
+                        ranked.append((int(rank), labels[i]))
+                answer = "\n".join(f"{rank}. {text}" for rank, text in sorted(ranked))
+            elif q.kind == Question.Kind.MULTI:
+                values = self[names[0]].value() or []
+                answer = "\n".join(t for t in (label(v) for v in values) if t)
+            elif q.kind in (Question.Kind.NUMBER, Question.Kind.TEXT):
+                answer = str(self[names[0]].value() or "").strip()
+            else:
+                answer = label(self[names[0]].value())
+            if answer:
+                out.append((q.text, answer, len(answer) > 80 or "\n" in answer))
+        return out
 
     def contact(self) -> str:
         """The contact to seal apart from the answers, or "" (none left, or no consent)."""

@@ -3,6 +3,8 @@ duplicates carry their ballots, and the result follows the documented method."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -50,8 +52,26 @@ def test_one_ballot_per_invite_code(kit, demands, ballot_codes):
     assert titled(ballot.ranks) == {"Human decides": 1, "No keyloggers": 2}
     again = vote(kit, ballot_codes[0], {c: 1})
     assert again.status_code == 400
-    assert "doesn" in again.content.decode()  # "That invite code doesn't work here..."
+    html = again.content.decode().replace("&#x27;", "'")
+    assert "That invite code doesn't work here" in html
+    assert "only on the ballot on its card" in html and "petition or pledge" not in html
     assert Ballot.objects.count() == 1 and len(Ballot.objects.get().ranks) == 2
+
+
+def test_the_demands_are_marked_with_the_language_they_are_written_in(kit, demands):
+    """On a German page the (English) demands say so, as a survey's title does; the
+    page's own words (the code's label) don't."""
+    html = Client().get("/de" + reverse("bargaining:vote", args=[kit.slug])[3:]).content.decode()
+    assert '<html lang="de">' in html
+    for d in demands:
+        assert re.search(rf'<label for="id_rank_{d.pk}" lang="en">{d.title}</label>', html)
+        assert f'id="id_rank_{d.pk}_helptext" lang="en">We demand: {d.title}.</p>' in html
+    assert not re.search(r'<label for="id_code"[^>]*lang=', html)
+
+
+def test_a_refused_ballot_moves_the_focus_to_the_problem(kit, demands):
+    html = vote(kit, "", {demands[0]: 1}).content.decode()
+    assert '<div class="error-box" role="alert" tabindex="-1" autofocus>' in html
 
 
 @pytest.mark.parametrize(

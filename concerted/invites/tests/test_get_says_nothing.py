@@ -47,7 +47,8 @@ def _targets(campaign, petition):
     return [
         (Petition.INVITE_KIND, petition, reverse("petitions:sign", args=[petition.slug]), {"name": "Ada"}),
         (Pledge.INVITE_KIND, pledge, reverse("pledges:pledge", args=[pledge.slug]), {"name": "Ada"}),
-        (Survey.INVITE_KIND, survey, reverse("surveys:answer", args=[survey.slug]), {}),
+        # One answer: a survey response that answers nothing is refused.
+        (Survey.INVITE_KIND, survey, reverse("surveys:answer", args=[survey.slug]), {f"q{question.pk}": "0"}),
     ]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
-import numpy as np
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -75,9 +75,51 @@ def test_it_stores_packed_answers_and_the_day_only(ai_survey, private_key):
     assert not any(f.name == "response" for f in FreeText._meta.get_fields())  # not linked
 
 
-def test_an_empty_response_is_fine(ai_survey):
-    assert Client().post(answer_url(ai_survey), {}).status_code == 302
-    assert np.all(Response.objects.get().unpacked() == MISSING)
+def test_an_empty_response_is_refused(ai_survey):
+    # An accidental tap on Send: a respondent with nothing in it would still be counted.
+    response = Client().post(answer_url(ai_survey), {})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Answer at least one question" in html
+    assert "Please fix the answers marked below" not in html  # nothing is marked below
+    assert not Response.objects.exists()
+
+
+def test_what_is_not_an_answer_does_not_count_as_one(ai_survey):
+    """ "Prefer not to say", a ranking left blank, spaces in the free text, the consent
+    box and a contact: each is stored as nothing, so none makes a response."""
+    ai_survey.asks_for_contact = True
+    ai_survey.save()
+    qs = {q.position: q for q in ai_survey.ordered_questions()}
+    data = {
+        f"q{qs[7].pk}": "",  # prefer not to say
+        f"q{qs[6].pk}_0": "",
+        f"q{qs[10].pk}": "   ",
+        "may_message": "on",
+        "contact": "someone@example.org",
+    }
+    response = Client().post(answer_url(ai_survey), data)
+    assert response.status_code == 400
+    assert "Answer at least one question" in response.content.decode()
+    assert 'value="someone@example.org"' in response.content.decode()  # nothing typed lost
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("position", "value"),
+    [(0, "0"), (5, ["1"]), (6, "1"), (9, "0"), (10, "Just this")],
+)
+def test_one_answer_is_enough(ai_survey, position, value):
+    qs = {q.position: q for q in ai_survey.ordered_questions()}
+    name = f"q{qs[position].pk}_0" if qs[position].kind == "rank" else f"q{qs[position].pk}"
+    assert Client().post(answer_url(ai_survey), {name: value}).status_code == 302
+    assert Response.objects.count() == 1
+
+
+def test_a_refused_answer_is_not_also_called_empty(ai_survey):
+    qs = {q.position: q for q in ai_survey.ordered_questions()}
+    html = Client().post(answer_url(ai_survey), {f"q{qs[9].pk}": "many"}).content.decode()
+    assert "Enter a whole number" in html and "Answer at least one question" not in html
 
 
 @pytest.mark.parametrize(
@@ -109,6 +151,107 @@ def test_it_checks_rankings(ai_survey, ranks, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Response.objects.exists()
+
+
+def test_the_error_summary_names_every_problem_and_links_it_to_its_control(ai_survey):
+    qs, data = ai_answers(ai_survey)
+    data[f"q{qs[6].pk}_0"], data[f"q{qs[6].pk}_1"] = "1", "1"  # a ranking problem
+    data[f"q{qs[9].pk}"] = "many"  # and a number problem
+    data[f"q{qs[0].pk}"] = "7"  # and a choice problem
+    response = Client().post(answer_url(ai_survey), data)
+    assert response.status_code == 400
+    html = response.content.decode().replace("&#x27;", "'")
+    summary = re.search(r'<div class="error-box" role="alert" tabindex="-1" autofocus>(.*?)</div>', html, re.S)
+    assert summary, "the summary takes the focus, as the other forms' do"
+    box = summary.group(1)
+    # The general message and every problem, the ranking's not in place of the others.
+    assert "Please fix the answers marked below" in box
+    assert "one item only" in box and "Enter a whole number" in box and "Select a valid choice" in box
+    assert f'href="#id_q{qs[6].pk}_0"' in box and f'href="#id_q{qs[9].pk}"' in box
+    assert f'href="#id_q{qs[0].pk}_0"' in box
+    # The ranking's selects are marked invalid and described by the error.
+    rank = f"q{qs[6].pk}"
+    for i in range(4):
+        select = re.search(rf'<select name="{rank}_{i}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in select
+        assert f'aria-describedby="id_{rank}_helptext id_{rank}_error"' in select
+    assert f'id="id_{rank}_error"' in html and f'id="id_{rank}_helptext"' in html
+    # A choice question's fieldset is described by its error, each radio marked invalid.
+    choice = f"q{qs[0].pk}"
+    assert f'aria-describedby="id_{choice}_error"' in html and f'id="id_{choice}_error"' in html
+    assert re.search(rf'<input type="radio" name="{choice}" value="0" id="id_{choice}_0" aria-invalid="true">', html)
+    # A choice question's help text is linked too.
+    multi = f"q{qs[5].pk}"
+    assert f'aria-describedby="id_{multi}_helptext"' in html and f'id="id_{multi}_helptext"' in html
+    # The number question: invalid and described by its error, and no fieldset without a legend.
+    number = re.search(rf'<input type="number" name="q{qs[9].pk}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in number and f"id_q{qs[9].pk}_error" in number
+    assert html.count("<fieldset") == html.count("<legend")
+
+
+def test_a_required_ranking_left_blank_is_marked_at_the_ranking(ai_survey):
+    qs, data = ai_answers(ai_survey)
+    rank = qs[6]
+    rank.required = True
+    rank.save()
+    data[f"q{rank.pk}_0"] = data[f"q{rank.pk}_1"] = ""
+    response = Client().post(answer_url(ai_survey), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<div id="id_q{rank.pk}_error"><p class="error" role="alert">Rank at least one item.</p></div>' in html
+    assert f'href="#id_q{rank.pk}_0"' in html
+    assert not Response.objects.exists()
+
+
+def test_a_valid_page_marks_nothing_invalid(ai_survey):
+    html = Client().get(answer_url(ai_survey)).content.decode()
+    assert "aria-invalid" not in html and "error-box" not in html
+    rank = f"q{ai_survey.ordered_questions()[6].pk}"
+    assert f'aria-describedby="id_{rank}_helptext"' in html  # the ranking's help is linked
+    assert html.count("<fieldset") == html.count("<legend")
+
+
+def test_the_campaigns_own_text_is_marked_with_its_language(ai_survey):
+    """On a German page, the (English) questions, options and items to rank say so, as
+    the title does; the page's own words ("Prefer not to say") don't."""
+    qs = {q.position: q for q in ai_survey.ordered_questions()}
+    html = Client().get("/de" + answer_url(ai_survey)[3:]).content.decode()
+    assert '<h1 lang="en">' in html
+    assert f'<span lang="en">{qs[0].text}</span>' in html  # a legend
+    assert '<span lang="en">Unions</span>' in html  # an option
+    rank_item = qs[6].option_list()[0].label
+    assert f'lang="en">{rank_item}</label>' in html  # an item to rank
+    assert f'<span lang="en">{qs[9].text}</span>' in html  # a number question's label
+    assert re.search(r'value="" id="id_q\d+_\d+"( checked)?> <span>[^<]+</span>', html)  # "Prefer not to say"
+
+
+def test_a_survey_closed_while_typing_shows_what_was_written_and_keeps_nothing(ai_survey):
+    qs, data = ai_answers(ai_survey)
+    data[f"q{qs[10].pk}"] = "A long account of the Plonkwhistle tracker, <b>typed</b> for ten minutes."
+    ai_survey.status = Survey.Status.CLOSED
+    ai_survey.save()
+    response = Client().post(answer_url(ai_survey), data)
+    html = response.content.decode()
+    assert "This survey is closed and no longer takes answers." in html
+    assert "Nothing was saved." in html
+    assert "A long account of the Plonkwhistle tracker, &lt;b&gt;typed&lt;/b&gt; for ten minutes." in html
+    written = re.findall(r"<textarea [^>]*readonly[^>]*>([^<]*)</textarea>", html)
+    assert "Yes, a human must decide" in written  # a choice, as its label
+    assert "Yes, it has disclosed it" not in written  # not picked
+    assert "1. A human makes the final decision\n2. Switch off keystroke and mouse tracking" in written
+    assert "12" in written
+    assert "Send my answers" not in html and 'name="q' not in html  # read-only: nothing to send
+    assert not Response.objects.exists() and not FreeText.objects.exists()
+
+
+def test_a_survey_past_its_last_day_shows_what_was_written(published):
+    published.closes_on = datetime.date.today() - datetime.timedelta(days=1)
+    published.save()
+    text_q = published.ordered_questions()[3]
+    response = Client().post(answer_url(published), {f"q{text_q.pk}": "Written before midnight"})
+    html = response.content.decode()
+    assert "Written before midnight</textarea>" in html and "Nothing was saved." in html
+    assert not Response.objects.exists() and not FreeText.objects.exists()
 
 
 def test_drafts_are_not_public_and_closed_surveys_take_nothing(survey):

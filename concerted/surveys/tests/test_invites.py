@@ -27,6 +27,8 @@ def code_list(invite_survey):
 
 
 def post(survey, **data):
+    # One answer ("Stop the tracker?" Yes): a response with none is refused.
+    data.setdefault(f"q{survey.ordered_questions()[2].pk}", "0")
     return Client().post(reverse("surveys:answer", args=[survey.slug]), data)
 
 
@@ -38,6 +40,17 @@ def test_a_code_answers_once(invite_survey, code_list):
     assert Response.objects.count() == 1
     assert InviteCode.objects.count() == 2
     assert InviteBatch.objects.get().used == 1
+
+
+def test_a_used_code_is_refused_naming_a_survey(invite_survey, code_list):
+    assert post(invite_survey, invite_code=code_list[0]).status_code == 302
+    again = post(invite_survey, invite_code=code_list[0])
+    html = again.content.decode().replace("&#x27;", "'")
+    assert again.status_code == 400
+    assert "That invite code doesn't work here" in html
+    assert "only for the survey on its card" in html and "petition or pledge" not in html
+    assert "Cards from a batch the committee has voided don't work either." in html
+    assert Response.objects.count() == 1
 
 
 def test_no_code_or_a_typo_is_refused_with_a_clear_message(invite_survey, code_list):

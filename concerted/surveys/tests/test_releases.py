@@ -94,6 +94,28 @@ def test_the_page_says_which_release_and_when_the_next_may_come(published, as_us
     assert "No new responses since the last release" in page
 
 
+def test_the_release_page_says_what_planted_responses_can_do(published, as_user):
+    """The rule counts responses, not people: the page must not promise that two releases
+    can't be compared, and a survey without codes gets the advice against planting."""
+    client = as_user("teammate")
+    page = client.get(reverse("surveys:release", args=[published.pk])).content.decode()
+    assert "nobody can compare two releases" not in page
+    assert "counts responses, not people" in page
+    assert "This survey takes responses without invite codes." in page
+    assert "show this page only to people on the committee" in page
+    assert "hand the cards out in person, one per person" in page
+    add_responses(published, BASE)
+    releases.make(published)
+    results_page = client.get(reverse("surveys:results", args=[published.pk])).content.decode()
+    assert "no small number can be worked out from the figures alone" in results_page
+    assert "sent some of the responses themselves" in results_page
+    published.one_per_invite = True
+    published.save()
+    page = client.get(reverse("surveys:release", args=[published.pk])).content.decode()
+    assert "counts responses, not people" in page
+    assert "This survey takes responses without invite codes." not in page
+
+
 def test_results_without_invite_codes_carry_a_warning(published, as_user):
     add_responses(published, BASE)
     releases.make(published)

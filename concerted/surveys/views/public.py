@@ -33,6 +33,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     accepting = row.accepting()
     status = 200
     invite_problem = ""
+    written: list[tuple[str, str, bool]] = []
     if request.method == "POST" and accepting:
         survey = row.localized()
         form = AnswerForm(request.POST, survey=survey)
@@ -47,6 +48,12 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 return redirect("surveys:thanks", row.slug)
         status = 400
+    elif request.method == "POST":
+        # Closed (by the committee, or its last day passed) while they were writing:
+        # nothing is stored, and what they wrote is shown back to copy, not lost.
+        survey = row.localized()
+        form = AnswerForm(survey=survey)
+        written = AnswerForm(request.POST, survey=survey).written()
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up.
         code = request.GET.get("code", "")[:40] if row.one_per_invite else ""
@@ -62,7 +69,9 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
         if code and accepting:
             invite_problem = invite_codes.message_for(code)
-    return render(request, "surveys/answer.html", _page(survey, form, accepting, invite_problem), status=status)
+    context = _page(survey, form, accepting, invite_problem)
+    context["written"] = written
+    return render(request, "surveys/answer.html", context, status=status)
 
 
 def _page(survey: Survey, form: AnswerForm, accepting: bool, invite_problem: str = "") -> dict[str, Any]:
