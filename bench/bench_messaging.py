@@ -78,7 +78,13 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         }
         ids = {"campaign": campaign_id, "petition": petition_id, "row": row}
         blob = sealing.seal(private.public_key, kind="petitions.signature", ids=ids, data=data)
-        records.append({"id": row, "day": "2026-11-01", "stopped": False, "sealed": base64.b64encode(blob).decode()})
+        # The day and "stopped" sealed beside the record, as the server's download has them.
+        columns = export_format.seal_columns(
+            private.public_key, kind="petitions.signature", ids=ids, columns={"day": "2026-11-01", "stopped": False}
+        )
+        records.append(
+            {"id": row, "sealed": base64.b64encode(blob).decode(), "columns": base64.b64encode(columns).decode()}
+        )
     export = {
         "format": export_format.FORMAT,
         "kind": "petitions.signature",

@@ -36,7 +36,7 @@ class Revealed:
 
 
 def check_format(export: dict[str, Any]) -> None:
-    if not isinstance(export, dict) or export.get("format") != export_format.FORMAT:
+    if not isinstance(export, dict) or export.get("format") not in export_format.FORMATS:
         raise RevealError(_("this file is not a Concerted sealed export"))
     kind = export.get("kind")
     if not isinstance(kind, str) or not _KIND.fullmatch(kind) or kind.split(".")[0] not in _app_labels():
@@ -82,10 +82,15 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
         seen_ids[rid] = index
         seen_blobs[sealed] = rid
         try:
-            blob = base64.b64decode(record["sealed"], validate=True)
             ids = export_format.expected_ids(export, record)
-            ids.update({name: str(record[name]) for name in _record_ids.get(export["kind"], ())})
-            data = open_sealed(private_key, blob, kind=export["kind"], ids=ids)
+            clear = _columns(export, record, private_key, ids)
+            blob = base64.b64decode(record["sealed"], validate=True)
+            data = open_sealed(
+                private_key,
+                blob,
+                kind=export["kind"],
+                ids={**ids, **{name: str(clear[name]) for name in _record_ids.get(export["kind"], ())}},
+            )
         except KindMismatch as exc:
             raise RevealError(
                 _("refused: this export says it holds %(kind)s records, but %(error)s")
@@ -95,8 +100,7 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
             result.failures.append((rid, str(exc)))
             continue
         opened += 1
-        clear = {k: v for k, v in record.items() if k not in ("id", "sealed")}
-        row = {"id": rid, "day": record.get("day", ""), "segment": record.get("segment", ""), **clear, **data}
+        row = {"id": rid, "day": clear.get("day", ""), "segment": clear.get("segment", ""), **clear, **data}
         problems = _checks[export["kind"]](row) if export["kind"] in _checks else []
         if problems:
             result.failures.append((rid, "; ".join(problems)))
@@ -106,7 +110,26 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
         raise RevealError(
             _("none of the records could be opened with this key: is it the committee key of this campaign?")
         )
+    # Day order, as the committee reads a list (the export itself comes in id order).
+    result.rows.sort(key=lambda row: (str(row.get("day") or ""), row["id"]))
     return result
+
+
+def _columns(
+    export: dict[str, Any], record: dict[str, Any], private_key: PrivateKey, ids: dict[str, str]
+) -> dict[str, Any]:
+    """What the server keeps beside a record's blob: sealed in `columns` (format 2; the
+    envelope must name the record's own ids), or in the clear (format 1)."""
+    if export["format"] == export_format.FORMAT_CLEAR_COLUMNS:
+        return {k: v for k, v in record.items() if k not in ("id", "sealed")}
+    if export_format.COLUMNS not in record:
+        return {}
+    blob = base64.b64decode(record[export_format.COLUMNS], validate=True)
+    columns = open_sealed(private_key, blob, kind=export_format.columns_kind(export["kind"]), ids=ids)
+    if not isinstance(columns, dict):
+        raise RevealError(_("not a record"))
+    columns.pop(export_format.PAD, None)
+    return columns
 
 
 # Names on a deliverable (what is handed to management): safety in numbers (DESIGN

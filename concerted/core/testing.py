@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import logging
@@ -52,6 +53,29 @@ def database_bytes() -> bytes:
         )
         return result.stdout
     raise NotImplementedError(connection.vendor)
+
+
+def export_columns(export: dict[str, Any], private_key: Any, record: dict[str, Any]) -> dict[str, Any]:
+    """A sealed export record's columns (day, group, ...), opened with the committee key."""
+    from . import export as export_format
+    from . import sealing
+
+    ids = export_format.expected_ids(export, record)
+    blob = base64.b64decode(record[export_format.COLUMNS])
+    columns = sealing.open_sealed(private_key, blob, kind=export_format.columns_kind(export["kind"]), ids=ids)
+    columns.pop(export_format.PAD, None)
+    return columns
+
+
+def reseal_columns(
+    export: dict[str, Any], private_key: Any, record: dict[str, Any], columns: dict[str, Any], kind: str | None = None
+) -> None:
+    """Put `columns` in a record as a forging server would: it has the public key."""
+    from . import export as export_format
+
+    ids = export_format.expected_ids(export, record)
+    blob = export_format.seal_columns(private_key.public_key, kind=kind or export["kind"], ids=ids, columns=columns)
+    record[export_format.COLUMNS] = base64.b64encode(blob).decode()
 
 
 def assert_absent(haystack: bytes, *needles: str) -> None:
@@ -165,7 +189,13 @@ class WsgiResponse:
 
 
 def wsgi_call(
-    app: Callable[..., Any], method: str, path: str, *, query: str = "", headers: dict[str, str] | None = None, body: bytes = b""
+    app: Callable[..., Any],
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
 ) -> WsgiResponse:
     """One request to a WSGI application as gunicorn makes it (the test client goes
     around concerted.wsgi, so it would miss what sits in front of Django)."""

