@@ -23,7 +23,9 @@ The lifecycle, in one place:
 - storage order: on SQLite every participant table is a WITHOUT ROWID table keyed by
   the random id (`ensure_storage()`, run after every migrate), so rows sit in random
   order; on PostgreSQL `scramble()` (run by `concerted tick`) rewrites each table in
-  random order in one transaction, which also gives every row the same xmin.
+  random order in one transaction, which also gives every row the same xmin. A model
+  that is not a record but whose rows must not keep arrival order either (an election's
+  ballots) sets `STORAGE_UNORDERED = True` and gets the same (`unordered_models()`).
 - messaging: `may_message` (the participant ticked "the committee may write to me
   about this campaign"; unticked by default) and `stop_hash`, the hash of a random stop
   token that `seal_data()` seals inside the record; `stop_messages()` marks a row by that
@@ -180,6 +182,24 @@ def tables() -> list[str]:
     return [m._meta.db_table for m in kinds()]
 
 
+def unordered_models() -> list[type[models.Model]]:
+    """Every model whose storage order must say nothing about arrival: each participant
+    record kind, and any other model that says so (`STORAGE_UNORDERED = True`: an
+    election's ballots, seen ciphertexts and credentials, written one voter or one
+    replaced card at a time). `ensure_storage()` and `scramble_all()` cover exactly these,
+    and the storage-order tests run on each, so a flagged table is tested by being flagged."""
+    found = [
+        m
+        for m in apps.get_models()
+        if issubclass(m, ParticipantRecord) or getattr(m, "STORAGE_UNORDERED", False) is True
+    ]
+    return sorted(found, key=lambda m: m._meta.label)
+
+
+def unordered_tables() -> list[str]:
+    return [m._meta.db_table for m in unordered_models()]
+
+
 # --- receipts -----------------------------------------------------------------------------
 
 
@@ -269,12 +289,24 @@ def scramble(model: type[models.Model]) -> None:
     each with its transaction id (xmin: records written together share one). Deleting
     every row and inserting it again in random order in ONE transaction puts the rows in
     random heap order under a single xmin; the rewrite then drops the old tuples.
-    SQLite: the WITHOUT ROWID layout already orders rows by their random key; only the
-    WAL (whose frames follow commit order) needs emptying."""
+    SQLite: the WITHOUT ROWID layout puts each row's cell where its random key sorts, but
+    not everything: the part of a row too long for its cell (a ballot of 1.4 KB) goes to
+    overflow pages taken in arrival order, and where a new cell lands inside its page
+    partly follows arrival. The same rewrite in random order (secure_delete zeroes what
+    the delete frees) leaves neither; the purge then empties the WAL, whose frames follow
+    commits."""
     table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor == "postgresql":
+    if connection.vendor in ("postgresql", "sqlite"):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE concerted_scramble ON COMMIT DROP AS SELECT * FROM {table}")  # noqa: S608 (names from model _meta)
+            # Writers wait until the rewrite commits (readers don't): a row inserted,
+            # updated or deleted between the copy and the DELETE below would otherwise
+            # be lost, kept stale (a ballot's batch) or brought back after its erase.
+            # (SQLite: transactions begin IMMEDIATE (settings), so the write lock is
+            # already held.)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"CREATE TEMP TABLE concerted_scramble{drop} AS SELECT * FROM {table}")  # noqa: S608 (names from model _meta)
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (names from model _meta)
             cursor.execute(f"INSERT INTO {table} SELECT * FROM concerted_scramble ORDER BY random()")  # noqa: S608 (names from model _meta)
             # Dropped now, not at commit: a caller's outer transaction may scramble several tables.
@@ -283,7 +315,7 @@ def scramble(model: type[models.Model]) -> None:
 
 
 def scramble_all() -> None:
-    for model in kinds():
+    for model in unordered_models():
         scramble(model)
 
 
@@ -332,7 +364,8 @@ def ensure_storage(**_kwargs: Any) -> None:
     """PostgreSQL: no column of an erased table is sampled into pg_statistic
     (`_postgresql_keeps_no_samples`).
 
-    SQLite: make every participant table a WITHOUT ROWID table keyed by its random id.
+    SQLite: make every participant table, and every other table kept out of arrival
+    order (`unordered_models()`), a WITHOUT ROWID table keyed by its random id.
 
     An ordinary SQLite table stores rows by rowid, which counts up in arrival order (and
     the file offset with it). A WITHOUT ROWID table is a B-tree on the primary key: the
@@ -344,7 +377,7 @@ def ensure_storage(**_kwargs: Any) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        todo = [t for t in tables() if not _sqlite_without_rowid(cursor, t)]
+        todo = [t for t in unordered_tables() if not _sqlite_without_rowid(cursor, t)]
     if not todo:
         return
     with connection.cursor() as cursor:

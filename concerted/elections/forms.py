@@ -128,6 +128,12 @@ class VoteForm(forms.Form):
                 required=False,
                 help_text=_("Choose up to %(k)d.") % {"k": spec["max"]},
             )
+        # The question (and a choose-one or up-to-k list) is the campaign's own text in
+        # its language; yes and no are this page's words (_field.html marks each).
+        self.fields["choice"].lang = election.text_lang  # type: ignore[attr-defined]
+        self.fields["choice"].choices_lang = (  # type: ignore[attr-defined]
+            "" if election.kind == Election.Kind.YES_NO else election.text_lang
+        )
         self.order_fields(["code", "choice", "server_encrypt"])
 
     def clean_code(self) -> str:

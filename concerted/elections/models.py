@@ -13,7 +13,9 @@ import secrets
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
@@ -21,8 +23,9 @@ from concerted.core.shortcodes import short_slug
 
 
 def random_id() -> int:
-    """63 random bits. On SQLite an integer primary key is the rowid, so rows sit in
-    random order, not the order ballots (or credentials) arrived in."""
+    """63 random bits. The id alone does not order rows: SQLite keeps a hidden rowid
+    beside a bigint key, and PostgreSQL's heap follows arrival. Storage order is core's
+    (`STORAGE_UNORDERED` below: core.records.ensure_storage and scramble)."""
     return secrets.randbelow(2**63 - 1) + 1
 
 
@@ -71,6 +74,20 @@ class Election(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def content_language(self) -> str:
+        """The language the title, question and options are in: the campaign's main
+        language (an election's text has no other versions: the manifest freezes it)."""
+        return self.campaign.language
+
+    @property
+    def text_lang(self) -> str:
+        """What to mark the election's own text with (a lang attribute) on a page in
+        another language, so a screen reader reads it in the right voice; "" when the
+        page is in the text's language."""
+        page = translation.get_language() or settings.LANGUAGE_CODE
+        return "" if page == self.content_language else self.content_language
 
     def question_spec(self) -> dict[str, Any]:
         if self.kind == self.Kind.YES_NO:
@@ -144,6 +161,10 @@ class Credential(models.Model):
     """A public voting credential. Which member holds it is known only to the paper it
     was printed on; the list is shown sorted, not in upload order."""
 
+    # A replacement card is added (and the lost one revoked) while voting is open: kept
+    # in upload order, the late rows would pair the two credentials of one member.
+    STORAGE_UNORDERED = True  # core.records: WITHOUT ROWID on SQLite, rewritten by tick
+
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="credentials")
     public = models.CharField(max_length=64)
@@ -177,6 +198,10 @@ class Ballot(models.Model):
     """An encrypted ballot. `revision` orders one credential's revotes (the last
     counts) without any time; `batch` is empty until the ballot is published."""
 
+    # One row per cast: in arrival order a seized copy would read the order (and, with
+    # PostgreSQL's xmin, the time) of every vote, which the shuffled batches hide.
+    STORAGE_UNORDERED = True  # core.records: WITHOUT ROWID on SQLite, rewritten by tick
+
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
     tracker = models.CharField(max_length=64)
@@ -198,6 +223,9 @@ class Ballot(models.Model):
 class SeenCiphertext(models.Model):
     """Every ciphertext's first half ever accepted: a ballot that reuses one is refused
     (a copied ballot), including after the ballot that had it was replaced."""
+
+    # Written with each ballot: in arrival order it would give the cast order too.
+    STORAGE_UNORDERED = True  # core.records: WITHOUT ROWID on SQLite, rewritten by tick
 
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")

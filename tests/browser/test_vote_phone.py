@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from concerted.elections import ballotbox, verifier
@@ -100,6 +102,46 @@ def test_it_votes_on_a_phone_with_a_benaloh_challenge(js_phone, vote_open, tmp_p
     assert verifier.main([str(path)], out=out) == 0, out.getvalue()
     assert "PASS" in out.getvalue()
     assert Election.objects.get(pk=c.election.pk).tally["result"] == [[1, 4]]
+
+
+def _es(english: str) -> str:
+    with translation.override("es"):
+        text = translation.gettext(english)
+    assert text != english, f"{english!r} is not translated into Spanish yet"
+    return text
+
+
+def test_it_names_the_choice_as_the_page_does_and_moves_focus_to_the_cast_section(browser, live_server, vote_open):
+    """On a Spanish page the radios say "Sí", while the manifest froze "Yes" when the vote
+    was opened: the spoiled-ballot check names the choice as the voter saw it. After
+    "Encrypt my ballot" the keyboard focus is on the section that holds the Cast button
+    (the next Tab reaches it), and after the check on the check's own section."""
+    c = vote_open
+    context = browser.new_context(java_script_enabled=True, viewport={"width": 390, "height": 844}, locale="es-ES")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        with translation.override("es"):
+            url = reverse("elections:vote", args=[c.election.slug])
+        page.goto(f"{live_server.url}{url}")
+        yes = _es("Yes")
+        page.get_by_label(_es("Your voting code")).fill(c.codes[0])
+        page.get_by_label(yes, exact=True).check()
+        page.get_by_role("button", name=_es("Encrypt my ballot")).click()
+        expect(page.locator("#pending-tracker")).to_have_text(HEX64, timeout=20000)
+        expect(page.locator("#encrypted h2")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.locator("#cast-button")).to_be_focused()
+        page.locator("#audit-button").click()
+        expect(page.locator("#audit h2")).to_be_focused()
+        result = page.locator("#audit-result")
+        expect(result).to_contain_text(yes)
+        expect(result).not_to_contain_text("Yes")
+        assert c.election.manifest["questions"][0]["options"][0] == "Yes", "sanity: the manifest says Yes"
+        assert not errors, errors
+    finally:
+        context.close()
 
 
 def test_it_votes_without_javascript_on_the_labelled_fallback(phone_page, vote_open):

@@ -210,6 +210,70 @@ FACTORIES: dict[str, Callable[[Any, str], Made]] = {
 # --- the bytes that identify a stored row, for kinds without a sealed blob -------------------
 
 
+# --- tables kept out of arrival order that are not record kinds ---------------------------
+# Every model with STORAGE_UNORDERED = True (core/records.py) needs an entry here: a maker
+# of new unsaved rows, each with random bytes that sit in the row itself (what
+# position_marker() finds). test_records.py fails while a flagged model has none, and runs
+# the storage-order tests on every entry, flagged or not: unflagging one fails them.
+
+
+def _election(campaign: Any) -> Any:
+    from concerted.elections.models import Election
+
+    return Election.objects.create(campaign=campaign, title="T", question="Q?")
+
+
+def _hex() -> str:
+    return os.urandom(32).hex()
+
+
+def election_ballots(campaign: Any) -> Callable[[], Any]:
+    from concerted.elections.models import Ballot
+
+    election = _election(campaign)
+    # As long as a real yes/no ballot (about 1.4 KB): on SQLite its end spills from the
+    # row's cell into overflow pages (overflow_marker).
+    return lambda: Ballot(
+        election=election,
+        tracker=_hex(),
+        credential=_hex(),
+        revision=1,
+        body={"proofs": os.urandom(600).hex(), "end": _hex()},
+    )
+
+
+def seen_ciphertexts(campaign: Any) -> Callable[[], Any]:
+    from concerted.elections.models import SeenCiphertext
+
+    election = _election(campaign)
+    return lambda: SeenCiphertext(election=election, alpha=_hex())
+
+
+def election_credentials(campaign: Any) -> Callable[[], Any]:
+    from concerted.elections.models import Credential
+
+    election = _election(campaign)
+    return lambda: Credential(election=election, public=_hex())
+
+
+UNORDERED_ROWS: dict[str, Callable[[Any], Callable[[], Any]]] = {
+    "elections.Ballot": election_ballots,
+    "elections.SeenCiphertext": seen_ciphertexts,
+    "elections.Credential": election_credentials,
+}
+# Which column holds each row's random bytes (indexes hold them too: the test looks for
+# them only in the table's own pages).
+_MARKER_FIELDS = {"elections.Ballot": "tracker", "elections.SeenCiphertext": "alpha", "elections.Credential": "public"}
+
+
+def overflow_marker(record: Any) -> bytes | None:
+    """Bytes at the end of a row too long for its B-tree cell (in SQLite's overflow
+    pages), for a kind whose rows are that long; else None."""
+    if type(record)._meta.label == "elections.Ballot":
+        return str(record.body["end"]).encode()
+    return None
+
+
 def stored_bytes(record: Any) -> bytes:
     """The bytes of a record that must not outlive it: its sealed blob, or for a kind
     without one what is unique to the row (a survey response's packed answers; a
@@ -230,6 +294,8 @@ def position_marker(record: Any) -> bytes:
     they sit is where the row sits."""
     if type(record)._meta.label == "bargaining.Ballot":
         return next(iter(record.ranks)).encode()  # the random key randomize() gave it
+    if type(record)._meta.label in _MARKER_FIELDS:
+        return getattr(record, _MARKER_FIELDS[type(record)._meta.label]).encode()
     return stored_bytes(record)[:16]
 
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from concerted.elections import ballotbox
 from concerted.elections import evcrypto as ev
@@ -304,3 +305,47 @@ def test_it_never_makes_a_trustee_token_that_reads_as_an_option(election, monkey
     monkeypatch.setattr("concerted.elections.models.secrets.token_urlsafe", lambda n: next(made))
     _trustee, token = Trustee.create(election, 1, "T1")
     assert token == "_fine"
+
+
+def _in(language: str, name: str, slug: str) -> str:
+    with translation.override(language):
+        return reverse(name, args=[slug])
+
+
+def test_it_marks_the_campaigns_own_text_with_its_language_on_a_page_in_another(client, open_election):
+    """The title and question are the campaign's text (English here), not translated:
+    on a Spanish page they carry lang="en" so a screen reader reads them in an English
+    voice; yes and no are the page's own words and are not marked."""
+    slug = open_election.election.slug
+    html = client.get(_in("es", "elections:vote", slug)).content.decode()
+    assert '<h1 lang="en">Strike authorization</h1>' in html
+    assert '<legend><strong lang="en">Authorize a strike?</strong>' in html
+    spans = re.findall(r'<label class="check"[^>]*><input[^>]*> <span([^>]*)>([^<]*)</span>', html)
+    with translation.override("es"):
+        assert [text for _attrs, text in spans] == [translation.gettext("Yes"), translation.gettext("No")]
+    assert all(attrs == "" for attrs, _text in spans), spans
+    # On an English page the text is in the page's language: nothing to mark.
+    english = client.get(_in("en", "elections:vote", slug)).content.decode()
+    assert "<h1>Strike authorization</h1>" in english and "<legend><strong>Authorize a strike?</strong>" in english
+
+
+def test_it_marks_the_options_and_the_board_with_the_campaigns_language(client, campaign):
+    election = Election.objects.create(
+        campaign=campaign,
+        title="Stewards",
+        question="Who should be stewards?",
+        kind=Election.Kind.UP_TO,
+        options=["Ana", "Bo", "Cy"],
+        max_choices=2,
+        status=Election.Status.TALLIED,
+        tally={"result": [[3, 1, 2]]},
+    )
+    board = client.get(_in("es", "elections:board", election.slug)).content.decode()
+    assert '<span lang="en">Stewards</span>' in board.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert '<span lang="en">Who should be stewards?</span>' in board
+    assert all(f'<td lang="en">{name}</td>' in board for name in ("Ana", "Bo", "Cy"))
+    Election.objects.filter(pk=election.pk).update(status=Election.Status.OPEN)
+    vote = client.get(_in("es", "elections:vote", election.slug)).content.decode()
+    assert all(f'<span lang="en">{name}</span>' in vote for name in ("Ana", "Bo", "Cy"))
+    english = client.get(_in("en", "elections:board", election.slug)).content.decode()
+    assert "<td>Ana</td>" in english and '<span lang="en">' not in english

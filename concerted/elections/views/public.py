@@ -9,6 +9,7 @@ import json
 from csp.decorators import csp_update
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -137,6 +138,12 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "wanted": wanted,
             "found": found,
             "spec": election.question_spec(),
+            # The title inside a translated sentence, marked with the language it is in.
+            "title_marked": format_html('<span lang="{}">{}</span>', election.text_lang, election.title)
+            if election.text_lang
+            else election.title,
+            # Yes and no are the page's words; other options the campaign's own text.
+            "options_lang": "" if election.kind == Election.Kind.YES_NO else election.text_lang,
             "rows": list(zip(election.question_spec()["options"], election.tally["result"][0], strict=True))
             if election.tally
             else [],

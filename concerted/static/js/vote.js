@@ -57,6 +57,36 @@
     audit.hidden = true;
     encrypted.hidden = false;
     submitButton.hidden = true;
+    // The button just pressed is gone (or hidden with the check): a keyboard or screen
+    // reader user lands on the section that holds the Cast button, not at the page top.
+    encrypted.querySelector("h2").focus();
+  }
+
+  // An option as this page names it (the radio's label: "Sí" on a Spanish page), not as
+  // the manifest does (frozen in the language the vote was opened in), with the language
+  // the label is marked in (the campaign's own option text), for screen readers.
+  function optionShown(i) {
+    var box = form.querySelector("input[name=choice][value='" + i + "']");
+    var label = box ? box.closest("label") : null;
+    var text = label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+    var marked = label ? label.querySelector("[lang]") : null;
+    return { text: text || String(manifest.questions[0].options[i]), lang: marked ? marked.getAttribute("lang") : "" };
+  }
+
+  // A translated sentence with the chosen options put in as elements, each with its lang.
+  function showChosen(el, sentence, tracker, chosen) {
+    var mark = "\u0001";
+    var pieces = interpolate(sentence, { tracker: tracker.slice(0, 12), choices: mark }, true).split(mark);
+    el.textContent = pieces[0];
+    if (!chosen.length) { el.appendChild(document.createTextNode(gettext("no choice"))); }
+    chosen.forEach(function (option, k) {
+      if (k) { el.appendChild(document.createTextNode(", ")); }
+      var span = document.createElement("span");
+      span.textContent = option.text;
+      if (option.lang) { span.lang = option.lang; }
+      el.appendChild(span);
+    });
+    el.appendChild(document.createTextNode(pieces.slice(1).join(mark)));
   }
 
   function failed() {
@@ -115,18 +145,21 @@
   document.getElementById("audit-button").addEventListener("click", function () {
     if (!pending) { return; }
     var ok = B.auditSpoiled(manifest, pending.ballot, pending.secrets);
-    var spec = manifest.questions[0];
-    var chosen = spec.options.filter(function (o, i) { return pending.secrets.choices[0][i]; });
-    document.getElementById("audit-result").textContent = ok ?
-      interpolate(gettext("This encrypted ballot (tracker %(tracker)s…) holds exactly: %(choices)s. It is spoiled and will not be cast."),
-        {tracker: pending.tracker.slice(0, 12), choices: chosen.join(", ") || gettext("no choice")}, true) :
-      gettext("WARNING: this encrypted ballot does not hold your choice. Do not vote on this device; tell the committee.");
+    var result = document.getElementById("audit-result");
+    if (ok) {
+      var chosen = [];
+      pending.secrets.choices[0].forEach(function (picked, i) { if (picked) { chosen.push(optionShown(i)); } });
+      showChosen(result, gettext("This encrypted ballot (tracker %(tracker)s…) holds exactly: %(choices)s. It is spoiled and will not be cast."), pending.tracker, chosen);
+    } else {
+      result.textContent = gettext("WARNING: this encrypted ballot does not hold your choice. Do not vote on this device; tell the committee.");
+    }
     document.getElementById("audit-json").value = JSON.stringify({
       manifest: manifest, ballot: pending.ballot, choices: pending.secrets.choices, randomness: pending.secrets.randomness
     });
     pending = null;
     encrypted.hidden = true;
     audit.hidden = false;
+    audit.querySelector("h2").focus();  // the button pressed was in the section now hidden
   });
 
   document.getElementById("again-button").addEventListener("click", encryptNow);

@@ -10,8 +10,9 @@ from concerted.core import records, releases, tick
 class Command(BaseCommand):
     help = (
         "Release new public figures where a scheduled time has come and at least 5 new actions arrived, run "
-        "the periodic jobs (lapse pledges whose deadline passed), then rewrite every participant table in "
-        "random order (the purge step: nothing left of deleted rows, no physical order following arrival). "
+        "the periodic jobs (lapse pledges whose deadline passed), then rewrite every participant table (and "
+        "every election ballot table) in random order (the purge step: nothing left of deleted rows, no "
+        "physical order following arrival). "
         "Safe to run as often as you like; run it from cron every few minutes: concerted tick"
     )
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         # The purge step comes last of all: it also finishes a purge an earlier erase
         # could not complete (a reader held the WAL).
         records.scramble_all()
-        lines.append(f"{len(records.kinds())} participant table(s) purged and rewritten.")
+        lines.append(f"{len(records.unordered_models())} participant and ballot table(s) purged and rewritten.")
         if options["verbosity"] >= 1:
             for line in lines:
                 self.stdout.write(line)
