@@ -78,13 +78,14 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         }
         ids = {"campaign": campaign_id, "petition": petition_id, "row": row}
         blob = sealing.seal(private.public_key, kind="petitions.signature", ids=ids, data=data)
-        # The day and "stopped" sealed beside the record, as the server's download has them.
-        columns = export_format.seal_columns(
-            private.public_key, kind="petitions.signature", ids=ids, columns={"day": "2026-11-01", "stopped": False}
-        )
-        records.append(
-            {"id": row, "sealed": base64.b64encode(blob).decode(), "columns": base64.b64encode(columns).decode()}
-        )
+        records.append({"id": row, "sealed": base64.b64encode(blob).decode()})
+    # The day and "stopped" sealed beside the records, as the server's download has them.
+    columns = export_format.seal_columns(
+        private.public_key,
+        kind="petitions.signature",
+        ids={"campaign": campaign_id, "petition": petition_id},
+        records={r["id"]: {"day": "2026-11-01", "stopped": False} for r in records},
+    )
     export = {
         "format": export_format.FORMAT,
         "kind": "petitions.signature",
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         "parent_field": "petition",
         "parent": {"id": petition_id, "slug": "bench", "title": "Bench"},
         "records": records,
+        "columns": base64.b64encode(columns).decode(),
     }
     message = {
         "id": str(uuid.uuid4()),

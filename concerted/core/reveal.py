@@ -55,12 +55,14 @@ def _app_labels() -> set[str]:
 
 
 def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
-    """Open every record. Refuses the whole export when a record is sealed as another
-    kind than the export declares (a forged or mixed-up export); reports records that
+    """Open every record. Refuses the whole export when a record (or the columns beside
+    it) is sealed as another kind than the export declares (a forged or mixed-up
+    export); reports records that
     can't be verified, and repeats of an earlier record (same id, or the same sealed
     blob replayed), which are counted once."""
     check_format(export)
     result = Revealed(export=export)
+    columns_of = _columns_reader(export, private_key)
     opened = 0
     seen_ids: dict[str, int] = {}
     seen_blobs: dict[str, str] = {}
@@ -83,7 +85,7 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
         seen_blobs[sealed] = rid
         try:
             ids = export_format.expected_ids(export, record)
-            clear = _columns(export, record, private_key, ids)
+            clear = columns_of(record, ids)
             blob = base64.b64decode(record["sealed"], validate=True)
             data = open_sealed(
                 private_key,
@@ -115,17 +117,52 @@ def open_export(export: dict[str, Any], private_key: PrivateKey) -> Revealed:
     return result
 
 
-def _columns(
-    export: dict[str, Any], record: dict[str, Any], private_key: PrivateKey, ids: dict[str, str]
-) -> dict[str, Any]:
-    """What the server keeps beside a record's blob: sealed in `columns` (format 2; the
-    envelope must name the record's own ids), or in the clear (format 1)."""
+ColumnsReader = Callable[[dict[str, Any], dict[str, str]], dict[str, Any]]
+
+
+def _columns_reader(export: dict[str, Any], private_key: PrivateKey) -> ColumnsReader:
+    """How this export's records get what the server keeps beside their blobs (day,
+    group, ...), by format: from the export's one sealed `columns` box, opened here once
+    (format 3; its envelope must name the export's campaign and parent), from a box per
+    record naming the record's own ids too (format 2), or in the clear (format 1). A
+    record missing from them has none. A box that can't be opened, or is of another kind
+    or export, fails every record the way its own box failed it in format 2."""
+    kind = export_format.columns_kind(str(export["kind"]))
     if export["format"] == export_format.FORMAT_CLEAR_COLUMNS:
-        return {k: v for k, v in record.items() if k not in ("id", "sealed")}
-    if export_format.COLUMNS not in record:
-        return {}
-    blob = base64.b64decode(record[export_format.COLUMNS], validate=True)
-    columns = open_sealed(private_key, blob, kind=export_format.columns_kind(export["kind"]), ids=ids)
+        return lambda record, _ids: {k: v for k, v in record.items() if k not in ("id", "sealed")}
+    if export["format"] == export_format.FORMAT_RECORD_COLUMNS:
+        return lambda record, ids: (
+            _unpadded(_open_columns(private_key, record[export_format.COLUMNS], kind, ids))
+            if export_format.COLUMNS in record
+            else {}
+        )
+    if export_format.COLUMNS not in export:
+        return lambda _record, _ids: {}
+    try:
+        opened = _open_columns(private_key, export[export_format.COLUMNS], kind, export_format.export_ids(export))
+        table = opened.get(export_format.RECORDS)
+        if not isinstance(table, dict):
+            raise RevealError(_("not a record"))
+    except (RevealError, KeyError, TypeError, binascii.Error, ValueError) as exc:
+        # Raised again for each record (a new exception each time), where a kind
+        # mismatch refuses the export as a record's own does.
+        error, reason = (KindMismatch if isinstance(exc, KindMismatch) else RevealError), str(exc)
+
+        def unopened(_record: dict[str, Any], _ids: dict[str, str]) -> dict[str, Any]:
+            raise error(reason)
+
+        return unopened
+    return lambda record, _ids: _unpadded(table.get(str(record["id"]), {}))
+
+
+def _open_columns(private_key: PrivateKey, text: Any, kind: str, ids: dict[str, str]) -> dict[str, Any]:
+    columns = open_sealed(private_key, base64.b64decode(text, validate=True), kind=kind, ids=ids)
+    if not isinstance(columns, dict):
+        raise RevealError(_("not a record"))
+    return columns
+
+
+def _unpadded(columns: Any) -> dict[str, Any]:
     if not isinstance(columns, dict):
         raise RevealError(_("not a record"))
     columns.pop(export_format.PAD, None)

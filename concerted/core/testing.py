@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -56,13 +57,15 @@ def database_bytes() -> bytes:
 
 
 def export_columns(export: dict[str, Any], private_key: Any, record: dict[str, Any]) -> dict[str, Any]:
-    """A sealed export record's columns (day, group, ...), opened with the committee key."""
+    """A sealed export record's columns (day, group, ...), from the export's one
+    `columns` box opened with the committee key (its kind and ids checked)."""
     from . import export as export_format
     from . import sealing
 
-    ids = export_format.expected_ids(export, record)
-    blob = base64.b64decode(record[export_format.COLUMNS])
-    columns = sealing.open_sealed(private_key, blob, kind=export_format.columns_kind(export["kind"]), ids=ids)
+    blob = base64.b64decode(export[export_format.COLUMNS])
+    kind = export_format.columns_kind(export["kind"])
+    opened = sealing.open_sealed(private_key, blob, kind=kind, ids=export_format.export_ids(export))
+    columns = dict(opened[export_format.RECORDS][str(record["id"])])
     columns.pop(export_format.PAD, None)
     return columns
 
@@ -70,12 +73,26 @@ def export_columns(export: dict[str, Any], private_key: Any, record: dict[str, A
 def reseal_columns(
     export: dict[str, Any], private_key: Any, record: dict[str, Any], columns: dict[str, Any], kind: str | None = None
 ) -> None:
-    """Put `columns` in a record as a forging server would: it has the public key."""
-    from . import export as export_format
+    """Give a record `columns` as a forging server would (it has the public key, and the
+    clear columns): the export's `columns` box sealed again, as `kind` if given, with
+    every other record's columns as they were."""
+    from nacl.public import SealedBox
 
-    ids = export_format.expected_ids(export, record)
-    blob = export_format.seal_columns(private_key.public_key, kind=kind or export["kind"], ids=ids, columns=columns)
-    record[export_format.COLUMNS] = base64.b64encode(blob).decode()
+    from . import export as export_format
+    from . import sealing
+
+    table: dict[str, Any] = {}
+    if export_format.COLUMNS in export:
+        plain = SealedBox(private_key).decrypt(base64.b64decode(export[export_format.COLUMNS]))
+        table = json.loads(sealing._unpad(plain))["data"][export_format.RECORDS]  # any kind: it is re-sealed
+    table[str(record["id"])] = columns
+    blob = export_format.seal_columns(
+        private_key.public_key,
+        kind=kind or export["kind"],
+        ids=export_format.export_ids(export),
+        records={rid: {k: v for k, v in c.items() if k != export_format.PAD} for rid, c in table.items()},
+    )
+    export[export_format.COLUMNS] = base64.b64encode(blob).decode()
 
 
 def assert_absent(haystack: bytes, *needles: str) -> None:

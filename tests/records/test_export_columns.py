@@ -1,7 +1,8 @@
 """The sealed export holds nothing per record in the clear but the record's id (DESIGN
 invariant 4; core/export.py), for EVERY registered kind and every way a server hands
 its records out: each export path `concerted reveal` knows (core/reveal.py:
-EXPORT_PATHS) and each message audience's download for `concerted send`.
+EXPORT_PATHS) and each message audience's download for `concerted send`. The columns
+are in one sealed box for the whole export, each record's padded to one length.
 
 Any organizer, the read-only role included, downloads these files, and they get
 forwarded. A day and a group (or a card's text hash, a report's type, a "stopped" flag)
@@ -25,15 +26,16 @@ from django.test import Client
 from django.urls import reverse
 from nacl.public import PrivateKey
 
-from concerted.core import audiences, export, records, reveal
-from concerted.core.testing import export_columns
+from concerted.core import audiences, export, records, reveal, sealing
+from concerted.core.sealing import RevealError
+from concerted.core.testing import export_columns, reseal_columns
 
 from .factories import FACTORIES, Made
 
 pytestmark = pytest.mark.django_db
 
 LABELS = [m._meta.label for m in records.kinds()]
-ALLOWED = {"id", "sealed", export.COLUMNS}
+ALLOWED = {"id", "sealed"}
 
 
 def canary() -> str:
@@ -158,7 +160,7 @@ def test_every_export_holds_only_ids_and_sealed_columns_and_reveal_gives_them_ba
             for record in data["records"]:
                 assert set(record) <= ALLOWED, f"{name}: {sorted(set(record) - ALLOWED)} in the clear"
                 if data["kind"] == kind.KIND and record["id"] in ours:
-                    # The columns are in the sealed columns themselves, not only somewhere
+                    # The columns are in the export's sealed columns box, not only somewhere
                     # in the opened row (a signature's sealed data repeats its day).
                     kept = {k: v for k, v in ours[record["id"]].export_row().items() if k not in ("id", "sealed")}
                     if kept:
@@ -184,13 +186,7 @@ def test_every_export_holds_only_ids_and_sealed_columns_and_reveal_gives_them_ba
     assert checked == set(ours), f"{kind._meta.label}: records no download held: {set(ours) - checked}"
 
 
-def test_an_exports_columns_all_have_one_length(campaign, private_key: PrivateKey) -> None:
-    """A group's name must not show in the columns' length either: every record's columns
-    are padded to one length, set by the campaign's longest group name, not by which
-    records exist."""
-    from concerted.campaigns.models import Segment
-
-    Segment.objects.create(campaign=campaign, kind="site", label="Zürich Nord " + "ß" * 80)
+def _built(campaign: Any, labels: list[str]) -> dict[str, Any]:
     rows = [
         {
             "id": f"{9 - i:032x}",
@@ -199,33 +195,92 @@ def test_an_exports_columns_all_have_one_length(campaign, private_key: PrivateKe
             "segment": label,
             "stopped": i % 2 == 0,
         }
-        for i, label in enumerate(["", "Data", "Zürich Nord " + "ß" * 80, "Support"])
+        for i, label in enumerate(labels)
     ]
-    built = export.build(
+    return export.build(
         kind="petitions.signature", campaign=campaign, parent_field="petition", parent={"id": "p"}, records=rows
     )
-    assert len({len(r[export.COLUMNS]) for r in built["records"]}) == 1
-    alone = export.build(
-        kind="petitions.signature", campaign=campaign, parent_field="petition", parent={"id": "p"}, records=rows[1:2]
+
+
+def test_an_exports_columns_all_have_one_length(campaign, private_key: PrivateKey) -> None:
+    """A group's name must not show in the columns' length either: every record's columns
+    in the one box are padded to one length, set by the campaign's longest group name,
+    not by which records exist, so the box's length says no more than the record count."""
+    from concerted.campaigns.models import Segment
+
+    longest = "Zürich Nord " + "ß" * 80
+    Segment.objects.create(campaign=campaign, kind="site", label=longest)
+    built = _built(campaign, ["", "Data", longest, "Support"])
+    assert [set(r) for r in built["records"]] == [{"id", "sealed"}] * 4
+    ids = export.export_ids(built)
+    opened = sealing.open_sealed(
+        private_key, base64.b64decode(built[export.COLUMNS]), kind="petitions.signature/columns", ids=ids
     )
-    assert len(alone["records"][0][export.COLUMNS]) == len(built["records"][0][export.COLUMNS])
+    assert set(opened[export.RECORDS]) == {r["id"] for r in built["records"]}
+    sizes = {
+        len(json.dumps(c, ensure_ascii=False, separators=(",", ":")).encode()) for c in opened[export.RECORDS].values()
+    }
+    assert len(sizes) == 1
+    # The same number of records in other groups (none, or all in the longest): one length.
+    for labels in (["", "", "", ""], [longest] * 4, ["Data"] * 4):
+        assert len(_built(campaign, labels)[export.COLUMNS]) == len(built[export.COLUMNS]), labels
     # In id order, not in the order the records came (a day order would date them).
-    assert [r["id"] for r in built["records"]] == sorted(r["id"] for r in rows)
+    assert [r["id"] for r in built["records"]] == sorted(r["id"] for r in built["records"])
+    assert [r["id"] for r in built["records"]] != [f"{9 - i:032x}" for i in range(4)]
 
 
-def test_a_format_1_export_with_clear_columns_still_opens(campaign, private_key: PrivateKey) -> None:
-    """Exports downloaded before the columns were sealed open as they did."""
-    from concerted.core import sealing
+def test_the_columns_box_opens_only_in_its_own_export(campaign, private_key: PrivateKey) -> None:
+    """The one box names the export's campaign and parent: moved to another export it
+    opens for no record; sealed as another kind, it refuses the export."""
 
-    ids = {"campaign": str(campaign.pk), "petition": "p", "row": "r1"}
-    blob = sealing.seal(private_key.public_key, kind="petitions.signature", ids=ids, data={"name": "Ada"})
-    old = {
-        "format": export.FORMAT_CLEAR_COLUMNS,
+    def signed(parent: str) -> dict[str, Any]:
+        ids = {"campaign": str(campaign.pk), "petition": parent, "row": "r1"}
+        blob = sealing.seal(private_key.public_key, kind="petitions.signature", ids=ids, data={"name": "Ada"})
+        rows = [{"id": "r1", "sealed": blob, "day": "2026-05-01", "segment": "Data"}]
+        return export.build(
+            kind="petitions.signature", campaign=campaign, parent_field="petition", parent={"id": parent}, records=rows
+        )
+
+    mine, theirs = signed("p"), signed("q")
+    (row,) = reveal.open_export(mine, private_key).rows
+    assert row == {"id": "r1", "day": "2026-05-01", "segment": "Data", "name": "Ada"}
+    moved = {**mine, export.COLUMNS: theirs[export.COLUMNS]}
+    with pytest.raises(RevealError, match="none of the records could be opened"):
+        reveal.open_export(moved, private_key)
+    reseal_columns(mine, private_key, mine["records"][0], {"day": "2026-05-01"}, kind="pledges.commitment")
+    with pytest.raises(RevealError, match=r"refused: this export says it holds 'petitions\.signature' records"):
+        reveal.open_export(mine, private_key)
+
+
+def test_format_2_and_1_exports_still_open(campaign, private_key: PrivateKey) -> None:
+    """Exports downloaded before the columns went into one box open as they did: format
+    2 with a box per record (naming the record's row), format 1 with clear columns."""
+    head = {
         "kind": "petitions.signature",
         "campaign": {"id": str(campaign.pk)},
         "parent_field": "petition",
         "parent": {"id": "p"},
-        "records": [{"id": "r1", "day": "2026-05-01", "segment": "Data", "sealed": base64.b64encode(blob).decode()}],
     }
-    (row,) = reveal.open_export(old, private_key).rows
-    assert row == {"id": "r1", "day": "2026-05-01", "segment": "Data", "name": "Ada"}
+
+    def seal(kind: str, row: str, data: dict[str, Any]) -> str:
+        ids = {"campaign": str(campaign.pk), "petition": "p", "row": row}
+        return base64.b64encode(sealing.seal(private_key.public_key, kind=kind, ids=ids, data=data)).decode()
+
+    columns = {"day": "2026-05-01", "segment": "Data"}
+    first = {
+        "id": "r1",
+        "sealed": seal("petitions.signature", "r1", {"name": "Ada"}),
+        "columns": seal("petitions.signature/columns", "r1", export.padded(columns, 300)),
+    }
+    # Format 2's boxes name the record's row: another record's columns don't open.
+    moved = {**first, "id": "r2", "sealed": seal("petitions.signature", "r2", {"name": "Bo"})}
+    two = {**head, "format": export.FORMAT_RECORD_COLUMNS, "records": [first, moved]}
+    one = {
+        **head,
+        "format": export.FORMAT_CLEAR_COLUMNS,
+        "records": [{"id": "r1", **columns, "sealed": first["sealed"]}],
+    }
+    for old in (two, one):
+        opened = reveal.open_export(old, private_key)
+        assert opened.rows == [{"id": "r1", "day": "2026-05-01", "segment": "Data", "name": "Ada"}], old["format"]
+    assert [rid for rid, _reason in reveal.open_export(two, private_key).failures] == ["r2"]

@@ -207,8 +207,10 @@ def test_notes_reveal_and_refuse_a_note_moved_to_another_person(as_user, unit, p
     first = export["records"][0]
     reseal_columns(export, private_key, first, {**export_columns(export, private_key, first), "person": str(other.pk)})
     second = signing.add_note(other, {**cleaned, "note": "Second note."})
-    fresh = download(as_user, "cards:export_notes", unit)["records"]
-    export["records"].append(next(r for r in fresh if r["id"] == str(second.pk)))
+    fresh = download(as_user, "cards:export_notes", unit)
+    added = next(r for r in fresh["records"] if r["id"] == str(second.pk))
+    export["records"].append(added)
+    reseal_columns(export, private_key, added, export_columns(fresh, private_key, added))
     revealed = open_export(export, private_key)
     assert [r["note"] for r in revealed.rows] == ["Second note."]
     assert revealed.failures and "person does not match" in revealed.failures[0][1]

@@ -106,7 +106,7 @@ def test_send_json_holds_only_those_who_agreed_sealed(client, owner, petition, m
     assert data["format"] == "concerted-message/1" and data["message"]["subject"] == "We reached 40%"
     assert len(data["export"]["records"]) == 1 and "ana@example.net" not in response.content.decode()
     (record,) = data["export"]["records"]
-    assert set(record) == {"id", "sealed", "columns"}  # "stopped" is sealed with the day
+    assert set(record) == {"id", "sealed"}  # "stopped" is sealed with the day, in the export's columns
     assert export_columns(data["export"], private_key, record)["stopped"] is False
 
 

@@ -142,7 +142,7 @@ def test_export_with_token_and_without(petition, owner, outsider, client):
     response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     data = json.loads(response.content)
-    assert data["format"] == "concerted-export/1"
+    assert data["format"] == "concerted-export/3"
     assert data["parent"]["id"] == str(petition.pk)
     assert client.get(url, HTTP_AUTHORIZATION="Bearer cxt_wrong").status_code == 401
     _obj, other_token = ExportToken.issue(outsider, "theirs")

@@ -7,9 +7,10 @@
 (function () {
   "use strict";
   var PREFIX = "concerted-PRIVATE-key-1:";
-  // The sealed export's first format, with its columns in the clear (core/export.py);
-  // any other is read as format 2, where they are sealed.
+  // The sealed export's older formats (core/export.py): 1 had the columns in the clear,
+  // 2 sealed them in a box per record; any other is read as format 3, one box for all.
   var FORMAT_CLEAR_COLUMNS = "concerted-export/1";
+  var FORMAT_RECORD_COLUMNS = "concerted-export/2";
   // Strings come from Django's JavaScript catalog (/<lang>/jsi18n/, a script the app
   // serves); without it they stay in English.
   var gettext = window.gettext || function (s) { return s; };
@@ -49,35 +50,72 @@
     });
   }
 
-  // One sealed envelope, opened and checked against the record it came in (kind,
-  // campaign, parent, row); returns its data. Sets state.wrongKind on a kind mismatch.
-  function openEnvelope(sodium, data, keys, record, text, kind, state) {
+  // The ids the export's columns box names; a record's envelope names its row too.
+  function exportIds(data) {
+    var ids = {campaign: data.campaign.id};
+    ids[data.parent_field] = data.parent.id;
+    return ids;
+  }
+
+  function recordIds(data, record) {
+    return Object.assign(exportIds(data), {row: String(record.id)});
+  }
+
+  // One sealed envelope, opened and checked against where it came in (its kind and
+  // every id in `expected`); returns its ids and data. Sets state.wrongKind on a kind mismatch.
+  function openEnvelope(sodium, keys, text, kind, expected, state) {
     var blob = sodium.from_base64(text, sodium.base64_variants.ORIGINAL);
     var plain = sodium.crypto_box_seal_open(blob, keys.publicKey, keys.secretKey);
     var envelope = JSON.parse(new TextDecoder().decode(unpad(plain)));
     var ids = envelope.ids || {};
     if (envelope.kind !== kind) { state.wrongKind = envelope.kind; }
-    if (envelope.kind !== kind || ids.campaign !== data.campaign.id ||
-        ids[data.parent_field] !== data.parent.id || ids.row !== String(record.id)) {
+    if (envelope.kind !== kind || Object.keys(expected).some(function (name) { return ids[name] !== expected[name]; })) {
       throw new Error("record does not belong here");
     }
     return {ids: ids, data: envelope.data || {}};
   }
 
-  // What the server keeps beside a record's blob (day, group, ...): sealed in `columns`
-  // in format 2 (core/export.py), in the clear in format 1.
-  function columnsOf(sodium, data, keys, record, state) {
-    if (data.format === FORMAT_CLEAR_COLUMNS) {
-      var clear = Object.assign({}, record);
-      delete clear.id;
-      delete clear.sealed;
-      return clear;
-    }
-    if (record.columns === undefined) { return {}; }
-    var columns = openEnvelope(sodium, data, keys, record, record.columns, data.kind + "/columns", state).data;
-    if (typeof columns !== "object" || columns === null || Array.isArray(columns)) { throw new Error("not a record"); }
+  function isObject(value) { return typeof value === "object" && value !== null && !Array.isArray(value); }
+
+  function unpadded(columns) {
+    if (!isObject(columns)) { throw new Error("not a record"); }
     delete columns._pad;
     return columns;
+  }
+
+  // How the records get what the server keeps beside their blobs (day, group, ...), by
+  // format: from the export's one sealed `columns` box, opened here once (format 3; it
+  // names the export's campaign and parent), from a box per record naming its row too
+  // (format 2), or in the clear (format 1). A record missing from them has none; a box
+  // that can't be opened fails every record.
+  function columnsReader(sodium, data, keys, state) {
+    var kind = data.kind + "/columns";
+    if (data.format === FORMAT_CLEAR_COLUMNS) {
+      return function (record) {
+        var clear = Object.assign({}, record);
+        delete clear.id;
+        delete clear.sealed;
+        return clear;
+      };
+    }
+    if (data.format === FORMAT_RECORD_COLUMNS) {
+      return function (record) {
+        if (record.columns === undefined) { return {}; }
+        return unpadded(openEnvelope(sodium, keys, record.columns, kind, recordIds(data, record), state).data);
+      };
+    }
+    if (data.columns === undefined) { return function () { return {}; }; }
+    var table;
+    try {
+      table = openEnvelope(sodium, keys, data.columns, kind, exportIds(data), state).data.records;
+      if (!isObject(table)) { throw new Error("not a record"); }
+    } catch (e) {
+      return function () { throw e; };
+    }
+    return function (record) {
+      var id = String(record.id);
+      return Object.prototype.hasOwnProperty.call(table, id) ? unpadded(table[id]) : {};
+    };
   }
 
   // Opens every record: {rows: [record's id + its columns + sealed data], failed: n,
@@ -90,14 +128,15 @@
     if (expectedKind && data.kind !== expectedKind) {
       throw new Error(interpolate(gettext("Refused: this export does not hold %(kind)s records."), {kind: expectedKind}, true));
     }
+    var columnsOf = columnsReader(sodium, data, keys, state);
     data.records.forEach(function (record) {
       var id = String(record.id), blobText = String(record.sealed);
       if (seenIds[id] || seenBlobs[blobText]) { repeated++; return; }
       seenIds[id] = true;
       seenBlobs[blobText] = true;
       try {
-        var columns = columnsOf(sodium, data, keys, record, state);
-        var opened = openEnvelope(sodium, data, keys, record, record.sealed, data.kind, state);
+        var columns = columnsOf(record);
+        var opened = openEnvelope(sodium, keys, record.sealed, data.kind, recordIds(data, record), state);
         (extraIds || []).forEach(function (name) {
           if (opened.ids[name] !== columns[name]) { throw new Error("record does not belong here"); }
         });
