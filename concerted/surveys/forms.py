@@ -7,7 +7,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
+from concerted.core.forms import (
+    MessageConsentField,
+    PersonalContactField,
+    ReadableCharField,
+    refuse_consent_without_contact,
+)
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
 from concerted.invites.forms import InviteCodeField
 
@@ -192,12 +197,9 @@ class AnswerForm(forms.Form):
             else:
                 continue
             self._errors.setdefault(f"q{q.pk}", self.error_class()).append(problem)
+        refuse_consent_without_contact(self)
         # A contact is kept only to write to its owner: never without the box ticked.
-        if cleaned.get("may_message") and not cleaned.get("contact") and "contact" not in self.errors:
-            self.add_error(
-                "contact", _("Give a personal email or phone for the committee to write to, or untick the box.")
-            )
-        elif cleaned.get("contact") and not cleaned.get("may_message"):
+        if cleaned.get("contact") and not cleaned.get("may_message"):
             self.add_error(
                 "may_message",
                 _("Tick the box for the committee to write to you, or clear the contact: it is kept for nothing else."),

@@ -39,3 +39,18 @@ def open_election(ceremony) -> Ceremony:
     ballotbox.open_voting(ceremony.election)
     ceremony.election.refresh_from_db()
     return ceremony
+
+
+@pytest.fixture
+def seats(campaign) -> Election:
+    """A choose-up-to-2-of-3 election (officers), being set up."""
+    return Election.objects.create(
+        campaign=campaign,
+        title="Stewards",
+        question="Who should be stewards?",
+        kind=Election.Kind.UP_TO,
+        options=["Ana", "Bo", "Cy"],
+        max_choices=2,
+        trustee_count=3,
+        threshold=2,
+    )

@@ -14,27 +14,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from concerted.elections.forms import VoteForm
-from concerted.elections.models import Election
 
 pytestmark = pytest.mark.django_db
 
 
 def field_html(form: forms.Form, name: str) -> str:
     return render_to_string("_field.html", {"field": form[name]})
-
-
-@pytest.fixture
-def seats(campaign) -> Election:
-    return Election.objects.create(
-        campaign=campaign,
-        title="Stewards",
-        question="Who should be stewards?",
-        kind=Election.Kind.UP_TO,
-        options=["Ana", "Bo", "Cy"],
-        max_choices=2,
-        trustee_count=3,
-        threshold=2,
-    )
 
 
 def test_it_renders_choose_up_to_k_as_a_fieldset_of_tick_boxes_without_nested_labels(seats):

@@ -329,17 +329,10 @@ def test_it_marks_the_campaigns_own_text_with_its_language_on_a_page_in_another(
     assert "<h1>Strike authorization</h1>" in english and "<legend><strong>Authorize a strike?</strong>" in english
 
 
-def test_it_marks_the_options_and_the_board_with_the_campaigns_language(client, campaign):
-    election = Election.objects.create(
-        campaign=campaign,
-        title="Stewards",
-        question="Who should be stewards?",
-        kind=Election.Kind.UP_TO,
-        options=["Ana", "Bo", "Cy"],
-        max_choices=2,
-        status=Election.Status.TALLIED,
-        tally={"result": [[3, 1, 2]]},
-    )
+def test_it_marks_the_options_and_the_board_with_the_campaigns_language(client, seats):
+    election = seats
+    election.status, election.tally = Election.Status.TALLIED, {"result": [[3, 1, 2]]}
+    election.save()
     board = client.get(_in("es", "elections:board", election.slug)).content.decode()
     assert '<span lang="en">Stewards</span>' in board.split("<h1", 1)[1].split("</h1>", 1)[0]
     assert '<span lang="en">Who should be stewards?</span>' in board

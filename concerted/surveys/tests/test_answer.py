@@ -344,3 +344,16 @@ def test_free_text_never_reaches_the_database_file_in_the_clear(ai_survey):
     assert client.post(answer_url(ai_survey), data).status_code == 302
     assert FreeText.objects.count() == 1
     assert_absent(database_bytes(), "Snorkelwick-overtime-grievance-9081", "203.0.113.99", "SurveyLeakAgent")
+
+
+def test_a_ticked_contact_box_needs_a_contact_and_a_contact_needs_the_box(ai_survey):
+    ai_survey.asks_for_contact = True
+    ai_survey.save()
+    qs = {q.position: q for q in ai_survey.ordered_questions()}
+    answer = {f"q{qs[10].pk}": "Just this"}
+    ticked = Client().post(answer_url(ai_survey), {**answer, "may_message": "on"})
+    assert ticked.status_code == 400
+    assert "Give a personal email or phone for the committee to write to" in ticked.content.decode()
+    unticked = Client().post(answer_url(ai_survey), {**answer, "contact": "someone@example.org"})
+    assert unticked.status_code == 400 and "Tick the box for the committee to write to you" in unticked.content.decode()
+    assert not Response.objects.exists()
