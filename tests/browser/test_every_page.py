@@ -269,6 +269,24 @@ def test_every_url_pattern_is_walked_or_has_a_reason(demo):
         assert len(why) > 5, "every exclusion says why"
 
 
+def test_every_command_line_says_what_its_url_and_token_are(demo):
+    """An organizer copying `concerted reveal --server URL --token TOKEN ...` needs this
+    site's address and where a token comes from, next to the command."""
+    staff = Client()
+    staff.force_login(demo["organizer"])
+    with_commands = []
+    for paths in demo["organizer_pages"].values():  # type: ignore[attr-defined]
+        for path in paths:
+            html = staff.get(path).content.decode()
+            if "--server URL" in html:
+                with_commands.append(path)
+                where = re.search(r'<p class="help cli-where">(.*?)</p>', html, re.S)
+                assert where, f"{path}: a command line without what URL and TOKEN are"
+                assert "<code>http://testserver</code>" in where.group(1), path
+                assert f'href="{reverse("accounts:tokens")}"' in where.group(1), path
+    assert len(with_commands) >= 4  # petitions, cards, surveys, bargaining, flyers...
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
 def test_every_page_has_no_serious_axe_violation(browser, live_server, demo, javascript):
     problems: list[str] = []

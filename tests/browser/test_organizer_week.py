@@ -110,6 +110,10 @@ def test_an_organizers_first_week(browser, live_server, settings, campaign, owne
     check(sam, checked)
     sam.get_by_role("button", name="Save").click()
     sam.get_by_role("button", name="Open for signatures").click()
+    # It asks once: the text is fixed from then on.
+    sam.get_by_role("link", name="See the phone page first").wait_for()
+    check(sam, checked)
+    sam.get_by_role("button", name="Yes, open it for signatures").click()
     petition = Petition.objects.get(title="Switch the tracker off")
     assert petition.status == Petition.Status.OPEN
     check(sam, checked)

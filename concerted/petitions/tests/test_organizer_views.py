@@ -75,7 +75,16 @@ def test_organizers_create_edit_and_open_a_petition(as_user, campaign, who):
     petition = Petition.objects.get(title="Stop the leaderboard")
     assert petition.status == Petition.Status.DRAFT
     assert petition.goal() == 30  # 30% of a unit of 100
+    # Opening fixes the text for good, so it asks once, with the phone preview at hand.
     response = client.post(reverse("petitions:status", args=[petition.pk]), {"status": "open"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Open this petition for signatures?" in html
+    assert reverse("petitions:preview", args=[petition.pk]) in html
+    assert 'name="status" value="open"' in html and 'name="confirm" value="yes"' in html
+    petition.refresh_from_db()
+    assert petition.status == Petition.Status.DRAFT
+    response = client.post(reverse("petitions:status", args=[petition.pk]), {"status": "open", "confirm": "yes"})
     petition.refresh_from_db()
     assert petition.status == Petition.Status.OPEN
 
@@ -112,7 +121,7 @@ def test_it_refuses_to_open_without_a_key(as_user, petition):
     campaign.save()
     petition.status = Petition.Status.DRAFT
     petition.save()
-    as_user("owner").post(reverse("petitions:status", args=[petition.pk]), {"status": "open"})
+    as_user("owner").post(reverse("petitions:status", args=[petition.pk]), {"status": "open", "confirm": "yes"})
     petition.refresh_from_db()
     assert petition.status == Petition.Status.DRAFT
 

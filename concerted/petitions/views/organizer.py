@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
-from concerted.core import records, releases, translations
+from concerted.core import confirm, records, releases, translations
 
 from .. import stats
 from ..forms import PetitionForm
@@ -123,6 +124,19 @@ def set_status(request: HttpRequest, petition_id: uuid.UUID) -> HttpResponse:
         )
     elif status == Petition.Status.OPEN and not petition.campaign.has_key:
         messages.error(request, _("Add the committee public key before opening: signatures are sealed to it."))
+    elif status == Petition.Status.OPEN and petition.status == Petition.Status.DRAFT and not confirm.confirmed(request):
+        return confirm.ask_to_open(
+            request,
+            title=_("Open this petition for signatures?"),
+            fixed=_(
+                "Its title, text, addressee and groups are fixed from then on, in every language, as people sign "
+                "them. Only the goal can still change."
+            ),
+            confirm_label=_("Yes, open it for signatures"),
+            cancel_url=reverse("petitions:dashboard", args=[petition.pk]),
+            preview_url=reverse("petitions:preview", args=[petition.pk]),
+            context={"campaign": petition.campaign},
+        )
     else:
         petition.status = status
         petition.save(update_fields=["status"])

@@ -122,10 +122,16 @@ def test_open(as_user, make_pledge, who):
     draft = make_pledge(status="draft")
     response = as_user(who).post(reverse("pledges:open", args=[draft.pk]))
     draft.refresh_from_db()
+    assert draft.status == Pledge.Status.DRAFT
     if who in NOBODY:
         nothing_for(response, who)
-        assert draft.status == Pledge.Status.DRAFT
         return
+    # Opening fixes the terms for good: it asks once, with the phone preview at hand.
+    html = response.content.decode()
+    assert response.status_code == 200 and "Open this pledge?" in html
+    assert reverse("pledges:preview", args=[draft.pk]) in html
+    response = as_user(who).post(reverse("pledges:open", args=[draft.pk]), {"confirm": "yes"})
+    draft.refresh_from_db()
     assert response.status_code == 302
     assert draft.status == Pledge.Status.OPEN
     assert draft.threshold_fixed == 5
@@ -272,7 +278,7 @@ def test_the_terms_are_fixed_once_open(as_user, pledge):
     assert response.status_code == 302
     pledge.refresh_from_db()
     assert pledge.threshold() == 5
-    assert as_user("owner").post(reverse("pledges:open", args=[pledge.pk])).status_code == 302
+    assert as_user("owner").post(reverse("pledges:open", args=[pledge.pk]), {"confirm": "yes"}).status_code == 302
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.OPEN
 

@@ -137,6 +137,20 @@ def open_pledge(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
             )
             % {"n": pledge.threshold(), "min": MIN_THRESHOLD},
         )
+    elif not confirm_step.confirmed(request):
+        return confirm_step.ask_to_open(
+            request,
+            title=_("Open this pledge?"),
+            fixed=_(
+                "Its terms, deadline and threshold (%(n)d people) are fixed from then on, in every language, as "
+                "people pledge to them."
+            )
+            % {"n": pledge.threshold()},
+            confirm_label=_("Yes, open the pledge"),
+            cancel_url=reverse("pledges:dashboard", args=[pledge.pk]),
+            preview_url=reverse("pledges:preview", args=[pledge.pk]),
+            context={"campaign": pledge.campaign},
+        )
     else:
         pledge.open()
         messages.success(request, _("The pledge is open. Share its page or print its flyer."))

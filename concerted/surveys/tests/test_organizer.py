@@ -32,7 +32,8 @@ def views(survey):
         (reverse("surveys:freetext", args=[survey.pk]), "get", None, 200, "post"),
         (reverse("surveys:question_move", args=[question.pk]), "post", {"direction": "up"}, 302, "get"),
         (reverse("surveys:question_add", args=[survey.pk]), "post", {"kind": "number", "text": "Hours?"}, 302, "get"),
-        (reverse("surveys:status", args=[survey.pk]), "post", {"status": "published"}, 302, "get"),
+        (reverse("surveys:status", args=[survey.pk]), "post", {"status": "published"}, 200, "get"),  # asks first
+        (reverse("surveys:status", args=[survey.pk]), "post", {"status": "published", "confirm": "yes"}, 302, "get"),
         (reverse("surveys:question_delete", args=[question.pk]), "post", {"confirm": "yes"}, 302, "get"),
     ]
 
@@ -107,7 +108,13 @@ def test_builder_explains_bad_input(survey, as_user, data, message):
 
 def test_publishing_locks_questions_and_thresholds(survey, as_user):
     client = as_user("owner")
-    client.post(reverse("surveys:status", args=[survey.pk]), {"status": "published"})
+    # Publishing fixes the questions for good: it asks once, with the phone preview at hand.
+    response = client.post(reverse("surveys:status", args=[survey.pk]), {"status": "published"})
+    assert "Publish this survey?" in response.content.decode()
+    assert reverse("surveys:preview", args=[survey.pk]) in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.DRAFT and not survey.locked
+    client.post(reverse("surveys:status", args=[survey.pk]), {"status": "published", "confirm": "yes"})
     survey.refresh_from_db()
     assert survey.locked
     question = survey.ordered_questions()[2]
@@ -137,7 +144,7 @@ def test_thresholds_cannot_go_below_the_floor(survey, as_user):
 def test_publishing_needs_the_committee_key(survey, as_user):
     survey.campaign.public_key = ""
     survey.campaign.save()
-    as_user("owner").post(reverse("surveys:status", args=[survey.pk]), {"status": "published"})
+    as_user("owner").post(reverse("surveys:status", args=[survey.pk]), {"status": "published", "confirm": "yes"})
     survey.refresh_from_db()
     assert survey.status == Survey.Status.DRAFT
 

@@ -241,6 +241,19 @@ def set_status(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Add the committee public key before publishing: free text is sealed to it."))
     elif status == Survey.Status.PUBLISHED and not survey.ordered_questions():
         messages.error(request, _("Add at least one question before publishing."))
+    elif survey.status == Survey.Status.DRAFT and not confirm.confirmed(request):
+        return confirm.ask_to_open(
+            request,
+            title=_("Publish this survey?"),
+            fixed=_(
+                "Its questions, choices and anonymity thresholds are fixed from then on, in every language, as "
+                "people answer them."
+            ),
+            confirm_label=_("Yes, publish it"),
+            cancel_url=reverse("surveys:builder", args=[survey.pk]),
+            preview_url=reverse("surveys:preview", args=[survey.pk]),
+            context={"campaign": survey.campaign},
+        )
     else:
         survey.status = status
         survey.save(update_fields=["status"])
