@@ -178,6 +178,26 @@ class OrganizerInvite(models.Model):
 
         return self.expires <= timezone.now()
 
+    def still_backed(self) -> bool:
+        """Whether whoever made the invite could make it today: still on the team, with
+        the power it hands out. Removing or demoting someone ends the invites they made
+        (`cancel_unbacked_invites`); this check at the door covers the rest, so a removed
+        member can't walk back in through a link they kept."""
+        if self.invited_by_id is None:
+            return False
+        role = (
+            Membership.objects.filter(campaign_id=self.campaign_id, user_id=self.invited_by_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        return role_allows(role, Role.ORGANIZER) and role_allows(role, self.role)
+
+
+def cancel_unbacked_invites(campaign: Campaign, user: Any) -> int:
+    """Delete the open invites `user` made that they could no longer make; how many."""
+    unbacked = [i.pk for i in campaign.invites.filter(invited_by=user) if not i.still_backed()]  # type: ignore[attr-defined]
+    return OrganizerInvite.objects.filter(pk__in=unbacked).delete()[0]
+
 
 class Segment(models.Model):
     """A non-identifying group coworkers may say they belong to: team, site, shift."""

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.core import confirm
@@ -31,7 +32,16 @@ from .forms import (
     TwoFactorPolicyForm,
     segment_form,
 )
-from .models import ROLE_HELP, Campaign, Membership, OrganizerInvite, Role, Segment, role_allows
+from .models import (
+    ROLE_HELP,
+    Campaign,
+    Membership,
+    OrganizerInvite,
+    Role,
+    Segment,
+    cancel_unbacked_invites,
+    role_allows,
+)
 from .overview import campaign_actions, campaign_items
 
 
@@ -171,7 +181,7 @@ def _team_page(
         {
             "campaign": campaign,
             "memberships": campaign.memberships.select_related("user").order_by("user__username"),  # type: ignore[attr-defined]
-            "invites": campaign.invites.filter(expires__gt=timezone.now()),  # type: ignore[attr-defined]
+            "invites": campaign.invites.filter(expires__gt=timezone.now()).select_related("invited_by"),  # type: ignore[attr-defined]
             "invite_form": invite_form,
             "policy_form": TwoFactorPolicyForm(instance=campaign),
             "roles": Role.choices,
@@ -217,6 +227,16 @@ def invite_cancel(request: HttpRequest, campaign_id: uuid.UUID, invite_id: int) 
     return redirect("campaigns:organizers", campaign.pk)
 
 
+def _cancelled_note(cancelled: int) -> str:
+    if not cancelled:
+        return ""
+    return " " + ngettext(
+        "The invite link they made no longer works.",
+        "The %(n)d invite links they made no longer work.",
+        cancelled,
+    ) % {"n": cancelled}
+
+
 def _owners_left(campaign: Campaign, without: Membership) -> bool:
     return campaign.memberships.filter(role=Role.OWNER).exclude(pk=without.pk).exists()  # type: ignore[attr-defined]
 
@@ -234,9 +254,11 @@ def organizer_role(request: HttpRequest, campaign_id: uuid.UUID, user_id: int) -
     elif form.cleaned_data["role"] != Role.OWNER and not _owners_left(campaign, membership):
         messages.error(request, _("A campaign needs at least one owner. Make someone else owner first."))
     else:
-        membership.role = form.cleaned_data["role"]
-        membership.save(update_fields=["role"])
-        messages.success(request, _("Role changed."))
+        with transaction.atomic():
+            membership.role = form.cleaned_data["role"]
+            membership.save(update_fields=["role"])
+            cancelled = cancel_unbacked_invites(campaign, membership.user)
+        messages.success(request, _("Role changed.") + _cancelled_note(cancelled))
     return redirect("campaigns:organizers", campaign.pk)
 
 
@@ -252,8 +274,13 @@ def organizer_remove(request: HttpRequest, campaign_id: uuid.UUID, user_id: int)
         messages.error(request, _("A campaign needs at least one owner. Make someone else owner first."))
         return redirect("campaigns:organizers", campaign.pk)
     if request.method == "POST":
-        membership.delete()
-        messages.success(request, _("%(name)s no longer organizes this campaign.") % {"name": membership.user})
+        with transaction.atomic():
+            membership.delete()
+            cancelled = cancel_unbacked_invites(campaign, membership.user)
+        messages.success(
+            request,
+            _("%(name)s no longer organizes this campaign.") % {"name": membership.user} + _cancelled_note(cancelled),
+        )
         return redirect("campaigns:list" if leaving else "campaigns:organizers", *([] if leaving else [campaign.pk]))
     return render(
         request,
@@ -264,7 +291,8 @@ def organizer_remove(request: HttpRequest, campaign_id: uuid.UUID, user_id: int)
             "consequences": [
                 _("They lose access to this campaign at once, on every device they are signed in on."),
                 _("Their reveal tokens no longer fetch this campaign's records."),
-                _("Only an invite can bring them back."),
+                _("Invite links they made and nobody used yet stop working."),
+                _("Only a new invite from the team can bring them back."),
             ],
             "keeps": _(
                 "This can't take back a copy of the private key or any export they already have: if you don't "
@@ -307,7 +335,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     """The invite link. Safe to GET (mail scanners follow links); only a POST uses it up,
     in the same transaction that adds the organizer."""
     invite = _invite_for(code)
-    if invite is None:
+    if invite is None or not invite.still_backed():
         return render(request, "campaigns/join.html", {"invite": None}, status=404)
     signed_in = request.user.is_authenticated
     form = None if signed_in else NewOrganizerForm(request.POST or None)

@@ -141,6 +141,55 @@ def test_removing_asks_first_then_removes(as_user, campaign, teammate):
     assert as_user("teammate").get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 404
 
 
+def _path(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_a_removed_organizer_cant_walk_back_in_through_an_invite_they_kept(as_user, campaign, teammate):
+    """The informant makes an invite before being removed, then uses it: the removal
+    must end it, or their old session and reveal token work again."""
+    informant = as_user("teammate")
+    kept = _path(make_invite(informant, campaign))
+    _obj, token = ExportToken.issue(teammate, "laptop")
+    page = as_user("owner").get(reverse("campaigns:organizer_remove", args=[campaign.pk, teammate.pk]))
+    assert "Invite links they made and nobody used yet stop working." in page.content.decode()
+    response = as_user("owner").post(
+        reverse("campaigns:organizer_remove", args=[campaign.pk, teammate.pk]), follow=True
+    )
+    assert "The invite link they made no longer works." in response.content.decode()
+    assert not OrganizerInvite.objects.exists()
+    assert informant.post(kept).status_code == 404
+    assert not Membership.objects.filter(user=teammate).exists()
+    export = reverse("petitions:export", args=[Petition.objects.create(campaign=campaign, title="T", body="B").pk])
+    assert Client().get(export, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 404
+
+
+def test_an_invite_whose_maker_is_gone_or_demoted_opens_nothing(as_user, campaign, teammate, outsider):
+    """Belt and braces: the door checks its maker too, whatever removed them."""
+    link = _path(make_invite(as_user("teammate"), campaign))
+    Membership.objects.filter(user=teammate).delete()  # removed some other way (an admin, a script)
+    assert as_user("outsider").post(link).status_code == 404
+    assert not Membership.objects.filter(campaign=campaign, user=outsider).exists()
+    Membership.objects.create(campaign=campaign, user=teammate, role=Role.ORGANIZER)
+    link = _path(make_invite(as_user("teammate"), campaign))
+    Membership.objects.filter(user=teammate).update(role=Role.READ_ONLY)
+    assert as_user("outsider").post(link).status_code == 404
+
+
+def test_demoting_someone_ends_the_invites_they_could_no_longer_make(as_user, campaign, teammate):
+    make_invite(as_user("teammate"), campaign)
+    url = reverse("campaigns:organizer_role", args=[campaign.pk, teammate.pk])
+    page = as_user("owner").post(url, {"role": "read-only"}, follow=True).content.decode()
+    assert "Role changed. The invite link they made no longer works." in page
+    assert not OrganizerInvite.objects.exists()
+
+
+def test_the_team_sees_who_made_each_open_invite(as_user, campaign, teammate):
+    make_invite(as_user("teammate"), campaign)
+    page = as_user("owner").get(reverse("campaigns:organizers", args=[campaign.pk])).content.decode()
+    assert f"made by {teammate.username}" in page
+
+
 def test_anyone_may_leave(as_user, campaign, teammate):
     client = as_user("teammate")
     assert client.post(reverse("campaigns:organizer_remove", args=[campaign.pk, teammate.pk])).status_code == 302
