@@ -6,8 +6,9 @@ and the row itself. Reveal on the organizer's machine refuses any record whose
 envelope does not match the row it was exported in, so a server can't move a
 signature from one petition to another or swap two rows.
 
-Plaintext is padded to a multiple of PAD_BLOCK bytes so the ciphertext length does
-not give away how long a name or comment is."""
+Plaintext is padded to a multiple of PAD_BLOCK bytes so the ciphertext length gives
+the length only in PAD_BLOCK steps: a name or contact doesn't show, a comment of a few
+hundred characters makes its record a step longer (docs/SECURITY.md)."""
 
 from __future__ import annotations
 
