@@ -272,6 +272,11 @@ RATELIMIT_FAIL_OPEN = True
 RATELIMIT_ENABLE = env_bool("CONCERTED_RATELIMIT", True)
 RATELIMIT_VIEW = "concerted.core.views.rate_limited"
 PUBLIC_POST_RATE = env_str("CONCERTED_PUBLIC_POST_RATE", "20/10m")
+# Casting (and spoiling) an election ballot, per client address: a membership meeting
+# votes from one hall Wi-Fi, i.e. one address, so 20 would stop it after 20 members.
+# Every ballot carries a signature by an eligible voting code, so a stranger's flood
+# costs the server a signature check per post and adds nothing.
+BALLOT_POST_RATE = env_str("CONCERTED_BALLOT_POST_RATE", "300/10m")
 # Organizer sign-in: per client address and, separately, per account name.
 LOGIN_RATE = env_str("CONCERTED_LOGIN_RATE", "10/15m")
 # Behind a trusted proxy: the request header that carries the client (e.g. X-Forwarded-For,

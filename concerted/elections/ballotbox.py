@@ -101,11 +101,30 @@ def add_credentials(election: Election, publics: list[str]) -> int:
     return added
 
 
+def _below_minimum(eligible: int) -> Refused:
+    return Refused(
+        _(
+            "This would leave %(have)d eligible voters, fewer than the %(n)d an election needs to be counted. "
+            "Add the member's replacement card (its public credential) first, then revoke the lost one."
+        )
+        % {"have": eligible, "n": MIN_ELECTORATE}
+    )
+
+
 def revoke_credential(election: Election, public: str) -> None:
+    """Once voting is open the electorate never drops below the minimum: below it the
+    board could never be verified nor tallied (the trustees' tool refuses it)."""
     if election.status not in (Election.Status.SETUP, Election.Status.OPEN):
         raise Refused(_("A credential can only be revoked before voting closes."))
-    if not Credential.objects.filter(election=election, public=public, revoked=False).update(revoked=True):
-        raise Refused(_("No such credential (or it is already revoked)."))
+    with transaction.atomic():
+        # Row lock (PostgreSQL): two revocations at once cannot both pass the count.
+        Election.objects.select_for_update().filter(pk=election.pk).first()
+        if not Credential.objects.filter(election=election, public=public, revoked=False).exists():
+            raise Refused(_("No such credential (or it is already revoked)."))
+        left = election.eligible().count() - 1
+        if election.status == Election.Status.OPEN and left < MIN_ELECTORATE:
+            raise _below_minimum(left)
+        Credential.objects.filter(election=election, public=public, revoked=False).update(revoked=True)
 
 
 def open_voting(election: Election) -> None:
@@ -139,19 +158,59 @@ def open_voting(election: Election) -> None:
 # --- voting ------------------------------------------------------------------------
 
 
-def cast(election: Election, ballot: Any) -> str:
-    """Check and store a ballot; returns its tracker. A revote by the same credential
-    replaces the earlier ballot (the last one counts)."""
+def _spoiled_mark(alpha: str) -> str:
+    """What a spoiled ballot leaves among the seen ciphertexts, beside its own alphas:
+    a hash of each, so a cast can say why it is refused. Nothing about the choice."""
+    return ev.sha256_hex(b"concerted/spoiled\0" + alpha.encode())
+
+
+def _alphas(ballot: dict[str, Any]) -> list[str]:
+    return [ct["alpha"] for ans in ballot["answers"] for ct in ans["choices"]]
+
+
+def _checked(election: Election, ballot: Any) -> Credential:
+    """A ballot's proofs and signature verify, under a credential of this election."""
+    if election.status in (Election.Status.CLOSED, Election.Status.TALLIED):
+        raise Refused(_("Voting is closed: your ballot was not cast."))
     if not election.is_open or election.manifest is None:
         raise Refused(_("This election is not open for voting."))
     why = ev.verify_ballot(election.manifest, ballot)
     if why:
         raise Refused(_("The ballot was refused: %(why)s.") % {"why": why})
-    cred = ballot["credential"]
-    if not election.credentials.filter(public=cred, revoked=False).exists():
+    cred = election.credentials.filter(public=ballot["credential"]).first()
+    if cred is None:
         raise Refused(_("This voting code is not valid for this election."))
+    return cred
+
+
+def spoil(election: Election, ballot: Any) -> str:
+    """The voter opened this encrypted ballot for checking (Benaloh challenge): it must
+    never be cast, by anyone who later holds its JSON. The page sends the ballot as it
+    would be cast (ciphertexts, proofs, signature) and no randomness: the server learns
+    nothing about the choice. Its ciphertexts join the seen ones, so cast refuses them."""
+    _checked(election, ballot)
     tr = ev.tracker(ballot)
-    alphas = [ct["alpha"] for ans in ballot["answers"] for ct in ans["choices"]]
+    alphas = _alphas(ballot)
+    with transaction.atomic():
+        if election.ballots.filter(tracker=tr).exists():
+            raise Refused(_("This ballot was already cast: it can no longer be opened for checking."))
+        SeenCiphertext.objects.bulk_create(
+            [SeenCiphertext(election=election, alpha=a) for a in alphas + [_spoiled_mark(a) for a in alphas]],
+            ignore_conflicts=True,
+        )
+    return tr
+
+
+def cast(election: Election, ballot: Any) -> str:
+    """Check and store a ballot; returns its tracker. A revote by the same credential
+    replaces the earlier ballot (the last one counts)."""
+    if _checked(election, ballot).revoked:
+        raise Refused(_("This voting code is not valid for this election."))
+    cred = ballot["credential"]
+    alphas = _alphas(ballot)
+    if SeenCiphertext.objects.filter(election=election, alpha__in=[_spoiled_mark(a) for a in alphas]).exists():
+        raise Refused(_("This ballot was opened for checking, so it can't be cast: encrypt a new one and cast that."))
+    tr = ev.tracker(ballot)
     try:
         with transaction.atomic():
             if election.ballots.filter(tracker=tr).exists():
@@ -199,6 +258,16 @@ def close(election: Election) -> None:
     """Stop voting, publish the last ballots, and only now say which ballots were replaced."""
     if not election.is_open:
         raise Refused(_("The election is not open."))
+    eligible = election.eligible().count()
+    if eligible < MIN_ELECTORATE:
+        # Closed like this, the board could never be verified nor tallied.
+        raise Refused(
+            _(
+                "Voting can't close with %(have)d eligible voters, fewer than the %(n)d an election needs to be "
+                "counted: add the replacement cards' public credentials first."
+            )
+            % {"have": eligible, "n": MIN_ELECTORATE}
+        )
     release_batch(election, final=True)
     revoked = set(election.credentials.filter(revoked=True).values_list("public", flat=True))
     latest: dict[str, int] = {}

@@ -51,6 +51,7 @@ def load(ctx: DemoContext) -> list[str]:
         title="Strike authorization vote",
         question="Do you authorize the bargaining committee to call a strike if Acme keeps the tracking?",
         kind=Election.Kind.YES_NO,
+        pass_rule=Election.PassRule.MORE_THAN,
         pass_percent=66,
         trustee_count=3,
         threshold=2,

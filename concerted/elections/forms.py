@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +14,32 @@ from .models import Election
 
 MAX_OPTIONS = 20
 MAX_TRUSTEES = 9
+MIN_TRUSTEES = 2  # "no single person ever holds the whole key" (docs/VOTING.md)
+
+# The first line `concerted election credentials` writes in public-credentials.txt.
+PUBLIC_FILE_HEADER = "# Concerted public credentials for election {election}: paste this whole file on its page."
+_HEADER_ELECTION = re.compile(r"^#.*\belection\s+([0-9a-fA-F-]{32,36})\b")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def public_file_header(election_id: str) -> str:
+    return PUBLIC_FILE_HEADER.format(election=election_id)
+
+
+def looks_like_private_code(line: str) -> bool:
+    """A voting code as printed (ABCDE-FGHJK-...), or a row or the header of private-codes.csv."""
+    text = line.strip().strip('"')
+    if text.lower().replace('"', "").replace(" ", "") in ("card,votingcode", "card;votingcode"):
+        return True
+    for part in re.split(r"[,;\t]", text):
+        part = part.strip().strip('"')
+        if len(part) >= 20 and not _HEX64.match(part.lower()):
+            try:
+                ev.normalize_code(part)
+            except ev.Invalid:
+                continue
+            return True
+    return False
 
 
 class ElectionForm(forms.ModelForm):
@@ -29,15 +58,36 @@ class ElectionForm(forms.ModelForm):
             "kind",
             "options_text",
             "max_choices",
+            "pass_rule",
             "pass_percent",
             "trustee_count",
             "threshold",
         ]
+        widgets = {"pass_rule": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.options:
             self.fields["options_text"].initial = "\n".join(self.instance.options)
+        # Asked only where they apply (checked in clean): a choose-one election has no
+        # pass rule and no number of choices to give.
+        for name in ("max_choices", "pass_rule", "pass_percent"):
+            self.fields[name].required = False
+        self.fields["max_choices"].help_text = gettext_lazy("Only for choose up to k.")
+        self.fields["pass_rule"].help_text = gettext_lazy(
+            "Only for yes or no: the union's rule, e.g. more than half for ratification, "
+            "at least two thirds for a strike."
+        )
+        self.fields["pass_percent"].help_text = gettext_lazy(
+            "Only with “more than” or “at least” a percentage: up to two decimals, e.g. 60 or 66.5."
+        )
+        self.fields["trustee_count"].help_text = _("At least %(min)d, at most %(max)d.") % {
+            "min": MIN_TRUSTEES,
+            "max": MAX_TRUSTEES,
+        }
+        self.fields["threshold"].help_text = gettext_lazy(
+            "At least 2: any this many trustees together can count, and no one alone can decrypt."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -54,41 +104,143 @@ class ElectionForm(forms.ModelForm):
                 self.add_error("max_choices", _("Between 1 and the number of options."))
         else:
             options = []
-        if kind == Election.Kind.ONE:
+        if kind != Election.Kind.UP_TO:
             data["max_choices"] = 1
-        pct = data.get("pass_percent")
-        if pct is not None and not 1 <= pct <= 99:
-            self.add_error("pass_percent", _("A percentage between 1 and 99."))
+        self._clean_pass_rule(data, kind)
         n, t = data.get("trustee_count") or 0, data.get("threshold") or 0
-        if not 1 <= n <= MAX_TRUSTEES:
-            self.add_error("trustee_count", _("Between 1 and %(n)d trustees.") % {"n": MAX_TRUSTEES})
-        elif not 1 <= t <= n:
-            self.add_error("threshold", _("Between 1 and the number of trustees."))
+        if not MIN_TRUSTEES <= n <= MAX_TRUSTEES:
+            self.add_error(
+                "trustee_count",
+                _("Between %(min)d and %(max)d trustees: with one, that person alone could decrypt every ballot.")
+                % {"min": MIN_TRUSTEES, "max": MAX_TRUSTEES},
+            )
+        elif not MIN_TRUSTEES <= t <= n:
+            self.add_error(
+                "threshold",
+                _("Between %(min)d and the number of trustees: with 1, any one trustee could decrypt every ballot.")
+                % {"min": MIN_TRUSTEES},
+            )
         self.instance.options = options
         return data
+
+    def _clean_pass_rule(self, data: dict[str, Any], kind: str | None) -> None:
+        rule = data.get("pass_rule") or ""
+        pct = data.get("pass_percent")
+        if kind != Election.Kind.YES_NO:
+            # Not used; stored as the plain default so nothing reads a stray value.
+            data["pass_rule"], data["pass_percent"] = Election.PassRule.MAJORITY, Decimal(50)
+            return
+        if not rule:
+            self.add_error("pass_rule", _("Choose the rule the union's constitution sets for this vote."))
+            return
+        if rule == Election.PassRule.MAJORITY:
+            data["pass_percent"] = Decimal(50)
+        elif rule == Election.PassRule.TWO_THIRDS:
+            data["pass_percent"] = Decimal("66.67")  # shown only; the count uses exactly 2/3
+        elif pct is None:
+            if "pass_percent" not in self.errors:
+                self.add_error("pass_percent", _("Give the percentage, e.g. 60 or 66.5."))
+        elif not Decimal(1) <= pct <= Decimal(99):
+            self.add_error("pass_percent", _("A percentage between 1 and 99, with up to two decimals."))
 
 
 class CredentialsForm(forms.Form):
     publics = forms.CharField(
         label=gettext_lazy("Public credentials (one per line)"),
-        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
         help_text=gettext_lazy(
             "The file public-credentials.txt made by `concerted election credentials`. Never the private codes."
         ),
     )
 
+    def __init__(self, *args: Any, election: Election, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.election = election
+
+    def _refuse_private_codes(self) -> None:
+        """Private codes on the server let whoever reads it vote in members' places: say so
+        loudly, and never send them back in the page."""
+        data = self.data.copy()
+        data["publics"] = ""
+        self.data = data
+        self.add_error(
+            None,
+            _(
+                "These are PRIVATE voting codes (private-codes.csv), not public credentials. Nothing was saved, "
+                "and they are not shown again here. They should never reach the server: the committee should "
+                "treat those cards as exposed, make new credentials with `concerted election credentials` and "
+                "paste only public-credentials.txt."
+            ),
+        )
+
     def clean_publics(self) -> list[str]:
-        lines = [line.strip().lower() for line in self.cleaned_data["publics"].splitlines() if line.strip()]
-        for line in lines:
+        election_id = str(self.election.pk)
+        publics: list[str] = []
+        raw_lines = [line.strip() for line in self.cleaned_data["publics"].splitlines() if line.strip()]
+        if any(looks_like_private_code(line) for line in raw_lines):
+            self._refuse_private_codes()
+            return []
+        for line in raw_lines:
+            if line.startswith("#"):
+                named = _HEADER_ELECTION.match(line)
+                if named and named.group(1).lower().replace("-", "") != election_id.replace("-", ""):
+                    raise forms.ValidationError(
+                        _(
+                            "This file was made for another election (%(other)s), not this one (%(this)s): its "
+                            "cards would all be refused when members vote. Run `concerted election credentials "
+                            "--election %(this)s` and paste the new public-credentials.txt."
+                        )
+                        % {"other": named.group(1), "this": election_id}
+                    )
+                continue
+            public = "".join(line.split()).lower()
             try:
-                ev.point(line)
+                ev.point(public)
             except ev.Invalid:
                 raise forms.ValidationError(_("“%(line)s” is not a public credential.") % {"line": line[:70]}) from None
-        return lines
+            if public not in publics:
+                publics.append(public)
+        if not publics:
+            raise forms.ValidationError(_("No public credentials in what was pasted."))
+        return publics
 
 
 class RevokeForm(forms.Form):
-    public = forms.CharField(label=gettext_lazy("Public credential to revoke"), max_length=64)
+    """A lost card is revoked by its voting code (a revoked card's secret no longer
+    matters) or by its public credential."""
+
+    public = forms.CharField(
+        label=gettext_lazy("Voting code or public credential to revoke"),
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=gettext_lazy(
+            "The code as printed on the lost card (e.g. ABCDE-FGHJK-LMNPQ-RSTUV), or its public credential "
+            "(64 hexadecimal characters, from `concerted election credential CODE`)."
+        ),
+    )
+
+    def __init__(self, *args: Any, election: Election, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.election = election
+
+    def clean_public(self) -> str:
+        text = "".join(self.cleaned_data["public"].split())
+        if _HEX64.match(text.lower()):
+            return text.lower()
+        try:
+            return ev.credential_public(str(self.election.pk), text)
+        except ev.Invalid:
+            raise forms.ValidationError(
+                _(
+                    "Neither a voting code (20 letters and digits, as printed on the card) nor a public "
+                    "credential (64 hexadecimal characters)."
+                )
+            ) from None
+
+
+def parse_election_id(text: str) -> str:
+    """An election id as its organizer page shows it; raises ValueError otherwise."""
+    return str(uuid.UUID(text.strip()))
 
 
 class VoteForm(forms.Form):

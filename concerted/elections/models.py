@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
@@ -32,11 +35,42 @@ def random_id() -> int:
 MIN_ELECTORATE = 10  # an exact tally of fewer voters could be traced back to people
 
 
+class PercentField(models.DecimalField):
+    """A percentage with up to two decimals, read back without trailing zeros (66, not
+    66.00; 66.5, not 66.50), so pages show it as it was typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def tidy(value: Decimal | None) -> Decimal | None:
+        if value is None:
+            return None
+        value = Decimal(value)
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        return self.tidy(value)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        return self.tidy(super().to_python(value))
+
+
 class Election(models.Model):
     class Kind(models.TextChoices):
         YES_NO = "yesno", _("Yes or no (strike authorization, ratification)")
         ONE = "one", _("Choose one (officer election)")
         UP_TO = "upto", _("Choose up to k (several seats)")
+
+    class PassRule(models.TextChoices):
+        # Stored rows from before the rule existed read as "more than pass_percent %",
+        # which is what they meant (migration 0002).
+        MAJORITY = "majority", _("More than half of the votes cast")
+        TWO_THIRDS = "2/3", _("At least two thirds of the votes cast")
+        MORE_THAN = "more", _("More than a percentage of the votes cast")
+        AT_LEAST = "atleast", _("At least a percentage of the votes cast")
 
     class Status(models.TextChoices):
         SETUP = "setup", _("Setting up: trustees make the key")
@@ -52,10 +86,17 @@ class Election(models.Model):
     kind = models.CharField(_("kind of vote"), max_length=8, choices=Kind.choices, default=Kind.YES_NO)
     options = models.JSONField(_("options"), default=list)
     max_choices = models.PositiveSmallIntegerField(_("choices allowed"), default=1)
-    pass_percent = models.PositiveSmallIntegerField(
-        _("yes needed to pass (%)"),
-        default=50,
-        help_text=_("The union's rules, e.g. more than 50% for ratification, two thirds for a strike."),
+    pass_rule = models.CharField(
+        _("Yes needed to pass"),
+        max_length=8,
+        choices=PassRule.choices,
+        default=PassRule.MAJORITY,
+        help_text=_("The union's rule, e.g. more than half for ratification, at least two thirds for a strike."),
+    )
+    pass_percent = PercentField(
+        _("percentage (for “more than” or “at least” a percentage)"),
+        default=Decimal(50),
+        help_text=_("Up to two decimals, e.g. 60 or 66.67."),
     )
     trustee_count = models.PositiveSmallIntegerField(_("trustees"), default=3)
     threshold = models.PositiveSmallIntegerField(_("trustees needed to count"), default=2)
@@ -99,12 +140,40 @@ class Election(models.Model):
     def eligible(self) -> models.QuerySet[Credential]:
         return self.credentials.filter(revoked=False)
 
+    def pass_share(self) -> tuple[Fraction, bool]:
+        """The union's rule as (share of the votes cast, whether reaching it exactly is enough)."""
+        if self.pass_rule == self.PassRule.MAJORITY:
+            return Fraction(1, 2), False
+        if self.pass_rule == self.PassRule.TWO_THIRDS:
+            return Fraction(2, 3), True
+        return Fraction(Decimal(self.pass_percent)) / 100, self.pass_rule == self.PassRule.AT_LEAST
+
+    def passes_with(self, yes: int, no: int) -> bool:
+        """Exact arithmetic (no rounding): two thirds means 2 of 3, not 66.67 %."""
+        share, inclusive = self.pass_share()
+        cast = yes + no
+        if cast == 0:
+            return False
+        return Fraction(yes, cast) >= share if inclusive else Fraction(yes, cast) > share
+
     def passed(self) -> bool | None:
         """For yes/no: did yes reach the union's threshold of the votes cast?"""
         if self.kind != self.Kind.YES_NO or not self.tally:
             return None
         yes, no = self.tally["result"][0]
-        return yes + no > 0 and yes * 100 > self.pass_percent * (yes + no)
+        return self.passes_with(yes, no)
+
+    @property
+    def pass_rule_text(self) -> str:
+        """The rule in a sentence, in the page's language ("more than 66.5 %" in its own digits)."""
+        p = formats.number_format(self.pass_percent)
+        if self.pass_rule == self.PassRule.MAJORITY:
+            return gettext("Passes if more than half of the votes cast are yes.")
+        if self.pass_rule == self.PassRule.TWO_THIRDS:
+            return gettext("Passes if at least two thirds of the votes cast are yes.")
+        if self.pass_rule == self.PassRule.AT_LEAST:
+            return gettext("Passes if at least %(p)s%% of the votes cast are yes.") % {"p": p}
+        return gettext("Passes if more than %(p)s%% of the votes cast are yes.") % {"p": p}
 
 
 class Trustee(models.Model):
@@ -131,12 +200,24 @@ class Trustee(models.Model):
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
-    @classmethod
-    def create(cls, election: Election, index: int, label: str) -> tuple[Trustee, str]:
+    @staticmethod
+    def new_token() -> str:
         token = secrets.token_urlsafe(24)
         while token.startswith("-"):  # typed as `--token TOKEN`: a leading dash reads as an option
             token = secrets.token_urlsafe(24)
+        return token
+
+    @classmethod
+    def create(cls, election: Election, index: int, label: str) -> tuple[Trustee, str]:
+        token = cls.new_token()
         return cls.objects.create(election=election, index=index, label=label, token_hash=cls.hash_token(token)), token
+
+    def reissue(self) -> str:
+        """A new token for this trustee; the old one stops working. Only its hash is kept."""
+        token = self.new_token()
+        self.token_hash = self.hash_token(token)
+        self.save(update_fields=["token_hash"])
+        return token
 
 
 class TrusteeMessage(models.Model):

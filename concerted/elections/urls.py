@@ -10,6 +10,7 @@ urlpatterns = [
     path("e/<slug:slug>/board.json", public.board_json, name="board_json"),
     path("e/<slug:slug>/manifest.json", public.manifest_json, name="manifest"),
     path("e/<slug:slug>/cast.json", public.cast_json, name="cast_json"),
+    path("e/<slug:slug>/spoiled.json", public.spoiled_json, name="spoiled_json"),
     path("o/campaigns/<uuid:campaign_id>/elections/new/", organizer.election_new, name="new"),
     path("o/elections/<uuid:election_id>/", organizer.dashboard, name="dashboard"),
     path("o/elections/<uuid:election_id>/trustees/", organizer.trustees, name="trustees"),

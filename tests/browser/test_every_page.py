@@ -87,6 +87,7 @@ NOT_PAGES = {
     "elections:board_json": "JSON for verifiers",
     "elections:manifest": "JSON for verifiers",
     "elections:cast_json": "JSON for the voting script",
+    "elections:spoiled_json": "JSON POST from the voting script (a spoiled ballot)",
     "elections:revoke": "POST only",
     "elections:credentials": "POST only (a button on the election page)",
     "elections:trustees": "POST only (a form on the election page)",

@@ -211,6 +211,7 @@ OTHER_GETS: dict[str, int] = {
     "elections:board_json": 5,
     "elections:manifest": 1,
     "elections:cast_json": 0,  # POST only: 405
+    "elections:spoiled_json": 0,  # POST only: 405
     "messaging:stop_by_receipt": 0,  # POST only: 405
     "open": 0,
     "home": 0,

@@ -163,6 +163,7 @@ NOT_POLLED = {
         "elections:board",
         "elections:board_json",
         "elections:cast_json",
+        "elections:spoiled_json",
         "elections:manifest",
         "elections:tracker",
         "elections:vote",

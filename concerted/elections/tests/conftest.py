@@ -23,6 +23,7 @@ def election(campaign) -> Election:
         title="Strike authorization",
         question="Authorize a strike?",
         kind=Election.Kind.YES_NO,
+        pass_rule=Election.PassRule.MORE_THAN,
         pass_percent=66,
         trustee_count=3,
         threshold=2,

@@ -92,7 +92,7 @@ def test_it_keeps_typed_data_on_a_bad_election_form(as_user, campaign):
     )
     assert response.status_code == 400
     assert b"Give between 2 and 20 options" in response.content
-    assert b"Between 1 and the number of trustees" in response.content
+    assert b"Between 2 and the number of trustees" in response.content
     assert b'value="Seats"' in response.content
 
 
@@ -288,7 +288,7 @@ def test_it_shows_the_result_and_the_unions_threshold_on_the_board(client, open_
     decrypt_and_tally(c)
     response = client.get(reverse("elections:board", args=[c.election.slug]))
     assert response.status_code == 200
-    assert b"Passed: more than 66% voted yes." in response.content
+    assert b"<strong>Passed.</strong> Passes if more than 66% of the votes cast are yes." in response.content
     assert b"Batch 1" in response.content
 
 

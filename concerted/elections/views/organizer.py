@@ -13,11 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.campaigns.access import campaign_for_organizer
+from concerted.core import confirm
 
 from .. import ballotbox
 from ..forms import CredentialsForm, ElectionForm, RevokeForm
@@ -63,8 +67,9 @@ def _dashboard(request: HttpRequest, election: Election, **extra: Any) -> HttpRe
             "pending": ballotbox.pending_count(election),
             "batches": election.batches.count(),
             "min_electorate": MIN_ELECTORATE,
-            "credentials_form": extra.pop("credentials_form", CredentialsForm()),
-            "revoke_form": extra.pop("revoke_form", RevokeForm()),
+            "dealt": any(t.dealer is not None for t in election.trustees.all()),
+            "credentials_form": extra.pop("credentials_form", None) or CredentialsForm(election=election),
+            "revoke_form": extra.pop("revoke_form", None) or RevokeForm(election=election),
             **extra,
         },
         status=extra.pop("status", 200) if "status" in extra else 200,
@@ -77,43 +82,150 @@ def dashboard(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
     return _dashboard(request, election_for_organizer(request, election_id))
 
 
-@login_required
-@require_POST
-def trustees(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
-    """Make the trustee invitations. Their tokens are shown on this one response only."""
-    election = election_for_organizer(request, election_id)
-    if election.status != Election.Status.SETUP or election.trustees.exists():
-        messages.error(request, _("The trustees were already invited."))
-        return redirect("elections:dashboard", election.pk)
-    with transaction.atomic():
-        made = [
-            Trustee.create(election, i, _("Trustee %(i)d") % {"i": i}) for i in range(1, election.trustee_count + 1)
-        ]
-    server = request.build_absolute_uri("/").rstrip("/")
-    return render(
+def _invites(request: HttpRequest, election: Election, made: list[tuple[Trustee, str]]) -> HttpResponse:
+    """The page that shows tokens: never cached (the back button must not bring a token
+    back from the browser's cache); the server keeps only their hashes."""
+    response = render(
         request,
         "elections/trustee_invites.html",
         {
             "election": election,
             "campaign": election.campaign,
-            "invites": [(t, token) for t, token in made],
-            "server": server,
+            "invites": made,
+            "server": request.build_absolute_uri("/").rstrip("/"),
         },
     )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def trustees(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
+    """Make the trustee invitations, make one trustee's token again, or start the key
+    ceremony again. Tokens are shown on that one response only; a reload or a lost page
+    loses nothing that can't be made again (a new token) until the trustee registers a key."""
+    election = election_for_organizer(request, election_id)
+    step = request.POST.get("step", "invite")
+    if step == "reissue":
+        return _reissue(request, election)
+    if step == "restart":
+        return _restart(request, election)
+    if election.status != Election.Status.SETUP or election.trustees.exists():
+        messages.error(
+            request,
+            _(
+                "The trustees were already invited. Their tokens can't be shown again (the server keeps only a "
+                "hash): under Trustees, make a new token for a trustee who hasn't registered a key yet."
+            ),
+        )
+        return redirect("elections:dashboard", election.pk)
+    with transaction.atomic():
+        made = [
+            Trustee.create(election, i, _("Trustee %(i)d") % {"i": i}) for i in range(1, election.trustee_count + 1)
+        ]
+    return _invites(request, election, made)
+
+
+def _reissue(request: HttpRequest, election: Election) -> HttpResponse:
+    try:
+        index = int(request.POST.get("trustee", ""))
+    except ValueError:
+        index = 0
+    with transaction.atomic():
+        trustee = election.trustees.select_for_update().filter(index=index).first()
+        if trustee is None or election.status != Election.Status.SETUP:
+            messages.error(request, _("No such trustee, or the key ceremony is over."))
+            return redirect("elections:dashboard", election.pk)
+        if trustee.box_public:
+            messages.error(
+                request,
+                _(
+                    "%(trustee)s has already registered a key: their state file holds their token, so they need "
+                    "no new one. If they lost that file, start the key ceremony again (possible until a trustee "
+                    "has dealt)."
+                )
+                % {"trustee": trustee.label},
+            )
+            return redirect("elections:dashboard", election.pk)
+        token = trustee.reissue()
+    return _invites(request, election, [(trustee, token)])
+
+
+def _restart(request: HttpRequest, election: Election) -> HttpResponse:
+    dashboard_url = reverse("elections:dashboard", args=[election.pk])
+    if election.status != Election.Status.SETUP or election.trustees.filter(dealer__isnull=False).exists():
+        messages.error(
+            request,
+            _("The key ceremony can only start again before any trustee has dealt. After that, make a new election."),
+        )
+        return redirect(dashboard_url)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title=_("Start the key ceremony again?"),
+            consequences=[
+                _("Every trustee token stops working, and every registered trustee key is forgotten."),
+                _(
+                    "You then make new invitations, and every trustee runs init again with their new token "
+                    "(their old state file can stay: init reuses it)."
+                ),
+            ],
+            confirm_label=_("Start the key ceremony again"),
+            cancel_url=dashboard_url,
+            context={"campaign": election.campaign},
+        )
+    with transaction.atomic():
+        election.messages.all().delete()
+        election.trustees.all().delete()
+    messages.success(request, _("The key ceremony starts again: make the trustee invitations."))
+    return redirect(dashboard_url)
 
 
 @login_required
 @require_POST
 def credentials(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
     election = election_for_organizer(request, election_id)
-    form = CredentialsForm(request.POST)
+    form = CredentialsForm(request.POST, election=election)
     if form.is_valid():
+        publics = form.cleaned_data["publics"]
         try:
-            added = ballotbox.add_credentials(election, form.cleaned_data["publics"])
+            added = ballotbox.add_credentials(election, publics)
         except ballotbox.Refused as refused:
             form.add_error("publics", str(refused))
         else:
-            messages.success(request, _("%(n)d public credentials added.") % {"n": added})
+            there = len(publics) - added
+            if not added:
+                messages.info(
+                    request,
+                    ngettext(
+                        "Nothing added: that public credential was already there.",
+                        "Nothing added: all %(n)d public credentials were already there.",
+                        there,
+                    )
+                    % {"n": there},
+                )
+            elif there:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d public credential added",
+                        "%(n)d public credentials added",
+                        added,
+                    )
+                    % {"n": added}
+                    + ngettext(
+                        "; %(m)d was already there.",
+                        "; %(m)d were already there.",
+                        there,
+                    )
+                    % {"m": there},
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(n)d public credential added.", "%(n)d public credentials added.", added) % {"n": added},
+                )
             return redirect("elections:dashboard", election.pk)
     return _dashboard(request, election, credentials_form=form, status=400)
 
@@ -122,22 +234,23 @@ def credentials(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def revoke(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
     election = election_for_organizer(request, election_id)
-    form = RevokeForm(request.POST)
+    form = RevokeForm(request.POST, election=election)
     if form.is_valid():
         try:
-            ballotbox.revoke_credential(election, form.cleaned_data["public"].strip().lower())
+            ballotbox.revoke_credential(election, form.cleaned_data["public"])
         except ballotbox.Refused as refused:
             form.add_error("public", str(refused))
         else:
-            messages.success(request, _("Credential revoked. Add its replacement above."))
+            messages.success(request, _("Credential revoked. If the member needs a new card, add its public credential above."))
             return redirect("elections:dashboard", election.pk)
     return _dashboard(request, election, revoke_form=form, status=400)
 
 
+# Lazy: built once at import, read in each request's language.
 ACTIONS = {
-    "open": (ballotbox.open_voting, _("Voting is open.")),
-    "close": (ballotbox.close, _("Voting is closed. The trustees can now decrypt the sums.")),
-    "tally": (ballotbox.publish_tally, _("The tally is published on the board.")),
+    "open": (ballotbox.open_voting, gettext_lazy("Voting is open.")),
+    "close": (ballotbox.close, gettext_lazy("Voting is closed. The trustees can now decrypt the sums.")),
+    "tally": (ballotbox.publish_tally, gettext_lazy("The tally is published on the board.")),
 }
 
 
@@ -190,7 +303,14 @@ def trustee_api(request: HttpRequest, election_id: uuid.UUID, step: str) -> Http
     try:
         if request.method == "GET":
             if step == "roster":
-                return JsonResponse({**ballotbox.roster(election), "index": trustee.index, "status": election.status})
+                return JsonResponse(
+                    {
+                        **ballotbox.roster(election),
+                        "index": trustee.index,
+                        "status": election.status,
+                        "title": election.title,
+                    }
+                )
             if step == "messages":
                 return JsonResponse({"messages": ballotbox.messages_for(trustee)})
             if step == "board":

@@ -5,17 +5,22 @@ fallback encrypts on the server."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from csp.decorators import csp_update
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from concerted.core import pagecache, subjects
-from concerted.core.ratelimit import public_post_limit
+from concerted.core.ratelimit import client_key, global_key
 
 from .. import ballotbox
 from .. import evcrypto as ev
@@ -25,25 +30,65 @@ from ..models import Election
 MAX_BALLOT_BYTES = 200_000
 
 
+def _ballot_rate(group: str, request: HttpRequest) -> str:
+    return settings.BALLOT_POST_RATE
+
+
+def _global_rate(group: str, request: HttpRequest) -> str | None:
+    return settings.GLOBAL_POST_RATE or None
+
+
+def ballot_post_limit(group: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Like core's public_post_limit, with its own, higher limit per address
+    (CONCERTED_BALLOT_POST_RATE): a membership meeting votes from one hall Wi-Fi, one
+    address, and the 20 of the public limit would stop it after 20 members. The global
+    ceiling on all public POSTs still applies."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        limited = ratelimit(group=group, key=client_key, rate=_ballot_rate, method="POST", block=True)(view)
+        return ratelimit(group="concerted-global", key=global_key, rate=_global_rate, method="POST", block=True)(
+            limited
+        )
+
+    return decorate
+
+
+def _closed(election: Election) -> bool:
+    return election.status in (Election.Status.CLOSED, Election.Status.TALLIED)
+
+
+def _excluded_reason(election: Election, tracker: str) -> str:
+    """After the close only: why a ballot is not counted ("replaced" or "revoked"), or ""."""
+    if not _closed(election) or not election.closing:
+        return ""
+    for entry in election.closing.get("excluded", []):
+        if entry.get("tracker") == tracker:
+            return str(entry.get("reason", ""))
+    return ""
+
+
 def _public_election(slug: str) -> Election:
     return subjects.by_slug(Election, slug, hidden_status=Election.Status.SETUP)
 
 
-def _cast_json(election: Election, raw: str) -> str:
+def _read_ballot(raw: str) -> Any:
     if len(raw) > MAX_BALLOT_BYTES:
         raise ballotbox.Refused(_("The ballot is too large."))
     try:
-        ballot = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise ballotbox.Refused(_("The ballot could not be read.")) from None
-    return ballotbox.cast(election, ballot)
+
+
+def _cast_json(election: Election, raw: str) -> str:
+    return ballotbox.cast(election, _read_ballot(raw))
 
 
 # libsodium's sumo build is WebAssembly: compiling it needs 'wasm-unsafe-eval' (which
 # allows WebAssembly only, not eval of JavaScript), on this page alone.
 @csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 @require_http_methods(["GET", "HEAD", "POST"])
-@public_post_limit
+@ballot_post_limit("concerted-ballot")
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
     if request.method == "GET":
@@ -64,7 +109,10 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     form = VoteForm(election=election)
     problem = ""
     waiting = offer_server = False
-    if request.method == "POST" and election.is_open:
+    if request.method == "POST" and not election.is_open:
+        # Said plainly, and not a 200: a ballot that arrives after the close is not cast.
+        problem = _("Voting is closed: your ballot was not cast.")
+    elif request.method == "POST":
         try:
             if request.POST.get("ballot"):
                 tr = _cast_json(election, request.POST["ballot"])
@@ -88,6 +136,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         except ballotbox.Refused as refused:
             problem = str(refused)
     status = 400 if (problem or form.errors or waiting) else 200
+    if request.method == "POST" and not election.is_open:
+        status = 409
     return render(
         request,
         "elections/vote.html",
@@ -113,7 +163,13 @@ def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
     return render(
         request,
         "elections/tracker.html",
-        {"election": election, "campaign": election.campaign, "tracker": tracker, "ballot": ballot},
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "tracker": tracker,
+            "ballot": ballot,
+            "excluded": _excluded_reason(election, tracker),
+        },
     )
 
 
@@ -137,6 +193,9 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "batches": batches,
             "wanted": wanted,
             "found": found,
+            # Which ballots were replaced is public only after the close (before it,
+            # nobody can tell whether a ballot still counts: coercion resistance).
+            "excluded": _excluded_reason(election, wanted) if found else "",
             "spec": election.question_spec(),
             # The title inside a translated sentence, marked with the language it is in.
             "title_marked": format_html('<span lang="{}">{}</span>', election.text_lang, election.title)
@@ -167,16 +226,36 @@ def manifest_json(request: HttpRequest, slug: str) -> HttpResponse:
     return JsonResponse({"manifest": election.manifest, "status": election.status})
 
 
+def _refused(request: HttpRequest, election: Election, refused: ballotbox.Refused) -> HttpResponse:
+    status = 409 if _closed(election) else 400
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": str(refused)}, status=status)
+    context = {"election": election, "campaign": election.campaign, "problem": str(refused)}
+    return render(request, "elections/cast_refused.html", context, status=status)
+
+
 @csrf_exempt  # no cookie is read: the ballot is its own authority (signed with the voter's credential)
 @require_POST
-@public_post_limit
+@ballot_post_limit("concerted-ballot")
 def cast_json(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
     try:
         tr = _cast_json(election, request.body.decode("utf-8", "replace"))
     except ballotbox.Refused as refused:
-        if "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"error": str(refused)}, status=400)
-        context = {"election": election, "campaign": election.campaign, "problem": str(refused)}
-        return render(request, "elections/cast_refused.html", context, status=400)
-    return JsonResponse({"tracker": tr})
+        return _refused(request, election, refused)
+    return JsonResponse({"tracker": tr, "url": reverse("elections:tracker", args=[election.slug, tr])})
+
+
+@csrf_exempt  # as cast.json: the ballot is signed with the voter's credential
+@require_POST
+@ballot_post_limit("concerted-ballot-check")
+def spoiled_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page tells the server a ballot was opened for checking (Benaloh challenge),
+    before it shows the randomness: from then on nobody can cast it. It sends the
+    ballot (ciphertexts, proofs, signature) and never the randomness or the choice."""
+    election = _public_election(slug)
+    try:
+        tr = ballotbox.spoil(election, _read_ballot(request.body.decode("utf-8", "replace")))
+    except ballotbox.Refused as refused:
+        return _refused(request, election, refused)
+    return JsonResponse({"spoiled": tr})

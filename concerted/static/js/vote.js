@@ -1,8 +1,12 @@
 /* The voting page with JavaScript: encrypt on this phone, show the tracker, then
    cast it or spoil it to check the encryption (Benaloh challenge) and encrypt again.
-   Only the encrypted, signed ballot is posted; the code and choice fields are
-   disabled before the form is sent, so the browser does not submit them. A tap
-   before the encryption has loaded waits for it; if it never loads, the plain form
+   Only the encrypted, signed ballot is posted (to cast.json); the code and the choice
+   never leave the phone, and stay in their fields when the server refuses a ballot.
+   An encrypted ballot holds the choice made when it was encrypted: touching the code or
+   the choices afterwards throws it away (the voter encrypts again), so "Cast" can never
+   send an older choice than the one on screen. A spoiled ballot is reported to the
+   server (ciphertexts only) before its secrets are shown, so nobody can cast it later.
+   A tap before the encryption has loaded waits for it; if it never loads, the plain form
    goes only when the voter ticks the box that lets the server encrypt. */
 (function () {
   "use strict";
@@ -19,6 +23,14 @@
   var buttonText = submitButton.textContent;
   var offer = document.getElementById("server-encrypt-offer");
   var offerBox = form.querySelector("input[name=server_encrypt]");
+  var codeInput = form.querySelector("input[name=code]");
+  var status = document.getElementById("vote-status");
+  var castButton = document.getElementById("cast-button");
+  var auditButton = document.getElementById("audit-button");
+  // The safety box's "encrypted on this phone" is true from here on (without JavaScript
+  // only its <noscript> sentence, "this server encrypts", shows).
+  var phoneSentences = document.querySelectorAll(".ballot-js");
+  Array.prototype.forEach.call(phoneSentences, function (el) { el.hidden = false; });
   var B = null;
   var manifest = null;
   var pending = null;
@@ -44,10 +56,67 @@
     box.textContent = text;
   }
 
+  function say(text) { status.textContent = text; }
+
+  function clearError() {
+    var box = form.querySelector(".error-box.js");
+    if (box) { box.remove(); }
+  }
+
+  // What the fields hold now, to compare with what an encrypted ballot was made from.
+  function onScreen() { return JSON.stringify([codeInput.value, choices()]); }
+
+  // The encrypted ballot is thrown away: the Encrypt button is back, nothing to cast.
+  function discard(message) {
+    pending = null;
+    trackerEl.textContent = "";
+    encrypted.hidden = true;
+    submitButton.hidden = false;
+    castButton.disabled = false;
+    auditButton.disabled = false;
+    say(message || "");
+  }
+
+  function changed() {
+    if (!pending) { return; }
+    discard(gettext("You changed your ballot, so the encrypted one was thrown away. Tap “Encrypt my ballot” again."));
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+
+  // After a cast the form is emptied before the tracker page loads: Back (or a page
+  // restored from the browser's memory) never shows the choice or the code.
+  function emptyForm() {
+    codeInput.value = "";
+    form.querySelectorAll("input[name=choice], input[name=server_encrypt]").forEach(function (el) { el.checked = false; });
+    discard("");
+    audit.hidden = true;
+    clearError();
+  }
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { emptyForm(); } });
+
+  // POST the ballot (never the code, the choice or the randomness) as JSON. Resolves to
+  // {ok, body}; body.error is the server's reason when it refused the ballot, and body
+  // is null when the answer was not the server's JSON (no connection, a proxy's page).
+  function post(url, ballot) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(ballot)
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; },
+        function () { return { ok: false, status: r.status, body: null }; });
+    }, function () { return { ok: false, status: 0, body: null }; });
+  }
+
   function encryptNow() {
-    var code = form.querySelector("input[name=code]").value;
+    var code = codeInput.value;
+    clearError();
+    say("");
     try {
       pending = B.encryptBallot(manifest, code, choices());
+      pending.made = onScreen();
     } catch (e) {
       showError(e.message === "not a voting code" ? gettext("That is not a voting code: 20 letters and digits in four groups.") :
         gettext("Please choose as many options as the question allows."));
@@ -91,6 +160,8 @@
 
   function failed() {
     state = "failed";
+    // The phone cannot encrypt: the server would, if the voter ticks the box.
+    Array.prototype.forEach.call(phoneSentences, function (el) { el.hidden = true; });
     submitButton.textContent = buttonText;
     if (offer) { offer.hidden = false; }
     showError(gettext("This phone could not load the encryption. Reload the page to try again, or tick the box to let this server encrypt your ballot (it then sees your choice as it arrives)."));
@@ -135,32 +206,75 @@
     start();
   }
 
-  document.getElementById("cast-button").addEventListener("click", function () {
+  castButton.addEventListener("click", function () {
     if (!pending) { return; }
-    document.getElementById("ballot-field").value = JSON.stringify(pending.ballot);
-    form.querySelectorAll("input[name=code], input[name=choice], input[name=server_encrypt]").forEach(function (el) { el.disabled = true; });
-    form.submit();
+    if (pending.made !== onScreen()) { changed(); return; }  // belt and braces: never an older choice
+    var sent = pending;
+    castButton.disabled = true;
+    auditButton.disabled = true;
+    say(gettext("Sending your encrypted ballot…"));
+    post(form.dataset.castUrl, sent.ballot).then(function (answer) {
+      if (answer.ok && answer.body && answer.body.url) {
+        emptyForm();
+        window.location.assign(answer.body.url);
+        return;
+      }
+      if (answer.body && answer.body.error) {
+        // Refused (a revoked card, voting closed, ...): this encrypted ballot is done
+        // with, but the code and the choice stay, to fix or to try again.
+        // 409: voting has closed, and the reason says so (and that nothing was cast).
+        discard("");
+        showError(answer.status === 409 ? answer.body.error :
+          interpolate(gettext("Your ballot was not cast: %(reason)s"), { reason: answer.body.error }, true));
+      } else {
+        castButton.disabled = false;
+        auditButton.disabled = false;
+        say("");
+        showError(gettext("Your ballot was not cast: the server could not be reached. Check your connection and tap “Cast this ballot” again."));
+      }
+      var box = form.querySelector(".error-box.js");
+      if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
+    });
   });
 
-  document.getElementById("audit-button").addEventListener("click", function () {
+  auditButton.addEventListener("click", function () {
     if (!pending) { return; }
-    var ok = B.auditSpoiled(manifest, pending.ballot, pending.secrets);
+    var checked = pending;
+    castButton.disabled = true;
+    auditButton.disabled = true;
+    // The server hears of the spoiled ballot before its secrets are on screen: from
+    // then on it refuses to cast it, whoever holds the JSON below.
+    post(form.dataset.spoilUrl, checked.ballot).then(function (answer) {
+      castButton.disabled = false;
+      auditButton.disabled = false;
+      if (!answer.ok) {
+        if (answer.body && answer.body.error) { discard(""); showError(answer.body.error); } else {
+          showError(gettext("This phone could not tell the server that the ballot is spoiled, so its check is not shown yet. Check your connection and try again."));
+        }
+        return;
+      }
+      showAudit(checked);
+    });
+  });
+
+  function showAudit(checked) {
+    var ok = B.auditSpoiled(manifest, checked.ballot, checked.secrets);
     var result = document.getElementById("audit-result");
     if (ok) {
       var chosen = [];
-      pending.secrets.choices[0].forEach(function (picked, i) { if (picked) { chosen.push(optionShown(i)); } });
-      showChosen(result, gettext("This encrypted ballot (tracker %(tracker)s…) holds exactly: %(choices)s. It is spoiled and will not be cast."), pending.tracker, chosen);
+      checked.secrets.choices[0].forEach(function (picked, i) { if (picked) { chosen.push(optionShown(i)); } });
+      showChosen(result, gettext("This encrypted ballot (tracker %(tracker)s…) holds exactly: %(choices)s. It is spoiled and will not be cast."), checked.tracker, chosen);
     } else {
       result.textContent = gettext("WARNING: this encrypted ballot does not hold your choice. Do not vote on this device; tell the committee.");
     }
     document.getElementById("audit-json").value = JSON.stringify({
-      manifest: manifest, ballot: pending.ballot, choices: pending.secrets.choices, randomness: pending.secrets.randomness
+      manifest: manifest, ballot: checked.ballot, choices: checked.secrets.choices, randomness: checked.secrets.randomness
     });
     pending = null;
     encrypted.hidden = true;
     audit.hidden = false;
     audit.querySelector("h2").focus();  // the button pressed was in the section now hidden
-  });
+  }
 
   document.getElementById("again-button").addEventListener("click", encryptNow);
 }());
