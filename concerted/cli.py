@@ -51,9 +51,12 @@ def main(argv: list[str] | None = None) -> None:
             check = "secret-key" if "SECRET_KEY" in str(exc) else "settings"
             sys.stdout.write(f"PROBLEM {check}: {exc}\n")
             raise SystemExit(1) from None
-        raise
+        # A bad value in the environment: the operator needs its name, not a traceback.
+        sys.stderr.write(f"concerted: {exc}\n")
+        raise SystemExit(2) from None
     from django.core.management import execute_from_command_line
     from django.utils import translation
+    from django.utils.translation import gettext as _
 
     # What the organizer reads speaks their terminal's language (LANGUAGE, LC_ALL,
     # LC_MESSAGES, LANG: the order gettext uses), English when it isn't one of ours.
@@ -66,7 +69,17 @@ def main(argv: list[str] | None = None) -> None:
     if args[0] not in commands:
         sys.stderr.write(f"concerted: unknown command {args[0]!r}.\n\n" + usage(commands))
         raise SystemExit(2)
-    execute_from_command_line(["concerted", *args])
+    try:
+        execute_from_command_line(["concerted", *args])
+    except Exception as exc:
+        from concerted.core import mishaps
+
+        message = mishaps.explain(exc)
+        if message is None or "--traceback" in args:
+            raise
+        sys.stderr.write(f"concerted {args[0]}: {message}\n")
+        sys.stderr.write(_("(Add --traceback to see the details.)") + "\n")
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

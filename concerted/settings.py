@@ -360,7 +360,7 @@ LOGGING = {
         **(
             {
                 "file": {
-                    "class": "logging.FileHandler",
+                    "class": "concerted.core.logging.PrivateFileHandler",
                     "filename": LOG_FILE,
                     "filters": ["redact"],
                     "formatter": "plain",

@@ -33,6 +33,10 @@ from . import dbtools
 
 AGE_MAGIC = b"age-encryption.org/v1"
 NAME_RE = re.compile(r"^concerted-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.tar\.age$")
+# A backup whose writing failed (a full disk): never finished, never a backup.
+PART_RE = re.compile(r"^concerted-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.tar\.age\.part$")
+PART_MAX_AGE = datetime.timedelta(hours=1)  # far longer than any backup takes to write
+SECRET_KEY_PREFIX = "AGE-SECRET-KEY-"
 STAMP = "%Y-%m-%dT%H%M%SZ"
 DB_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
@@ -60,9 +64,25 @@ def read_recipients(path: Path) -> list[str]:
         raise dbtools.DbToolError(
             f"No backup key at {path}: put the committee's age public key (age1...) there, one a line."
         )
-    keys = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    lines = path.read_text().splitlines()
+    if any(SECRET_KEY_PREFIX in line.upper() for line in lines):
+        # Checked before anything else, comments included: age-keygen's own file (the
+        # private key with its public key in a comment) copied here by mistake.
+        raise dbtools.DbToolError(
+            f"WARNING: {path} holds a PRIVATE age key (AGE-SECRET-KEY-...). The committee's backup key must "
+            "never be on the server: whoever takes the server could open every backup. Remove it now "
+            f"(shred -u {path}), write only its public key there (age1..., what `age-keygen -y concerted-backup.key` "
+            "prints on your own computer), and treat the key as exposed: make a new one and delete the backups "
+            "encrypted to the old one."
+        )
+    keys = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     if not keys:
         raise dbtools.DbToolError(f"{path} names no age public key.")
+    for key in keys:
+        if not key.startswith(("age1", "ssh-")):
+            found = re.search(r"age1\S+", key)
+            hint = f" Keep only the key itself: {found.group(0)}" if found else ""
+            raise dbtools.DbToolError(f"{path}: {key[:24]!r}... is not an age public key (age1..., one a line).{hint}")
     return keys
 
 
@@ -133,14 +153,43 @@ def encrypt(plain: bytes, recipients_file: Path) -> bytes:
     return result.stdout
 
 
+def check_identity(identity: Path) -> None:
+    """The usual mix-ups, named before age gives its own terse error."""
+    from .keys import PRIVATE_PREFIX, PUBLIC_PREFIX
+
+    if not identity.is_file():
+        raise dbtools.DbToolError(f"The backup key {identity} does not exist.")
+    text = identity.read_text(errors="replace")
+    if PRIVATE_PREFIX.lower() in text.lower() or PUBLIC_PREFIX in text:
+        raise dbtools.DbToolError(
+            f"{identity} is a campaign key (from `concerted keys new`), not the backup key: pass the age key "
+            "the committee made with `age-keygen -o concerted-backup.key` (its key line starts with "
+            "AGE-SECRET-KEY-). Keep the campaign key off the server."
+        )
+    if SECRET_KEY_PREFIX not in text.upper():
+        raise dbtools.DbToolError(
+            f"{identity} holds no age private key (a line starting with AGE-SECRET-KEY-): pass the file "
+            "`age-keygen -o concerted-backup.key` made, not its public key."
+        )
+
+
 def decrypt(path: Path, identity: Path) -> bytes:
+    check_identity(identity)
     result = subprocess.run(  # noqa: S603
         [age_binary(), "--decrypt", "--identity", str(identity), str(path)], capture_output=True
     )
     if result.returncode != 0:
-        raise dbtools.DbToolError(
-            f"age could not decrypt {path.name}: {result.stderr.decode(errors='replace').strip()}"
-        )
+        error = result.stderr.decode(errors="replace").strip()
+        if "no identity matched" in error:
+            raise dbtools.DbToolError(
+                f"{identity} does not open {path.name}: the backup was encrypted to another backup key. Use the "
+                "key whose public key (`age-keygen -y KEY`) is in the old server's backup-recipients.txt."
+            )
+        if "payload" in error or "EOF" in error or "header" in error:
+            raise dbtools.DbToolError(
+                f"{path.name} is damaged or incomplete (was it copied whole?); nothing was restored. ({error})"
+            )
+        raise dbtools.DbToolError(f"age could not decrypt {path.name}: {error}")
     return result.stdout
 
 
@@ -167,10 +216,15 @@ def write_encrypted(
     now = datetime.datetime.now(datetime.UTC)
     dest = directory / f"concerted-{now.strftime(STAMP)}.tar.age"
     tmp = dest.with_name(dest.name + ".part")
-    dbtools.write_private(tmp, cipher)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    tmp.replace(dest)
+    try:
+        dbtools.write_private(tmp, cipher)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        tmp.replace(dest)
+    except BaseException:
+        # A full disk: no half-written backup left behind, to be taken for one.
+        tmp.unlink(missing_ok=True)
+        raise
     return Written(dest, len(cipher), expire(directory, keep_days, now))
 
 
@@ -189,6 +243,11 @@ def expire(directory: Path, keep_days: int, now: datetime.datetime) -> list[Path
         if when is not None and when < limit:
             path.unlink()
             gone.append(path)
+        part = PART_RE.match(path.name)
+        if part and datetime.datetime.strptime(part.group(1), STAMP).replace(tzinfo=datetime.UTC) < now - PART_MAX_AGE:
+            # Left by a backup that failed (a full disk, a kill): never a backup, but it
+            # may hold data that must expire like one.
+            path.unlink()
     return gone
 
 

@@ -62,6 +62,9 @@ def sqlite_integrity(path: Path | str) -> str:
     conn = _sqlite_connect(path)
     try:
         rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        # A truncated file ("database disk image is malformed"): as damaged as a failed check.
+        return str(exc)
     finally:
         conn.close()
     return "; ".join(str(r[0]) for r in rows)
@@ -109,7 +112,7 @@ def sqlite_restore(backup: Path, target: Path) -> None:
     target's locks and writes through its WAL), then check the result."""
     check = sqlite_integrity(backup)
     if check != "ok":
-        raise DbToolError(f"the backup is damaged (integrity check: {check}); nothing was restored")
+        raise DbToolError(f"the backup file is damaged or incomplete ({check}); nothing was restored")
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         write_private(target, b"")

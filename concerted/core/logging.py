@@ -9,6 +9,7 @@ the formatted traceback."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any
 
@@ -33,6 +34,11 @@ def redact(text: str) -> str:
 
 class RedactParticipantData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.security.DisallowedHost":
+            # The Host header is whatever the sender chose (a probe, a forged line): one line
+            # saying what happened, without its value and without a traceback.
+            record.msg, record.args = "Refused a request for a host not in CONCERTED_ALLOWED_HOSTS.", ()
+            record.exc_info, record.exc_text = None, None
         if hasattr(record, "request"):
             record.request = None
         if isinstance(record.msg, str):
@@ -47,6 +53,15 @@ class RedactParticipantData(logging.Filter):
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
+
+
+class PrivateFileHandler(logging.FileHandler):
+    """CONCERTED_LOG_FILE, readable by its owner only (0600), like every file the app keeps."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.chmod(self.baseFilename, 0o600)  # a file made before, or under another umask
+        return os.fdopen(fd, self.mode if "a" in self.mode else "a", encoding=self.encoding, errors=self.errors)
 
 
 def _plain(value: Any) -> Any:

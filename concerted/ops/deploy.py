@@ -14,6 +14,7 @@ look at what would be written."""
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import http.client
 import json
@@ -62,6 +63,7 @@ class Options:
     local_certs: bool = False  # Caddy's own CA instead of a public one (tests, intranets)
     http_port: int = 0  # 0: Caddy's defaults (80, 443)
     https_port: int = 0
+    installed: str = ""  # when the first deploy ran (ISO 8601, UTC): doctor's "no backup yet"
 
 
 @dataclass
@@ -225,6 +227,15 @@ def env_values(layout: Layout, opts: Options, old: dict[str, str], onion_host: s
                 "percent-encode it (e.g. a database password)."
             )
     return values
+
+
+def next_env(layout: Layout, opts: Options, onion_host: str, *, new_secret_key: bool = False) -> dict[str, str]:
+    """The settings this run will write: the current file's secrets kept, unless asked for
+    a new secret key (it signs every organizer out, as sessions are signed with it; nothing else)."""
+    old = read_env(layout.env_file)
+    if new_secret_key:
+        old.pop("CONCERTED_SECRET_KEY", None)
+    return env_values(layout, opts, old, onion_host)
 
 
 def render_env(values: dict[str, str]) -> str:
@@ -462,9 +473,9 @@ def as_user(opts: Options, root_mode: bool) -> list[str]:
     return [] if root_mode else ["runuser", "-u", opts.user, "--"]
 
 
-def app_env(layout: Layout) -> dict[str, str]:
+def app_env(layout: Layout, values: dict[str, str]) -> dict[str, str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(layout.data)}
-    env.update(read_env(layout.env_file))
+    env.update(values)
     return env
 
 
@@ -489,14 +500,18 @@ def prune_releases(layout: Layout) -> None:
 
 def wrapper(layout: Layout, opts: Options, root_mode: bool) -> str:
     become = "" if root_mode else f"runuser -u {opts.user} -- "
+    current = shlex.quote(str(layout.current))
     return (
         "#!/bin/sh\n"
         "# `concerted ...` for the installed release, as its system user, with its settings.\n"
+        "# It runs in the caller's folder, so relative paths (a backup, --identity, --out)\n"
+        "# mean what they mean in the caller's shell. Python finds the release through\n"
+        "# PYTHONPATH; -P keeps the caller's folder off its import path.\n"
         "set -e\nset -a\n"
         f". {shlex.quote(str(layout.env_file))}\n"
+        f"PYTHONPATH={current}\n"
         "set +a\n"
-        f"cd {shlex.quote(str(layout.current))}\n"
-        f'exec {become}{shlex.quote(str(layout.current))}/venv/bin/python -m concerted.cli "$@"\n'
+        f'exec {become}{current}/venv/bin/python -P -m concerted.cli "$@"\n'
     )
 
 
@@ -555,7 +570,7 @@ def set_recipients(layout: Layout, recipients: list[str]) -> None:
         )
 
 
-def install_release(layout: Layout, opts: Options, source: Path, root_mode: bool) -> Path:
+def install_release(layout: Layout, opts: Options, source: Path, root_mode: bool, values: dict[str, str]) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     release = layout.releases / f"{stamp}-{secrets.token_hex(3)}"
     say(f"Copying the release to {release}")
@@ -563,7 +578,7 @@ def install_release(layout: Layout, opts: Options, source: Path, root_mode: bool
         copy_release(source, release)
         (release / "venv").symlink_to(venv_for(layout, release))
         run([str(release / "venv" / "bin" / "python"), "-m", "compileall", "-q", "concerted"], cwd=release)
-        env = app_env(layout)
+        env = app_env(layout, values)
         python = [*as_user(opts, root_mode), str(release / "venv" / "bin" / "python"), "-m", "concerted.cli"]
         say("Checking the new release (imports, settings, system checks)...")
         # umask 077 as in the units: the database and anything else the app creates is private.
@@ -654,22 +669,42 @@ def healthy(opts: Options, host: str, timeout: float = 60) -> bool:
     return True
 
 
-def deploy(opts: Options, *, root: Path | None, source: Path, recipients: list[str]) -> int:
+def validate(opts: Options) -> None:
+    """Refuse impossible options before anything is written."""
+    if not opts.domain and not opts.onion:
+        raise DeployError("Choose how coworkers reach the site: --domain NAME (HTTPS), --onion, or both.")
+    if opts.keep_days < 1:
+        raise DeployError(f"--keep-days must be 1 or more (got {opts.keep_days}): backups are kept that many days.")
+    for name, value, least in (
+        ("--workers", opts.workers, 1),
+        ("--app-servers", opts.app_servers, 0 if opts.upstreams else 1),
+        ("--app-port", opts.app_port, 1),
+        ("--onion-port", opts.onion_port, 1),
+        ("--http-port", opts.http_port, 0),
+        ("--https-port", opts.https_port, 0),
+    ):
+        if not least <= value <= (65535 if "port" in name else 10_000):
+            raise DeployError(f"{name} {value} is out of range.")
+    if opts.threads < 1:
+        raise DeployError(f"threads must be 1 or more (got {opts.threads}).")
+
+
+def deploy(
+    opts: Options, *, root: Path | None, source: Path, recipients: list[str], new_secret_key: bool = False
+) -> int:
     root_mode = root is not None
     layout = Layout(root or Path("/"))
     if not root_mode and os.geteuid() != 0:
         raise DeployError("Run deploy as root (sudo make deploy ...): it creates a user and system services.")
-    if not opts.domain and not opts.onion:
-        raise DeployError("Choose how coworkers reach the site: --domain NAME (HTTPS), --onion, or both.")
+    validate(opts)
+    if not opts.installed and not layout.current.exists():
+        opts.installed = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    host = onion_host(layout)
+    values = next_env(layout, opts, host, new_secret_key=new_secret_key)  # refuses a value the file can't carry
     if not root_mode:
         system_setup(layout, opts)
     make_dirs(layout, opts, root_mode)
     set_recipients(layout, recipients)
-    write_file(layout.install_json, json.dumps(asdict(opts), indent=2) + "\n", 0o600)
-
-    host = onion_host(layout)
-    old_env = read_env(layout.env_file)
-    write_file(layout.env_file, render_env(env_values(layout, opts, old_env, host)), 0o600)
     ensure_code_key(layout)
     if not root_mode:
         for path in (layout.data / "codes.key",):
@@ -677,7 +712,7 @@ def deploy(opts: Options, *, root: Path | None, source: Path, recipients: list[s
 
     previous = layout.current.resolve().name if layout.current.exists() else ""
     try:
-        release = install_release(layout, opts, source, root_mode)
+        release = install_release(layout, opts, source, root_mode, values)
     except DeployError as exc:
         say(f"\nDeploy stopped: {exc}\n")
         say(
@@ -686,6 +721,9 @@ def deploy(opts: Options, *, root: Path | None, source: Path, recipients: list[s
             else "Nothing was installed."
         )
         return 1
+    # Only now: a release that failed its checks leaves the settings as they were.
+    write_file(layout.install_json, json.dumps(asdict(opts), indent=2) + "\n", 0o600)
+    write_file(layout.env_file, render_env(values), 0o600)
     write_config(layout, opts, root_mode)
     if opts.onion:
         write_onion_env(layout, opts, host)
@@ -740,6 +778,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     a("--https-port", type=int, help="Caddy's HTTPS port (tests; default 443)")
     a("--root", type=Path, help="Install under this directory; start nothing (a throwaway root)")
     a("--source", type=Path, default=SOURCE, help="The checkout to install (default: this one)")
+    a("--new-secret-key", action="store_true", help="Make a new secret key: signs every organizer out")
     return parser.parse_args(list(argv))
 
 
@@ -753,7 +792,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None and value != []:
             setattr(opts, name, value)
     try:
-        return deploy(opts, root=args.root, source=args.source.resolve(), recipients=args.backup_recipient)
+        return deploy(
+            opts,
+            root=args.root,
+            source=args.source.resolve(),
+            recipients=args.backup_recipient,
+            new_secret_key=args.new_secret_key,
+        )
     except DeployError as exc:
         say(f"Deploy stopped: {exc}")
         return 1

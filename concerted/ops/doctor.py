@@ -28,6 +28,8 @@ from . import deploy
 DEMO_KEY_PREFIX = "insecure-"
 BACKUP_MAX_AGE = datetime.timedelta(hours=26)  # nightly, with the timer's random delay and some slack
 CLOCK_SKEW = datetime.timedelta(minutes=2)
+# A new server has no backup until its first night: not a problem for that first day.
+FIRST_BACKUP_GRACE = datetime.timedelta(days=1)
 
 
 @dataclass
@@ -44,11 +46,23 @@ class Context:
             # <root>/etc/concerted/install.json
             self.layout = deploy.Layout(Path(settings.INSTALL_FILE).resolve().parents[2])
 
+    def installed(self) -> datetime.datetime | None:
+        """When deploy first installed this server (install.json), if it says."""
+        opts = self.options()
+        if opts is None or not opts.installed:
+            return None
+        return datetime.datetime.fromisoformat(opts.installed)
+
     def options(self) -> deploy.Options | None:
         if self.layout is None or not self.layout.install_json.exists():
             return None
         saved = json.loads(self.layout.install_json.read_text())
         return deploy.Options(**{k: v for k, v in saved.items() if k in deploy.Options.__dataclass_fields__})
+
+
+class Note(str):
+    """A finding that is true and worth saying but not a problem (no backup yet on an
+    install a few hours old): printed, not counted."""
 
 
 Check = Callable[[Context], list[str]]
@@ -172,6 +186,8 @@ def weak(path: Path) -> str:
 def file_modes(ctx: Context) -> list[str]:
     data = Path(settings.DATA_DIR)
     paths = [data, Path(settings.CODE_KEY_FILE), data / "secret.key", Path(settings.BACKUP_DIR)]
+    if settings.LOG_FILE:
+        paths.append(Path(settings.LOG_FILE))
     name = settings.DATABASES["default"]["NAME"]
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         paths += [Path(f"{name}{suffix}") for suffix in ("", "-wal", "-shm")]
@@ -194,14 +210,28 @@ def backups(ctx: Context) -> list[str]:
         problems.append(f"Backups can't be encrypted: {exc}")
     if not directory.is_dir():
         return [*problems, f"The backup folder {directory} does not exist: backups are not running."]
-    plain = [p.name for p in directory.iterdir() if p.is_file() and not agebackup.is_encrypted(p)]
+    plain = [
+        p.name
+        for p in directory.iterdir()
+        # A .part is a backup that failed while being written; the next backup removes it.
+        if p.is_file() and not agebackup.PART_RE.match(p.name) and not agebackup.is_encrypted(p)
+    ]
     if plain:
         problems.append(
             f"Backups not encrypted in {directory}: {', '.join(sorted(plain)[:5])}. Anyone who takes the "
             "disk can read them: delete them (the nightly backups are encrypted with age)."
         )
     newest = agebackup.latest(directory)
-    if newest is None:
+    installed = ctx.installed()
+    if newest is None and installed is not None and ctx.now - installed < FIRST_BACKUP_GRACE:
+        problems.append(
+            Note(
+                f"No backup yet: this server was installed at {installed:%Y-%m-%d %H:%M} UTC, and the first "
+                "nightly backup runs at 03:30 server time (systemctl list-timers concerted-backup.timer). "
+                "To have one now: concerted backup --encrypted"
+            )
+        )
+    elif newest is None:
         problems.append(f"No backup in {directory}: backups are not running (concerted-backup.timer).")
     elif ctx.now - newest[1] > BACKUP_MAX_AGE:
         problems.append(
@@ -209,6 +239,22 @@ def backups(ctx: Context) -> list[str]:
             "(systemctl status concerted-backup.timer)."
         )
     return problems
+
+
+@check("onion-key")
+def onion_key(ctx: Context) -> list[str]:
+    """tor's key for the onion service is the onion address: no backup holds it, and a
+    server restored without it gets a new address that no printed flyer carries."""
+    opts = ctx.options()
+    if ctx.layout is None or opts is None or not opts.onion:
+        return []
+    return [
+        Note(
+            f"The onion address lives in tor's key, {ctx.layout.onion_dir}/hs_ed25519_secret_key, which no "
+            "backup holds: keep an offline copy of that folder beside the backup key, or a restored server "
+            "gets a new address and every printed flyer breaks (docs/DEPLOY.md, 'Backups and restoring')."
+        )
+    ]
 
 
 def caddy_config(path: Path) -> dict | None:
@@ -369,10 +415,14 @@ def run(ctx: Context, write: Callable[[str], None]) -> int:
             found = fn(ctx)
         except Exception as exc:  # a check that can't run is itself a finding
             found = [f"could not check: {exc}"]
+        notes = [m for m in found if isinstance(m, Note)]
+        found = [m for m in found if not isinstance(m, Note)]
         for message in found:
             write(f"PROBLEM {name}: {message}")
         if not found:
             write(f"ok      {name}")
+        for message in notes:
+            write(f"note    {name}: {message}")
         problems += len(found)
     write(f"\n{problems} problem(s) found." if problems else "\nNo problem found.")
     return 1 if problems else 0

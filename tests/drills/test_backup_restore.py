@@ -1,7 +1,7 @@
 """Restore drill, short form (the full form runs in `make bench`): sign, `concerted
 backup --encrypted` (age), `concerted restore --identity` into a fresh database; counts
 equal, no name readable in the backup or the restored database, the committee key
-opens every record, and de-duplication still holds (the key travels in the backup)."""
+opens every record, and an old receipt still works."""
 
 from __future__ import annotations
 

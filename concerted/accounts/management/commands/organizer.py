@@ -30,11 +30,22 @@ class Command(OrganizerCommand):
         User = get_user_model()
         username = options["username"]
         if options["password_env"]:
-            password = os.environ.get(options["password_env"], "")
+            if options["password_env"] not in os.environ:
+                raise CommandError(
+                    _("The environment variable %(name)s is not set: it should hold the password.")
+                    % {"name": options["password_env"]}
+                )
+            password = os.environ[options["password_env"]]
         else:
-            password = getpass.getpass(_("Password: "))
-            if password != getpass.getpass(_("Again: ")):
-                raise CommandError(_("The passwords don't match."))
+            try:
+                password = getpass.getpass(_("Password: "))
+                if password != getpass.getpass(_("Again: ")):
+                    raise CommandError(_("The passwords don't match."))
+            except EOFError:
+                # Run from a script or over a pipe: nowhere to type the password.
+                raise CommandError(
+                    _("No terminal to type the password on: pass --password-env NAME, with the password in NAME.")
+                ) from None
         user = User.objects.filter(username=username).first()
         if options["action"] == "add" and user is not None:
             raise CommandError(

@@ -10,6 +10,7 @@ only its age ciphertext is written, to settings.BACKUP_DIR; see core/agebackup.p
 from __future__ import annotations
 
 import datetime
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core import agebackup, dbtools
+from concerted.core import agebackup, dbtools, mishaps
 from concerted.core.management.base import OrganizerCommand
 
 
@@ -61,6 +62,8 @@ class Command(OrganizerCommand):
         }
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A wrong data folder holds an empty database: its backup would look like a backup.
+        mishaps.require_schema()
         if options["encrypted"]:
             return self.encrypted()
         if not options["file"]:
@@ -78,7 +81,9 @@ class Command(OrganizerCommand):
                 dbtools.sqlite_backup(Path(db["NAME"]), dest)
             else:
                 dbtools.pg_backup(db, dest)
-        except (dbtools.DbToolError, OSError) as exc:
+        except OSError as exc:
+            raise CommandError(self.failed(exc, dest.parent)) from None
+        except dbtools.DbToolError as exc:
             raise CommandError(_("Backup failed: %(error)s") % {"error": exc}) from None
         dbtools.write_manifest(dest, self.manifest(kind, counts))
         rows = sum(counts.values())
@@ -91,6 +96,12 @@ class Command(OrganizerCommand):
             )
             % {"kind": kind, "tables": len(counts), "rows": rows, "file": dest, "manifest": dbtools.manifest_path(dest)}
         )
+
+    @staticmethod
+    def failed(exc: OSError, folder: Path) -> str:
+        # A full disk names the backup folder's disk, not whichever file was being written.
+        explained = mishaps.full_disk(str(folder)) if exc.errno == errno.ENOSPC else mishaps.explain(exc)
+        return _("Backup failed: %(error)s") % {"error": explained or exc}
 
     def encrypted(self) -> None:
         directory = Path(settings.BACKUP_DIR)
@@ -110,7 +121,9 @@ class Command(OrganizerCommand):
                 recipients=Path(settings.BACKUP_RECIPIENTS_FILE),
                 keep_days=settings.BACKUP_KEEP_DAYS,
             )
-        except (dbtools.DbToolError, OSError) as exc:
+        except OSError as exc:
+            raise CommandError(self.failed(exc, directory)) from None
+        except dbtools.DbToolError as exc:
             raise CommandError(_("Backup failed: %(error)s") % {"error": exc}) from None
         self.stdout.write(
             _("Backed up %(kind)s database (%(rows)d rows) to %(file)s, encrypted with age to the key(s) in %(keys)s.")

@@ -8,13 +8,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from nacl.public import PrivateKey
 
 from concerted.core import demo, keys, releases
 
 DEMO_CAMPAIGN = "Acme Workers for Privacy"
+DEMO_ORGANIZER = "organizer"
 
 
 BASE_PLACEHOLDER = "{public-address}"
@@ -25,6 +28,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--on-a-deployed-server",
+            action="store_true",
+            help=gettext_lazy("Load the demo even though deploy installed this server (it adds a demo campaign)"),
+        )
+
+    def refuse_a_real_install(self, options: dict[str, Any]) -> None:
+        """The demo makes an account with a printed password and leaves a campaign key in
+        the data folder: never on a real installation by accident."""
+        if settings.INSTALL_FILE and not options["on_a_deployed_server"]:
+            raise CommandError(
+                _(
+                    "This server was installed by deploy (%(file)s): the demo would add a campaign and an "
+                    "'organizer' account with a printed password. Pass --on-a-deployed-server if you really want it."
+                )
+                % {"file": settings.INSTALL_FILE}
+            )
+        if get_user_model().objects.filter(username=DEMO_ORGANIZER).exists():
+            # Not the demo's: its campaign does not exist yet, so a real person made it.
+            raise CommandError(
+                _(
+                    "An account named %(name)s already exists and the demo did not make it: the demo would "
+                    "take it over (new password, a demo campaign). Nothing was changed."
+                )
+                % {"name": repr(DEMO_ORGANIZER)}
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from concerted.campaigns.models import Campaign, Segment
@@ -35,6 +64,7 @@ class Command(BaseCommand):
         User = get_user_model()
 
         if not Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
+            self.refuse_a_real_install(options)
             key_dir.mkdir(parents=True, exist_ok=True)
             private = PrivateKey.generate()
             private_path.unlink(missing_ok=True)
@@ -44,7 +74,7 @@ class Command(BaseCommand):
             (key_dir / "committee.pub").write_text(keys.format_public(private.public_key) + "\n")
             password = secrets.token_urlsafe(12)
             with transaction.atomic():
-                organizer, _created = User.objects.get_or_create(username="organizer")
+                organizer = User(username=DEMO_ORGANIZER)
                 organizer.set_password(password)
                 organizer.save()
                 campaign = Campaign.objects.create(
@@ -78,7 +108,7 @@ class Command(BaseCommand):
                 lines.append(f"  releases: public figures released for {released} page(s)")
             fd = os.open(login_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
-                f.write(f"organizer\n{password}\n")
+                f.write(f"{DEMO_ORGANIZER}\n{password}\n")
             # Saved with a placeholder: the next `make run` may serve on another port.
             (Path(settings.DATA_DIR) / "demo-summary.txt").write_text(
                 "\n".join(lines).replace(settings.PUBLIC_BASE_URL, BASE_PLACEHOLDER) + "\n"

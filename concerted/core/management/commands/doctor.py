@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from concerted.ops import doctor
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--min-free-mb", type=int, default=1024, help="Free disk space wanted (default 1024)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        host, _sep, port = options["via"].rpartition(":")
+        if options["via"] and not (host and port.isdigit()):
+            raise CommandError(_("--via wants HOST:PORT, e.g. 127.0.0.1:443, got %(via)s.") % {"via": options["via"]})
         ctx = doctor.Context(via=options["via"], cacert=options["cacert"], min_free_mb=options["min_free_mb"])
         code = doctor.run(ctx, self.stdout.write)
         if code:

@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core import agebackup, dbtools
+from concerted.core import agebackup, dbtools, mishaps
 from concerted.core.management.base import OrganizerCommand
 
 from .backup import table_counts
@@ -37,8 +37,8 @@ CODE_KEYED_TABLES = ("invites_invitecode",)
 
 class Command(OrganizerCommand):
     help = gettext_lazy(
-        "Restore a backup made by `concerted backup` into the configured database. Restore the "
-        "invite-code key file too, or repeat signers will no longer be recognized."
+        "Restore a backup made by `concerted backup` into the configured database. A plain backup does not "
+        "hold the invite-code key: put the old server's codes.key in place too, or unused invite codes stop working."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -64,11 +64,13 @@ class Command(OrganizerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["file"]).expanduser().resolve()
-        if not source.is_file():
-            raise CommandError(_("%(file)s does not exist.") % {"file": source})
         db = connection.settings_dict
         members: dict[str, bytes] = {}
+        created: list[Path] = []
         try:
+            # Inside the try: a file the service user can't read is a message, not a traceback.
+            with open(source, "rb"):
+                pass
             kind = dbtools.vendor(db)
             if agebackup.is_encrypted(source):
                 if not options["identity"]:
@@ -101,6 +103,7 @@ class Command(OrganizerCommand):
             )
             if keyed and not self.code_key_in_place(members) and not options["without_code_key"]:
                 raise CommandError(self.missing_code_key(keyed))
+            created = [f for f in self.sqlite_files(kind, db) if not f.exists()]
             self.create_private(kind, db)
             existing = table_counts()
             if any(n > 0 for t, n in existing.items() if t != "django_migrations") and not options["force"]:
@@ -124,8 +127,14 @@ class Command(OrganizerCommand):
                 self.restore_code_key(members["codes.key"])
             counts = table_counts()
             self.make_private(kind, db)
-        except (dbtools.DbToolError, OSError) as exc:
-            raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from None
+        except (dbtools.DbToolError, OSError, sqlite3.Error) as exc:
+            # Don't leave a database this restore began behind, looking like a restored one.
+            connection.close()
+            for path in created:
+                path.unlink(missing_ok=True)
+            if isinstance(exc, FileNotFoundError):
+                raise CommandError(_("%(file)s does not exist.") % {"file": exc.filename or source}) from None
+            raise CommandError(_("Restore failed: %(error)s") % {"error": mishaps.explain(exc) or exc}) from None
         self.stdout.write(
             _("Restored %(kind)s backup %(file)s: %(rows)d rows in %(tables)d tables.")
             % {"kind": kind, "file": source, "rows": sum(counts.values()), "tables": len(counts)}

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from concerted.core import records, releases, tick
+from concerted.core import mishaps, records, releases, tick
 
 
 class Command(BaseCommand):
@@ -13,10 +13,11 @@ class Command(BaseCommand):
         "the periodic jobs (lapse pledges whose deadline passed), then rewrite every participant table (and "
         "every election ballot table) in random order (the purge step: nothing left of deleted rows, no "
         "physical order following arrival). "
-        "Safe to run as often as you like; run it from cron every few minutes: concerted tick"
+        "Safe to run as often as you like; run it every hour (deploy's concerted-tick.timer does): concerted tick"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        mishaps.require_schema()
         released = releases.run_due()
         lines = [f"{len(released)} release(s) of public figures."]
         # Jobs last: a job that destroys rows (a lapse) ends by folding the WAL into the
