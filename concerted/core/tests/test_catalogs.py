@@ -44,8 +44,10 @@ SAME_IN = {
         "No": "the same word in Spanish",
         "Total": "the same word in Spanish",
         "Error": "the same word",
+        "Token": "the word Spanish uses for an access token",
     },
     "de": {
+        "Token": "the word German uses for an access token",
         "Name": "the same word in German",
         "Option": "the same word in German",
         "Petition": "the same word in German",
