@@ -16,7 +16,12 @@ from .models import MIN_ELECTORATE, Ballot, Batch, Credential, Election, SeenCip
 
 
 class Refused(Exception):
-    """A step the election's state or the input does not allow; the message is for people."""
+    """A step the election's state or the input does not allow; the message is for people.
+    `code` names the few refusals a voter's page acts on (e.g. "already_cast")."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # --- key ceremony ----------------------------------------------------------------
@@ -214,7 +219,9 @@ def cast(election: Election, ballot: Any) -> str:
     try:
         with transaction.atomic():
             if election.ballots.filter(tracker=tr).exists():
-                raise Refused(_("This exact ballot was already cast: a copied ballot is refused."))
+                # The same answer whether this ballot still counts or a revote replaced
+                # it: before the close, nobody may learn that a credential revoted.
+                raise Refused(_("This exact ballot was already cast: a copied ballot is refused."), "already_cast")
             SeenCiphertext.objects.bulk_create([SeenCiphertext(election=election, alpha=a) for a in alphas])
             last = (
                 election.ballots.filter(credential=cred)

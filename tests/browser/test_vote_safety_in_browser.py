@@ -185,3 +185,31 @@ def test_the_safety_box_says_who_encrypts(browser, live_server, vote_open, javas
             assert "encrypted on this phone" not in text
     finally:
         context.close()
+
+
+def test_a_cast_whose_answer_was_lost_is_cast_once_and_found_on_the_retry(js_phone, vote_open):
+    """The ballot reached the server but the phone never heard back (a dropped answer):
+    the voter taps Cast again, as the page asks, and lands on their tracker, not on
+    "a copied ballot is refused"; one ballot is stored."""
+    c = vote_open
+    page = js_phone
+    lost = {"n": 0}
+
+    def drop_the_first_answer(route):  # type: ignore[no-untyped-def]
+        if lost["n"] == 0:
+            lost["n"] += 1
+            route.fetch()  # the server gets the ballot and stores it...
+            route.abort()  # ...and its answer never reaches the phone
+        else:
+            route.continue_()
+
+    page.route("**/cast.json", drop_the_first_answer)
+    page.goto(f"{page.live_url}/e/{c.election.slug}/")
+    tracker = encrypt(page, c.codes[0], "Yes")
+    page.get_by_role("button", name="Cast this ballot").click()
+    expect(page.locator(".error-box")).to_contain_text("can't tell whether your ballot was cast")
+    assert Ballot.objects.count() == 1
+    page.get_by_role("button", name="Cast this ballot").click()
+    page.wait_for_url(re.compile(f"/t/{tracker}/"))
+    assert Ballot.objects.count() == 1
+    assert not page.errors  # type: ignore[attr-defined]

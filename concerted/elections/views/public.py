@@ -229,7 +229,7 @@ def manifest_json(request: HttpRequest, slug: str) -> HttpResponse:
 def _refused(request: HttpRequest, election: Election, refused: ballotbox.Refused) -> HttpResponse:
     status = 409 if _closed(election) else 400
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"error": str(refused)}, status=status)
+        return JsonResponse({"error": str(refused), **({"code": refused.code} if refused.code else {})}, status=status)
     context = {"election": election, "campaign": election.campaign, "problem": str(refused)}
     return render(request, "elections/cast_refused.html", context, status=status)
 

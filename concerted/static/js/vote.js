@@ -214,9 +214,13 @@
     auditButton.disabled = true;
     say(gettext("Sending your encrypted ballot…"));
     post(form.dataset.castUrl, sent.ballot).then(function (answer) {
-      if (answer.ok && answer.body && answer.body.url) {
+      // A try whose answer was lost (a dropped connection) may still have reached the
+      // server: this very ballot is then there, and the page goes to its tracker.
+      var arrivedBefore = sent.triedUnanswered && answer.body && answer.body.code === "already_cast";
+      if ((answer.ok && answer.body && answer.body.url) || arrivedBefore) {
+        var url = arrivedBefore ? form.dataset.trackerUrl.replace("TRACKER", sent.tracker) : answer.body.url;
         emptyForm();
-        window.location.assign(answer.body.url);
+        window.location.assign(url);
         return;
       }
       if (answer.body && answer.body.error) {
@@ -227,10 +231,11 @@
         showError(answer.status === 409 ? answer.body.error :
           interpolate(gettext("Your ballot was not cast: %(reason)s"), { reason: answer.body.error }, true));
       } else {
+        sent.triedUnanswered = true;
         castButton.disabled = false;
         auditButton.disabled = false;
         say("");
-        showError(gettext("Your ballot was not cast: the server could not be reached. Check your connection and tap “Cast this ballot” again."));
+        showError(gettext("No answer came from the server, so this phone can't tell whether your ballot was cast. Check your connection and tap “Cast this ballot” again: it is never counted twice."));
       }
       var box = form.querySelector(".error-box.js");
       if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
