@@ -35,3 +35,12 @@ class BargainingConfig(AppConfig):
         from . import demo as bargaining_demo
 
         demo.register(60, "bargaining", bargaining_demo.load)
+
+        # The expired-form page shows what was sent under these forms' labels.
+        from concerted.core import refused
+
+        from .forms import PressureReportForm, ProposalForm, SurveillanceReportForm
+
+        refused.register_form("bargaining:report_surveillance", lambda slug: SurveillanceReportForm())
+        refused.register_form("bargaining:report_pressure", lambda slug: PressureReportForm())
+        refused.register_form("bargaining:propose", lambda slug: ProposalForm())

@@ -39,3 +39,11 @@ class CardsConfig(AppConfig):
 
         audiences.register(audience.SIGNERS)
         audiences.register(audience.ROSTER)
+
+        # The expired-form page shows what was sent under this form's labels.
+        from concerted.core import refused, subjects
+
+        from .forms import CardForm
+        from .models import BargainingUnit
+
+        refused.register_form("cards:sign", lambda slug: CardForm(unit=subjects.by_slug(BargainingUnit, slug)))

@@ -60,7 +60,9 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "errors/csrf.html", {"kept": refused.what_was_sent(request)}, status=403)
+    kept = refused.what_was_sent(request)
+    form = refused.form_for(request) if kept else None
+    return render(request, "errors/csrf.html", {"kept": refused.labelled(kept, form) if form else kept}, status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -37,3 +37,11 @@ class PetitionsConfig(AppConfig):
         from . import audience
 
         audiences.register(audience.SIGNERS)
+
+        # The expired-form page shows what was sent under this form's labels.
+        from concerted.core import refused, subjects
+
+        from .forms import SignForm
+        from .models import Petition
+
+        refused.register_form("petitions:sign", lambda slug: SignForm(petition=subjects.by_slug(Petition, slug)))

@@ -43,3 +43,11 @@ class PledgesConfig(AppConfig):
 
         audiences.register(audience.ALL)
         audiences.register(audience.CONFIRMED)
+
+        # The expired-form page shows what was sent under this form's labels.
+        from concerted.core import refused, subjects
+
+        from .forms import PledgeForm
+        from .models import Pledge
+
+        refused.register_form("pledges:pledge", lambda slug: PledgeForm(pledge=subjects.by_slug(Pledge, slug)))

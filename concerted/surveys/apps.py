@@ -25,3 +25,11 @@ class SurveysConfig(AppConfig):
         reveal.register_export_path("survey", "/o/surveys/{id}/export.json")
         demo.register(40, "surveys", survey_demo.load)
         audiences.register(audience.RESPONDENTS)
+
+        # The expired-form page shows what was sent under this form's labels.
+        from concerted.core import refused, subjects
+
+        from .forms import AnswerForm
+        from .models import Survey
+
+        refused.register_form("surveys:answer", lambda slug: AnswerForm(survey=subjects.by_slug(Survey, slug)))
