@@ -124,7 +124,7 @@ class ParticipantRecord(models.Model):
 _insert_statements: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}
 
 
-def insert(record: ParticipantRecord) -> None:
+def insert(record: models.Model) -> None:
     """`record.save(force_insert=True)` with the INSERT written out once per model and
     database: on the signing path the ORM spent longer building the statement than the
     database took to run it (bench/profile_sign.py). The same values as save() (each

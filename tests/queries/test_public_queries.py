@@ -30,20 +30,26 @@ TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DML = ("SELECT", "INSERT", "UPDATE", "DELETE")
 
 # form -> (GET cold, GET warm, POST)
+# Every participant form's POST first looks its CSRF token up (one SELECT by primary
+# key) and stores its answer with the record (one INSERT): a repeat of the same form is
+# answered with the first receipt and stores nothing (core/sentonce.py). Elections keep
+# their own rules.
 EXPECTED = {
-    # subject + campaign; UPDATE of the release's pending count; the INSERT
-    "petitions:sign": (3, 1, 3),
+    # the form's token; subject + campaign; UPDATE of the release's pending count; the
+    # INSERT; the form's answer
+    "petitions:sign": (3, 1, 5),
     # + the pledge row locked (SELECT ... FOR UPDATE) so no pledge lands after a lapse
-    "pledges:pledge": (2, 1, 4),
-    "cards:sign": (2, 1, 3),
+    "pledges:pledge": (2, 1, 6),
+    "cards:sign": (2, 1, 5),
     # the questions and their options (to check the answers), a fresh random id, the INSERT
-    "surveys:answer": (3, 1, 5),
-    # subject + campaign; UPDATE of the release's pending count (the brief prints the
-    # inventories as released); the INSERT
-    "bargaining:report_surveillance": (1, 1, 3),
-    # eligible credential, no ballot yet with this ciphertext, seen-ciphertext row,
-    # the previous revision, the INSERT (the ballot's own rules; the page is one SELECT)
-    "elections:vote": (1, 1, 6),
+    "surveys:answer": (3, 1, 7),
+    # the form's token; subject + campaign; UPDATE of the release's pending count (the
+    # brief prints the inventories as released); the INSERT; the form's answer
+    "bargaining:report_surveillance": (1, 1, 5),
+    # eligible credential, not spoiled for checking, no ballot yet with this ciphertext,
+    # seen-ciphertext row, the previous revision, the INSERT (the ballot's own rules;
+    # the page is one SELECT)
+    "elections:vote": (1, 1, 7),
 }
 
 

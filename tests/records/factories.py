@@ -256,14 +256,27 @@ def election_credentials(campaign: Any) -> Callable[[], Any]:
     return lambda: Credential(election=election, public=_hex())
 
 
+def sent_forms(campaign: Any) -> Callable[[], Any]:
+    from concerted.core.models import SentForm
+
+    # As a form's answer is stored (core/sentonce.py): a hash as key, a padded box.
+    return lambda: SentForm(id=_hex(), answer=os.urandom(256 + 40))
+
+
 UNORDERED_ROWS: dict[str, Callable[[Any], Callable[[], Any]]] = {
+    "core.SentForm": sent_forms,
     "elections.Ballot": election_ballots,
     "elections.SeenCiphertext": seen_ciphertexts,
     "elections.Credential": election_credentials,
 }
 # Which column holds each row's random bytes (indexes hold them too: the test looks for
 # them only in the table's own pages).
-_MARKER_FIELDS = {"elections.Ballot": "tracker", "elections.SeenCiphertext": "alpha", "elections.Credential": "public"}
+_MARKER_FIELDS = {
+    "core.SentForm": "id",
+    "elections.Ballot": "tracker",
+    "elections.SeenCiphertext": "alpha",
+    "elections.Credential": "public",
+}
 
 
 def overflow_marker(record: Any) -> bytes | None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from concerted.core import pagecache, subjects, translations
+from concerted.core import pagecache, sentonce, subjects, translations
 from concerted.core.ratelimit import public_post_limit
 
 from .. import filing
@@ -42,8 +42,10 @@ def _report(request: HttpRequest, slug: str, form_class: type, save: object, hea
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
-            save(kit, form.row(), form.sealed_data())  # type: ignore[operator]
-            return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=report")
+            with sentonce.remembered(request) as remember:
+                save(kit, form.row(), form.sealed_data())  # type: ignore[operator]
+                remember(url := reverse("bargaining:thanks", args=[kit.slug]) + "?sent=report")
+            return redirect(url)
         status = 400
     else:
         return pagecache.form_page(
@@ -59,6 +61,7 @@ def _report(request: HttpRequest, slug: str, form_class: type, save: object, hea
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form  # a repeat of this form (double tap, Back) is not stored twice
 def report_surveillance(request: HttpRequest, slug: str) -> HttpResponse:
     return _report(
         request,
@@ -75,6 +78,7 @@ def report_surveillance(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form
 def report_pressure(request: HttpRequest, slug: str) -> HttpResponse:
     return _report(
         request,
@@ -91,14 +95,17 @@ def report_pressure(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form
 def propose(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
     if not (kit.proposals_open and kit.campaign.has_key):
         return _closed(request, kit, _("The committee isn't taking proposals here at the moment."))
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        filing.propose(kit, form.cleaned_data["demand"])
-        return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=proposal")
+        with sentonce.remembered(request) as remember:
+            filing.propose(kit, form.cleaned_data["demand"])
+            remember(url := reverse("bargaining:thanks", args=[kit.slug]) + "?sent=proposal")
+        return redirect(url)
     return render(
         request,
         "bargaining/propose.html",
@@ -109,6 +116,7 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form  # a second tap finds its code used: it gets the first tap's answer instead
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     kit = _kit(slug)
     # The demands in the page's language when each has a current version (core/translations.py);
@@ -120,11 +128,13 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         form = BallotForm(request.POST, demands=demands)
         if form.is_valid():
             try:
-                filing.cast_ballot(kit, form.cleaned_data["code"], form.ranking())
+                with sentonce.remembered(request) as remember:
+                    filing.cast_ballot(kit, form.cleaned_data["code"], form.ranking())
+                    remember(url := reverse("bargaining:thanks", args=[kit.slug]) + "?sent=ballot")
             except filing.NotEligible as refused:
                 form.add_error("code", refused.message)
             else:
-                return redirect(reverse("bargaining:thanks", args=[kit.slug]) + "?sent=ballot")
+                return redirect(url)
         status = 400
     else:
         form = BallotForm(initial={"code": request.GET.get("code", "")[:40]}, demands=demands)

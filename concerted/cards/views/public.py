@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerted.core import confirm, pagecache, receipts, refused, subjects, translations
+from concerted.core import confirm, pagecache, receipts, refused, sentonce, subjects, translations
 from concerted.core.days import today
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
@@ -40,13 +40,17 @@ def _context(unit: BargainingUnit, **extra: object) -> dict[str, object]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form  # a repeat of this form (double tap, Back) gets its first receipt
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     unit = _public_unit(slug)
     if request.method == "POST" and unit.is_open:
         form = CardForm(request.POST, unit=unit)
         if form.is_valid():
-            signed = signing.sign_card(unit, form.cleaned_data)
-            return redirect(reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1")
+            with sentonce.remembered(request) as remember:
+                signed = signing.sign_card(unit, form.cleaned_data)
+                url = reverse("cards:receipt", args=[unit.slug, signed.receipt_code]) + "?new=1"
+                remember(url)
+            return redirect(url)
         status = 400
     elif request.method == "POST":
         # Closed while they wrote: nothing is saved, and what they typed is shown back.

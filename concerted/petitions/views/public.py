@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerted.core import confirm, pagecache, receipts, refused, subjects, translations
+from concerted.core import confirm, pagecache, receipts, refused, sentonce, subjects, translations
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -39,6 +39,7 @@ def _context(petition: Petition, **extra: object) -> dict[str, object]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form  # a repeat of this form (double tap, Back) gets its first receipt
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _public_petition(slug)
     extra: dict[str, object] = {}
@@ -46,13 +47,15 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         form = SignForm(request.POST, petition=petition)
         if form.is_valid():
             try:
-                signed = signing.sign(petition, form.cleaned_data)
+                with sentonce.remembered(request) as remember:
+                    signed = signing.sign(petition, form.cleaned_data)
+                    url = reverse("petitions:receipt", args=[petition.slug, signed.receipt_code]) + "?new=1"
+                    remember(url)
             except signing.InviteRefused as problem:
                 form.add_error("invite_code", problem.message)
             else:
-                url = reverse("petitions:receipt", args=[petition.slug, signed.receipt_code])
                 # A URL, not a view name: redirect() would first try it as one (a failed reverse()).
-                return HttpResponseRedirect(url + "?new=1")
+                return HttpResponseRedirect(url)
         status = 400
     elif request.method == "POST":
         # Closed while they wrote: nothing is saved, and what they typed is shown back.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerted.core import confirm, pagecache, receipts, releases, subjects, translations
+from concerted.core import confirm, pagecache, receipts, releases, sentonce, subjects, translations
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -55,6 +55,7 @@ def _context(pledge: Pledge, **extra: object) -> dict[str, object]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form  # a repeat of this form (double tap, Back) gets its first receipt
 def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
     pledge = _public_pledge(slug)
     status = 200
@@ -67,15 +68,17 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, _("This pledge no longer takes pledges: its deadline has passed or it has ended."))
         elif form.is_valid():
             try:
-                done = pledging.pledge(pledge, form.cleaned_data)
+                with sentonce.remembered(request) as remember:
+                    done = pledging.pledge(pledge, form.cleaned_data)
+                    url = reverse("pledges:receipt", args=[pledge.slug, done.receipt_code]) + "?new=1"
+                    remember(url)
             except pledging.InviteRefused as refused:
                 form.add_error("invite_code", refused.message)
             except pledging.NotAccepting:
                 form.add_error(None, _("This pledge stopped taking pledges a moment ago. Nothing was stored."))
             else:
-                url = reverse("pledges:receipt", args=[pledge.slug, done.receipt_code])
                 # A URL, not a view name: redirect() would first try it as one (a failed reverse()).
-                return HttpResponseRedirect(url + "?new=1")
+                return HttpResponseRedirect(url)
     else:
         # An invite link (?code=...) only fills the field in: a GET never uses a code up,
         # so a mail scanner or link preview that follows the link burns nothing.

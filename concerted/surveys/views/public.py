@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from concerted.core import pagecache, subjects
+from concerted.core import pagecache, sentonce, subjects
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
 
@@ -24,6 +25,7 @@ def _public_survey(slug: str) -> Survey:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_post_limit
+@sentonce.form  # a repeat of this form (double tap, Back) is not stored twice
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     # The text in the page's language (core/translations.py); answers are the same rows.
     # Localizing reads the questions and options, so a blank GET served from the page
@@ -40,13 +42,15 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             closed, texts = form.answers()
             try:
-                answering.submit(
-                    survey, closed, texts, form.cleaned_data.get("invite_code") or "", contact=form.contact()
-                )
+                with sentonce.remembered(request) as remember:
+                    answering.submit(
+                        survey, closed, texts, form.cleaned_data.get("invite_code") or "", contact=form.contact()
+                    )
+                    remember(url := reverse("surveys:thanks", args=[row.slug]))
             except answering.InviteRefused as refused:
                 form.add_error("invite_code", refused.message)
             else:
-                return redirect("surveys:thanks", row.slug)
+                return redirect(url)
         status = 400
     elif request.method == "POST":
         # Closed (by the committee, or its last day passed) while they were writing:
