@@ -130,6 +130,17 @@ class Election(models.Model):
         page = translation.get_language() or settings.LANGUAGE_CODE
         return "" if page == self.content_language else self.content_language
 
+    def text_note(self) -> str:
+        """The visible note on a page in another language: the election's own text is
+        never translated (a ballot's wording is fixed when voting opens)."""
+        if not self.text_lang:
+            return ""
+        from concerted.core.translations import language_name
+
+        return gettext("The question and its choices are in %(main)s, as the committee wrote them.") % {
+            "main": language_name(self.content_language)
+        }
+
     def question_spec(self) -> dict[str, Any]:
         if self.kind == self.Kind.YES_NO:
             return {"text": self.question, "options": [str(_("Yes")), str(_("No"))], "min": 1, "max": 1}

@@ -342,3 +342,15 @@ def test_it_marks_the_options_and_the_board_with_the_campaigns_language(client, 
     assert all(f'<span lang="en">{name}</span>' in vote for name in ("Ana", "Bo", "Cy"))
     english = client.get(_in("en", "elections:board", election.slug)).content.decode()
     assert "<td>Ana</td>" in english and '<span lang="en">' not in english
+
+
+def test_a_page_in_another_language_says_the_question_stays_as_written(client, open_election):
+    """As a pledge or survey page does when its text has no version in the page's
+    language: the coworker reading Spanish is told why the question is in English."""
+    slug = open_election.election.slug
+    spanish = client.get(_in("es", "elections:vote", slug)).content.decode()
+    with translation.override("es"):
+        note = translation.gettext("The question and its choices are in %(main)s, as the committee wrote them.")
+    assert note % {"main": "inglés"} in spanish
+    english = client.get(_in("en", "elections:vote", slug)).content.decode()
+    assert "translation-note" not in english
