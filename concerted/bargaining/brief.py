@@ -59,11 +59,10 @@ def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool]]:
     for item in campaign_items(kit.campaign):
         if item.extra.get("app") == "bargaining" or item.shared_total is None:
             continue
-        shown = show_count(item.shared_total)
         # A pledge short of its threshold is a promise that hasn't come due: never by default.
         default = item.extra.get("app") != "pledges" or item.extra.get("state") in ("reached", "active")
         key = "count:" + _digest(f"{item.kind}|{item.title}|{item.organizer_url}")
-        rows.append((key, str(item.kind), item.title, str(shown) if shown is not None else _("fewer than 5"), default))
+        rows.append((key, str(item.kind), item.title, _people(item.shared_total), default))
     return rows
 
 
@@ -235,15 +234,19 @@ def _demands_section(kit: Kit, selected: set[str]) -> list[Block]:
                     "place": s["place"],
                     "n": len(place),
                     "tied": _(" (tied)") if s["tied"] else "",
-                    "approvals": s["approvals"],
+                    "approvals": _people(s["approvals"]),
                     "ballots": ballots,
                 }
             )
         if demand.from_proposals:
-            notes.append(
-                ngettext("Proposed by %(n)s coworker.", "Proposed by %(n)s coworkers.", demand.from_proposals)
-                % {"n": demand.from_proposals}
-            )
+            # How many proposed it is a group of people: under 5 it would point at them.
+            if show_count(demand.from_proposals) is None:
+                notes.append(_("Proposed by fewer than 5 coworkers."))
+            else:
+                notes.append(
+                    ngettext("Proposed by %(n)s coworker.", "Proposed by %(n)s coworkers.", demand.from_proposals)
+                    % {"n": demand.from_proposals}
+                )
         if notes:
             out.append(Block("small", " ".join(notes)))
         for clause in demand.clauses():
@@ -258,6 +261,13 @@ def _demands_section(kit: Kit, selected: set[str]) -> list[Block]:
         out.append(Block("h3", _("How the ballot was counted")))
         out.append(Block("small", method_text(ballots)))
     return out
+
+
+def _people(n: int) -> str:
+    """A count of people as the brief prints it: under 5, "fewer than 5" (it may reach
+    management, and a small count points at the few it counts)."""
+    shown = show_count(n)
+    return str(shown) if shown is not None else _("fewer than 5")
 
 
 def method_text(ballots: int) -> str:

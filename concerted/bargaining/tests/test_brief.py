@@ -182,3 +182,20 @@ def test_counts_and_weighted_shares_sit_in_separate_labelled_columns(kit, monkey
         "Weighted % (to the unit's make-up)",
     ]
     assert table.rows[1][2:5] == ["124", "31%", "21%"]  # Data 124 never reads as 21%
+
+
+def test_a_demands_few_proposers_and_few_supporters_are_not_printed(kit, demands, ballot_codes):
+    """The brief reaches management: "proposed by 1 coworker" or "supported on 2 of 6
+    ballots" would point at the few people it counts."""
+    from concerted.core import releases
+
+    a, b, _c = demands
+    Demand.objects.filter(pk__in=[a.pk, b.pk]).update(chosen=True, from_proposals=1)
+    for code, ranks in zip(ballot_codes, [{a: 1}] * 4 + [{b: 1}] * 2, strict=False):
+        filing.cast_ballot(kit, code, ranks)
+    releases.release_campaign(kit.campaign)
+    text = pdf_text(brief.build(kit))
+    assert "Proposed by fewer than 5 coworkers." in text and "Proposed by 1 coworker" not in text
+    assert re.findall(r"supported on (\S+(?: than 5)?) of 6 ballots", text) == ["fewer than 5", "fewer than 5"]
+    Demand.objects.filter(pk=a.pk).update(from_proposals=12)
+    assert "Proposed by 12 coworkers." in pdf_text(brief.build(kit))
