@@ -148,6 +148,7 @@ SEGMENTS = [
     ("django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
     ("django_ratelimit.core", "get_usage"),
     ("django.middleware.csrf", "CsrfViewMiddleware.process_view"),
+    ("concerted.core.sentonce", "_first_answer"),
 ]
 
 
