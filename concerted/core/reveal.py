@@ -343,3 +343,21 @@ CONFIRM_PATHS: dict[str, str] = {}
 
 def register_confirm_path(option: str, path_template: str) -> None:
     CONFIRM_PATHS[option] = path_template
+
+
+# What `concerted reveal` says it opened, for kinds whose records are not one per person
+# (a survey's free text is not linked to its respondent, so nobody can count people in
+# it): {kind: line given the number of records}. Other kinds count different people.
+CountLine = Callable[[int], str]
+_count_lines: dict[str, CountLine] = {}
+
+
+def register_count_line(kind: str, line: CountLine) -> None:
+    _count_lines[kind] = line
+
+
+def count_line(kind: str, records: int, people: int, summary: str) -> str:
+    line = _count_lines.get(kind)
+    if line is not None:
+        return line(records)
+    return _("Different people: %(n)d (%(summary)s)") % {"n": people, "summary": summary}

@@ -14,8 +14,9 @@ class SurveysConfig(AppConfig):
 
         from . import audience
         from . import demo as survey_demo
-        from .models import Option, Question
+        from .models import FREE_TEXT_KIND, Option, Question
         from .overview import survey_items
+        from .results import written_answers_line
 
         # The answer page shows the questions and their options.
         pagecache.watch(Question, attrgetter("survey.campaign_id"))
@@ -23,6 +24,7 @@ class SurveysConfig(AppConfig):
         overview.register(survey_items)
         overview.register_action(_("Start a survey"), "surveys:new")
         reveal.register_export_path("survey", "/o/surveys/{id}/export.json")
+        reveal.register_count_line(FREE_TEXT_KIND, written_answers_line)
         demo.register(40, "surveys", survey_demo.load)
         audiences.register(audience.RESPONDENTS)
 

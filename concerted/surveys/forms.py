@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -62,7 +63,16 @@ class AnswerForm(forms.Form):
                 positions = [("", _("Not ranked"))] + [(str(r), str(r)) for r in range(1, len(options) + 1)]
                 for i, o in enumerate(options):
                     field_name = f"{name}_{i}"
-                    self.fields[field_name] = forms.ChoiceField(label=o.label, choices=positions, required=False)
+                    self.fields[field_name] = forms.ChoiceField(
+                        label=o.label,
+                        choices=positions,
+                        required=False,
+                        # Only a tampered page sends another value; still, say what is wrong.
+                        error_messages={
+                            "invalid_choice": _("“%(item)s”: give it a position from 1 to %(n)s, or leave it unranked.")
+                            % {"item": o.label, "n": len(options)}
+                        },
+                    )
                     names.append(field_name)
                 self.groups.append((q, names))
             elif q.kind == Question.Kind.NUMBER:
@@ -108,7 +118,7 @@ class AnswerForm(forms.Form):
     def rendered_groups(self) -> list[tuple[Question, list[forms.BoundField], list[str], str]]:
         out = []
         for q, names in self.groups:
-            errors = list(self.errors.get(f"q{q.pk}", [])) if q.kind == Question.Kind.RANK else []
+            errors = self._rank_errors(q, names) if q.kind == Question.Kind.RANK else []
             base = self.group_id(q)
             if q.kind == Question.Kind.RANK:
                 # A ranking's problem is the question's, not one select's: Django marks
@@ -118,12 +128,18 @@ class AnswerForm(forms.Form):
                 for n in names:
                     attrs = self.fields[n].widget.attrs
                     attrs["aria-describedby"] = described
-                    if errors:
+                    if errors:  # every select: the problem is the ranking's as a whole
                         attrs["aria-invalid"] = "true"
                     else:
                         attrs.pop("aria-invalid", None)
             out.append((q, [self[n] for n in names], errors, base))
         return out
+
+    def _rank_errors(self, q: Question, names: list[str]) -> list[str]:
+        """A ranking's problems, shown under the ranking: the question's own, then each
+        select's (a position that is not one of its choices)."""
+        keys = [f"q{q.pk}", *names]
+        return [str(message) for key in keys for message in self.errors.get(key, [])]
 
     def marked_below(self) -> bool:
         """Whether some problem is marked at its question or field (not only form-wide,
@@ -153,11 +169,22 @@ class AnswerForm(forms.Form):
         for q, names in self.groups:
             if q.kind == Question.Kind.RANK:
                 add(f"q{q.pk}", q.text, control_of(names[0]), True)
+                for name in names:
+                    add(name, q.text, control_of(name), True)
             else:
                 add(names[0], q.text, control_of(names[0]), True)
         for name in ("may_message", "contact"):
             if name in self.fields:
                 add(name, str(self.fields[name].label), control_of(name), False)
+        # Any other problem (none is expected) is still named, never only "fix the answers
+        # marked below" with nothing marked.
+        covered = {NON_FIELD_ERRORS, "invite_code", "may_message", "contact"}
+        for q, names in self.groups:
+            covered |= {f"q{q.pk}", *names}
+        for key in self.errors:
+            if key not in covered:
+                field = self.fields.get(key)
+                add(key, str(field.label) if field else "", control_of(key) if field else "", False)
         return out
 
     def _answered(self, cleaned: dict[str, Any]) -> bool:
@@ -337,7 +364,9 @@ class QuestionForm(forms.ModelForm):
             self.fields["options_text"].initial = "\n".join(o.label for o in self.instance.option_list())
 
     def option_labels(self) -> list[str]:
-        raw = self.cleaned_data.get("options_text") or ""
+        """One option per line, in Unicode's composed form (NFC): "Café" typed with a
+        combining accent is the same option as "Café" typed with "é", and is stored so."""
+        raw = unicodedata.normalize("NFC", self.cleaned_data.get("options_text") or "")
         return [line.strip() for line in raw.splitlines() if line.strip()]
 
     def clean(self) -> dict[str, Any]:

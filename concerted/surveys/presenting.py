@@ -38,6 +38,12 @@ def present(
     weighting = weights_for(matrix) if matrix.n else None
     weighted = weighting is not None and weighting.method != "none"
     weights = weighting.weights if weighting is not None else np.ones(matrix.n)
+    # A group not shown in this release means no weighted figure at all. The weights come
+    # from the make-up and the group sizes, so a weighted share is the groups' own shares
+    # mixed in known proportions: with every other group's figures shown, it gives the
+    # hidden group's answers away (its size too, through the design effect). Said once,
+    # for the release, instead of under every question (docs/SURVEYS.md, "Weighting").
+    withheld = weighted and any(view not in shown_views for view in layout.views)
     show_intervals = survey.design == survey.Design.PROBABILITY
     free = _free_text_counts(survey) if matrix.n >= max(survey.min_free_text, 10) else {}
     views: dict[str, Any] = {}
@@ -62,7 +68,7 @@ def present(
                     mask,
                     cells,
                     reasons,
-                    weights if (everyone and weighted) else None,
+                    weights if (everyone and weighted and not withheld) else None,
                     show_intervals,
                     free if everyone else None,
                     k,
@@ -73,11 +79,22 @@ def present(
         "views": views,
         "order": layout.views,
         "total": matrix.n,
-        "weighting": None
-        if not weighted
-        else {"method": weighting.method, "deff": weighting.deff, "n_eff": weighting.n_eff, "note": weighting.note},
+        "weighting": None if not weighted else _weighting(weighting, withheld),
         "no_code": None if survey.one_per_invite else matrix.n,
         "design": survey.design,
+    }
+
+
+def _weighting(weighting: stats.Weights, withheld: bool) -> dict[str, Any]:
+    dropped = [list(group) for group in weighting.dropped]
+    if withheld:
+        return {"method": weighting.method, "deff": None, "n_eff": None, "withheld": True, "dropped": dropped}
+    return {
+        "method": weighting.method,
+        "deff": weighting.deff,
+        "n_eff": weighting.n_eff,
+        "note": weighting.note,
+        "dropped": dropped,
     }
 
 

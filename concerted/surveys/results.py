@@ -6,6 +6,7 @@ docs/SURVEYS.md, "Views, releases and suppression", explains the rules."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections import OrderedDict
@@ -16,6 +17,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import stats
 from .models import MISSING, Question, Release, Response, Survey
@@ -207,9 +209,12 @@ class QuestionResult:
 @dataclass
 class Weighting:
     method: str
-    deff: float
-    n_eff: float
+    deff: float | None  # None when withheld
+    n_eff: float | None
     note: str = ""
+    withheld: bool = False  # a group is not shown in this release: no weighted figure
+    dropped: list[Any] = field(default_factory=list)  # [question id, option] with no respondents
+    dropped_labels: list[str] = field(default_factory=list)  # "Team = Data", for the page
 
 
 @dataclass
@@ -240,7 +245,21 @@ class Results:
 
     @property
     def weighted(self) -> bool:
-        return self.weighting is not None and self.weighting.method != "none"
+        """Whether this release shows weighted figures."""
+        return self.weighting is not None and self.weighting.method != "none" and not self.weighting.withheld
+
+    @property
+    def weighting_withheld(self) -> bool:
+        """A make-up is entered, but a group not shown keeps every weighted figure back."""
+        return self.weighting is not None and self.weighting.withheld
+
+    @property
+    def withheld_message(self) -> str:
+        return withheld_message()
+
+    @property
+    def dropped_message(self) -> str:
+        return dropped_message(self.weighting.dropped_labels) if self.weighting else ""
 
     @property
     def hidden_colspan(self) -> int:
@@ -311,14 +330,19 @@ def _weights_for(matrix: Matrix) -> stats.Weights:
         cells = {tuple(int(x) for x in key.split(",")): float(v) for key, v in raw_cells.items()}
         sizes = [len(by_id[q].option_list()) for q in cell_qids]
         if len(cells) == int(np.prod(sizes)) and all(v >= 0 for v in cells.values()):
-            return stats.make_weights(codes, cells=cells)
+            return _by_question(stats.make_weights(codes, cells=cells), cell_qids)
     margins_raw = makeup.get("marginals") or {}
     used = [q for q in seg if margins_raw.get(str(q.pk))]
     if not used:
         return stats.Weights(np.ones(matrix.n), "none")
     codes = np.stack([_codes(matrix, q) for q in used], axis=1)
     margins = [{int(k): float(v) for k, v in margins_raw[str(q.pk)].items()} for q in used]
-    return stats.make_weights(codes, margins=margins)
+    return _by_question(stats.make_weights(codes, margins=margins), [q.pk for q in used])
+
+
+def _by_question(weights: stats.Weights, question_ids: list[int]) -> stats.Weights:
+    """The groups left out of the weighting named by (question id, option index)."""
+    return dataclasses.replace(weights, dropped=[(question_ids[j], cat) for j, cat in weights.dropped])
 
 
 def _codes(matrix: Matrix, question: Question) -> np.ndarray:
@@ -378,6 +402,7 @@ def compute(survey: Survey, view: str = EVERYONE, release: Release | None = None
     base.no_code = data.get("no_code")
     if data.get("weighting"):
         base.weighting = Weighting(**data["weighting"])
+        base.weighting.dropped_labels = _group_labels(survey, base.weighting.dropped)
     views = data["views"]
     base.views = [ViewChoice(key, views[key]["label"], views[key]["n"] is not None) for key in data["order"]]
     chosen = views.get(view)
@@ -413,6 +438,18 @@ def compute(survey: Survey, view: str = EVERYONE, release: Release | None = None
     return base
 
 
+def _group_labels(survey: Survey, groups: list[Any]) -> list[str]:
+    """ "Question = option" for each [question id, option index]."""
+    by_id = {q.pk: q for q in survey.ordered_questions()}
+    out = []
+    for question_id, index in groups:
+        question = by_id.get(question_id)
+        options = question.option_list() if question is not None else []
+        if question is not None and 0 <= index < len(options):
+            out.append(f"{question.text} = {options[index].label}")
+    return out
+
+
 def _row(r: dict[str, Any]) -> Row:
     nat = r.get("national")
     return Row(
@@ -428,8 +465,37 @@ def _row(r: dict[str, Any]) -> Row:
     )
 
 
+def withheld_message() -> str:
+    return _(
+        "The unit's make-up is entered, but this release shows no weighted figures: a group is not shown in it "
+        "(too small, or hidden to protect another), and a weighted share mixes every group's answers in "
+        "proportions known from the make-up, so it would give that group's answers away. Weighted shares come "
+        "back in a release where every group is shown: wait for more responses. In a next survey, fewer or "
+        "broader groups (tenure in bands, merged small teams) keep every group shown."
+    )
+
+
+def dropped_message(labels: list[str]) -> str:
+    return _(
+        "Nobody answered from %(groups)s, so that part of the unit's make-up was left out of the weighting: the "
+        "other groups are weighted to their shares among themselves, and the weighted figures say nothing "
+        "about the people left out."
+    ) % {"groups": "; ".join(labels)}
+
+
 def no_code_warning(n: int) -> str:
     return _(
         "Warning: all %(n)s responses came without an invite code. Anyone with the link could answer more than "
         "once, so some people may be counted twice or more."
     ) % {"n": n}
+
+
+def written_answers_line(records: int) -> str:
+    """What `concerted reveal --survey` says it opened: written answers, not people. Free
+    text is stored with no link to its response, so nobody, the committee included, can
+    tell how many people wrote them (one person may answer several text questions)."""
+    return ngettext(
+        "%(n)d written answer (free text is not linked to a respondent, so this is not a count of people).",
+        "%(n)d written answers (free text is not linked to a respondent, so this is not a count of people).",
+        records,
+    ) % {"n": records}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import expit
@@ -87,6 +87,9 @@ class Weights:
     weights: np.ndarray  # one per respondent, mean 1
     method: str  # "none", "post-stratification", "raking"
     note: str = ""
+    # (column, category) of each group of the make-up that had no respondents, so
+    # could not be weighted up and was left out (the others rescaled to their own total)
+    dropped: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def deff(self) -> float:
@@ -125,18 +128,18 @@ def post_stratify(codes: np.ndarray, cells: Mapping[tuple[int, ...], float]) -> 
     return weights
 
 
-def rake(codes: np.ndarray, margins: Sequence[Mapping[int, float]]) -> np.ndarray:
-    """Raking (weightipy's RIM) of the complete cases to known margins, one per column."""
-    import pandas as pd
-    import weightipy
-
-    n = codes.shape[0]
-    weights = np.ones(n)
+def _rim_scheme(
+    codes: np.ndarray, margins: Sequence[Mapping[int, float]]
+) -> tuple[dict[str, dict[int, float]], np.ndarray, list[tuple[int, int]]]:
+    """The raking targets (in percent) of the groups that have respondents, which
+    respondents are raked, and the groups of the make-up left out for having none."""
     complete = np.all(codes >= 0, axis=1)
     scheme: dict[str, dict[int, float]] = {}
+    dropped: list[tuple[int, int]] = []
     for j, margin in enumerate(margins):
         present = set(np.unique(codes[complete, j]).tolist())
         # A category with no respondents can't be weighted up; drop it and rescale.
+        dropped += [(j, int(k)) for k, v in margin.items() if v > 0 and int(k) not in present]
         kept = {int(k): float(v) for k, v in margin.items() if int(k) in present and v > 0}
         kept_total = sum(kept.values())
         if kept_total <= 0:
@@ -144,6 +147,23 @@ def rake(codes: np.ndarray, margins: Sequence[Mapping[int, float]]) -> np.ndarra
         scheme[f"s{j}"] = {k: v * 100.0 / kept_total for k, v in kept.items()}
         # Someone in a category the make-up doesn't list keeps weight 1.
         complete &= np.isin(codes[:, j], list(kept))
+    return scheme, complete, sorted(dropped)
+
+
+def dropped_groups(codes: np.ndarray, margins: Sequence[Mapping[int, float]]) -> list[tuple[int, int]]:
+    """(column, category) of each group of the margins that raking leaves out: it has
+    people in the unit and no respondent to weight up."""
+    return _rim_scheme(codes, margins)[2]
+
+
+def rake(codes: np.ndarray, margins: Sequence[Mapping[int, float]]) -> np.ndarray:
+    """Raking (weightipy's RIM) of the complete cases to known margins, one per column."""
+    import pandas as pd
+    import weightipy
+
+    n = codes.shape[0]
+    weights = np.ones(n)
+    scheme, complete, _dropped = _rim_scheme(codes, margins)
     if not scheme or complete.sum() == 0:
         return weights
     frame = pd.DataFrame({name: codes[complete, int(name[1:])] for name in scheme})
@@ -174,7 +194,9 @@ def make_weights(
             for key, size in cells.items():
                 margin[key[j]] = margin.get(key[j], 0.0) + size
             margins.append(margin)
-        return Weights(trim(rake(codes, margins)), "raking", "a known cell had no respondents")
+        return Weights(
+            trim(rake(codes, margins)), "raking", "a known cell had no respondents", dropped_groups(codes, margins)
+        )
     if margins and any(margins):
-        return Weights(trim(rake(codes, margins)), "raking")
+        return Weights(trim(rake(codes, margins)), "raking", dropped=dropped_groups(codes, margins))
     return Weights(np.ones(n), "none")

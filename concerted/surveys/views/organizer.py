@@ -23,6 +23,7 @@ from concerted.core.reveal import safe_cell
 from concerted.core.text import in_sentence
 
 from .. import ai_at_work, charts, releases, results
+from .. import makeup as makeup_checks
 from ..forms import AnswerForm, QuestionForm, SurveyForm
 from ..models import SCALE_LABELS, FreeText, Option, Question, Survey
 
@@ -284,45 +285,31 @@ def makeup(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
         for combo in itertools.product(*[list(enumerate(q.option_list())) for q in seg]):
             key = ",".join(str(i) for i, _o in combo)
             combos.append((key, " · ".join(o.label for _i, o in combo)))
-    errors: list[str] = []
+    checked: makeup_checks.Checked | None = None
+    unit = survey.campaign.unit_size
     if request.method == "POST":
-        marginals: dict[str, dict[str, int]] = {}
-        for q in seg:
-            values = {}
-            for i, _o in enumerate(q.option_list()):
-                raw = request.POST.get(f"m_{q.pk}_{i}", "").strip()
-                if raw:
-                    if not raw.isdigit():
-                        errors.append(_("Counts are whole numbers (0 or more)."))
-                        continue
-                    values[str(i)] = int(raw)
-            if values and sum(values.values()) > 0:
-                marginals[str(q.pk)] = values
-        cells: dict[str, int] = {}
-        for key, _label in combos:
-            raw = request.POST.get(f"c_{key}", "").strip()
-            if raw:
-                if not raw.isdigit():
-                    errors.append(_("Counts are whole numbers (0 or more)."))
-                    continue
-                cells[key] = int(raw)
-        if cells and len(cells) != len(combos):
-            errors.append(_("Fill every cell of the cross-table, or none: a partial table can't be used."))
-        if not errors:
-            survey.makeup = {
-                "marginals": marginals,
-                "cells": cells,
-                "cell_questions": [q.pk for q in seg] if cells else [],
-            }
+        checked = makeup_checks.read(request.POST, seg, combos, unit)
+        if checked.ok:
+            survey.makeup = checked.makeup
             survey.save(update_fields=["makeup"])
             messages.success(request, _("Unit make-up saved. Results are weighted to it from the next release."))
+            if warning := makeup_checks.unit_size_warning(checked.total, unit):
+                messages.warning(request, warning)
             return redirect("surveys:results", survey.pk)
+        # Everything typed comes back, as typed.
         margins_now = {
             str(q.pk): {str(i): request.POST.get(f"m_{q.pk}_{i}", "") for i in range(len(q.option_list()))} for q in seg
         }
         cells_now = {key: request.POST.get(f"c_{key}", "") for key, _label in combos}
+    invalid = checked.invalid if checked else set()
     rows = [
-        (q, [(i, o.label, (margins_now.get(str(q.pk)) or {}).get(str(i), "")) for i, o in enumerate(q.option_list())])
+        (
+            q,
+            [
+                (i, o.label, (margins_now.get(str(q.pk)) or {}).get(str(i), ""), f"m_{q.pk}_{i}" in invalid)
+                for i, o in enumerate(q.option_list())
+            ],
+        )
         for q in seg
     ]
     return render(
@@ -332,10 +319,13 @@ def makeup(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "survey": survey,
             "campaign": survey.campaign,
             "rows": rows,
-            "combos": [(key, label, cells_now.get(key, "")) for key, label in combos],
-            "errors": sorted(set(errors)),
+            "combos": [(key, label, cells_now.get(key, ""), f"c_{key}" in invalid) for key, label in combos],
+            "problems": checked.problems if checked else [],
+            "unit_warning": ""
+            if checked
+            else makeup_checks.unit_size_warning(makeup_checks.saved_total(current), unit),
         },
-        status=400 if errors else 200,
+        status=400 if checked and not checked.ok else 200,
     )
 
 
@@ -421,7 +411,7 @@ def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
             "note",
         ]
     )
-    method = res.weighting.method if res.weighting else "none"
+    method = res.weighting.method if res.weighted and res.weighting else "none"
     release_label = str(res.release.number) if res.release else ""
     view_label = res.view_label or _("Everyone")
 
@@ -471,6 +461,10 @@ def results_csv(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
         line("", "", "", "", "", "", "", "", ("", "", ""), "", res.refused or "")
     if res.no_code is not None:
         line("", "", "", "", "", "", "", "", ("", "", ""), "", no_code_warning(res.no_code))
+    if res.weighting_withheld:
+        line("", "", "", "", "", "", "", "", ("", "", ""), "", res.withheld_message)
+    if res.weighting and res.weighting.dropped_labels:
+        line("", "", "", "", "", "", "", "", ("", "", ""), "", res.dropped_message)
     for qr in res.questions:
         n = "" if qr.n is None else str(qr.n)
         for r in qr.rows:

@@ -22,6 +22,7 @@ from concerted.core.reveal import (
     EXPORT_PATHS,
     Revealed,
     RevealError,
+    count_line,
     open_export,
     output_stem,
     pdf_writer,
@@ -75,7 +76,7 @@ class Command(OrganizerCommand):
         # Repeats are found here, never on the server (core/dedup.py); the CSV keeps every
         # record (repeats marked), the deliverable lists each person once.
         found = dedup.collapse(revealed.rows)
-        self.stdout.write(_("Different people: %(n)d (%(summary)s)") % {"n": found.people, "summary": found.summary()})
+        self.stdout.write(count_line(export["kind"], len(revealed.rows), found.people, found.summary()))
         if export["parent"].get("count_only"):
             # A threshold not yet confirmed: the committee needs the count of different
             # people to confirm it, and nothing else (safety in numbers).
