@@ -72,6 +72,10 @@ class Audience:
         stopped on any of its records."""
         return self.model.objects.filter(**{self.model.PARENT: parent, "stop_hash__isnull": False})
 
+    def stopped(self, parent: Any) -> models.QuerySet[Any]:
+        """The records of this parent whose participant agreed and then stopped messages."""
+        return self.records(parent).filter(may_message=False)
+
     def count(self, parent: Any) -> int | None:
         """People who agreed and didn't stop, as of yesterday; None when fewer than 5.
         A kind without a day (a survey's contacts) is counted only once the audience
@@ -102,3 +106,18 @@ def all_audiences() -> list[Audience]:
 def choices(campaign: Any) -> list[tuple[Audience, Any]]:
     """(audience, parent) for every audience this campaign can write to."""
     return [(a, p) for a in _audiences.values() for p in a.parents(campaign)]
+
+
+def others(campaign: Any, audience: Audience, parent: Any) -> list[tuple[Audience, Any]]:
+    """Every other audience of the campaign, once per set of records (two audiences
+    over the same pledge's commitments are one): where a stop made elsewhere in the
+    campaign is looked for. A stop covers the whole campaign, as the stop page says;
+    the sending machine, which can read contacts, matches them (the server can't)."""
+    seen = {(audience.model, str(parent.pk))}
+    found = []
+    for other, other_parent in choices(campaign):
+        key = (other.model, str(other_parent.pk))
+        if key not in seen:
+            seen.add(key)
+            found.append((other, other_parent))
+    return found

@@ -88,6 +88,69 @@ def to_plain(text: str) -> str:
     return "\n".join(line.strip() for line in "".join(out).splitlines() if line.strip())
 
 
+def to_text(text: str) -> str:
+    """The text as plain text that keeps what the formatting said, for mail programs
+    that show no formatting: a link keeps its address ("words <https://...>"), list
+    items keep their "- " or "1. ", paragraphs stay apart by a blank line, quotes get
+    "> ". Made from the same parse tree as `to_html`, so a link the HTML refuses
+    (javascript:, data:) shows no address here either."""
+    return "\n\n".join(_text_blocks(_tree(text))).strip()
+
+
+def _text_inline(node: SyntaxTreeNode) -> str:
+    parts: list[str] = []
+    for child in node.children:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif kind == "link":
+            label = _text_inline(child)
+            href = safe_link(str(child.attrs.get("href", "")))
+            shown = href.removeprefix("mailto:")
+            if not href or label.strip() in (href, shown):
+                parts.append(label if not href else shown)
+            else:
+                parts.append(f"{label} <{shown}>")
+        else:
+            parts.append(_text_inline(child))
+    return "".join(parts)
+
+
+def _text_list(node: SyntaxTreeNode) -> str:
+    start = int(node.attrs.get("start", 1) or 1)
+    tight = any(p.type == "paragraph" and p.hidden for item in node.children for p in item.children)
+    gap = "\n" if tight else "\n\n"
+    items = []
+    for number, item in enumerate(node.children, start=start):
+        marker = f"{number}. " if node.type == "ordered_list" else "- "
+        lines = gap.join(_text_blocks(item)).split("\n")
+        indent = " " * len(marker)
+        items.append("\n".join([marker + lines[0], *((indent + line) if line else "" for line in lines[1:])]))
+    return gap.join(items)
+
+
+def _text_blocks(node: SyntaxTreeNode) -> list[str]:
+    out: list[str] = []
+    for child in node.children:
+        kind = child.type
+        if kind in ("paragraph", "heading"):
+            out.append(_text_inline(child.children[0]) if child.children else "")
+        elif kind in ("bullet_list", "ordered_list"):
+            out.append(_text_list(child))
+        elif kind == "blockquote":
+            inner = "\n\n".join(_text_blocks(child))
+            out.append("\n".join(f"> {line}" if line else ">" for line in inner.split("\n")))
+        elif kind in ("code_block", "fence"):
+            out.append("\n".join(f"    {line}" if line else "" for line in child.content.rstrip("\n").split("\n")))
+        elif kind == "hr":
+            out.append("* * *")
+        else:
+            out += _text_blocks(child)
+    return [block for block in out if block.strip()]
+
+
 def _inline(node: SyntaxTreeNode) -> str:
     """reportlab's paragraph mini-markup for one inline run; every text is escaped."""
     parts: list[str] = []

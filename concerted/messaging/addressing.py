@@ -6,7 +6,10 @@ nothing here ever reaches the server. In order:
   and carries a stop token: the clear flag on the row is the server's word and could be
   flipped; the sealed one was written when the participant ticked the box;
 - every contact of a record the participant stopped (clear `stopped` flag) is dropped,
-  whichever record it appears on;
+  whichever record it appears on; so is every contact of a record that stopped in
+  another audience of the campaign (`stopped_elsewhere`, sent sealed with the audience):
+  a stop covers the campaign, as the stop page says. The server can't do this matching,
+  since it can't read a contact; it is done here;
 - repeats collapse to one person (core/dedup.py);
 - every email is checked again against the employer's domains, normalized as the forms
   do (core/text.py: NFKC, IDNA, subdomains), and refused with invisible characters or
@@ -50,6 +53,7 @@ class Addressed:
     phones: list[Phone] = field(default_factory=list)
     without_consent: int = 0  # opened records whose sealed data holds no consent
     stopped: int = 0  # records dropped because their participant stopped messages
+    stopped_elsewhere: int = 0  # dropped because the same contact stopped in another audience of the campaign
     repeats: int = 0
     refused: list[str] = field(default_factory=list)  # addresses at an employer domain or not valid
     without_contact: int = 0
@@ -92,12 +96,26 @@ def plain_address(address: str) -> bool:
 
 
 def address(
-    rows: list[dict[str, Any]], employer_domains: list[str], keep: Callable[[dict[str, Any]], bool] | None = None
+    rows: list[dict[str, Any]],
+    employer_domains: list[str],
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+    stopped_elsewhere: list[dict[str, Any]] | None = None,
+    stopped_as_stored: list[dict[str, Any]] | None = None,
 ) -> Addressed:
     """`keep` is the organizer's selection (--where), made after the stops are read on
-    every record: a contact stopped on a record the selection leaves out stays stopped."""
+    every record: a contact stopped on a record the selection leaves out stays stopped.
+    `stopped_elsewhere`: the opened records that stopped in the campaign's other
+    audiences; each of their contacts is dropped here too (all of them count as stops:
+    a server that lies about one can only make fewer messages go out, never more).
+    `stopped_as_stored`: this audience's stopped records before their log was applied
+    (`rows` are as they are now): a contact they had then stays stopped too."""
     result = Addressed()
     stopped_contacts: set[str] = set()
+    for row in stopped_as_stored or []:
+        stopped_contacts |= _contacts(row)
+    elsewhere: set[str] = set()
+    for row in stopped_elsewhere or []:
+        elsewhere |= _contacts(row)
     consenting: list[dict[str, Any]] = []
     for row in rows:
         if row.get("stopped") is True:
@@ -113,6 +131,8 @@ def address(
             result.not_selected += 1
         elif _contacts(row) & stopped_contacts:
             result.stopped += 1
+        elif _contacts(row) & elsewhere:
+            result.stopped_elsewhere += 1
         else:
             kept.append(row)
     found = dedup.collapse(kept)

@@ -1,12 +1,19 @@
 """One message as its recipient sees it: the same code renders the server's preview and
-the mail the organizer's machine sends, so the preview can't differ from what goes out."""
+the mail the organizer's machine sends, so the preview can't differ from what goes out.
+
+The words around the committee's text (the footer, the stop sentence, the HTML's
+language) are in the message's language: the campaign's main language, which the server
+puts in the message (`language`), never the language of the organizer's terminal. The
+committee's text itself is in whatever language they wrote it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from concerted.core import markdown
@@ -28,6 +35,16 @@ class Rendered:
 _LINK = "CONCERTED-STOP-LINK-PLACEHOLDER"
 
 
+def language_of(message: dict[str, Any]) -> str:
+    """The language recipients read the words around the message in: the message's own
+    (the campaign's main language, set by the server), one of ours; otherwise the one
+    active (a download from a server that didn't name one)."""
+    code = str(message.get("language") or "")
+    if code in dict(settings.LANGUAGES):
+        return code
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 class Renderer:
     """Renders the body once; each recipient only gets their own stop link put in
     (10,000 messages must not parse the Markdown 10,000 times). A stop link is made of
@@ -35,7 +52,12 @@ class Renderer:
 
     def __init__(self, message: dict[str, Any]) -> None:
         self.subject = str(message.get("subject") or "")
-        body_text = str(message.get("text") or "").strip() or markdown.to_plain(str(message.get("body") or ""))
+        self.language = language_of(message)
+        with translation.override(self.language):
+            self.text, self.html = self._render(message)
+
+    def _render(self, message: dict[str, Any]) -> tuple[str, str]:
+        body_text = str(message.get("text") or "").strip() or markdown.to_text(str(message.get("body") or ""))
         footer = _(
             "You get this because you agreed that %(committee)s may write to you about %(campaign)s. "
             "To stop these messages, open this link and press the button: %(link)s"
@@ -44,8 +66,7 @@ class Renderer:
             "campaign": message.get("campaign") or "",
             "link": _LINK,
         }
-        self.text = f"{body_text}\n\n-- \n{footer}\n"
-        self.html = render_to_string(
+        html = render_to_string(
             "messaging/email.html",
             {
                 "subject": self.subject,
@@ -53,8 +74,10 @@ class Renderer:
                 "committee": message.get("committee") or "",
                 "campaign": message.get("campaign") or "",
                 "stop_link": _LINK,
+                "language": self.language,
             },
         )
+        return f"{body_text}\n\n-- \n{footer}\n", html
 
     def for_link(self, stop_link: str) -> Rendered:
         if not all(ch.isalnum() or ch in ":/.-_~%[]" for ch in stop_link):
@@ -64,5 +87,5 @@ class Renderer:
 
 def render(message: dict[str, Any], stop_link: str) -> Rendered:
     """`message`: subject, body (Markdown), text (plain alternative, may be empty),
-    committee, campaign (names)."""
+    committee, campaign (names), language (the campaign's main language)."""
     return Renderer(message).for_link(stop_link)

@@ -53,6 +53,9 @@ def _as_dict(message: Message) -> dict[str, Any]:
         "text": message.text,
         "committee": message.campaign.committee_name,
         "campaign": message.campaign.name,
+        # What recipients read around the committee's text (footer, stop sentence) is in
+        # the campaign's main language, not the sending organizer's terminal's.
+        "language": message.campaign.language,
     }
 
 
@@ -128,12 +131,38 @@ def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _stopped_elsewhere(message: Message, audience: audiences.Audience, parent: Any) -> list[dict[str, Any]]:
+    """The sealed records that stopped messages in the campaign's other audiences, one
+    sealed export per set of records that has any, with what the sending machine needs
+    to work out each one's current contact (the roster's log). The server can't tell
+    whose they are (contacts are sealed) and compares nothing: the sending machine opens
+    them and drops every contact that stopped anywhere in the campaign. Which rows
+    stopped is the server's already (a clear flag); what they hold stays ciphertext."""
+    found = []
+    for other, other_parent in audiences.others(message.campaign, audience, parent):
+        stopped = other.stopped(other_parent).order_by("id")
+        rows = list(stopped)
+        if rows:
+            sealed = export.build(
+                kind=other.model.KIND,
+                campaign=message.campaign,
+                parent_field=other.model.PARENT,
+                parent=other.describe(other_parent),
+                records=({**r.export_row(), "stopped": True} for r in rows),
+            )
+            found.append(
+                {"audience_name": other.name, "export": sealed, "companions": other.companions(other_parent, stopped)}
+            )
+    return found
+
+
 @session_or_token
 @require_safe
 def send_json(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     """What `concerted send` downloads: the message and the sealed records of everyone in
     its audience who agreed to messages (stopped ones marked, so the sending machine
-    drops their contacts everywhere). No key, no address: ciphertext only."""
+    drops their contacts everywhere), and the records that stopped in the campaign's
+    other audiences. No key, no address: ciphertext only."""
     message = message_for_organizer(request, message_id)
     audience, parent = _audience(message)
     reason = audience.refuse(parent)
@@ -157,6 +186,7 @@ def send_json(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
         },
         "export": sealed,
         "companions": audience.companions(parent, rows),
+        "stopped_elsewhere": _stopped_elsewhere(message, audience, parent),
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.json"'

@@ -111,8 +111,16 @@ class Command(OrganizerCommand):
         for rid, reason in revealed.failures:
             self.stderr.write(_("REFUSED record %(id)s: %(reason)s") % {"id": rid, "reason": reason})
         rows = self.current(data, revealed.rows, private)
+        # A stopped record as stored, too: its log may have changed its contact since.
+        stopped_as_stored = [row for row in revealed.rows if row.get("stopped") is True]
         domains = [str(d) for d in (export.get("campaign") or {}).get("employer_domains") or []]
-        found = addressing.address(rows, domains + options["employer_domain"], keep=where(options["where"]))
+        found = addressing.address(
+            rows,
+            domains + options["employer_domain"],
+            keep=where(options["where"], rows),
+            stopped_elsewhere=self.stopped_elsewhere(data, private),
+            stopped_as_stored=stopped_as_stored,
+        )
         stop_base = str(message.get("stop_base") or "")
         if not stop_base.startswith(("https://", "http://")):
             raise CommandError(_("The message names no server address for its stop links."))
@@ -197,6 +205,49 @@ class Command(OrganizerCommand):
                 opened.append(revealed.rows)
         return audience.prepare(rows, opened)
 
+    def stopped_elsewhere(self, data: dict[str, Any], private: Any) -> list[dict[str, Any]]:
+        """The records that stopped messages in the campaign's other audiences, opened
+        here, each as stored and as it is now (the roster's log applied: a contact
+        given with a later consent): a stop covers the whole campaign, as the stop page
+        says. A stop that can't be read can't be honoured, so nothing is sent then."""
+        stops = data.get("stopped_elsewhere")
+        if stops is None:
+            self.stderr.write(
+                _(
+                    "This download comes from a server that doesn't send the stops made in the campaign's other "
+                    "audiences: only stops made in this audience are applied. Update the server."
+                )
+            )
+            return []
+        if not isinstance(stops, list):
+            raise CommandError(_("The stops that came with the audience are not a list."))
+        rows: list[dict[str, Any]] = []
+        for stopped in stops:
+            try:
+                revealed = open_export(stopped["export"], private)
+                logs = [open_export(c, private) for c in stopped.get("companions") or [] if c.get("records")]
+            except (RevealError, AttributeError, TypeError, KeyError) as exc:
+                raise CommandError(
+                    _("Can't open the stops made in the campaign's other audiences: %(error)s. Nothing was sent.")
+                    % {"error": exc}
+                ) from None
+            failures = [*revealed.failures, *(f for log in logs for f in log.failures)]
+            if failures:
+                for rid, reason in failures:
+                    self.stderr.write(_("REFUSED stop %(id)s: %(reason)s") % {"id": rid, "reason": reason})
+                raise CommandError(
+                    _(
+                        "%(n)d stop(s) made in the campaign's other audiences can't be read, so they can't be "
+                        "honoured. Nothing was sent."
+                    )
+                    % {"n": len(failures)}
+                )
+            audience = audiences.get(str(stopped.get("audience_name") or ""))
+            rows += revealed.rows
+            if audience is not None:
+                rows += audience.prepare(revealed.rows, [log.rows for log in logs])
+        return rows
+
     def report_found(self, found: addressing.Addressed) -> None:
         if found.not_selected:
             self.stdout.write(_("Left out by --where: %(n)d record(s).") % {"n": found.not_selected})
@@ -208,6 +259,11 @@ class Command(OrganizerCommand):
             self.stdout.write(_("Skipped %(n)d record(s) without consent to messages.") % {"n": found.without_consent})
         if found.stopped:
             self.stdout.write(_("Skipped %(n)d record(s) of people who stopped messages.") % {"n": found.stopped})
+        if found.stopped_elsewhere:
+            self.stdout.write(
+                _("Skipped %(n)d record(s) of people who stopped messages in another audience of this campaign.")
+                % {"n": found.stopped_elsewhere}
+            )
         if found.repeats:
             self.stdout.write(_("Skipped %(n)d repeat(s) of the same contact.") % {"n": found.repeats})
         if found.refused:
@@ -371,9 +427,16 @@ class Command(OrganizerCommand):
         )
 
 
-def where(selections: list[str]) -> Callable[[dict[str, Any]], bool] | None:
+# What an opened record holds that isn't the participant's to select on.
+NOT_SELECTABLE = frozenset({"stop", "may_message", "stopped", "id", "sealed"})
+
+
+def where(selections: list[str], rows: list[dict[str, Any]] | None = None) -> Callable[[dict[str, Any]], bool] | None:
     """--where FIELD=V1,V2 (repeatable): a record is kept when, for every field, its
-    value is one of those given (compared as text, so assessment=1 matches 1 and "1")."""
+    value is one of those given, compared as text and regardless of case, as groups
+    are everywhere else (assessment=1 matches 1 and "1", department=ovens matches
+    "Ovens"). A field that none of the opened `rows` has is an error naming the fields
+    there are: a misspelled field would otherwise leave everyone out, silently."""
     wanted: dict[str, set[str]] = {}
     for selection in selections:
         name, sep, values = selection.partition("=")
@@ -382,14 +445,27 @@ def where(selections: list[str]) -> Callable[[dict[str, Any]], bool] | None:
                 _("--where takes FIELD=VALUE[,VALUE...], e.g. assessment=1,2 (not %(selection)s)")
                 % {"selection": repr(selection)}
             )
-        wanted.setdefault(name.strip(), set()).update(v.strip() for v in values.split(",") if v.strip())
+        wanted.setdefault(name.strip(), set()).update(_same(v) for v in values.split(",") if v.strip())
     if not wanted:
         return None
+    if rows:
+        there = {str(k) for row in rows for k in row if not str(k).startswith("_") and k not in NOT_SELECTABLE}
+        unknown = sorted(set(wanted) - there)
+        if unknown:
+            raise CommandError(
+                _("--where: these records have no field %(fields)s. The fields they have: %(there)s.")
+                % {"fields": ", ".join(unknown), "there": ", ".join(sorted(there))}
+            )
 
     def keep(row: dict[str, Any]) -> bool:
-        return all(str(row.get(name) if row.get(name) is not None else "") in values for name, values in wanted.items())
+        return all(_same(row.get(name)) in values for name, values in wanted.items())
 
     return keep
+
+
+def _same(value: Any) -> str:
+    """A value as --where compares it: text, trimmed, case folded."""
+    return "" if value is None else " ".join(str(value).split()).casefold()
 
 
 def _vcard_text(value: str) -> str:
