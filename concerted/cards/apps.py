@@ -26,7 +26,7 @@ class CardsConfig(AppConfig):
         reveal.register_export_path("cards", "/o/units/{id}/cards/export.json")
         reveal.register_export_path("roster", "/o/units/{id}/roster/export.json")
         reveal.register_export_path("notes", "/o/units/{id}/notes/export.json")
-        reveal.register_pdf(CARD_KIND, cards_pdf)
+        reveal.register_pdf(CARD_KIND, cards_pdf, every_row=True)  # a repeat signer's latest card
         reveal.register_check(CARD_KIND, card_problems)
         reveal.register_record_ids(NOTE_KIND, ("person",))
         reveal.register_file_prefix(ROSTER_KIND, "roster")

@@ -10,11 +10,12 @@ from collections import Counter
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from concerted.core import markdown
+from concerted.core import dedup, markdown
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -42,6 +43,48 @@ def card_problems(row: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _fullness(row: dict[str, Any]) -> tuple[int, int]:
+    """How much a card says: words in the name, then filled fields."""
+    fields = ("full_name", "employer", "job_classification", "phone", "email", "typed_signature")
+    return (len(str(row.get("full_name") or "").split()), sum(1 for f in fields if str(row.get(f) or "").strip()))
+
+
+def keep_latest(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """One card per signer: cards sharing a phone or email (core/dedup.py's rule) are one
+    person, and the card they signed last is the one they mean (a corrected name, an
+    added email). A card keeps only its day, so on the same day the fuller card stays.
+    Returns (the cards kept, how many repeats were set aside)."""
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        for name in ("phone", "email"):
+            value = str(row.get(name) or "").strip()
+            if not value:
+                continue
+            key = dedup.normalize_contact(value)
+            if key in owner:
+                parent[find(i)] = find(owner[key])
+            else:
+                owner[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        groups.setdefault(find(i), []).append(i)
+    kept = [
+        rows[
+            max(members, key=lambda i: (str(rows[i].get("signed_on") or rows[i].get("day") or ""), *_fullness(rows[i])))
+        ]
+        for members in groups.values()
+    ]
+    return kept, len(rows) - len(kept)
+
+
 def _table(rows: list[list[str]], widths: list[float], sheet: Any) -> list[Table]:
     """rows[0] is the header; long lists become many small tables (see core.pdf)."""
     return row_tables([list(r) for r in rows[1:]], widths, header=list(rows[0]), wrap=True)
@@ -66,7 +109,13 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
     export = revealed.export
     unit, campaign = export["parent"], export["campaign"]
     sheet = styles()
-    good, failed = list(revealed.rows), revealed.failures
+    failed = revealed.failures
+    # `concerted reveal` may have set repeats aside already (core/dedup.py); whatever is
+    # left here, the latest card of each signer stays. Every opened record that is not
+    # listed below is a repeat: the PDF says how many.
+    good, _set_aside = keep_latest(list(revealed.rows))
+    opened = len(export.get("records") or []) - len(failed)
+    repeats = max(opened - len(good), 0)
     good.sort(key=lambda r: (str(r.get("full_name", "")).casefold(), r.get("signed_on", "")))
     size = int(unit.get("size") or 0)
     n = len(good)
@@ -144,16 +193,33 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         ]
         for i, r in enumerate(good, start=1)
     ]
+    if repeats:
+        story.append(
+            Paragraph(
+                escape(
+                    ngettext(
+                        "%(n)d repeated card was set aside: a signer who signed more than once (the same phone "
+                        "or email) is listed once, with the card they signed last.",
+                        "%(n)d repeated cards were set aside: a signer who signed more than once (the same phone "
+                        "or email) is listed once, with the card they signed last.",
+                        repeats,
+                    )
+                    % {"n": repeats}
+                ),
+                sheet["BodyText"],
+            )
+        )
     if rows:
-        widths = [0.8, 4.0, 2.0, 2.8, 3.4, 3.6, 3.3, 3.8, 1.1]
+        # "Signed on" wide enough for a whole ISO date on one line.
+        widths = [0.8, 4.0, 2.4, 2.8, 3.4, 3.5, 3.2, 3.6, 1.1]
         story.extend(_table([header, *rows], [w * cm for w in widths], sheet))
     else:
         story.append(Paragraph(escape(_("No verified cards.")), sheet["BodyText"]))
     names = Counter(" ".join(str(r.get("full_name", "")).casefold().split()) for r in good)
-    repeats = sorted(name for name, count in names.items() if count > 1)
-    if repeats:
+    same_names = sorted(name for name, count in names.items() if count > 1)
+    if same_names:
         story.append(Paragraph(escape(_("Possible duplicates (same name, different phone)")), sheet["Heading2"]))
-        story.append(Paragraph(escape(", ".join(repeats)), sheet["BodyText"]))
+        story.append(Paragraph(escape(", ".join(same_names)), sheet["BodyText"]))
     story.append(Paragraph(escape(_("Cards that FAILED verification")), sheet["Heading2"]))
     if failed:
         story.append(

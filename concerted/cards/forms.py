@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -128,6 +129,19 @@ class CardForm(forms.Form):
         else:
             del self.fields["segment"]
 
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data.get("full_name") or ""
+        if len(_name_tokens(name)) < 2:
+            raise ValidationError(
+                _(
+                    "Write your first name and your surname, as on your payslip (you wrote “%(name)s”): a labor "
+                    "board matches each card to a name on the payroll list."
+                )
+                % {"name": name},
+                code="one_name",
+            )
+        return name
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         name, signature = cleaned.get("full_name"), cleaned.get("signature")
@@ -202,7 +216,29 @@ AGREED_HELP = gettext_lazy(
 
 
 class RosterConsentForm(forms.Form):
+    """Consent recorded after the person was added. The server can't read their sealed
+    record, so it can't tell whether it holds a contact: the organizer types the one
+    they agreed to be written at, sealed with the consent (it replaces the recorded one)."""
+
+    contact = PersonalContactField(
+        label=gettext_lazy("The personal contact they agreed to be written at"),
+        required=True,
+        help_text=gettext_lazy(
+            "Type it even if their record has one: the server can't read the record, so it can't check. "
+            "Sealed, and used from now on."
+        ),
+        error_messages={
+            "required": gettext_lazy(
+                "Type the personal email or phone they gave you: without one nobody can write to them, "
+                "so their consent isn't recorded."
+            )
+        },
+    )
     agreed = forms.BooleanField(label=AGREED_IN_PERSON, help_text=AGREED_HELP)
+
+    def __init__(self, *args: Any, unit: BargainingUnit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].employer_domains = unit.campaign.employer_domain_list()  # type: ignore[attr-defined]
 
 
 class NoteForm(forms.Form):
@@ -231,6 +267,10 @@ class NoteForm(forms.Form):
 
 class SegmentKindChoice(forms.Form):
     by = forms.ChoiceField(choices=[(k, v) for k, v in SEGMENT_NAMES.items()], required=False)
+
+
+# Seven digits in a row: a phone number, never part of a name.
+_PHONE_IN_NAME = re.compile(r"\d(?:[\s().-]*\d){6}")
 
 
 class RosterImportForm(forms.Form):
@@ -263,6 +303,16 @@ class RosterImportForm(forms.Form):
             if not line.strip():
                 continue
             parts = [p.strip() for p in (line.split("\t") if "\t" in line else line.split(";"))]
+            if "@" in parts[0] or _PHONE_IN_NAME.search(parts[0]):
+                # Most likely columns split by commas, which names may hold ("Lovelace, Ada").
+                problems.append(
+                    _(
+                        "Line %(n)d: the name “%(name)s” holds an email address or phone number. Separate the "
+                        "columns with semicolons or tabs, not commas: name; contact; department; …"
+                    )
+                    % {"n": number, "name": parts[0]}
+                )
+                continue
             if len(parts) > len(self.COLUMNS):
                 problems.append(_("Line %(n)d has more than 6 columns.") % {"n": number})
                 continue

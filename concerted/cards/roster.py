@@ -4,7 +4,7 @@ A person's sealed record holds what was known when they were added; their sealed
 (one-on-ones and corrections) holds every change since. The current state is the record
 with the log applied in date order. The server can't do this: it holds only ciphertext.
 concerted/cards/static/cards/roster.js does the same in the organizer's browser; keep
-the two in step (tests/browser/test_roster_in_browser.py and test_roster.py)."""
+the two in step (tests/browser/test_roster_in_browser.py and test_roster_agrees.py)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,19 @@ def _entry_order(entry: dict[str, Any]) -> tuple[str, str]:
 
 
 def current(person: dict[str, Any], log: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The person's record with their log applied; adds last_one_on_one and next_step."""
+    """The person's record with their log applied; adds last_one_on_one and next_step.
+
+    The latest assessment by date wins, the record's own (made on its assessed_on day)
+    included: a one-on-one logged today but dated last month doesn't replace an
+    assessment made last week. On the same day the later-recorded wins, and the record
+    was recorded before any entry of its log."""
     state = dict(person)
     state.setdefault("assessment", None)
+    if not state["assessment"]:
+        state["assessed_on"] = ""
     last: dict[str, Any] | None = None
     for entry in sorted(log, key=_entry_order):
-        if entry.get("assessment"):
+        if entry.get("assessment") and str(entry.get("date") or "") >= str(state.get("assessed_on") or ""):
             state["assessment"] = entry["assessment"]
             state["assessed_on"] = entry.get("date") or ""
         for field, value in (entry.get("groups") or {}).items():
@@ -40,6 +47,9 @@ def current(person: dict[str, Any], log: Iterable[dict[str, Any]]) -> dict[str, 
         if entry.get("event") == "consent" and entry.get("may_message") is True and entry.get("stop"):
             # Recorded by an organizer after the person agreed in person (signing.record_consent).
             state["may_message"], state["stop"] = True, entry["stop"]
+            if entry.get("contact"):
+                # The contact they agreed to be written at, typed with the consent.
+                state["contact"] = entry["contact"]
         if entry.get("note"):
             last = entry
     state["last_one_on_one"] = f"{last.get('date', '')} ({last.get('who', '')}): {last.get('note', '')}" if last else ""

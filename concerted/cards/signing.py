@@ -126,17 +126,25 @@ def update_person(person: RosterPerson, cleaned: dict[str, Any]) -> OneOnOne:
     )
 
 
-def record_consent(person: RosterPerson) -> bool:
-    """The person told an organizer they agree to messages: a stop token sealed in their
-    log (the record itself can't be sealed again here: the server can't read it), its
-    hash on the row, as the forms do. Once a person has agreed, a second consent is
-    refused: it could undo a stop they made with their link, which only they can."""
+def record_consent(person: RosterPerson, contact: str) -> bool:
+    """The person told an organizer they agree to messages at `contact`: the contact and
+    a stop token sealed in their log (the record itself can't be sealed again here: the
+    server can't read it), the token's hash on the row, as the forms do. The contact is
+    asked for again because the server can't see whether their record has one, and a
+    person with nowhere to write must not count as someone who can be written to. Once
+    a person has agreed, a second consent is refused: it could undo a stop they made
+    with their link, which only they can."""
+    if not contact.strip():
+        raise ValueError("consent needs the contact they agreed to be written at")
     with transaction.atomic():
         locked = RosterPerson.objects.select_for_update().get(pk=person.pk)
         if locked.stop_hash:
             return False
         token = records.new_stop_token()
-        _log(person, {"event": "consent", "date": today().isoformat(), "may_message": True, "stop": token})
+        _log(
+            person,
+            {"event": "consent", "date": today().isoformat(), "may_message": True, "stop": token, "contact": contact},
+        )
         RosterPerson.objects.filter(pk=person.pk).update(may_message=True, stop_hash=records.stop_token_hash(token))
     person.refresh_from_db()
     return True

@@ -320,8 +320,22 @@ PdfWriter = Callable[[Revealed], bytes]
 _pdf_writers: dict[str, PdfWriter] = {}
 
 
-def register_pdf(kind: str, writer: PdfWriter) -> None:
+_writers_of_every_row: set[str] = set()
+
+
+def register_pdf(kind: str, writer: PdfWriter, *, every_row: bool = False) -> None:
+    """`every_row`: the writer gets every opened record, repeats included (marked
+    `repeat_of`), and chooses which of a person's records to list itself (the card
+    drive lists a signer's latest card); otherwise one record per person (core/dedup.py)."""
     _pdf_writers[kind] = writer
+    if every_row:
+        _writers_of_every_row.add(kind)
+    else:
+        _writers_of_every_row.discard(kind)
+
+
+def pdf_gets_every_row(kind: str) -> bool:
+    return kind in _writers_of_every_row
 
 
 def pdf_writer(kind: str) -> PdfWriter | None:

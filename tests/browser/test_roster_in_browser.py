@@ -4,14 +4,13 @@ selects people by assessment, opens one from the chart and logs a one-on-one."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from playwright.sync_api import expect
 
 from concerted.cards import signing
 from concerted.cards.models import DEFAULT_CARD_TEXT, BargainingUnit
 from concerted.core import keys
+from concerted.core.days import today
 
 from .conftest import assert_stayed_local
 from .test_signers_in_browser import login
@@ -39,7 +38,7 @@ def test_it_opens_the_roster_selects_by_assessment_and_logs_a_one_on_one(desktop
     signing.add_person(unit, {"name": "Katherine Johnson", "contact": "", "department": "Support", "assessment": 4})
     signing.add_note(
         dorothy,
-        {"day": datetime.date(2026, 1, 5), "who": "Rosa", "note": "Wants schedule bargaining.", "assessment": 1},
+        {"day": today(), "who": "Rosa", "note": "Wants schedule bargaining.", "assessment": 1},  # after her 3
     )
     card = {"full_name": "Dorothy Vaughan", "employer": "Acme", "job_classification": "Agent", "consent": True}
     signing.sign_card(unit, {**card, "phone": "+1 (555) 0101-222", "signature": "Dorothy Vaughan"})
@@ -63,7 +62,7 @@ def test_it_opens_the_roster_selects_by_assessment_and_logs_a_one_on_one(desktop
     open_with_key(page, "Open the wall chart", secret)
     expect(page.locator("#reveal-status")).to_have_text("Opened 3 people, 1 log entries and 1 cards.", timeout=15000)
     row = page.get_by_role("row").filter(has_text="Dorothy Vaughan")
-    assert "1 · Leader" in row.inner_text() and "2026-01-05" in row.inner_text()
+    assert "1 · Leader" in row.inner_text() and today().isoformat() in row.inner_text()
     assert "signed" in row.inner_text()
     assert "Wants schedule bargaining." in row.inner_text()
     assert page.get_by_role("link", name="Mary <b>Jackson</b>").is_visible()  # text, never markup

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from concerted.accounts.models import ExportToken
 from concerted.cards.models import BargainingUnit, OneOnOne, RosterPerson
+from concerted.core.days import today
 
 from .conftest import sign_card
 
@@ -242,15 +243,17 @@ def test_a_bad_correction_is_explained(as_user, person):
 
 
 def test_a_one_on_one_updates_the_assessment(as_user, person, private_key):
+    # Dated the day the person was added: the later-recorded conversation wins.
+    day = today().isoformat()
     response = as_user("teammate").post(
         reverse("cards:person_note", args=[person.pk]),
-        {"day": "2026-01-05", "who": "Rosa", "note": "Ready to sign.", "next_step": "Send link", "assessment": "1"},
+        {"day": day, "who": "Rosa", "note": "Ready to sign.", "next_step": "Send link", "assessment": "1"},
     )
     assert response.status_code == 302
     assert OneOnOne.objects.count() == 1
     seen = state(private_key, person)
-    assert (seen["assessment"], seen["assessed_on"]) == (1, "2026-01-05")
-    assert seen["last_one_on_one"] == "2026-01-05 (Rosa): Ready to sign."
+    assert (seen["assessment"], seen["assessed_on"]) == (1, day)
+    assert seen["last_one_on_one"] == f"{day} (Rosa): Ready to sign."
     assert seen["next_step"] == "Send link"
 
 

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from concerted.cards import signing
 from concerted.cards.models import Card
 from concerted.core import keys
+from concerted.core.days import today
 from concerted.core.reveal import open_export
 from concerted.core.testing import export_columns, reseal_columns
 
@@ -142,16 +143,12 @@ def wallchart(as_user, unit, key_file, tmp_path):
 
 
 def test_the_wall_chart_opens_on_the_organizers_machine(as_user, unit, key_file, tmp_path):
-    import datetime
-
     dorothy = signing.add_person(
         unit, {"name": "Dorothy Vaughan", "contact": "+1 555 0101", "department": "Support", "assessment": 3}
     )
     signing.add_person(unit, {"name": "Mary Jackson", "contact": "", "assessment": None})
-    signing.add_note(
-        dorothy,
-        {"day": datetime.date(2026, 1, 5), "who": "Rosa", "note": "Ready.", "next_step": "Card", "assessment": 1},
-    )
+    day = today()  # the day she was added (with a 3): a conversation logged after it wins
+    signing.add_note(dorothy, {"day": day, "who": "Rosa", "note": "Ready.", "next_step": "Card", "assessment": 1})
     signing.update_person(dorothy, {"shift": "Night", "assessment": None})
     sign_card(unit, full_name="Dorothy Vaughan", signature="Dorothy Vaughan", phone="+1 (555) 0101")
     sign_card(unit, full_name="Zelda Unknown", signature="Zelda Unknown", phone="+1 555 9999")
@@ -163,9 +160,9 @@ def test_the_wall_chart_opens_on_the_organizers_machine(as_user, unit, key_file,
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))}
     dorothy_row = rows["Dorothy Vaughan"]
     assert (dorothy_row["department"], dorothy_row["shift"]) == ("Support", "Night")
-    assert (dorothy_row["assessment"], dorothy_row["assessed_on"]) == ("1", "2026-01-05")
+    assert (dorothy_row["assessment"], dorothy_row["assessed_on"]) == ("1", day.isoformat())
     assert dorothy_row["card"] == "signed"
-    assert dorothy_row["last_one_on_one"] == "2026-01-05 (Rosa): Ready."
+    assert dorothy_row["last_one_on_one"] == f"{day.isoformat()} (Rosa): Ready."
     assert rows["Mary Jackson"]["assessment"] == "" and rows["Mary Jackson"]["card"] == ""
     text = pdf_text(tmp_path / "out" / f"wallchart-{unit.slug}.pdf")
     assert "Dorothy Vaughan" in text and "1 · Leader /\ncommitted" in text

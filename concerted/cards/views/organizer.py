@@ -259,7 +259,7 @@ def _person_page(
             "note_form": note_form,
             "log_size": OneOnOne.objects.filter(person=person).count(),
             "labels": _chart_labels(),
-            "consent_form": consent_form or RosterConsentForm(auto_id="consent_%s"),
+            "consent_form": consent_form or RosterConsentForm(unit=unit, auto_id="consent_%s"),
         },
         status=status,
     )
@@ -272,11 +272,15 @@ def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """A person's record: opens with the key in the browser; a correction of their
     groups or assessment is sealed as a log entry."""
     person = person_for_organizer(request, person_id)
-    form = RosterUpdateForm(request.POST or None, unit=person.unit, auto_id="fix_%s")  # ids apart from the note form
+    form = RosterUpdateForm(  # ids apart from the note form
+        request.POST if request.method == "POST" else None, unit=person.unit, auto_id="fix_%s"
+    )
     if request.method == "POST" and form.is_valid():
         if any(form.cleaned_data.values()):
             signing.update_person(person, form.cleaned_data)
             messages.success(request, _("Saved, sealed."))
+        else:
+            messages.info(request, _("Nothing changed: every field was left blank, so nothing was recorded."))
         return redirect("cards:person", person.pk)
     return _person_page(request, person, form=form, note_form=NoteForm(initial={"day": today()}))
 
@@ -301,10 +305,16 @@ def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 def person_consent(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """An organizer records that the person agreed, in person, to messages."""
     person = person_for_organizer(request, person_id)
-    consent_form = RosterConsentForm(request.POST, auto_id="consent_%s")
+    consent_form = RosterConsentForm(request.POST, unit=person.unit, auto_id="consent_%s")
     if consent_form.is_valid():
-        if signing.record_consent(person):
-            messages.success(request, _("Recorded, sealed: they can be written to, and every message lets them stop."))
+        if signing.record_consent(person, consent_form.cleaned_data["contact"]):
+            messages.success(
+                request,
+                _(
+                    "Recorded, sealed with the contact you typed: they can be written to there, and every "
+                    "message lets them stop."
+                ),
+            )
         else:
             messages.error(request, _("They agreed before; if they stopped messages since, only they can undo that."))
         return redirect("cards:person", person.pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from concerted.cards.models import DEFAULT_CARD_TEXT, NOTE_KIND, BargainingUnit, OneOnOne, RosterPerson
 from concerted.core import keys
+from concerted.core.days import today
 from concerted.core.sealing import open_sealed
 from concerted.messaging.models import Message
 
@@ -65,7 +66,8 @@ def test_consent_recorded_later_is_sealed_in_the_log_and_never_undoes_a_stop(as_
     bo = person("Bo", key_file)
     url = reverse("cards:person_consent", args=[bo.pk])
     assert organizer.post(url, {}).status_code == 400  # the box must be ticked
-    assert organizer.post(url, {"agreed": "on"}).status_code == 302
+    assert organizer.post(url, {"agreed": "on"}).status_code == 400  # and the contact they agreed to
+    assert organizer.post(url, {"agreed": "on", "contact": "bo@example.net"}).status_code == 302
     bo.refresh_from_db()
     assert bo.may_message and bo.stop_hash
     entry = OneOnOne.objects.get(person=bo)
@@ -76,7 +78,7 @@ def test_consent_recorded_later_is_sealed_in_the_log_and_never_undoes_a_stop(as_
     assert Client().post(f"/stop/{logged['stop']}/").status_code == 200
     bo.refresh_from_db()
     assert not bo.may_message
-    organizer.post(url, {"agreed": "on"})
+    organizer.post(url, {"agreed": "on", "contact": "bo@example.net"})
     bo.refresh_from_db()
     assert not bo.may_message and OneOnOne.objects.filter(person=bo).count() == 1
 
@@ -109,11 +111,13 @@ def test_a_roster_message_goes_to_those_who_agreed_selected_on_their_current_ass
     assert Client().post(f"/stop/{token['stop']}/").status_code == 200
     # Later: Di agrees in person and, after a one-on-one, is a 2; Eve becomes a 5.
     di = person("Di", key_file)
-    assert organizer.post(reverse("cards:person_consent", args=[di.pk]), {"agreed": "on"}).status_code == 302
+    consent = {"agreed": "on", "contact": "di@example.net"}
+    assert organizer.post(reverse("cards:person_consent", args=[di.pk]), consent).status_code == 302
     for who, level in ((di, "2"), (person("Eve", key_file), "5")):
         response = organizer.post(
             reverse("cards:person_note", args=[who.pk]),
-            {"day": "2026-01-05", "who": "Org", "note": "Talked.", "assessment": level},
+            # Today, after the assessment they were added with (an older date wouldn't replace it).
+            {"day": today().isoformat(), "who": "Org", "note": "Talked.", "assessment": level},
         )
         assert response.status_code == 302
 

@@ -9,6 +9,40 @@
   "use strict";
   var sealed = window.ConcertedSealed;
   var GROUPS = ["department", "shift", "site", "classification"];
+
+  function order(a, b) {
+    var ka = [String(a.date || ""), String(a.saved || "")], kb = [String(b.date || ""), String(b.saved || "")];
+    return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
+  }
+
+  // A person's record with their log applied in date order (cards/roster.py: current).
+  // The latest assessment by date wins, the record's own (its assessed_on day) included;
+  // on the same day the later-recorded, and the record came before its log.
+  function current(person, log) {
+    var state = Object.assign({assessment: null}, person), last = null;
+    if (!state.assessment) { state.assessed_on = ""; }
+    log.slice().sort(order).forEach(function (entry) {
+      if (entry.assessment && String(entry.date || "") >= String(state.assessed_on || "")) {
+        state.assessment = entry.assessment; state.assessed_on = entry.date || "";
+      }
+      var groups = entry.groups || {};
+      GROUPS.forEach(function (g) { if (groups[g]) { state[g] = groups[g]; } });
+      if (entry.added) { state.added = entry.added; }
+      if (entry.event === "consent" && entry.may_message === true && entry.stop) {
+        state.may_message = true; state.stop = entry.stop;
+        if (entry.contact) { state.contact = entry.contact; }  // typed with the consent
+      }
+      if (entry.note) { last = entry; }
+    });
+    state.last_one_on_one = last ? last.date + " (" + (last.who || "") + "): " + last.note : "";
+    state.next_step = last ? last.next_step || "" : "";
+    state.log = log.slice().sort(order);
+    return state;
+  }
+
+  // For tests/browser/test_roster_agrees.py: the same data through both builders.
+  window.ConcertedRoster = {current: current};
+
   var labelsNode = document.getElementById("roster-labels");
   if (!labelsNode) { return; }
   var L = JSON.parse(labelsNode.textContent);
@@ -31,27 +65,6 @@
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     if (cls) { node.className = cls; }
     return node;
-  }
-
-  function order(a, b) {
-    var ka = [a.date || "", a.saved || ""], kb = [b.date || "", b.saved || ""];
-    return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
-  }
-
-  // A person's record with their log applied in date order (cards/roster.py: current).
-  function current(person, log) {
-    var state = Object.assign({assessment: null}, person), last = null;
-    log.slice().sort(order).forEach(function (entry) {
-      if (entry.assessment) { state.assessment = entry.assessment; state.assessed_on = entry.date || ""; }
-      var groups = entry.groups || {};
-      GROUPS.forEach(function (g) { if (groups[g]) { state[g] = groups[g]; } });
-      if (entry.added) { state.added = entry.added; }
-      if (entry.note) { last = entry; }
-    });
-    state.last_one_on_one = last ? last.date + " (" + (last.who || "") + "): " + last.note : "";
-    state.next_step = last ? last.next_step || "" : "";
-    state.log = log.slice().sort(order);
-    return state;
   }
 
   // Sets person.card: signed by phone or email, or only the same name (maybe a namesake).

@@ -25,6 +25,7 @@ from concerted.core.reveal import (
     count_line,
     open_export,
     output_stem,
+    pdf_gets_every_row,
     pdf_writer,
     to_csv,
 )
@@ -103,7 +104,8 @@ class Command(OrganizerCommand):
             # current version of it (core/translations.py); otherwise its main text.
             in_language = translations.apply_to_export(export, language)
             with translation.override(language):
-                pdf = writer(dataclasses.replace(revealed, export=in_language, rows=found.unique))
+                rows = [*found.unique, *found.repeats] if pdf_gets_every_row(export["kind"]) else found.unique
+                pdf = writer(dataclasses.replace(revealed, export=in_language, rows=rows))
             self.write_private(out, pdf_path, pdf)  # it holds names
             self.stdout.write(_("Deliverable PDF: %(path)s") % {"path": pdf_path})
         self._refused(revealed)
