@@ -60,6 +60,7 @@ def main() -> None:
     # What gunicorn serves: Django behind concerted.core.fastpages.
     from concerted.core.testing import run_wsgi, wsgi_environ
     from concerted.wsgi import application as app
+
     slug = info["slug"]
     segments = time_segments() if args.segments else None
 

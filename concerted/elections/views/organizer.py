@@ -241,7 +241,9 @@ def revoke(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
         except ballotbox.Refused as refused:
             form.add_error("public", str(refused))
         else:
-            messages.success(request, _("Credential revoked. If the member needs a new card, add its public credential above."))
+            messages.success(
+                request, _("Credential revoked. If the member needs a new card, add its public credential above.")
+            )
             return redirect("elections:dashboard", election.pk)
     return _dashboard(request, election, revoke_form=form, status=400)
 
