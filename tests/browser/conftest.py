@@ -100,3 +100,19 @@ def axe_problems(page) -> list[str]:
         for v in result
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def vote_open(campaign):  # type: ignore[no-untyped-def]
+    """A yes/no election with its key ceremony run and voting open (the vote pages' tests)."""
+    from concerted.elections import ballotbox
+    from concerted.elections.models import Election
+    from concerted.elections.tests.conftest import run_ceremony
+
+    election = Election.objects.create(
+        campaign=campaign, title="Strike authorization", question="Authorize a strike?", trustee_count=3, threshold=2
+    )
+    c = run_ceremony(election)
+    ballotbox.open_voting(election)
+    election.refresh_from_db()
+    return c

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from concerted.elections import ballotbox, verifier
 from concerted.elections import evcrypto as ev
 from concerted.elections.models import Ballot, Election
-from concerted.elections.tests.conftest import decrypt_and_tally, run_ceremony
+from concerted.elections.tests.conftest import decrypt_and_tally
 
 from .conftest import _page, assert_fits_phone, assert_stayed_local
 
@@ -33,17 +33,6 @@ def js_phone(browser, live_server):
     context, page = _page(browser, live_server, javascript=True, viewport={"width": 390, "height": 844})
     yield page
     context.close()
-
-
-@pytest.fixture
-def vote_open(campaign):
-    election = Election.objects.create(
-        campaign=campaign, title="Strike authorization", question="Authorize a strike?", trustee_count=3, threshold=2
-    )
-    c = run_ceremony(election)
-    ballotbox.open_voting(election)
-    election.refresh_from_db()
-    return c
 
 
 def test_it_votes_on_a_phone_with_a_benaloh_challenge(js_phone, vote_open, tmp_path):

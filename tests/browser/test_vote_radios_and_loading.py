@@ -9,9 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from concerted.elections import ballotbox
-from concerted.elections.models import Ballot, Election
-from concerted.elections.tests.conftest import run_ceremony
+from concerted.elections.models import Ballot
 
 from .conftest import _page, assert_fits_phone, assert_stayed_local
 
@@ -32,17 +30,6 @@ BOXES = """() => Array.from(document.querySelectorAll('input[name=choice]')).map
   return {option: label.textContent.trim(), box: [box.left, box.top, box.width, box.height],
           text: [text.left, text.top, text.width, text.height]};
 })"""
-
-
-@pytest.fixture
-def vote_open(campaign):
-    election = Election.objects.create(
-        campaign=campaign, title="Strike authorization", question="Authorize a strike?", trustee_count=3, threshold=2
-    )
-    c = run_ceremony(election)
-    ballotbox.open_voting(election)
-    election.refresh_from_db()
-    return c
 
 
 def phone(browser, live_server, javascript: bool):

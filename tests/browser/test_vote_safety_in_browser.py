@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from concerted.elections import ballotbox
 from concerted.elections import evcrypto as ev
 from concerted.elections.models import Ballot, Election
-from concerted.elections.tests.conftest import decrypt_and_tally, run_ceremony
+from concerted.elections.tests.conftest import decrypt_and_tally
 
 from .conftest import _page, assert_fits_phone
 
@@ -23,17 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def vote_open(campaign):
-    election = Election.objects.create(
-        campaign=campaign, title="Strike authorization", question="Authorize a strike?", trustee_count=3, threshold=2
-    )
-    c = run_ceremony(election)
-    ballotbox.open_voting(election)
-    election.refresh_from_db()
-    return c
 
 
 @pytest.fixture
