@@ -26,6 +26,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def clicks_wait_for_the_next_page() -> Iterator[None]:
+    """A click that navigates returns once the answer is committed, before its body is
+    parsed: on a busy CI machine `page.content()` read an empty page and `is_visible()`
+    (which never waits) could read nothing. Every click here also waits for the page it
+    led to, so a test's next line reads the whole page; a click that doesn't navigate
+    finds the page already loaded and returns at once. A test that taps a page on
+    purpose before it has loaded says `no_wait_after=True`."""
+    from playwright.sync_api import Locator
+
+    click = Locator.click
+
+    def click_then_wait(self: Locator, *args: object, **kwargs: object) -> None:
+        click(self, *args, **kwargs)  # type: ignore[arg-type]
+        if not kwargs.get("no_wait_after"):
+            self.page.wait_for_load_state("load")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Locator, "click", click_then_wait)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright

@@ -68,7 +68,7 @@ def test_it_holds_a_tap_until_the_encryption_has_loaded(browser, live_server, vo
         expect(button).to_have_text("Getting the encryption ready…")
         page.get_by_label("Your voting code").fill(c.codes[0])
         page.get_by_label("Yes").check()
-        button.click()
+        button.click(no_wait_after=True)  # the page is still loading: that's the point
         page.wait_for_timeout(300)
         assert not posted, "the code and the choice were posted before the encryption had loaded"
         assert held, "libsodium was not requested"
@@ -103,7 +103,7 @@ def test_it_asks_before_encrypting_on_the_server_a_tap_made_before_the_scripts_r
         page.get_by_label("Your voting code").fill(c.codes[1])
         page.get_by_label("No").check()
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
-            page.get_by_role("button", name="Encrypt my ballot").click()
+            page.get_by_role("button", name="Encrypt my ballot").click(no_wait_after=True)
         assert posted.value.status == 400
         assert not Ballot.objects.exists()
         # The held request belonged to the page the form left; this one loads freely.
