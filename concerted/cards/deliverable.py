@@ -85,9 +85,11 @@ def keep_latest(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     return kept, len(rows) - len(kept)
 
 
-def _table(rows: list[list[str]], widths: list[float], sheet: Any) -> list[Table]:
+def _table(
+    rows: list[list[str]], widths: list[float], sheet: Any, extra_style: list[tuple[Any, ...]] | None = None
+) -> list[Table]:
     """rows[0] is the header; long lists become many small tables (see core.pdf)."""
-    return row_tables([list(r) for r in rows[1:]], widths, header=list(rows[0]), wrap=True)
+    return row_tables([list(r) for r in rows[1:]], widths, header=list(rows[0]), wrap=True, extra_style=extra_style)
 
 
 def _build(story: list[Any], title: str, author: str) -> bytes:
@@ -238,15 +240,26 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
 
 def roster_pdf(revealed: Revealed) -> bytes:
     """The wall chart (`concerted wallchart`): everyone on the roster by department and
-    shift, with the current assessment and whether a card matched them."""
+    shift, with the current assessment and its day, whether a card matched them, and
+    their last one-on-one with its next step."""
     export = revealed.export
     unit, campaign = export["parent"], export["campaign"]
     sheet = styles()
     title = _("Wall chart: %(unit)s") % {"unit": unit["name"]}
     rows = sorted(
         revealed.rows,
-        key=lambda r: (str(r.get("department") or ""), str(r.get("shift") or ""), str(r.get("name", "")).casefold()),
+        # People with no department or shift recorded come after the named groups, as on
+        # the browser's chart.
+        key=lambda r: (
+            not r.get("department"),
+            str(r.get("department") or ""),
+            not r.get("shift"),
+            str(r.get("shift") or ""),
+            str(r.get("name", "")).casefold(),
+        ),
     )
+    # The CSV's columns but the id and the day added: the paper chart tells the same
+    # story (when each assessment was made, the last conversation and what comes next).
     header = [
         _("Department"),
         _("Shift"),
@@ -255,7 +268,9 @@ def roster_pdf(revealed: Revealed) -> bytes:
         _("Name"),
         _("Contact"),
         _("Assessment"),
+        _("Assessed on"),
         _("Card signed"),
+        _("Last one-on-one → next step"),
     ]
     body = [
         [
@@ -266,15 +281,27 @@ def roster_pdf(revealed: Revealed) -> bytes:
             r.get("name", ""),
             r.get("contact", ""),
             str(dict(ASSESSMENTS).get(int(r["assessment"]), "")) if str(r.get("assessment", "")).isdigit() else "—",
+            r.get("assessed_on") or "",
             r.get("card", ""),
+            " → ".join(str(part) for part in (r.get("last_one_on_one"), r.get("next_step")) if part),
         ]
         for r in rows
     ]
+    n = len(rows)
     story: list[Any] = [
         Paragraph(escape(title), sheet["Title"]),
-        Paragraph(escape(_("%(n)d people on the roster") % {"n": len(rows)}), sheet["Normal"]),
+        Paragraph(
+            escape(ngettext("%(n)d person on the roster", "%(n)d people on the roster", n) % {"n": n}), sheet["Normal"]
+        ),
         Spacer(1, 0.3 * cm),
-        *_table([header, *body], [w * cm for w in (3.0, 2.0, 2.2, 3.4, 4.6, 4.4, 3.0, 2.6)], sheet),
+        # Ten columns across a landscape Letter page (24.9 cm inside the margins): narrower
+        # cell padding, and "Assessed on" wide enough for a whole ISO date on one line.
+        *_table(
+            [header, *body],
+            [w * cm for w in (2.3, 1.7, 1.8, 2.4, 3.0, 3.1, 2.3, 2.0, 1.8, 4.5)],
+            sheet,
+            extra_style=[("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)],
+        ),
     ]
     if revealed.failures:
         story.append(Paragraph(escape(_("Records that FAILED verification")), sheet["Heading2"]))

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
@@ -211,14 +212,25 @@ def _decrypting(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# The heading of a wall chart group for the people with nothing recorded for it.
+NO_GROUP = {
+    "department": gettext_lazy("No department recorded"),
+    "shift": gettext_lazy("No shift recorded"),
+    "site": gettext_lazy("No site recorded"),
+    "classification": gettext_lazy("No job classification recorded"),
+}
+
+
 def _chart_labels() -> dict[str, Any]:
     """The words roster.js shows, translated here (the page has no inline script:
-    they travel as a JSON data block)."""
+    they travel as a JSON data block). Sentences with a count are in roster.js itself,
+    from the JavaScript catalog, whose ngettext gives each language its plural forms."""
     groups = {field: str(SEGMENT_NAMES[kind]) for kind, field in FIELD_FOR_KIND.items()}
     return {
         "assessments": {str(value): str(label) for value, label in ASSESSMENTS},
         "not_assessed": _("Not assessed"),
         "groups": groups,
+        "no_group": {field: str(NO_GROUP[field]) for field in groups},
         "columns": [
             _("Name"),
             _("Contact"),
@@ -232,11 +244,6 @@ def _chart_labels() -> dict[str, Any]:
         "signed": _("signed"),
         "same_name": _("same name signed?"),
         "opening": _("Opening…"),
-        "opened": _("Opened %(people)s people, %(notes)s log entries and %(cards)s cards."),
-        "failed": _("%(n)s record(s) could not be opened with this key or did not belong here."),
-        "repeated": _("%(n)s duplicated or replayed record(s) were counted once."),
-        "group_heading": _("%(group)s: %(label)s — %(people)s people, %(cards)s cards"),
-        "shown": _("%(n)s of %(total)s people shown."),
         "unmatched": _("Cards from people not matched to the roster: %(n)s"),
         "history": _("Log"),
         "nothing": _("—"),

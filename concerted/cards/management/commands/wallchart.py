@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from concerted.cards import roster
 from concerted.cards.deliverable import roster_pdf
@@ -37,6 +37,22 @@ COLUMNS = [
     "next_step",
     "added",
 ]
+
+
+def opened_summary(people: int, notes: int, cards: int, unmatched: int) -> str:
+    """The first line the command prints, e.g. "Opened 1 person, 3 log entries and 2 cards
+    (1 not matched to the roster)": each count with its own plural form, which one
+    sentence holding all four can't have in every language."""
+    # Translators: each part is a count with its noun, e.g. "Opened 1 person, 3 log entries and 2 cards (1 not
+    # matched to the roster)".
+    return _("Opened %(people)s, %(notes)s and %(cards)s (%(unmatched)s)") % {
+        "people": ngettext("%(n)d person", "%(n)d people", people) % {"n": people},
+        "notes": ngettext("%(n)d log entry", "%(n)d log entries", notes) % {"n": notes},
+        "cards": ngettext("%(n)d card", "%(n)d cards", cards) % {"n": cards},
+        # Translators: how many of the cards opened match nobody on the roster.
+        "unmatched": ngettext("%(n)d not matched to the roster", "%(n)d not matched to the roster", unmatched)
+        % {"n": unmatched},
+    }
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -88,22 +104,26 @@ class Command(OrganizerCommand):
         _write_private(out / f"{stem}.csv", to_csv(chart).encode("utf-8"))
         _write_private(out / f"{stem}.pdf", roster_pdf(chart))
         self.stdout.write(
-            _(
-                "Opened %(people)d people, %(notes)d log entries and %(cards)d cards "
-                "(%(unmatched)d not matched to the roster): %(stem)s.csv and .pdf"
-            )
+            _("%(summary)s: %(stem)s.csv and .pdf")
             % {
-                "people": len(rows),
-                "notes": len(opened["notes"].rows),
-                "cards": len(opened["cards"].rows),
-                "unmatched": len(unmatched),
+                "summary": opened_summary(
+                    len(rows), len(opened["notes"].rows), len(opened["cards"].rows), len(unmatched)
+                ),
                 "stem": out / stem,
             }
         )
         for rid, reason in chart.failures:
             self.stderr.write(_("REFUSED record %(id)s: %(reason)s") % {"id": rid, "reason": reason})
         if chart.failures:
-            raise CommandError(_("%(n)d record(s) could not be verified; see above.") % {"n": len(chart.failures)})
+            n = len(chart.failures)
+            raise CommandError(
+                ngettext(
+                    "%(n)d record could not be verified; see above.",
+                    "%(n)d records could not be verified; see above.",
+                    n,
+                )
+                % {"n": n}
+            )
 
     def load(self, kind: str, options: dict[str, Any]) -> dict[str, Any]:
         fetch = RevealCommand()

@@ -40,8 +40,52 @@
     return state;
   }
 
-  // For tests/browser/test_roster_agrees.py: the same data through both builders.
-  window.ConcertedRoster = {current: current};
+  // Sentences with a count come from Django's JavaScript catalog (/<lang>/jsi18n/, loaded
+  // before this script): its ngettext picks the language's plural form for each count,
+  // which one template per sentence in the JSON labels can't. Without the catalog they
+  // stay in English.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) { return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); }); };
+
+  function personCount(n) { return interpolate(ngettext("%(n)s person", "%(n)s people", n), {n: n}, true); }
+  function cardCount(n) { return interpolate(ngettext("%(n)s card", "%(n)s cards", n), {n: n}, true); }
+
+  // The status line once the three exports are open: each count keeps its own plural.
+  function openedSummary(nPeople, nNotes, nCards, failed, repeated) {
+    // Translators: each part is a count with its noun, e.g. "Opened 1 person, 3 log entries and 2 cards."
+    return interpolate(gettext("Opened %(people)s, %(notes)s and %(cards)s."), {
+      people: personCount(nPeople),
+      notes: interpolate(ngettext("%(n)s log entry", "%(n)s log entries", nNotes), {n: nNotes}, true),
+      cards: cardCount(nCards)
+    }, true) +
+      (failed ? " " + interpolate(ngettext(
+        "%(n)s record could not be opened with this key or did not belong here.",
+        "%(n)s records could not be opened with this key or did not belong here.", failed), {n: failed}, true) : "") +
+      (repeated ? " " + interpolate(ngettext(
+        "%(n)s duplicated or replayed record was counted once.",
+        "%(n)s duplicated or replayed records were counted once.", repeated), {n: repeated}, true) : "");
+  }
+
+  // A wall chart group's heading: "Department: Support — 2 people, 1 card". People with
+  // nothing recorded for the group get `none` ("No department recorded") instead.
+  function groupHeading(kind, label, none, nPeople, nSigned) {
+    // Translators: a wall chart group, e.g. "Department: Support".
+    var name = label ? interpolate(gettext("%(group)s: %(label)s"), {group: kind, label: label}, true) : none;
+    // Translators: e.g. "Department: Support — 2 people, 1 card" (cards signed in the group).
+    return interpolate(gettext("%(heading)s — %(people)s, %(cards)s"),
+      {heading: name, people: personCount(nPeople), cards: cardCount(nSigned)}, true);
+  }
+
+  function shownSummary(n, total) {
+    return interpolate(ngettext("%(n)s of %(total)s person shown.", "%(n)s of %(total)s people shown.", total),
+      {n: n, total: total}, true);
+  }
+
+  // For tests/browser/test_roster_agrees.py (the same data through both builders) and
+  // test_roster_in_browser.py (the sentences for one and for many).
+  window.ConcertedRoster = {current: current, openedSummary: openedSummary, groupHeading: groupHeading,
+                            shownSummary: shownSummary};
 
   var labelsNode = document.getElementById("roster-labels");
   if (!labelsNode) { return; }
@@ -110,9 +154,7 @@
         var unmatched = matchCards(people, cards.rows);
         var failed = roster.failed + notes.failed + cards.failed;
         var repeated = roster.repeated + notes.repeated + cards.repeated;
-        say(fmt(L.opened, {people: people.length, notes: notes.rows.length, cards: cards.rows.length}) +
-            (failed ? " " + fmt(L.failed, {n: failed}) : "") +
-            (repeated ? " " + fmt(L.repeated, {n: repeated}) : ""));
+        say(openedSummary(people.length, notes.rows.length, cards.rows.length, failed, repeated));
         return {people: people, unmatched: unmatched};
       });
   }
@@ -151,19 +193,23 @@
       var shown = opened.people.filter(function (p) {
         return !only || (only === "none" ? !p.assessment : String(p.assessment) === only);
       });
+      // People with nothing recorded for the group go under "" (never a group's name),
+      // last.
       var groups = {};
-      shown.forEach(function (p) { var key = p[groupBy] || L.nothing; (groups[key] = groups[key] || []).push(p); });
-      Object.keys(groups).sort().forEach(function (key) {
+      shown.forEach(function (p) { var key = p[groupBy] || ""; (groups[key] = groups[key] || []).push(p); });
+      Object.keys(groups).sort(function (a, b) {
+        return (a === "") - (b === "") || (a < b ? -1 : a > b ? 1 : 0);
+      }).forEach(function (key) {
         var list = groups[key].sort(function (a, b) {
           return (a.assessment || 9) - (b.assessment || 9) || norm(a.name).localeCompare(norm(b.name));
         });
         var signed = list.filter(function (p) { return p.card === L.signed; }).length;
         var section = el("section", undefined, "chart-group");
-        section.appendChild(el("h2", fmt(L.group_heading, {group: L.groups[groupBy], label: key, people: list.length, cards: signed})));
+        section.appendChild(el("h2", groupHeading(L.groups[groupBy], key, L.no_group[groupBy], list.length, signed)));
         section.appendChild(table(list.map(function (p) { return personRow(p, root.dataset.personUrl); })));
         chart.appendChild(section);
       });
-      chart.insertBefore(el("p", fmt(L.shown, {n: shown.length, total: opened.people.length})), chart.firstChild);
+      chart.insertBefore(el("p", shownSummary(shown.length, opened.people.length)), chart.firstChild);
       if (opened.unmatched.length && !only) {
         var section = el("section", undefined, "chart-group");
         section.appendChild(el("h2", fmt(L.unmatched, {n: opened.unmatched.length})));
