@@ -49,13 +49,22 @@
     return fromBytes(sodium.crypto_core_ristretto255_scalar_reduce(sodium.crypto_hash_sha512(buf)));
   }
 
-  /* Canonical JSON: sorted keys, no spaces (evcrypto.canon). Values are strings, numbers, lists. */
+  /* Canonical JSON: sorted keys, no spaces, every character past ASCII written as \uXXXX
+     (evcrypto.canon: Python's ensure_ascii). Without the escapes a title such as
+     "Autorización" hashed to another fingerprint here than on the server, and every
+     ballot made on the phone was refused. Astral characters come out as their two
+     UTF-16 halves, as in Python. Values are strings, numbers, lists, objects, null. */
+  function asciiJSON(v) {
+    return JSON.stringify(v).replace(/[\u0080-\uffff]/g, function (ch) {
+      return "\\u" + ("0000" + ch.charCodeAt(0).toString(16)).slice(-4);
+    });
+  }
   function canon(v) {
     if (Array.isArray(v)) { return "[" + v.map(canon).join(",") + "]"; }
     if (v !== null && typeof v === "object") {
-      return "{" + Object.keys(v).sort().map(function (k) { return JSON.stringify(k) + ":" + canon(v[k]); }).join(",") + "}";
+      return "{" + Object.keys(v).sort().map(function (k) { return asciiJSON(k) + ":" + canon(v[k]); }).join(",") + "}";
     }
-    return JSON.stringify(v);
+    return asciiJSON(v);
   }
   function sha256Hex(text) { return sodium.to_hex(sodium.crypto_hash_sha256(sodium.from_string(text))); }
 
