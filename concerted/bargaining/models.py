@@ -7,9 +7,11 @@ counted without opening anything; whatever a coworker types is sealed."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -189,6 +191,14 @@ class Proposal(ParticipantRecord):
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="proposals")
 
 
+def title_key(title: str) -> str:
+    """What makes two demand titles the same: compatibility forms (full-width letters,
+    ligatures), case and runs of spaces don't count. NFKC again after case folding, as
+    Unicode's NFKC_Casefold does: folding can undo a normalization."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", title).casefold())
+    return " ".join(folded.split())
+
+
 class Demand(Translatable):
     """A demand on the board, written by the committee (from proposals or the library)."""
 
@@ -228,6 +238,24 @@ class Demand(Translatable):
 
     def organizer_url(self) -> str:
         return reverse("bargaining:demand_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        """Two demands on a kit's board never share a title: the ballot, the results and
+        the brief name demands by their title, so a second "No keystroke tracking" would
+        split one demand's support in two under one name. A merged duplicate is off the
+        board and doesn't count."""
+        super().clean()
+        if not self.title or not self.kit_id:
+            return
+        key = title_key(self.title)
+        others = self.kit.demands.filter(merged_into__isnull=True).exclude(pk=self.pk)
+        twin = next((title for title in others.values_list("title", flat=True) if title_key(title) == key), None)
+        if twin is not None:
+            message = _(
+                "The board already has a demand called “%(title)s”. Give this one another title, or edit that "
+                "demand instead (a duplicate can be merged into it)."
+            )
+            raise ValidationError({"title": ValidationError(message % {"title": twin}, code="duplicate")})
 
     def clauses(self) -> list[Any]:
         from .clauses import by_key

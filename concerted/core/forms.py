@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+import idna
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerted.core.text import DomainError, check_readable, has_invisible, is_employer_address, is_invisible
+from concerted.core.text import (
+    DomainError,
+    check_readable,
+    has_invisible,
+    is_employer_address,
+    is_invisible,
+    normalize_domain,
+)
 
 
 class ReadableCharField(forms.CharField):
@@ -33,7 +42,9 @@ class ReadableCharField(forms.CharField):
 
 
 class PersonalContactField(ReadableCharField):
-    """An optional personal email or phone number; employer addresses are refused."""
+    """An optional personal email or phone number. Refused: employer addresses, and
+    addresses no message can reach or made to imitate another domain
+    (check_reachable_domain). Every participant form's contact is this field."""
 
     def __init__(self, *args: Any, employer_domains: list[str] | None = None, **kwargs: Any) -> None:
         self.employer_domains = employer_domains or []
@@ -79,6 +90,7 @@ class PersonalContactField(ReadableCharField):
                     % {"domain": employer},
                     code="employer",
                 )
+            check_reachable_domain(value.rsplit("@", 1)[1])
             try:
                 validate_email(value)
             except ValidationError:
@@ -90,6 +102,83 @@ class PersonalContactField(ReadableCharField):
                 _("Enter a personal email address or a phone number (digits, spaces, + - ( ) only)."), code="contact"
             )
         return value
+
+
+# Names that only one computer or one local network resolves: no mail from the
+# committee's machine can ever reach them (RFC 6761, 6762, 8375; ICANN's .internal).
+# Not ".test" and ".example": tests and drills use them and nobody types them by mistake.
+LOCAL_ONLY_DOMAINS = ("localhost", "local", "invalid", "internal", "home.arpa")
+
+# Scripts that real domain names write together (Unicode TS 39, "highly restrictive"):
+# Japanese, Chinese and Korean mix Han with their own script and with Latin. Any other
+# mix inside one label (a Cyrillic "а" in "gmаil") is what a look-alike of another
+# domain is made of.
+_SCRIPTS_THAT_GO_TOGETHER = (
+    frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+    frozenset({"LATIN", "HAN", "HANGUL"}),
+)
+
+
+def _script(ch: str) -> str | None:
+    """The script of a letter, from its Unicode name ("CYRILLIC SMALL LETTER A"); None
+    for what every script shares (digits, hyphens, combining marks, modifier letters
+    such as the Japanese "ー")."""
+    if unicodedata.category(ch) not in ("Lu", "Ll", "Lt", "Lo"):
+        return None
+    word = unicodedata.name(ch, "").split(" ", 1)[0]
+    return "HAN" if word in ("CJK", "IDEOGRAPHIC") else word or None
+
+
+def label_mixes_scripts(label: str) -> bool:
+    scripts = {s for s in map(_script, label) if s}
+    return len(scripts) > 1 and not any(scripts <= allowed for allowed in _SCRIPTS_THAT_GO_TOGETHER)
+
+
+def check_reachable_domain(domain: str) -> None:
+    """Refuse an email domain no mail can reach (no dot, a name only one machine or
+    network knows) or one made to imitate another (letters of several scripts in one
+    label, typed or as xn-- punycode). Real internationalized domains ("bücher.de",
+    "пример.рф", "例え.jp") pass. The message starts with "Check the address" and names
+    the part at fault: the person sees what to retype."""
+    try:
+        ascii_domain = normalize_domain(domain)
+        # Only a domain with xn-- labels has letters beyond ASCII (all Latin) to look
+        # at: plain ones skip the IDNA library, which is slow next to the rest.
+        shown = idna.decode(ascii_domain) if "xn--" in ascii_domain else ascii_domain
+    except (DomainError, idna.IDNAError, UnicodeError):
+        raise ValidationError(
+            _("That doesn't look like an email address. Check it, or leave this blank."), code="email"
+        ) from None
+    if any(ascii_domain == local or ascii_domain.endswith("." + local) for local in LOCAL_ONLY_DOMAINS):
+        raise ValidationError(
+            _(
+                "Check the address: “%(domain)s” is a name only one computer or local network knows, so no "
+                "message can reach it. Use your personal email or phone number, or leave this blank."
+            )
+            % {"domain": shown},
+            code="unreachable",
+        )
+    if "." not in ascii_domain:
+        raise ValidationError(
+            _(
+                "Check the address: “%(domain)s” has no dot, so no message can reach it (an address ends with "
+                "a name such as example.org). Use your personal email or phone number, or leave this blank."
+            )
+            % {"domain": shown},
+            code="unreachable",
+        )
+    for label in shown.split("."):
+        if label_mixes_scripts(label):
+            raise ValidationError(
+                _(
+                    "Check the address: “%(label)s” mixes letters of different alphabets that look alike, as "
+                    "addresses made to imitate another one do. Type it again on your own keyboard, or leave "
+                    "this blank."
+                )
+                % {"label": label},
+                code="lookalike",
+            )
 
 
 def refuse_consent_without_contact(form: forms.Form, contact_field: str = "contact") -> None:

@@ -15,6 +15,7 @@ from concerted.core.forms import (
     refuse_consent_without_contact,
 )
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
+from concerted.core.text import in_sentence
 from concerted.invites.forms import InviteCodeField
 
 from .models import MAX_OPTIONS, Question, Survey
@@ -358,8 +359,11 @@ class QuestionForm(forms.ModelForm):
         model = Question
         fields = ["kind", "text", "help", "segment", "required", "number_min", "number_max"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, survey: Survey | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The survey the question is (or goes) in: its other questions decide which
+        # segment kinds are still free.
+        self.survey = survey or (self.instance.survey if self.instance.survey_id else None)
         if self.instance.pk and not self.is_bound:
             self.fields["options_text"].initial = "\n".join(o.label for o in self.instance.option_list())
 
@@ -382,8 +386,21 @@ class QuestionForm(forms.ModelForm):
         if kind in (Question.Kind.SINGLE, Question.Kind.MULTI, Question.Kind.RANK):
             if len(labels) == 1 or (not labels and not cleaned.get("segment")):
                 self.add_error("options_text", _("Give at least two options, one per line."))
-        if cleaned.get("segment") and kind != Question.Kind.SINGLE:
+        segment = cleaned.get("segment")
+        if segment and kind != Question.Kind.SINGLE:
             self.add_error("segment", _("A segment question is a single-choice question."))
+        elif segment and (twin := self.segment_twin(segment)) is not None:
+            # Results would break down by two copies of the same group, and each extra
+            # segment question makes a response easier to single out.
+            self.add_error(
+                "segment",
+                _(
+                    "This survey already asks for the %(kind)s in “%(question)s”: results would be broken down "
+                    "by the same groups twice. Edit that question instead, or pick another kind of segment "
+                    "(or none)."
+                )
+                % {"kind": in_sentence(Question.SegmentKind(segment).label), "question": twin.text},
+            )
         low, high = cleaned.get("number_min"), cleaned.get("number_max")
         if low is not None and high is not None and high < low:
             self.add_error("number_max", _("The largest number can't be smaller than the smallest."))
@@ -391,3 +408,9 @@ class QuestionForm(forms.ModelForm):
             if value is not None and abs(value) > NUMBER_LIMIT:
                 self.add_error(name, _("Too large."))
         return cleaned
+
+    def segment_twin(self, segment: str) -> Question | None:
+        """Another question of the survey marked as the same kind of segment, if any."""
+        if self.survey is None:
+            return None
+        return self.survey.questions.filter(segment=segment).exclude(pk=self.instance.pk).order_by("position").first()

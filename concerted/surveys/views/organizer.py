@@ -156,7 +156,7 @@ def question_add(request: HttpRequest, survey_id: uuid.UUID) -> HttpResponse:
     survey = survey_for_organizer(request, survey_id)
     if (locked := _locked(request, survey)) is not None:
         return locked
-    form = QuestionForm(request.POST)
+    form = QuestionForm(request.POST, survey=survey)
     if form.is_valid() and _save_question(form, survey):
         messages.success(request, _("Question added."))
         return redirect("surveys:builder", survey.pk)
