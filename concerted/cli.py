@@ -16,6 +16,10 @@ from concerted.core.management.base import terminal_language
 # Django commands an operator needs through `concerted`; nothing that deletes data.
 DJANGO_COMMANDS = ("migrate", "check")
 
+# Commands run on trustees' and members' own computers, never on the server: settings
+# then write no secret key file and no data folder there (settings.OWN_MACHINE).
+OWN_MACHINE_COMMANDS = ("election", "verify-election")
+
 
 def concerted_commands() -> dict[str, str]:
     """name -> app, for commands defined by Concerted's own apps."""
@@ -38,6 +42,9 @@ def main(argv: list[str] | None = None) -> None:
         from concerted.ops import deploy
 
         sys.exit(deploy.main(sys.argv[2:] if argv is None else argv[1:]))
+    first = sys.argv[1:2] if argv is None else argv[:1]
+    if first and first[0] in OWN_MACHINE_COMMANDS:
+        os.environ["CONCERTED_OWN_MACHINE"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerted.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured

@@ -155,6 +155,9 @@ def open_voting(election: Election) -> None:
         "trustees": dealers,
         "public_key": ev.hx(ev.joint_public_key(dealers)),
         "min_electorate": MIN_ELECTORATE,
+        # Fixed when the election was made; here the fingerprint covers it, so the rule
+        # the board page states and verify-election applies is the one voters saw.
+        "pass_rule": election.pass_rule_spec(),
     }
     election.status = Election.Status.OPEN
     election.save(update_fields=["manifest", "status"])
@@ -342,6 +345,11 @@ def publish_tally(election: Election) -> None:
     sums = ev.homomorphic_sums(election.manifest, ballots)
     result = ev.decrypt_counts(election.manifest, sums, done, len(ballots))
     election.tally = {"partials": [{"trustee": i, "shares": s} for i, s in sorted(done.items())], "result": result}
+    if election.manifest.get("pass_rule") is not None:
+        # The outcome the board publishes, by the manifest's rule: verify-election
+        # recomputes it and fails if the two differ. (An election opened before
+        # manifests carried the rule publishes counts only.)
+        election.tally["passed"] = ev.passes(election.manifest["pass_rule"], *result[0])
     election.status = Election.Status.TALLIED
     election.save(update_fields=["tally", "status"])
 

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import rbcl
@@ -247,6 +249,69 @@ def question_values(q: dict[str, Any]) -> list[int]:
 def fingerprint(manifest: dict[str, Any]) -> str:
     """The election's hash: its id, questions, trustees' commitments and public key."""
     return sha256_hex(canon(manifest))
+
+
+# --- the pass rule of a yes/no vote -------------------------------------------------
+#
+# The manifest states it, so the fingerprint (and every ballot's proofs) covers it and
+# nobody can change it after voting opened: {"rule": "majority"} (more than half),
+# {"rule": "2/3"} (at least two thirds), {"rule": "more" | "atleast", "percent": "66.5"}
+# (a decimal string: a float would not be exact). It applies to the manifest's one
+# question, whose options are Yes then No. "pass_rule": null is an election without one
+# (choose one, choose up to k); a manifest with no "pass_rule" key was made before
+# manifests carried the rule. The board page and this verifier both count with `passes`.
+
+_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+def pass_share(rule: Any) -> tuple[Fraction, bool]:
+    """(the share of the votes cast that yes needs, whether reaching it exactly is enough)."""
+    if not isinstance(rule, dict):
+        raise Invalid("the pass rule is not a rule")
+    kind = rule.get("rule")
+    if kind == "majority" and set(rule) == {"rule"}:
+        return Fraction(1, 2), False
+    if kind == "2/3" and set(rule) == {"rule"}:
+        return Fraction(2, 3), True
+    if kind in ("more", "atleast") and set(rule) == {"rule", "percent"}:
+        percent = rule["percent"]
+        if isinstance(percent, str) and _PERCENT.fullmatch(percent) and Fraction(percent) <= 100:
+            return Fraction(percent) / 100, kind == "atleast"
+    raise Invalid("the pass rule is not one of: majority, 2/3, more or at least a percentage")
+
+
+def passes(rule: Any, yes: int, no: int) -> bool:
+    """Exact arithmetic (no rounding): two thirds means 2 of 3, not 66.67 %. Nothing cast passes nothing."""
+    share, inclusive = pass_share(rule)
+    cast = yes + no
+    if cast == 0:
+        return False
+    got = Fraction(yes, cast)
+    return got >= share if inclusive else got > share
+
+
+def describe_rule(rule: Any) -> str:
+    """The rule in plain English, with its exact fraction ("more than 66 % (33/50) of the votes cast")."""
+    share, inclusive = pass_share(rule)
+    words = "at least" if inclusive else "more than"
+    if rule["rule"] == "majority":
+        return "more than half (1/2) of the votes cast"
+    if rule["rule"] == "2/3":
+        return "at least two thirds (2/3) of the votes cast"
+    return f"{words} {rule['percent']} % ({share}) of the votes cast"
+
+
+def _check_rule(manifest: dict[str, Any]) -> str | None:
+    """What the manifest's pass rule says, None if it has none; Invalid if it is not a rule
+    or not on a yes/no question."""
+    rule = manifest.get("pass_rule")
+    if rule is None:
+        return None
+    pass_share(rule)
+    questions = manifest["questions"]
+    if len(questions) != 1 or len(questions[0]["options"]) != 2 or (questions[0]["min"], questions[0]["max"]) != (1, 1):
+        raise Invalid("a pass rule needs one yes/no question")
+    return describe_rule(rule)
 
 
 # --- credentials (Belenios-style) ---------------------------------------------
@@ -539,6 +604,9 @@ class Report:
     ok: bool
     steps: list[tuple[str, bool, str]]
     result: list[list[int]] | None = None
+    # Whether the motion passed by the manifest's rule; None when the board is not
+    # tallied or its manifest states no rule (see `pass_share`).
+    passed: bool | None = None
 
     def failed_step(self) -> str | None:
         for name, ok, why in self.steps:
@@ -575,6 +643,12 @@ def verify_board(board: Any) -> Report:
         if hx(joint_public_key(manifest["trustees"])) != manifest["public_key"]:
             raise _Fail("trustees", "the public key is not the trustees' joint key")
         ok("trustees", f"{n} trustees, any {t} decrypt; public key is their joint key")
+        try:
+            rule_text = _check_rule(manifest)
+        except Invalid as e:
+            raise _Fail("pass rule", str(e)) from None
+        if rule_text is not None:  # older manifests carry no rule: their steps are as they were
+            ok("pass rule", f"yes passes with {rule_text}")
 
         creds = board["credentials"]
         revoked = board.get("revoked", [])
@@ -692,10 +766,46 @@ def verify_board(board: Any) -> Report:
             result.append(row)
         ok("partial decryptions", f"{len(partials)} trustees' shares verify")
         ok("tally", "the published result is the decryption of the sum of the counted ballots")
+        passed = _check_outcome(manifest, tally, result)
+        if passed is not None:
+            yes, no = result[0]
+            ok("outcome", f"{'passed' if passed else 'not passed'}: {_share_of_yes(yes, no)}")
     except _Fail as f:
         steps.append((f.step, False, f.why))
         return Report(False, steps)
     except (KeyError, TypeError, ValueError, IndexError) as e:
         steps.append(("format", False, f"malformed board ({type(e).__name__}: {e})"))
         return Report(False, steps)
-    return Report(True, steps, result)
+    return Report(True, steps, result, passed)
+
+
+def _share_of_yes(yes: int, no: int) -> str:
+    cast = yes + no
+    if not cast:
+        return "no votes were cast"
+    return f"{yes} of the {cast} votes cast are yes ({yes}/{cast})"
+
+
+def _check_outcome(manifest: dict[str, Any], tally: dict[str, Any], result: list[list[int]]) -> bool | None:
+    """The outcome the manifest's rule gives for the verified counts, checked against the
+    one the board publishes (`tally["passed"]`, which the board page shows)."""
+    rule = manifest.get("pass_rule")
+    if rule is None:
+        if "passed" in tally:
+            raise _Fail(
+                "outcome", "the board publishes an outcome, but its manifest states no pass rule to check it by"
+            )
+        return None
+    yes, no = result[0]
+    passed = passes(rule, yes, no)
+    if "passed" not in tally:
+        raise _Fail("outcome", "the manifest states a pass rule, but the board publishes no outcome")
+    if tally["passed"] is not passed:
+        claim = tally["passed"]
+        said = "passed" if claim is True else "not passed" if claim is False else f"{claim!r}"
+        raise _Fail(
+            "outcome",
+            f"the board says {said}, but {_share_of_yes(yes, no)} and the rule is {describe_rule(rule)}: "
+            f"{'passed' if passed else 'not passed'}",
+        )
+    return passed

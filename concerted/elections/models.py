@@ -12,7 +12,6 @@ import hashlib
 import secrets
 import uuid
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
 from concerted.core.shortcodes import short_slug
+
+from . import evcrypto as ev
 
 
 def random_id() -> int:
@@ -151,21 +152,31 @@ class Election(models.Model):
     def eligible(self) -> models.QuerySet[Credential]:
         return self.credentials.filter(revoked=False)
 
-    def pass_share(self) -> tuple[Fraction, bool]:
-        """The union's rule as (share of the votes cast, whether reaching it exactly is enough)."""
-        if self.pass_rule == self.PassRule.MAJORITY:
-            return Fraction(1, 2), False
-        if self.pass_rule == self.PassRule.TWO_THIRDS:
-            return Fraction(2, 3), True
-        return Fraction(Decimal(self.pass_percent)) / 100, self.pass_rule == self.PassRule.AT_LEAST
+    def pass_rule_spec(self) -> dict[str, str] | None:
+        """The rule as the manifest states it (evcrypto.pass_share), None for a vote with no
+        pass rule. Fixed when the election is made; frozen into the manifest when voting opens."""
+        if self.kind != self.Kind.YES_NO:
+            return None
+        if self.pass_rule in (self.PassRule.MAJORITY, self.PassRule.TWO_THIRDS):
+            return {"rule": str(self.pass_rule)}
+        # A decimal string, never a float: "66.5", "60" (tidy: no "60.00", no "6E+1"), at
+        # the two decimals the column keeps even before the row is read back.
+        stored = Decimal(str(self.pass_percent)).quantize(Decimal("0.01"))
+        percent = format(PercentField.tidy(stored), "f")
+        return {"rule": str(self.pass_rule), "percent": percent}
+
+    def rule_in_force(self) -> dict[str, str] | None:
+        """The manifest's rule once voting opened: what voters were shown and what
+        `verify-election` checks. Before that (and for an election opened before
+        manifests carried the rule), the election's own fields."""
+        if self.manifest and "pass_rule" in self.manifest:
+            return self.manifest["pass_rule"]
+        return self.pass_rule_spec()
 
     def passes_with(self, yes: int, no: int) -> bool:
-        """Exact arithmetic (no rounding): two thirds means 2 of 3, not 66.67 %."""
-        share, inclusive = self.pass_share()
-        cast = yes + no
-        if cast == 0:
-            return False
-        return Fraction(yes, cast) >= share if inclusive else Fraction(yes, cast) > share
+        """Counted by the verifier's own function (evcrypto.passes), in exact fractions."""
+        rule = self.rule_in_force()
+        return rule is not None and ev.passes(rule, yes, no)
 
     def passed(self) -> bool | None:
         """For yes/no: did yes reach the union's threshold of the votes cast?"""
@@ -176,13 +187,16 @@ class Election(models.Model):
 
     @property
     def pass_rule_text(self) -> str:
-        """The rule in a sentence, in the page's language ("more than 66.5 %" in its own digits)."""
-        p = formats.number_format(self.pass_percent)
-        if self.pass_rule == self.PassRule.MAJORITY:
+        """The rule in force in a sentence, in the page's language ("more than 66.5 %" in its own digits)."""
+        rule = self.rule_in_force()
+        if rule is None:
+            return ""
+        if rule["rule"] == self.PassRule.MAJORITY:
             return gettext("Passes if more than half of the votes cast are yes.")
-        if self.pass_rule == self.PassRule.TWO_THIRDS:
+        if rule["rule"] == self.PassRule.TWO_THIRDS:
             return gettext("Passes if at least two thirds of the votes cast are yes.")
-        if self.pass_rule == self.PassRule.AT_LEAST:
+        p = formats.number_format(Decimal(rule["percent"]))
+        if rule["rule"] == self.PassRule.AT_LEAST:
             return gettext("Passes if at least %(p)s%% of the votes cast are yes.") % {"p": p}
         return gettext("Passes if more than %(p)s%% of the votes cast are yes.") % {"p": p}
 

@@ -30,10 +30,22 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     for name, ok, detail in report.steps:
         print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}", file=out)
     if report.ok and report.result is not None:
-        for q, row in zip(board["manifest"]["questions"], report.result, strict=True):
+        manifest = board["manifest"]
+        for q, row in zip(manifest["questions"], report.result, strict=True):
             print(f"  {q['text']}", file=out)
             for option, count in zip(q["options"], row, strict=True):
                 print(f"    {count:>7}  {option}", file=out)
+        if report.passed is not None:
+            # Computed by verify_board from the manifest's rule and the verified counts
+            # (exact fractions); the board's own claim was checked against it (step "outcome").
+            verdict = "PASSED" if report.passed else "NOT PASSED"
+            print(f"  Outcome: {verdict}: yes needs {evcrypto.describe_rule(manifest['pass_rule'])}", file=out)
+        elif "pass_rule" not in manifest:
+            print(
+                "  Outcome: not checked: the pass rule is not in this election's manifest (it was opened before "
+                "manifests carried one). Compare the counts with the union's rule yourself.",
+                file=out,
+            )
     print("PASS" if report.ok else f"FAIL at step: {report.failed_step()}", file=out)
     return 0 if report.ok else 1
 

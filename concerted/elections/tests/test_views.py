@@ -186,6 +186,11 @@ def test_it_tells_the_voter_what_protects_the_ballot_not_a_name(client, open_ele
     assert "Your name is sealed" not in html
 
 
+def test_it_tells_the_voter_the_rule_the_motion_must_meet(client, open_election):
+    html = client.get(reverse("elections:vote", args=[open_election.election.slug])).content.decode()
+    assert "Passes if more than 66% of the votes cast are yes." in html
+
+
 def test_it_renders_the_choices_as_a_fieldset_with_a_label_per_option(client, open_election):
     c = open_election
     html = client.get(reverse("elections:vote", args=[c.election.slug])).content.decode()
