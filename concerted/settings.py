@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zoneinfo
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,20 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_time_zone(name: str, default: str = "UTC") -> str:
+    """An IANA time zone name ("Europe/Berlin"), refused unless this machine knows it:
+    Django would otherwise stop with a bare ValueError, or a typo would go unnoticed."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a folder
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name like Europe/Berlin or America/Chicago "
+            f"(timedatectl list-timezones lists them), got {raw!r}"
+        ) from None
+    return raw
+
+
 # Where the embedded database, the secret key and the invite-code key live.
 DATA_DIR = Path(env_str("CONCERTED_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
@@ -57,6 +72,15 @@ HTTPS = env_bool("CONCERTED_HTTPS", False)
 # signed in across restarts and every installation has its own.
 SECRET_KEY = env_str("CONCERTED_SECRET_KEY")
 SECRET_KEY_FILE = Path(env_str("CONCERTED_SECRET_KEY_FILE", str(DATA_DIR / "secret.key")))
+# `concerted election ...` and `concerted verify-election` run on trustees' and members'
+# own computers, not on the server (concerted/cli.py sets this for them). They sign no
+# session and serve no file, so their key lives in memory only and they make no data
+# folder: a trustee's laptop keeps nothing but the files the command was asked to write.
+OWN_MACHINE = os.environ.get("CONCERTED_OWN_MACHINE") == "1"
+if not SECRET_KEY and OWN_MACHINE:
+    import secrets
+
+    SECRET_KEY = secrets.token_hex(32)
 if not SECRET_KEY:
     from concerted.core.keyfile import read_or_create
 
@@ -303,13 +327,17 @@ LOCALE_PATHS = [BASE_DIR / "concerted" / "locale"]
 USE_I18N = True
 # Dates in each language's own format ("1 de diciembre de 2026"); English keeps "1 December 2026".
 FORMAT_MODULE_PATH = ["concerted.formats"]
-TIME_ZONE = "UTC"
+# The installation's time zone: release moments are scheduled and shown in it ("08:00"
+# means 08:00 there, summer and winter). Participant actions are still stored with the
+# UTC day (concerted/core/days.py), whatever this says.
+TIME_ZONE = env_time_zone("CONCERTED_TIME_ZONE", "UTC")
 USE_TZ = True
 
 # --- Static files: every asset served by the app itself ---------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates DATA_DIR
+if not OWN_MACHINE:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates DATA_DIR
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "concerted" / "static",

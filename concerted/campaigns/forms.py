@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext as _
@@ -45,6 +46,12 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["release_times"].required = False  # empty: the default schedule
+        # Name the zone the times are read in (CONCERTED_TIME_ZONE): "server time" left an
+        # organizer guessing whose 08:00 it is.
+        self.fields["release_times"].help_text = _(
+            "Times of day (24-hour clock, %(zone)s time) when public counts may change, e.g. 08:00 12:00 16:00 "
+            "20:00. At each time they change only if at least 5 people acted since the last change."
+        ) % {"zone": settings.TIME_ZONE}
         self.fields["language"].required = False  # empty: English, the default
         # The database's own limit (2**63 - 1 on SQLite) let a typo through that then
         # failed as a 500 when a goal of 100% of it was stored.

@@ -6,5 +6,10 @@ from django.utils import timezone
 
 
 def today() -> datetime.date:
-    """The only time a participant action is stored with: the day (UTC)."""
+    """The only time a participant action is stored with: the day (UTC).
+
+    UTC whatever CONCERTED_TIME_ZONE says: timezone.localdate() would follow it, and so
+    would datetime.date.today(), since Django sets the process's TZ to TIME_ZONE. Deadlines,
+    closing days and erasure ages are all counted in these UTC days (docs/PLEDGES.md), and
+    a zone changed on a running installation must not shift the days already stored."""
     return timezone.now().date()

@@ -35,8 +35,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import translation
 
+from . import days
 from .csrf import get_token
 
 # What `{% csrf_token %}` renders into the cached copy; replaced per request. Letters
@@ -70,7 +71,10 @@ def key_for(request: HttpRequest, template: str, parts: Iterable[Any]) -> str:
         request.path,
         translation.get_language(),
         template,
-        timezone.localdate().isoformat(),
+        # The day the page's own date rules read (a deadline, a survey's closing day):
+        # the UTC day of concerted/core/days.py, not the installation's local one, or east
+        # of UTC a page cached before UTC midnight would be served for up to an hour after.
+        days.today().isoformat(),
         *parts,
     ):
         digest.update(repr(part).encode())

@@ -151,19 +151,32 @@ def _times_of(subject: models.Model, kind: Kind) -> list[datetime.time]:
 
 
 def _slots(times: list[datetime.time], start: datetime.datetime, end: datetime.datetime) -> list[datetime.datetime]:
-    """Scheduled moments in (start, end], in the server's time zone."""
-    tz = timezone.get_current_timezone()
+    """Scheduled moments in (start, end], in UTC. The times of day are read in the
+    installation's time zone (settings.TIME_ZONE, CONCERTED_TIME_ZONE): "08:00" is 08:00
+    there in winter and in summer. The default zone, never a per-request one: every
+    reader must see figures move at the same moments."""
+    tz = timezone.get_default_timezone()
     first = timezone.localtime(start, tz).date()
     last = timezone.localtime(end, tz).date()
-    found = []
+    found = set()
     day = first
     while day <= last:
         for t in times:
-            moment = timezone.make_aware(datetime.datetime.combine(day, t), tz)
+            # In UTC: aware datetimes sharing a zone compare by wall clock, which is wrong
+            # across a DST change. A time the spring change skips (02:30) comes an hour
+            # later on the wall clock; one the autumn change repeats comes once, the first time.
+            moment = timezone.make_aware(datetime.datetime.combine(day, t), tz).astimezone(datetime.UTC)
             if start < moment <= end:
-                found.append(moment)
+                found.add(moment)
         day += datetime.timedelta(days=1)
-    return found
+    return sorted(found)
+
+
+def zone_name(moment: datetime.datetime) -> str:
+    """The installation's time zone at `moment` as readers know it: its abbreviation
+    ("CET", "WEST", "UTC"), or "UTC-03" where the tz database writes only "-03"."""
+    abbreviation = timezone.localtime(moment, timezone.get_default_timezone()).tzname() or "UTC"
+    return f"UTC{abbreviation}" if abbreviation[0] in "+-" else abbreviation
 
 
 def next_time(times: list[datetime.time], after: datetime.datetime) -> datetime.datetime:
@@ -231,7 +244,9 @@ def breakdown_due(history: list[dict[str, Any]], at: datetime.datetime) -> bool:
     last = history[-1] if history else None
     if not (last and last["at"]):
         return True
-    return timezone.localdate(datetime.datetime.fromisoformat(last["at"])) != timezone.localdate(at)
+    # Local: the installation's zone (CONCERTED_TIME_ZONE), the one its times are read in.
+    tz = timezone.get_default_timezone()
+    return timezone.localdate(datetime.datetime.fromisoformat(last["at"]), tz) != timezone.localdate(at, tz)
 
 
 def audited(history: list[dict[str, Any]], counts: dict[str, int], at: datetime.datetime) -> list[dict[str, Any]]:

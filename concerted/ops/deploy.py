@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,6 +65,9 @@ class Options:
     http_port: int = 0  # 0: Caddy's defaults (80, 443)
     https_port: int = 0
     installed: str = ""  # when the first deploy ran (ISO 8601, UTC): doctor's "no backup yet"
+    # CONCERTED_TIME_ZONE, the zone release times are read in ("Europe/Berlin"); empty:
+    # what the settings file already says (an operator's own edit), else UTC.
+    time_zone: str = ""
 
 
 @dataclass
@@ -216,6 +220,7 @@ def env_values(layout: Layout, opts: Options, old: dict[str, str], onion_host: s
         "CONCERTED_BACKUP_RECIPIENTS": str(layout.recipients),
         "CONCERTED_BACKUP_KEEP_DAYS": str(opts.keep_days),
         "CONCERTED_INSTALL_FILE": str(layout.install_json),
+        "CONCERTED_TIME_ZONE": opts.time_zone or old.get("CONCERTED_TIME_ZONE") or "UTC",
         "OPENBLAS_NUM_THREADS": "1",
     }
     if opts.database_url:
@@ -687,6 +692,14 @@ def validate(opts: Options) -> None:
             raise DeployError(f"{name} {value} is out of range.")
     if opts.threads < 1:
         raise DeployError(f"threads must be 1 or more (got {opts.threads}).")
+    if opts.time_zone:
+        try:
+            zoneinfo.ZoneInfo(opts.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            raise DeployError(
+                f"--time-zone {opts.time_zone} is not a time zone name like Europe/Berlin "
+                "(timedatectl list-timezones lists them)."
+            ) from None
 
 
 def deploy(
@@ -773,6 +786,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     a("--upstream", action="append", default=None, help="Another machine's app server, host:port (repeat)")
     a("--keep-days", type=int, help="Days to keep each nightly backup (default 7)")
     a("--memcached", help="host:port of the shared rate-limit memory (default 127.0.0.1:11211)")
+    a("--time-zone", help="The organizers' time zone, e.g. Europe/Berlin: release times follow it (default UTC)")
     a("--local-certs", action="store_true", default=None, help="Caddy's own CA, not a public one (tests)")
     a("--http-port", type=int, help="Caddy's HTTP port (tests; default 80)")
     a("--https-port", type=int, help="Caddy's HTTPS port (tests; default 443)")

@@ -359,6 +359,24 @@ def clock(ctx: Context) -> list[str]:
     return problems
 
 
+@check("time-zone")
+def time_zone(ctx: Context) -> list[str]:
+    """Never a problem, but the one setting an organizer must know to read their own
+    schedule: "08:00" on the campaign form means 08:00 in this zone."""
+    from django.utils import timezone
+
+    from concerted.core import releases
+
+    local = timezone.localtime(ctx.now, timezone.get_default_timezone())
+    return [
+        Note(
+            f"Release times are scheduled and shown in {settings.TIME_ZONE} (it is now {local:%H:%M} "
+            f"{releases.zone_name(local)} there); participants' actions are still stored with the UTC day. "
+            "CONCERTED_TIME_ZONE sets it (deploy's --time-zone)."
+        )
+    ]
+
+
 @check("disk")
 def disk(ctx: Context) -> list[str]:
     problems = []

@@ -6,9 +6,9 @@ from django import template
 from django.utils import dateformat
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_default_timezone, localtime
 
-from concerted.core import text
+from concerted.core import releases, text
 from concerted.core.markdown import to_html
 
 register = template.Library()
@@ -28,10 +28,19 @@ def in_sentence(label: object) -> str:
 
 @register.filter
 def day_and_time(value: datetime.datetime | None) -> str:
-    """A release moment as each language writes a day of the month and a time: "2 December,
-    08:00 UTC" read as "2 Dezember" in German (which writes "2. Dezember"), "2 diciembre" in
-    Spanish ("2 de diciembre")."""
+    """A release moment as each language writes a day of the month and a time, in the
+    installation's time zone (CONCERTED_TIME_ZONE): "2 December, 08:00 CET" read as
+    "2 Dezember" in German (which writes "2. Dezember"), "2 diciembre" in Spanish ("2 de
+    diciembre"). The zone is named: a reader elsewhere, or the same reader after a DST
+    change, must not take it for their own clock."""
     if value is None:
         return ""
-    value = localtime(value)
-    return f"{date_format(value, 'MONTH_DAY_FORMAT')}, {dateformat.format(value, 'H:i T')}"
+    value = localtime(value, get_default_timezone())
+    return f"{date_format(value, 'MONTH_DAY_FORMAT')}, {dateformat.format(value, 'H:i')} {releases.zone_name(value)}"
+
+
+@register.filter
+def zone(value: datetime.datetime | None) -> str:
+    """The installation's zone abbreviation at a release moment ("CET", "WEST"), to follow
+    a time the `date` filter printed (it converts to that zone but doesn't name it)."""
+    return releases.zone_name(value) if value is not None else ""
