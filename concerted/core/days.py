@@ -13,3 +13,10 @@ def today() -> datetime.date:
     closing days and erasure ages are all counted in these UTC days (docs/PLEDGES.md), and
     a zone changed on a running installation must not shift the days already stored."""
     return timezone.now().date()
+
+
+def local_today() -> datetime.date:
+    """The installation's date (CONCERTED_TIME_ZONE): for a date an organizer types, such
+    as a one-on-one's day, checked against "not in the future" and offered as the default.
+    Never a stamp: stored actions use today()."""
+    return timezone.localdate()

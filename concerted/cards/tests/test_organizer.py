@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concerted.accounts.models import ExportToken
 from concerted.cards.models import BargainingUnit, OneOnOne, RosterPerson
@@ -267,6 +268,22 @@ def test_bad_notes_are_explained(as_user, person, fields, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not OneOnOne.objects.exists()
+
+
+def test_it_takes_a_one_on_one_dated_today_where_the_committee_is(as_user, person, settings, monkeypatch):
+    """23:30 UTC is already the next day in Berlin: a note dated that day is today's, not
+    the future, and the form offers that day."""
+    settings.TIME_ZONE = "Europe/Berlin"
+    late = datetime.datetime(2026, 3, 2, 23, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: late)
+    client = as_user("owner")
+    assert 'value="2026-03-03"' in client.get(reverse("cards:person", args=[person.pk])).content.decode()
+    data = {"day": "2026-03-03", "who": "Rosa", "note": "Spoke after the night shift."}
+    response = client.post(reverse("cards:person_note", args=[person.pk]), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert OneOnOne.objects.count() == 1
+    data["day"] = "2026-03-04"
+    assert client.post(reverse("cards:person_note", args=[person.pk]), data).status_code == 400
 
 
 @pytest.mark.parametrize(("name", "which"), [("cards:wall_chart", "unit"), ("cards:person", "person")])

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concerted.accounts.auth import session_or_token
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import confirm, export, records, releases
-from concerted.core.days import today
+from concerted.core.days import local_today, today
 
 from .. import declaration, signing, stats
 from ..forms import (
@@ -289,7 +289,7 @@ def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         else:
             messages.info(request, _("Nothing changed: every field was left blank, so nothing was recorded."))
         return redirect("cards:person", person.pk)
-    return _person_page(request, person, form=form, note_form=NoteForm(initial={"day": today()}))
+    return _person_page(request, person, form=form, note_form=NoteForm(initial={"day": local_today()}))
 
 
 @login_required
@@ -298,7 +298,9 @@ def person_note(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = person_for_organizer(request, person_id)
     note_form = NoteForm(request.POST)
     if note_form.is_valid():
-        if note_form.cleaned_data["day"] > today():
+        # The organizer's date, not the UTC one: just after midnight in Berlin, today's
+        # conversation was refused as "in the future".
+        if note_form.cleaned_data["day"] > local_today():
             note_form.add_error("day", _("That date is in the future."))
         else:
             signing.add_note(person, note_form.cleaned_data)
@@ -329,7 +331,7 @@ def person_consent(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         request,
         person,
         form=RosterUpdateForm(unit=person.unit, auto_id="fix_%s"),
-        note_form=NoteForm(initial={"day": today()}),
+        note_form=NoteForm(initial={"day": local_today()}),
         consent_form=consent_form,
     )
 
