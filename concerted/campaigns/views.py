@@ -98,7 +98,10 @@ def campaign_edit(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def campaign_key(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
-    campaign = campaign_for_organizer(request, campaign_id)
+    """Every member sees the key; only an owner sets it. Before the first record any
+    organizer could replace it, and every name signed after that was sealed to a key the
+    committee never held (a planted organizer's)."""
+    campaign = campaign_for_organizer(request, campaign_id, role=Role.OWNER if request.method == "POST" else None)
     form = PublicKeyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if (

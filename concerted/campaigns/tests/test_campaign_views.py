@@ -150,6 +150,23 @@ def test_it_refuses_and_forgets_a_private_key(as_user, campaign):
     assert "PRIVATE" not in campaign.public_key
 
 
+def test_only_an_owner_sets_the_key(as_user, campaign):
+    """A co-organizer could swap the key before the first record: every name after it
+    would be sealed to their key, not the committee's."""
+    before = campaign.public_key
+    new = keys.format_public(PrivateKey.generate().public_key)
+    url = reverse("campaigns:key", args=[campaign.pk])
+    teammate = as_user("teammate")
+    assert teammate.post(url, {"public_key": new}).status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.public_key == before
+    page = teammate.get(url).content.decode()
+    assert "Only an owner of this campaign can set or change its key" in page
+    assert "Save public key" not in page and before in page
+    assert "Save public key" in as_user("owner").get(url).content.decode()
+    assert as_user("outsider").post(url, {"public_key": new}).status_code == 404
+
+
 def test_it_refuses_to_swap_the_key_once_records_exist(as_user, petition):
     from concerted.petitions.signing import sign
 
