@@ -127,7 +127,7 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.OWNER: 3, Role.ORGANIZER: 2, Role.READ_ONLY: 1}
 
 ROLE_HELP = {
-    Role.OWNER: _("everything, plus managing the team and requiring two-factor sign-in"),
+    Role.OWNER: _("everything, plus the committee key, managing the team and requiring two-factor sign-in"),
     Role.ORGANIZER: _("writes, opens and closes petitions, pledges, drives and surveys; invites organizers"),
     Role.READ_ONLY: _("sees dashboards and downloads sealed exports; changes nothing"),
 }
