@@ -305,7 +305,7 @@ def units(layout: Layout, opts: Options) -> dict[str, str]:
             "[Unit]\nDescription=Concerted (every app server on this machine)\n\n[Install]\nWantedBy=multi-user.target\n"
         ),
         "concerted-tick.service": (
-            "[Unit]\nDescription=Concerted: destroy the pledges whose deadline passed\n"
+            "[Unit]\nDescription=Concerted: release due figures, lapse pledges, rewrite the participant tables\n"
             "After=network.target postgresql.service\n\n"
             f"[Service]\nType=oneshot\n{user}{env}WorkingDirectory={cur}\n"
             f"ExecStart={python} tick -v0\n{rw}{HARDENING}"
@@ -313,6 +313,19 @@ def units(layout: Layout, opts: Options) -> dict[str, str]:
         "concerted-tick.timer": (
             "[Unit]\nDescription=Concerted: run tick every hour\n\n"
             "[Timer]\nOnCalendar=hourly\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n"
+        ),
+        # Public figures move at the campaign's release times ("16:30" too): checked every
+        # five minutes, so a page's "next possible update" is when it happens. Releases only:
+        # the hourly tick's table rewrite holds the write lock, and stays hourly.
+        "concerted-release.service": (
+            "[Unit]\nDescription=Concerted: release new public figures whose time has come\n"
+            "After=network.target postgresql.service\n\n"
+            f"[Service]\nType=oneshot\n{user}{env}WorkingDirectory={cur}\n"
+            f"ExecStart={python} tick --releases-only -v0\n{rw}{HARDENING}"
+        ),
+        "concerted-release.timer": (
+            "[Unit]\nDescription=Concerted: release due public figures every five minutes\n\n"
+            "[Timer]\nOnCalendar=*:0/5\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n"
         ),
         "concerted-backup.service": (
             "[Unit]\nDescription=Concerted: nightly backup, encrypted with age to the committee's backup key\n"
@@ -644,9 +657,10 @@ def restart_app(layout: Layout, opts: Options) -> None:
     names = [f"concerted@{p}.service" for p in app_ports(opts)]
     if opts.onion:
         names.append("concerted-onion.service")
-    run(["systemctl", "enable", "concerted.target", *names, "concerted-tick.timer", "concerted-backup.timer"])
+    timers = ["concerted-tick.timer", "concerted-release.timer", "concerted-backup.timer"]
+    run(["systemctl", "enable", "concerted.target", *names, *timers])
     run(["systemctl", "restart", *names])
-    run(["systemctl", "start", "concerted-tick.timer", "concerted-backup.timer"])
+    run(["systemctl", "start", *timers])
     if opts.domain:
         run(["systemctl", "enable", "caddy"])
         run(["systemctl", "restart", "caddy"])

@@ -30,6 +30,8 @@ UNITS = [
     "concerted-onion.service",
     "concerted-tick.service",
     "concerted-tick.timer",
+    "concerted-release.service",
+    "concerted-release.timer",
     "concerted-backup.service",
     "concerted-backup.timer",
     "concerted.target",
@@ -171,6 +173,8 @@ def test_onion_visitors_are_limited_per_circuit_never_all_together(serving):
 def test_the_tick_and_backup_units_run(install):
     tick = install.unit("concerted-tick.service").run()
     assert tick.returncode == 0, tick.stderr
+    release = install.unit("concerted-release.service").run()
+    assert release.returncode == 0, release.stderr
     backup = install.unit("concerted-backup.service").run()
     assert backup.returncode == 0, backup.stderr
     files = list(install.layout.backups.glob("concerted-*.tar.age"))

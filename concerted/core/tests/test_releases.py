@@ -83,6 +83,28 @@ def test_it_releases_only_at_the_first_tick_after_a_scheduled_time(petition, clo
     assert released(petition) == 5
 
 
+def test_the_releases_only_tick_releases_and_does_nothing_else(petition, clock, monkeypatch):
+    """Run every five minutes (deploy's concerted-release.timer) so a 16:30 release comes
+    at 16:30; it must not run the hourly jobs or the table rewrite, which holds the write
+    lock."""
+    from concerted.core import records
+    from concerted.core import tick as jobs
+
+    petition.campaign.release_times = "16:30"
+    petition.campaign.save()
+    tick(clock, at(16, 0))
+    sign(petition, 5)
+
+    def not_now() -> None:
+        raise AssertionError("the releases-only tick ran more than releases")
+
+    monkeypatch.setattr(records, "scramble_all", not_now)
+    monkeypatch.setattr(jobs, "jobs", not_now)
+    clock["now"] = at(16, 31)
+    call_command("tick", "--releases-only", verbosity=0)
+    assert released(petition) == 5
+
+
 def test_it_follows_the_campaign_schedule(petition, clock):
     petition.campaign.release_times = "10:15"
     petition.campaign.save()

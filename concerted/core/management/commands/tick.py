@@ -13,13 +13,26 @@ class Command(BaseCommand):
         "the periodic jobs (lapse pledges whose deadline passed), then rewrite every participant table (and "
         "every election ballot table) in random order (the purge step: nothing left of deleted rows, no "
         "physical order following arrival). "
-        "Safe to run as often as you like; run it every hour (deploy's concerted-tick.timer does): concerted tick"
+        "Safe to run as often as you like; run it every hour (deploy's concerted-tick.timer does): concerted tick. "
+        "With --releases-only it only releases due figures (cheap): run that every few minutes, so a release "
+        "time such as 16:30 is kept (deploy's concerted-release.timer does)."
     )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--releases-only",
+            action="store_true",
+            help="Only release the public figures whose time has come; no jobs, no table rewrite.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         mishaps.require_schema()
         released = releases.run_due()
         lines = [f"{len(released)} release(s) of public figures."]
+        if options["releases_only"]:
+            if options["verbosity"] >= 1:
+                self.stdout.write(lines[0])
+            return
         # Jobs last: a job that destroys rows (a lapse) ends by folding the WAL into the
         # database file, and no write of this tick may come after that.
         for _name, job in tick.jobs():
