@@ -6,12 +6,22 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerted.core import keys, releases
 
 from .models import ROLE_HELP, Campaign, OrganizerInvite, Role, Segment, role_allows
+
+
+def _bare_domain(word: str) -> str:
+    """What an organizer pastes as the employer's domain, as the mail domain it stands
+    for: "@acme.com", "https://www.acme.com/about" and "www.acme.com" are all acme.com.
+    Mail is never addressed to www., so a kept "www." matched no work address at all."""
+    domain = word.strip().lower().lstrip("@")
+    domain = re.sub(r"^[a-z][a-z0-9+.-]*://", "", domain).split("/", 1)[0]
+    return domain.removeprefix("www.")
 
 
 class CampaignForm(forms.ModelForm):
@@ -35,7 +45,7 @@ class CampaignForm(forms.ModelForm):
     def clean_employer_domains(self) -> str:
         # One a line, as the help says; a pasted "acme.com, acme.de" is split too.
         words = re.split(r"[\s,;]+", self.cleaned_data["employer_domains"])
-        lines = [d.strip().lower().lstrip("@") for d in words if d.strip()]
+        lines = [_bare_domain(d) for d in words if d.strip()]
         bad = [d for d in lines if "." not in d or any(not (ch.isalnum() or ch in ".-") for ch in d)]
         if bad:  # every one of them, so a long pasted list is fixed in one go
             raise forms.ValidationError(
@@ -53,6 +63,12 @@ class CampaignForm(forms.ModelForm):
             "20:00. At each time they change only if at least 5 people acted since the last change."
         ) % {"zone": settings.TIME_ZONE}
         self.fields["language"].required = False  # empty: English, the default
+        if not self.is_bound and self.instance._state.adding:
+            # An organizer writing in Portuguese means a Portuguese campaign more often
+            # than not: offer the page's language (flyers missed it and came out English).
+            active = translation.get_language() or "en"
+            if active in dict(settings.LANGUAGES):
+                self.initial["language"] = active
         # The database's own limit (2**63 - 1 on SQLite) let a typo through that then
         # failed as a 500 when a goal of 100% of it was stored.
         self.fields["unit_size"].widget.attrs.update(min=1, max=Campaign.LARGEST_UNIT)

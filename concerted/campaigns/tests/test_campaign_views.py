@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -91,6 +93,22 @@ def test_it_names_every_bad_domain_and_splits_a_comma_separated_list(as_user):
         reverse("campaigns:new"), {"name": "Z", "committee_name": "Y", "employer_domains": "Acme.com, acme.de;x.org"}
     )
     assert Campaign.objects.get(name="Z").employer_domain_list() == ["acme.com", "acme.de", "x.org"]
+
+
+def test_it_keeps_the_mail_domain_of_a_pasted_website(as_user):
+    """ "www.limpa-grupo.pt" matched no work address (mail never goes to www.): a coworker
+    signed with bruno@limpa-grupo.pt and was accepted."""
+    domains = "www.limpa-grupo.pt https://www.acme.com/about http://Example.ORG @www.x.org"
+    as_user("owner").post(reverse("campaigns:new"), {"name": "W", "committee_name": "Y", "employer_domains": domains})
+    campaign = Campaign.objects.get(name="W")
+    assert campaign.employer_domain_list() == ["limpa-grupo.pt", "acme.com", "example.org", "x.org"]
+
+
+def test_a_new_campaign_offers_the_pages_language(as_user):
+    page = as_user("owner").get("/pt/o/campaigns/new/").content.decode()
+    assert re.search(r'<option value="pt" selected>', page), "the /pt/ page offers Portuguese"
+    page = as_user("owner").get("/en/o/campaigns/new/").content.decode()
+    assert re.search(r'<option value="en" selected>', page)
 
 
 @pytest.mark.parametrize("size", ["0", "1000001", "9223372036854775807", "1" + "0" * 30])
