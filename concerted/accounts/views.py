@@ -120,7 +120,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 class TokenForm(forms.Form):
-    label = forms.CharField(label=gettext_lazy("What is it for?"), max_length=100, initial="laptop")
+    label = forms.CharField(label=gettext_lazy("What is it for?"), max_length=100, initial=gettext_lazy("laptop"))
 
 
 @login_required

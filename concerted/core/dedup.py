@@ -18,6 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 CONTACT_FIELDS = ("contact", "phone", "email")
 
 
@@ -42,10 +45,22 @@ class Deduplicated:
         return len(self.unique)
 
     def summary(self) -> str:
-        text = f"{len(self.unique) + len(self.repeats)} record(s): {self.people} different people, "
-        text += f"{len(self.repeats)} repeat(s) of the same contact"
+        """In the terminal's language (`concerted reveal`), each count with its own plural."""
+        records = len(self.unique) + len(self.repeats)
+        text = _("%(records)s: %(people)s, %(repeats)s") % {
+            "records": ngettext("%(n)d record", "%(n)d records", records) % {"n": records},
+            "people": ngettext("%(n)d different person", "%(n)d different people", self.people) % {"n": self.people},
+            "repeats": ngettext(
+                "%(n)d repeat of the same contact", "%(n)d repeats of the same contact", len(self.repeats)
+            )
+            % {"n": len(self.repeats)},
+        }
         if self.without_contact:
-            text += f"; {self.without_contact} without a contact (counted as different people)"
+            text += "; " + ngettext(
+                "%(n)d without a contact (counted as a different person)",
+                "%(n)d without a contact (counted as different people)",
+                self.without_contact,
+            ) % {"n": self.without_contact}
         return text
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import segno
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -248,7 +249,8 @@ class _TestCanvas(Canvas):
         self.setFont(bold, 150)
         self.translate(width / 2, height / 2)
         self.rotate(35)
-        self.drawCentredString(0, -50, "TEST")
+        # Translators: the big stamp across every page of a test print; keep it one short word.
+        self.drawCentredString(0, -50, pgettext("stamp on a test print", "TEST"))
         self.restoreState()
         self.saveState()
         self.setFillColor(colors.Color(0.6, 0.1, 0.1))

@@ -22,7 +22,7 @@ def test_it_keeps_the_first_record_of_each_person_and_marks_repeats() -> None:
     assert [r["id"] for r in found.unique] == ["a", "b", "d", "e"]
     assert [(r["id"], r["repeat_of"]) for r in found.repeats] == [("c", "a")]
     assert found.people == 4 and found.without_contact == 2
-    assert "5 record(s): 4 different people, 1 repeat(s)" in found.summary()
+    assert "5 records: 4 different people, 1 repeat of the same contact" in found.summary()
 
 
 def test_it_joins_records_that_share_any_contact() -> None:

@@ -97,7 +97,7 @@ def test_reveal_counts_a_reached_pledge_without_writing_names(tmp_path, owner, p
     output = run(
         "reveal", "--key", str(key_file), "--file", export_file(tmp_path, owner, pledge), "--out", str(out_dir)
     )
-    assert "Different people: 3 (5 record(s): 3 different people, 2 repeat(s)" in output
+    assert "Different people: 3 (5 records: 3 different people, 2 repeats of the same contact" in output
     assert "1 without a contact" in output
     assert "no names written" in output and not out_dir.exists()
     assert not pledge.confirm(3)  # below the threshold of 5, however many submissions
@@ -136,7 +136,7 @@ def test_reveal_confirms_a_reached_pledge_on_the_server_counting_repeats_once(
     post_pledgers(pledge)
     args = server_args(live_server, owner, key_file, pledge, tmp_path)
     output = run("reveal", *args, "--confirm")
-    assert "Different people: 5 (7 record(s): 5 different people, 2 repeat(s)" in output
+    assert "Different people: 5 (7 records: 5 different people, 2 repeats of the same contact" in output
     assert "Confirmed on the server with 5 different people: the pledge is active" in output
     assert not (tmp_path / "out").exists()  # counting wrote no names
     pledge.refresh_from_db()
