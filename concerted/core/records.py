@@ -50,7 +50,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 
 from . import export, hashing, receipts, sealing
 from .days import today
-from .erase import purge_deleted
+from .erase import fold_wal, purge_deleted
 
 
 class ParticipantRecord(models.Model):
@@ -392,7 +392,7 @@ def ensure_storage(**_kwargs: Any) -> None:
                     raise RuntimeError(f"foreign key check failed after rebuilding: {problems[:5]}")
         finally:
             cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        fold_wal(cursor)
 
 
 def _rebuild_without_rowid(cursor: Any, table: str) -> None:

@@ -321,7 +321,7 @@ def units(layout: Layout, opts: Options) -> dict[str, str]:
             "[Unit]\nDescription=Concerted: release new public figures whose time has come\n"
             "After=network.target postgresql.service\n\n"
             f"[Service]\nType=oneshot\n{user}{env}WorkingDirectory={cur}\n"
-            f"ExecStart={python} tick --releases-only -v0\n{rw}{HARDENING}"
+            f"ExecStart={python} tick --quick -v0\n{rw}{HARDENING}"
         ),
         "concerted-release.timer": (
             "[Unit]\nDescription=Concerted: release due public figures every five minutes\n\n"

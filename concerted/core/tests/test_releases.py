@@ -71,7 +71,7 @@ def test_it_keeps_the_figures_when_fewer_than_five_acted(petition, clock):
     assert releases.status(petition).pending == 4
 
 
-def test_it_releases_only_at_the_first_tick_after_a_scheduled_time(petition, clock):
+def test_it_quick_at_the_first_tick_after_a_scheduled_time(petition, clock):
     tick(clock, at(11, 59))
     sign(petition, 4)
     tick(clock, at(12, 1))  # the 12:00 release: only 4 actions, so nothing
@@ -83,7 +83,7 @@ def test_it_releases_only_at_the_first_tick_after_a_scheduled_time(petition, clo
     assert released(petition) == 5
 
 
-def test_the_releases_only_tick_releases_and_does_nothing_else(petition, clock, monkeypatch):
+def test_the_quick_tick_releases_and_does_nothing_else(petition, clock, monkeypatch):
     """Run every five minutes (deploy's concerted-release.timer) so a 16:30 release comes
     at 16:30; it must not run the hourly jobs or the table rewrite, which holds the write
     lock."""
@@ -101,7 +101,7 @@ def test_the_releases_only_tick_releases_and_does_nothing_else(petition, clock, 
     monkeypatch.setattr(records, "scramble_all", not_now)
     monkeypatch.setattr(jobs, "jobs", not_now)
     clock["now"] = at(16, 31)
-    call_command("tick", "--releases-only", verbosity=0)
+    call_command("tick", "--quick", verbosity=0)
     assert released(petition) == 5
 
 
