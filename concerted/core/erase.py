@@ -77,6 +77,9 @@ def fold_wal(cursor: object | None = None) -> bool:
     stay until the next fold); True when the WAL is empty, and on PostgreSQL."""
     if connection.vendor != "sqlite":
         return True
+    if connection.in_atomic_block:  # a checkpoint can't run inside a transaction: after it
+        connection.on_commit(fold_wal)
+        return False
     if cursor is None:
         with connection.cursor() as own:
             return fold_wal(own)
