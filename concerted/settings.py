@@ -77,6 +77,10 @@ SECRET_KEY_FILE = Path(env_str("CONCERTED_SECRET_KEY_FILE", str(DATA_DIR / "secr
 # session and serve no file, so their key lives in memory only and they make no data
 # folder: a trustee's laptop keeps nothing but the files the command was asked to write.
 OWN_MACHINE = os.environ.get("CONCERTED_OWN_MACHINE") == "1"
+if not OWN_MACHINE and not DATA_DIR.exists():
+    # Made here, owner only: the embedded database is created 0644 by SQLite, and inside a
+    # folder made with the usual 0755 anyone with a login on the machine could copy it.
+    DATA_DIR.mkdir(mode=0o700, parents=True)
 if not SECRET_KEY and OWN_MACHINE:
     import secrets
 

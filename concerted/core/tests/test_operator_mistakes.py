@@ -152,3 +152,12 @@ def test_a_full_disk_and_a_read_only_database_are_explained(tmp_path):
         readonly.execute("INSERT INTO t VALUES (1)")
     readonly.close()
     assert "who owns the data folder" in (mishaps.explain(ro.value) or "")
+
+
+def test_a_new_data_folder_is_for_its_owner_only(tmp_path):
+    """`make run` / a first `concerted migrate` made var/ 0755 and SQLite the database
+    0644 in it: anyone with a login on the machine could copy every sealed record."""
+    data = tmp_path / "fresh" / "var"
+    result = concerted(data, "migrate", "-v0")
+    assert result.returncode == 0, result.stderr
+    assert data.stat().st_mode & 0o777 == 0o700
