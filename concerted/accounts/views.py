@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django import forms
 from django.contrib import messages
@@ -46,6 +48,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     form_class = SignInForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # A new installation has nobody to sign in as, and the page was the only place a
+        # first organizer looked. It says only that the server is unused so far.
+        context["no_organizer_yet"] = not get_user_model().objects.exists()
+        return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()

@@ -31,6 +31,7 @@ class SignForm(forms.Form):
     segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     comment = ReadableCharField(
         label=gettext_lazy("A few words (optional)"),
+        help_text=gettext_lazy("Sealed: only the committee can read it. It is not printed on the petition."),
         required=False,
         max_length=2000,
         multiline=True,

@@ -87,3 +87,14 @@ def test_the_organizer_command_creates_accounts(monkeypatch):
         with pytest.raises(CommandError, match=r"username|characters|blank"):
             call_command("organizer", "add", bad, password_env="NEW_PW")
     assert get_user_model().objects.count() == 1
+
+
+def test_it_tells_a_new_installation_how_to_make_the_first_organizer():
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "This server has no organizer account yet" in page
+    assert "concerted organizer add YOUR-NAME" in page
+
+
+def test_it_says_nothing_of_the_kind_once_an_organizer_exists(owner):
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "no organizer account yet" not in page

@@ -24,6 +24,8 @@ def test_it_shows_the_sign_page_without_scripts(petition):
     html = response.content.decode()
     assert "Use your personal phone, not a work device or work Wi-Fi." in html
     assert "<script" not in html
+    # Who reads the comment is said next to it, as for the name and contact.
+    assert "Sealed: only the committee can read it. It is not printed on the petition." in html
     assert response["Referrer-Policy"] == "no-referrer"
     assert "default-src 'none'" in response["Content-Security-Policy"]
 

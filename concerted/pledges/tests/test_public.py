@@ -147,6 +147,15 @@ def test_pledging_to_an_ended_pledge_is_refused_clearly(pledge, add_pledges, sta
     assert Commitment.objects.count() == (5 if state == "active" else 0)
 
 
+def test_an_active_pledge_no_longer_offers_withdrawal(pledge, add_pledges):
+    assert "Check or withdraw with your receipt code" in page(pledge)
+    add_pledges(pledge, 5)
+    pledge.confirm(pledge.count())
+    html = page(pledge)
+    assert "Check your pledge with your receipt code" in html
+    assert "withdraw" not in html.lower()
+
+
 def test_it_refuses_an_employer_address(pledge):
     response = pledge_post(pledge, contact="me@ACME.com")
     assert response.status_code == 400
