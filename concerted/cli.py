@@ -9,6 +9,7 @@ one run `python manage.py` explicitly."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from concerted.core.management.base import terminal_language
@@ -30,9 +31,26 @@ def concerted_commands() -> dict[str, str]:
     }
 
 
+def summary(app: str, name: str) -> str:
+    """A command's help text up to its first full stop or colon: what it is for, in a line."""
+    from django.core.management import load_command_class
+
+    text = " ".join(str(load_command_class(app, name).help).split())
+    first = re.split(r"(?<=[a-z0-9)])[.:;] ", text, maxsplit=1)[0].rstrip(".:")
+    return first if len(first) <= 90 else first[:89].rstrip() + "…"
+
+
 def usage(commands: dict[str, str]) -> str:
+    from django.utils.translation import gettext as _
+
     lines = ["Usage: concerted COMMAND [options]  (concerted COMMAND --help for details)", "", "Commands:"]
-    lines += [f"  {name}" for name in sorted(commands)]
+    # deploy runs before Django (on a fresh server), so it is not among the commands.
+    described = {
+        **{name: summary(app, name) for name, app in commands.items()},
+        "deploy": _("Install or upgrade Concerted on this server (systemd units, Caddy, tor)"),
+    }
+    width = max(len(name) for name in described)
+    lines += [f"  {name.ljust(width)}  {described[name]}" for name in sorted(described)]
     return "\n".join(lines) + "\n"
 
 

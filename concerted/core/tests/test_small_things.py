@@ -95,10 +95,15 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_the_cli_offers_only_concerted_commands():
     listing = run_cli("help")
     assert listing.returncode == 0
-    for name in ("reveal", "keys", "backup", "restore", "organizer", "notify", "migrate"):
-        assert f"  {name}\n" in listing.stdout
+    listed = {line.split()[0]: line for line in listing.stdout.splitlines() if line.startswith("  ")}
+    for name in ("reveal", "keys", "backup", "restore", "organizer", "notify", "migrate", "deploy"):
+        assert name in listed
+    # Each says in a line what it is for (a new operator read a bare list of names).
+    assert "Make the committee keypair on this computer" in listed["keys"]
+    assert "Create an organizer account" in listed["organizer"]
+    assert all(len(line.split()) > 2 for line in listed.values()), listing.stdout
     for dangerous in ("flush", "dbshell", "sqlflush", "shell"):
-        assert f"  {dangerous}\n" not in listing.stdout
+        assert dangerous not in listed
         refused = run_cli(dangerous)
         assert refused.returncode == 2 and "unknown command" in refused.stderr
 
