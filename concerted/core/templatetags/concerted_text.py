@@ -5,6 +5,7 @@ import datetime
 from django import template
 from django.utils import dateformat
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_default_timezone, localtime
 
@@ -44,3 +45,10 @@ def zone(value: datetime.datetime | None) -> str:
     """The installation's zone abbreviation at a release moment ("CET", "WEST"), to follow
     a time the `date` filter printed (it converts to that zone but doesn't name it)."""
     return releases.zone_name(value) if value is not None else ""
+
+
+@register.filter
+def in_language(text: object, language: str) -> str:
+    """Campaign text inside a translated sentence, marked with the language it is written
+    in (a unit's name in English on a Spanish page), so a screen reader reads it right."""
+    return format_html('<span lang="{}">{}</span>', language, text) if language else str(text)

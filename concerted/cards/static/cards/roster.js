@@ -205,8 +205,16 @@
         });
         var signed = list.filter(function (p) { return p.card === L.signed; }).length;
         var section = el("section", undefined, "chart-group");
-        section.appendChild(el("h2", groupHeading(L.groups[groupBy], key, L.no_group[groupBy], list.length, signed)));
-        section.appendChild(table(list.map(function (p) { return personRow(p, root.dataset.personUrl); })));
+        var heading = groupHeading(L.groups[groupBy], key, L.no_group[groupBy], list.length, signed);
+        section.appendChild(el("h2", heading));
+        // The 11 columns scroll in a box of their own, as the server-drawn tables do: a
+        // labelled region in the Tab order, so a keyboard scrolls it in every browser.
+        var wrap = el("div", undefined, "table-wrap");
+        wrap.setAttribute("role", "region");
+        wrap.tabIndex = 0;
+        wrap.setAttribute("aria-label", heading);
+        wrap.appendChild(table(list.map(function (p) { return personRow(p, root.dataset.personUrl); })));
+        section.appendChild(wrap);
         chart.appendChild(section);
       });
       chart.insertBefore(el("p", shownSummary(shown.length, opened.people.length)), chart.firstChild);
