@@ -73,7 +73,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     unit = _public_unit(slug)
     card = signing.find_by_receipt(unit, code)
     if card is None:
-        return render(request, "cards/receipt_unknown.html", _context(unit), status=404)
+        return render(request, "cards/receipt_unknown.html", _context(unit, typed=code[:64]), status=404)
     return render(
         request,
         "cards/receipt.html",
@@ -96,7 +96,7 @@ def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     if code:
         if receipts.looks_valid(code) and signing.find_by_receipt(unit, code):
             return redirect("cards:receipt", unit.slug, receipts.normalize(code))
-        return render(request, "cards/receipt_unknown.html", _context(unit, tried=True), status=404)
+        return render(request, "cards/receipt_unknown.html", _context(unit, tried=True, typed=code[:64]), status=404)
     return render(request, "cards/receipt_lookup.html", _context(unit))
 
 
@@ -106,7 +106,7 @@ def revoke(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     unit = _public_unit(slug)
     card = signing.find_by_receipt(unit, code)
     if card is None:
-        return render(request, "cards/receipt_unknown.html", _context(unit), status=404)
+        return render(request, "cards/receipt_unknown.html", _context(unit, typed=code[:64]), status=404)
     if not confirm.confirmed(request):
         return confirm.ask(
             request,

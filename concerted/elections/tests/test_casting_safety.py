@@ -74,7 +74,7 @@ def _tracker_page(client: Client, election: Election, tracker: str) -> str:
 
 def _board_search(client: Client, election: Election, tracker: str) -> str:
     html = client.get(reverse("elections:board", args=[election.slug]), {"tracker": tracker}).content.decode()
-    found = re.search(r'<p role="status" id="find-result">(.*?)</p>', html, re.S)
+    found = re.search(r'<p role="status" id="find-result"[^>]*>(.*?)</p>', html, re.S)
     assert found, html
     return found.group(1)
 

@@ -86,7 +86,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     petition = _public_petition(slug)
     signature = signing.find_by_receipt(petition, code)
     if signature is None:
-        return render(request, "petitions/receipt_unknown.html", _context(petition), status=404)
+        return render(request, "petitions/receipt_unknown.html", _context(petition, typed=code[:64]), status=404)
     return render(
         request,
         "petitions/receipt.html",
@@ -108,7 +108,9 @@ def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
     if code:
         if receipts.looks_valid(code) and signing.find_by_receipt(petition, code):
             return redirect("petitions:receipt", petition.slug, receipts.normalize(code))
-        return render(request, "petitions/receipt_unknown.html", _context(petition, tried=True), status=404)
+        return render(
+            request, "petitions/receipt_unknown.html", _context(petition, tried=True, typed=code[:64]), status=404
+        )
     return render(request, "petitions/receipt_lookup.html", _context(petition))
 
 
@@ -118,7 +120,7 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     petition = _public_petition(slug)
     signature = signing.find_by_receipt(petition, code)
     if signature is None:
-        return render(request, "petitions/receipt_unknown.html", _context(petition), status=404)
+        return render(request, "petitions/receipt_unknown.html", _context(petition, typed=code[:64]), status=404)
     if not confirm.confirmed(request):
         return confirm.ask(
             request,

@@ -119,15 +119,16 @@ def _receipt_page(
     return render(request, "pledges/receipt.html", context, status=status)
 
 
-def _unknown(request: HttpRequest, pledge: Pledge, **extra: object) -> HttpResponse:
-    return render(request, "pledges/receipt_unknown.html", _context(pledge, **extra), status=404)
+def _unknown(request: HttpRequest, pledge: Pledge, code: str, **extra: object) -> HttpResponse:
+    # The code goes back into the page's lookup box (as typed, escaped), to fix rather than retype.
+    return render(request, "pledges/receipt_unknown.html", _context(pledge, typed=code[:64], **extra), status=404)
 
 
 @require_safe
 def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     pledge = _public_pledge(slug)
     page = _receipt_page(request, pledge, code, is_new=request.GET.get("new") == "1")
-    return page or _unknown(request, pledge)
+    return page or _unknown(request, pledge, code)
 
 
 @require_safe
@@ -139,7 +140,7 @@ def receipt_lookup(request: HttpRequest, slug: str) -> HttpResponse:
             pledge.status == Pledge.Status.LAPSED or pledging.find_by_receipt(pledge, code)
         ):
             return redirect("pledges:receipt", pledge.slug, receipts.normalize(code))
-        return _unknown(request, pledge, tried=True)
+        return _unknown(request, pledge, code, tried=True)
     return render(request, "pledges/receipt_lookup.html", _context(pledge))
 
 
@@ -150,7 +151,7 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     commitment = pledging.find_by_receipt(pledge, code) if pledge.status != Pledge.Status.LAPSED else None
     if commitment is None:
         # Lapsed: already destroyed with every other pledge, and the receipt page says so.
-        return _receipt_page(request, pledge, code) or _unknown(request, pledge)
+        return _receipt_page(request, pledge, code) or _unknown(request, pledge, code)
     if not confirm.confirmed(request):
         return confirm.ask(
             request,
@@ -168,6 +169,6 @@ def withdraw(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         pledging.withdraw(commitment)
     except pledging.CannotWithdraw:
         error = _("The committee has confirmed this pledge, so it can no longer be withdrawn here.")
-        return _receipt_page(request, pledge, code, status=409, error=error) or _unknown(request, pledge)
+        return _receipt_page(request, pledge, code, status=409, error=error) or _unknown(request, pledge, code)
     page = reverse("pledges:pledge", args=[pledge.slug])
     return render(request, "pledges/withdrawn.html", _context(pledge, language_path=page))

@@ -16,6 +16,7 @@
   // serves); without it they stay in English.
   var gettext = window.gettext || function (s) { return s; };
   var interpolate = window.interpolate || function (f, o) { return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); }); };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
   var encrypted = document.getElementById("encrypted");
   var audit = document.getElementById("audit");
   var trackerEl = document.getElementById("pending-tracker");
@@ -50,10 +51,46 @@
     if (!box) {
       box = document.createElement("div");
       box.className = "error-box js";
+      box.id = "vote-js-error";
       box.setAttribute("role", "alert");
       form.insertBefore(box, form.firstChild);
     }
     box.textContent = text;
+    return box;
+  }
+
+  // The box sits at the top of the form, out of sight at 200% zoom on a phone: the
+  // keyboard focus goes there, so it is read out and seen (as after a refused cast).
+  function focusError() {
+    var box = form.querySelector(".error-box.js");
+    if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
+  }
+
+  // A field at fault says so (aria-invalid) and names the error box next to its own help
+  // text (aria-describedby), as the page does without JavaScript; both go when it is fixed.
+  var choiceBoxes = form.querySelectorAll("input[name=choice]");
+  var choiceGroup = choiceBoxes.length ? choiceBoxes[0].closest("fieldset") : null;
+  var described = [[codeInput, codeInput.getAttribute("aria-describedby")]];
+  if (choiceGroup) { described.push([choiceGroup, choiceGroup.getAttribute("aria-describedby")]); }
+  var marked = [];
+
+  function markInvalid(field, fields) {
+    var box = form.querySelector(".error-box.js");
+    described.forEach(function (pair) {
+      if (pair[0] !== field) { return; }
+      field.setAttribute("aria-describedby", ((pair[1] || "") + " " + box.id).trim());
+    });
+    Array.prototype.forEach.call(fields, function (el) {
+      if (el.getAttribute("aria-invalid") !== "true") { el.setAttribute("aria-invalid", "true"); marked.push(el); }
+    });
+  }
+
+  function unmarkInvalid() {
+    described.forEach(function (pair) {
+      if (pair[1] === null) { pair[0].removeAttribute("aria-describedby"); } else { pair[0].setAttribute("aria-describedby", pair[1]); }
+    });
+    marked.forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    marked = [];
   }
 
   function say(text) { status.textContent = text; }
@@ -61,6 +98,25 @@
   function clearError() {
     var box = form.querySelector(".error-box.js");
     if (box) { box.remove(); }
+    unmarkInvalid();
+  }
+
+  // The question as this page shows it (the fieldset's legend, in its own language), put
+  // into a translated sentence: what to fix is named, as the page without JavaScript does.
+  function showChoiceError(picked) {
+    var q = manifest.questions[0];
+    var legend = choiceGroup ? choiceGroup.querySelector("legend strong") : null;
+    var sentence = picked ? interpolate(ngettext(
+      "Choose at most %(k)s answer to the question “%(question)s”.",
+      "Choose at most %(k)s answers to the question “%(question)s”.", q.max), { k: q.max, question: "\u0001" }, true) :
+      interpolate(gettext("Choose an answer to the question “%(question)s”: none is chosen yet."), { question: "\u0001" }, true);
+    var pieces = sentence.split("\u0001");
+    var box = showError(pieces[0]);
+    var name = document.createElement("span");
+    name.textContent = legend ? legend.textContent : String(q.text);
+    if (legend && legend.getAttribute("lang")) { name.lang = legend.getAttribute("lang"); }
+    box.appendChild(name);
+    box.appendChild(document.createTextNode(pieces.slice(1).join("")));
   }
 
   // What the fields hold now, to compare with what an encrypted ballot was made from.
@@ -118,8 +174,14 @@
       pending = B.encryptBallot(manifest, code, choices());
       pending.made = onScreen();
     } catch (e) {
-      showError(e.message === "not a voting code" ? gettext("That is not a voting code: 20 letters and digits in four groups.") :
-        gettext("Please choose as many options as the question allows."));
+      if (e.message === "not a voting code") {
+        showError(gettext("That is not a voting code: 20 letters and digits in four groups."));
+        markInvalid(codeInput, [codeInput]);
+      } else {
+        showChoiceError(choices()[0].reduce(function (a, b) { return a + b; }, 0));
+        markInvalid(choiceGroup, choiceBoxes);
+      }
+      focusError();
       return;
     }
     trackerEl.textContent = pending.tracker;
@@ -237,8 +299,7 @@
         say("");
         showError(gettext("No answer came from the server, so this phone can't tell whether your ballot was cast. Check your connection and tap “Cast this ballot” again: it is never counted twice."));
       }
-      var box = form.querySelector(".error-box.js");
-      if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
+      focusError();
     });
   });
 
@@ -256,6 +317,7 @@
         if (answer.body && answer.body.error) { discard(""); showError(answer.body.error); } else {
           showError(gettext("This phone could not tell the server that the ballot is spoiled, so its check is not shown yet. Check your connection and try again."));
         }
+        focusError();
         return;
       }
       showAudit(checked);
