@@ -48,6 +48,7 @@ SAME_IN = {
     },
     "de": {
         "Token": "the word German uses for an access token",
+        "TEST": "the same word in German (the test-print stamp)",
         "Name": "the same word in German",
         "Option": "the same word in German",
         "Petition": "the same word in German",
