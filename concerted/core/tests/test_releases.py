@@ -71,7 +71,7 @@ def test_it_keeps_the_figures_when_fewer_than_five_acted(petition, clock):
     assert releases.status(petition).pending == 4
 
 
-def test_it_quick_at_the_first_tick_after_a_scheduled_time(petition, clock):
+def test_it_releases_only_at_the_first_tick_after_a_scheduled_time(petition, clock):
     tick(clock, at(11, 59))
     sign(petition, 4)
     tick(clock, at(12, 1))  # the 12:00 release: only 4 actions, so nothing

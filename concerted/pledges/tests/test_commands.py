@@ -18,6 +18,7 @@ from .conftest import move_deadline, pledge_post
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def key_file(tmp_path, private_key):
     path = tmp_path / "committee.key"
