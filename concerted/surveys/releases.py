@@ -310,6 +310,7 @@ def _audit(
         )
     _apply_frozen(now, frozen, _last_pattern(previous, SEG))
     seg.cells += now
+    seg.add_point(per_combo.astype(float))  # the true counts: a history the attacker can't rule out
     disclosure.primary(now, k)
     for cell in now:
         if (cell.view, cell.key) in forced and cell.shown:
@@ -398,6 +399,7 @@ def _family(
     _apply_frozen(now, frozen, _last_pattern(previous, spec.key))
     disclosure.primary(now, k)
     family.cells += now
+    family.add_point(table.ravel().astype(float))  # the true counts: a history the attacker can't rule out
     return family, now
 
 
