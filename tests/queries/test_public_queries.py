@@ -224,7 +224,7 @@ OTHER_GETS: dict[str, int] = {
     "privacy": 0,
     "favicon": 0,
     "javascript-catalog": 0,
-    "accounts:login": 0,
+    "accounts:login": 1,  # does any organizer exist yet (the first-run hint)
     "accounts:login_code": 0,
     "accounts:sessions": 0,
     "accounts:two_factor": 0,

@@ -81,6 +81,9 @@ def normalize(text: str, slugs: dict[str, str]) -> str:
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="<t>"', text)
     text = re.sub(r"\b[A-Z2-7]{26}\b", "<receipt>", text)
     text = re.sub(r"\b[A-Z2-7]{4}(?:-[A-Z2-7]{1,4}){5,}\b", "<receipt>", text)
+    # The receipt page spells the code for screen readers ("V 4 O L, P M M O, ..."):
+    # the same random code, written out.
+    text = re.sub(r"(?:,? +[A-Z2-7]){26}\b", " <receipt spelled>", text)
     return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text)
 
 
