@@ -244,6 +244,8 @@ def test_withdrawing_after_confirmation_is_refused_clearly(pledge, add_pledges):
     response = Client().post(reverse("pledges:withdraw", args=[pledge.slug, code]), {"confirm": "yes"})
     assert response.status_code == 409
     assert "can no longer be withdrawn here" in response.content.decode()
+    # Announced and focused, as every other error: a zoomed-in phone shows it.
+    assert '<div class="error-box" role="alert" tabindex="-1" autofocus>' in response.content.decode()
     assert Commitment.objects.count() == 5
 
 
