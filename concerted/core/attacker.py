@@ -18,17 +18,23 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 
-def solve(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> tuple[float, np.ndarray] | None:
-    """min objective·y and a y that reaches it, or None when the system has no solution.
-    With `integer`, the relaxation first: when its optimum is a whole vector it is the
-    integer optimum too; otherwise `milp` decides."""
+def _linprog_system(system: tuple) -> dict:
+    """linprog's arguments for the system: its equalities, and `a_ub·y <= 0` if any."""
     a_eq, b_eq, a_ub = system
     kwargs: dict = {"method": "highs"}
     if a_eq.shape[0]:
         kwargs |= {"A_eq": a_eq, "b_eq": b_eq}
     if a_ub is not None:
         kwargs |= {"A_ub": a_ub, "b_ub": np.zeros(a_ub.shape[0])}
-    relaxed = linprog(objective, bounds=(0, upper), **kwargs)
+    return kwargs
+
+
+def solve(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> tuple[float, np.ndarray] | None:
+    """min objective·y and a y that reaches it, or None when the system has no solution.
+    With `integer`, the relaxation first: when its optimum is a whole vector it is the
+    integer optimum too; otherwise `milp` decides."""
+    a_eq, b_eq, a_ub = system
+    relaxed = linprog(objective, bounds=(0, upper), **_linprog_system(system))
     if relaxed.status != 0:
         return None
     if not integer or np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
@@ -45,13 +51,8 @@ def solve(objective: np.ndarray, system: tuple, upper: float, integer: bool) -> 
 def relax(objective: np.ndarray, system: tuple, upper: float) -> tuple[float, np.ndarray] | None:
     """min objective·y of the linear relaxation and the multipliers of the equalities (a
     dual solution), or None when it has no solution."""
-    a_eq, b_eq, a_ub = system
-    kwargs: dict = {"method": "highs"}
-    if a_eq.shape[0]:
-        kwargs |= {"A_eq": a_eq, "b_eq": b_eq}
-    if a_ub is not None:
-        kwargs |= {"A_ub": a_ub, "b_ub": np.zeros(a_ub.shape[0])}
-    found = linprog(objective, bounds=(0, upper), **kwargs)
+    a_eq = system[0]
+    found = linprog(objective, bounds=(0, upper), **_linprog_system(system))
     if found.status != 0:
         return None
     marginals = found.eqlin.marginals if a_eq.shape[0] else np.zeros(0)
