@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import disclosure
 from .disclosure import EVERYONE, GROUP, Cell, Family
@@ -206,8 +207,6 @@ def readiness(survey: Survey) -> tuple[bool, str]:
 
 
 def _readiness(survey: Survey, matrix: Matrix, previous: Release | None, k: int) -> tuple[bool, str]:
-    from django.utils.translation import gettext as _
-
     layout = layout_for(matrix)
     grown = growth(survey, layout, previous)
     if grown[EVERYONE] <= 0:
@@ -220,13 +219,37 @@ def _readiness(survey: Survey, matrix: Matrix, previous: Release | None, k: int)
     return True, _("Ready: a new release can be made.")
 
 
-@transaction.atomic
 def make(survey: Survey) -> Release:
-    """Compute and store the next release, or raise NotReady."""
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    """Compute and store the next release, or raise NotReady.
+
+    The audit can take minutes on a small unit with many groups, so it runs outside any
+    transaction: inside one, SQLite's IMMEDIATE transaction would hold the whole server's
+    write lock (every signature, pledge and card would wait, then fail) and PostgreSQL's
+    row lock on the survey would hold up its responses. It works on the responses as they
+    are when it starts (they are only ever added; later ones go in the next release), and
+    the short transaction at the end stores it only if nothing it relied on has changed."""
+    survey = Survey.objects.get(pk=survey.pk)
+    basis = _basis(survey)
     release = prepare(survey, load(survey), list(survey.releases.order_by("number")))
-    release.save(force_insert=True)
+    with transaction.atomic():
+        current = Survey.objects.select_for_update().get(pk=survey.pk)
+        if _basis(current) != basis:
+            raise NotReady(
+                _(
+                    "Another release was made, or the survey was changed, while this one was being prepared. "
+                    "Nothing was stored: look at the results, then try again if a release is still due."
+                )
+            )
+        release.survey = current
+        release.save(force_insert=True)
     return release
+
+
+def _basis(survey: Survey) -> tuple[int, int, tuple[tuple[int, tuple[int, int]], ...]]:
+    """What a release is computed from, besides the responses: the last release's number,
+    the smallest group shown and the questions' layout."""
+    last = survey.releases.order_by("-number").values_list("number", flat=True).first() or 0
+    return last, survey.min_group, tuple(survey.layout().items())
 
 
 def prepare(survey: Survey, matrix: Matrix, previous: list[Release]) -> Release:
