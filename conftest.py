@@ -154,3 +154,21 @@ def clock(monkeypatch):
     state = {"now": datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)}
     monkeypatch.setattr(releases, "now", lambda: state["now"])
     return state
+
+
+@pytest.fixture
+def zone_and_clock(settings, monkeypatch):
+    """zone_and_clock(zone, moment): the installation's zone (CONCERTED_TIME_ZONE) and
+    the clock, for one test. The next-release memo in pagecache is per process: start and
+    end without it."""
+    from django.utils import timezone
+
+    from concerted.core import pagecache
+
+    def use(zone: str, moment: datetime.datetime) -> None:
+        settings.TIME_ZONE = zone
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        pagecache._next_cache.clear()
+
+    yield use
+    pagecache._next_cache.clear()

@@ -17,9 +17,21 @@ from concerted.core.management.base import terminal_language
 # Django commands an operator needs through `concerted`; nothing that deletes data.
 DJANGO_COMMANDS = ("migrate", "check")
 
-# Commands run on trustees' and members' own computers, never on the server: settings
-# then write no secret key file and no data folder there (settings.OWN_MACHINE).
-OWN_MACHINE_COMMANDS = ("election", "verify-election")
+# Commands run on organizers', trustees' and members' own computers, never on the server
+# (docs/MESSAGING.md, CARDS.md, INVITES_AND_FLYERS.md): settings then write no secret key
+# file and no data folder there (settings.OWN_MACHINE). They open what they download or
+# are given and write only the files asked for; a `var/` with a secret key would mark a
+# committee laptop. `notify` only explains that `send` replaced it, where `send` runs.
+OWN_MACHINE_COMMANDS = (
+    "election",
+    "verify-election",
+    "keys",
+    "reveal",
+    "send",
+    "codes",
+    "wallchart",
+    "notify",
+)
 
 
 def concerted_commands() -> dict[str, str]:

@@ -23,8 +23,23 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("CONCERTED_GUNICORN_LOGLEVEL", "warning")
 _shared = bool(os.environ.get("CONCERTED_RATELIMIT_MEMCACHED"))
-workers = int(os.environ.get("WEB_CONCURRENCY", "2" if _shared else "1"))
-threads = int(os.environ.get("CONCERTED_THREADS", "4"))
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number from the environment, at least 1. gunicorn's own int() error ("invalid
+    literal for int()") names no variable, so the operator is told which one it is."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"{name} must be a whole number, at least 1, got {raw!r}")
+    return int(raw)
+
+
+# (A WEB_CONCURRENCY that is no number at all never gets here: gunicorn reads it itself,
+# with int(), while it loads, before this file.)
+workers = _count("WEB_CONCURRENCY", 2 if _shared else 1)
+threads = _count("CONCERTED_THREADS", 4)
 
 
 def on_starting(server: object) -> None:

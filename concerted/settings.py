@@ -7,6 +7,7 @@ import os
 import tempfile
 import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,6 +61,67 @@ def env_time_zone(name: str, default: str = "UTC") -> str:
     return raw
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of a few words ("a4"), in any case; anything else is refused with the words
+    it may be, rather than quietly replaced by the default."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw.lower()
+
+
+def env_rate(name: str, default: str, off_when_empty: bool = False) -> str:
+    """A django-ratelimit rate ("20/10m": 20 per 10 minutes), checked here because the
+    limiter only parses it on the first POST: "lots" would start fine and then fail every
+    sign-in and every signature. Checked with the limiter's own pattern, matched whole
+    (the limiter matches only a prefix, so it reads "20/10M" as 20 per 10 seconds), with
+    the unit required ("20/10" is 20 per 10 seconds, never what was meant) and a period
+    longer than zero (the limiter refuses "20/0m" on every request). Empty: the default,
+    or "" (no limit) where `off_when_empty` says so."""
+    from django_ratelimit.core import _split_rate, rate_re
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return "" if off_when_empty and name in os.environ else default
+    match = rate_re.fullmatch(raw)
+    if match is None or match.group(3) is None or _split_rate(raw)[1] <= 0:
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 20/10m (20 per 10 minutes; the unit is s, m, h or d, "
+            f"e.g. 12000/m or 100/1h), got {raw!r}"
+        )
+    return raw
+
+
+def env_public_url(name: str, default: str) -> str:
+    """The address printed on every flyer: scheme://host[:port], with at most a trailing
+    "/". Links are built by appending a path to it (concerted/core/public.py), so a path,
+    a query or a fragment here would break every QR code; a user name would be printed on
+    paper; a space makes no address at all."""
+    raw = os.environ.get(name, default).strip()
+    url = raw[:-1] if raw.endswith("/") else raw
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is not None or not parts.netloc.endswith(":")
+    except ValueError:  # not a number, or above 65535
+        port_ok = False
+    if not (
+        raw.startswith(("http://", "https://"))
+        and parts.hostname
+        and port_ok
+        and not (parts.path or parts.query or parts.fragment or "?" in url or "#" in url)
+        and "@" not in parts.netloc
+        and not any(ch.isspace() for ch in url)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must start with http:// or https:// and be only the scheme, the host and an optional "
+            f":port, like https://petition.example.org (no path, ?query, #fragment, user name or space), "
+            f"got {raw!r}"
+        )
+    return url
+
+
 # Where the embedded database, the secret key and the invite-code key live.
 DATA_DIR = Path(env_str("CONCERTED_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
@@ -72,15 +134,23 @@ HTTPS = env_bool("CONCERTED_HTTPS", False)
 # signed in across restarts and every installation has its own.
 SECRET_KEY = env_str("CONCERTED_SECRET_KEY")
 SECRET_KEY_FILE = Path(env_str("CONCERTED_SECRET_KEY_FILE", str(DATA_DIR / "secret.key")))
-# `concerted election ...` and `concerted verify-election` run on trustees' and members'
-# own computers, not on the server (concerted/cli.py sets this for them). They sign no
-# session and serve no file, so their key lives in memory only and they make no data
-# folder: a trustee's laptop keeps nothing but the files the command was asked to write.
+# `concerted reveal`, `send`, `election ...`, `verify-election` and the others in
+# cli.OWN_MACHINE_COMMANDS run on organizers', trustees' and members' own computers, not
+# on the server (concerted/cli.py sets this for them). They sign no session and serve no
+# file, so their key lives in memory only and they make no data folder: a laptop keeps
+# nothing but the files the command was asked to write.
 OWN_MACHINE = os.environ.get("CONCERTED_OWN_MACHINE") == "1"
+if not OWN_MACHINE and DATA_DIR.exists() and not DATA_DIR.is_dir():
+    raise ImproperlyConfigured(f"CONCERTED_DATA_DIR must be a folder, but {DATA_DIR} is a file")
 if not OWN_MACHINE and not DATA_DIR.exists():
     # Made here, owner only: the embedded database is created 0644 by SQLite, and inside a
     # folder made with the usual 0755 anyone with a login on the machine could copy it.
-    DATA_DIR.mkdir(mode=0o700, parents=True)
+    try:
+        DATA_DIR.mkdir(mode=0o700, parents=True)
+    except OSError as exc:  # a file on the way, no permission, a read-only disk
+        raise ImproperlyConfigured(
+            f"CONCERTED_DATA_DIR: the data folder {DATA_DIR} can't be created ({exc.strerror or exc})"
+        ) from None
 if not SECRET_KEY and OWN_MACHINE:
     import secrets
 
@@ -88,7 +158,13 @@ if not SECRET_KEY and OWN_MACHINE:
 if not SECRET_KEY:
     from concerted.core.keyfile import read_or_create
 
-    SECRET_KEY = read_or_create(SECRET_KEY_FILE)
+    try:
+        SECRET_KEY = read_or_create(SECRET_KEY_FILE)
+    except OSError as exc:  # a folder, a file it may not read, a folder it may not write
+        _variable = "CONCERTED_SECRET_KEY_FILE" if os.environ.get("CONCERTED_SECRET_KEY_FILE") else "CONCERTED_DATA_DIR"
+        raise ImproperlyConfigured(
+            f"{_variable}: the secret key file {SECRET_KEY_FILE} can't be read or made ({exc.strerror or exc})"
+        ) from None
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("CONCERTED_SECRET_KEY must be at least 50 random characters")
 
@@ -96,9 +172,7 @@ ALLOWED_HOSTS = env_list("CONCERTED_ALLOWED_HOSTS", "127.0.0.1,localhost,testser
 CSRF_TRUSTED_ORIGINS = env_list("CONCERTED_CSRF_TRUSTED_ORIGINS")
 
 # The address printed in QR codes and receipts: a domain or an onion address.
-PUBLIC_BASE_URL = env_str("CONCERTED_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured("CONCERTED_PUBLIC_BASE_URL must start with http:// or https://")
+PUBLIC_BASE_URL = env_public_url("CONCERTED_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -299,14 +373,14 @@ RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_ENABLE = env_bool("CONCERTED_RATELIMIT", True)
 RATELIMIT_VIEW = "concerted.core.views.rate_limited"
-PUBLIC_POST_RATE = env_str("CONCERTED_PUBLIC_POST_RATE", "20/10m")
+PUBLIC_POST_RATE = env_rate("CONCERTED_PUBLIC_POST_RATE", "20/10m")
 # Casting (and spoiling) an election ballot, per client address: a membership meeting
 # votes from one hall Wi-Fi, i.e. one address, so 20 would stop it after 20 members.
 # Every ballot carries a signature by an eligible voting code, so a stranger's flood
 # costs the server a signature check per post and adds nothing.
-BALLOT_POST_RATE = env_str("CONCERTED_BALLOT_POST_RATE", "300/10m")
+BALLOT_POST_RATE = env_rate("CONCERTED_BALLOT_POST_RATE", "300/10m")
 # Organizer sign-in: per client address and, separately, per account name.
-LOGIN_RATE = env_str("CONCERTED_LOGIN_RATE", "10/15m")
+LOGIN_RATE = env_rate("CONCERTED_LOGIN_RATE", "10/15m")
 # Behind a trusted proxy: the request header that carries the client (e.g. X-Forwarded-For,
 # or X-Tor-Circuit for an onion service whose proxy gets Tor's circuit id). Unset: the
 # connection's own address (REMOTE_ADDR). Only ever set it when a proxy you run sets it.
@@ -320,7 +394,7 @@ if CLIENT_IP_HEADER and not all(ch.isalnum() or ch == "-" for ch in CLIENT_IP_HE
 # signers a second for a minute, docs/PERFORMANCE.md) so a real launch is never refused,
 # and about what a 2-core server can sign at all, so a flood is shed before it queues
 # behind the workers. (600 a minute refused such a launch after 6 seconds.)
-GLOBAL_POST_RATE = env_str("CONCERTED_GLOBAL_POST_RATE", "12000/m")
+GLOBAL_POST_RATE = env_rate("CONCERTED_GLOBAL_POST_RATE", "12000/m", off_when_empty=True)
 
 # --- I18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -335,13 +409,27 @@ FORMAT_MODULE_PATH = ["concerted.formats"]
 # means 08:00 there, summer and winter). Participant actions are still stored with the
 # UTC day (concerted/core/days.py), whatever this says.
 TIME_ZONE = env_time_zone("CONCERTED_TIME_ZONE", "UTC")
+# The paper every PDF is laid out on (flyers, the petition for management, the bargaining
+# brief, rosters): "a4" or "letter" (concerted/core/paper.py). Unset, it follows the time
+# zone: Letter where the zone is in a Letter country (the US, Canada, Mexico, Chile,
+# Colombia, Venezuela, the Philippines), A4 in every other place, since most of the world
+# prints on A4 and a Letter page printed there is shrunk or clipped. With no zone (or
+# UTC) the installation never said where it is: Letter, what every PDF was before.
+from concerted.core import paper as _paper  # noqa: E402  (light: no reportlab, no forms)
+
+PAPER = env_choice("CONCERTED_PAPER", _paper.NAMES, _paper.for_zone(TIME_ZONE))
 USE_TZ = True
 
 # --- Static files: every asset served by the app itself ---------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 if not OWN_MACHINE:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates DATA_DIR
+    try:
+        STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates DATA_DIR
+    except OSError as exc:  # a data folder this user may not write
+        raise ImproperlyConfigured(
+            f"CONCERTED_DATA_DIR: {STATIC_ROOT} can't be made in the data folder ({exc.strerror or exc})"
+        ) from None
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "concerted" / "static",
@@ -382,6 +470,13 @@ INSTALL_FILE = env_str("CONCERTED_INSTALL_FILE")
 
 # --- Logging: no IPs, no user agents, no participant URLs --------------------------------
 LOG_FILE = env_str("CONCERTED_LOG_FILE")
+if LOG_FILE:
+    # Opened the way concerted.core.logging.PrivateFileHandler opens it, now: Django would
+    # otherwise stop every command with a traceback from its logging setup.
+    try:
+        os.close(os.open(LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    except OSError as exc:  # a missing folder, a folder, no permission
+        raise ImproperlyConfigured(f"CONCERTED_LOG_FILE: {LOG_FILE} can't be written ({exc.strerror or exc})") from None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,11 +21,10 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from concerted.core import releases
+from concerted.core import paper, releases
 from concerted.core.kanon import show_count
 from concerted.core.pdf import escape, styles
 
@@ -178,12 +177,23 @@ def blocks(kit: Kit, selected: set[str] | None = None, today: datetime.date | No
     return out
 
 
-def build(kit: Kit, today: datetime.date | None = None, selected: set[str] | None = None) -> bytes:
+def build(
+    kit: Kit, today: datetime.date | None = None, selected: set[str] | None = None, paper_name: str | None = None
+) -> bytes:
+    """The brief as a PDF on `paper_name` ("a4", "letter"; default: the installation's paper)."""
     sheet = styles()
+    pagesize = paper.page_size(paper_name)
+    margin = 2 * cm
+    text_width = pagesize[0] - 2 * margin
     story: list[Any] = []
     for block in blocks(kit, selected, today):
         if block.kind == "table":
-            story.append(_table(block.rows, [w * cm for w in block.widths]))
+            # A table wider than the text (a weighted survey's is 17.6 cm; A4's text is
+            # 17 cm wide, Letter's 17.6) would run into the right margin: it is narrowed
+            # to fit, its columns in the same proportions.
+            widths = [w * cm for w in block.widths]
+            fit = min(1.0, text_width / sum(widths)) if widths else 1.0
+            story.append(_table(block.rows, [w * fit for w in widths]))
             continue
         style = {"title": "Title", "h1": "Heading1", "h2": "Heading2", "h3": "Heading3", "p": "BodyText"}.get(
             block.kind, "Small"
@@ -194,11 +204,11 @@ def build(kit: Kit, today: datetime.date | None = None, selected: set[str] | Non
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
-        pagesize=LETTER,
+        pagesize=pagesize,
         title=_("Bargaining brief"),
         author=kit.campaign.committee_name,
-        leftMargin=2 * cm,
-        rightMargin=2 * cm,
+        leftMargin=margin,
+        rightMargin=margin,
     ).build(story)
     return out.getvalue()
 

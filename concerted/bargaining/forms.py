@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from concerted.core import markdown
 from concerted.core.forms import ReadableCharField
+from concerted.core.paper import form_field
 
 from . import clauses
 from .models import CAPTURES, COUNTED, DEVICES, RESPONSES, USES, Demand, PressureReport, SurveillanceReport, Unknown3
@@ -193,3 +194,10 @@ class MergeForm(forms.Form):
     def __init__(self, *args: Any, demand: Demand, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["into"].queryset = demand.kit.demands.filter(merged_into__isnull=True).exclude(pk=demand.pk)  # type: ignore[attr-defined]
+
+
+class BriefForm(forms.Form):
+    """The brief's download: the paper it is laid out on, the installation's preselected
+    (a committee may print it at a copy shop that has only the other size)."""
+
+    paper = form_field()

@@ -7,7 +7,6 @@ counted without opening anything; whatever a coworker types is sealed."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from typing import Any
 
@@ -20,6 +19,7 @@ from concerted.campaigns.models import Campaign
 from concerted.core.days import today
 from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
+from concerted.core.text import same_words_key
 from concerted.core.translations import Translatable
 
 REPORT_KIND = "bargaining.report"
@@ -191,14 +191,6 @@ class Proposal(ParticipantRecord):
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="proposals")
 
 
-def title_key(title: str) -> str:
-    """What makes two demand titles the same: compatibility forms (full-width letters,
-    ligatures), case and runs of spaces don't count. NFKC again after case folding, as
-    Unicode's NFKC_Casefold does: folding can undo a normalization."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", title).casefold())
-    return " ".join(folded.split())
-
-
 class Demand(Translatable):
     """A demand on the board, written by the committee (from proposals or the library)."""
 
@@ -247,9 +239,9 @@ class Demand(Translatable):
         super().clean()
         if not self.title or not self.kit_id:
             return
-        key = title_key(self.title)
+        key = same_words_key(self.title)
         others = self.kit.demands.filter(merged_into__isnull=True).exclude(pk=self.pk)
-        twin = next((title for title in others.values_list("title", flat=True) if title_key(title) == key), None)
+        twin = next((title for title in others.values_list("title", flat=True) if same_words_key(title) == key), None)
         if twin is not None:
             message = _(
                 "The board already has a demand called “%(title)s”. Give this one another title, or edit that "

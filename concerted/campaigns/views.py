@@ -343,11 +343,16 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     form = None if signed_in else NewOrganizerForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
+        # The new account's Argon2 hash takes up to a second: made before the transaction,
+        # which on SQLite holds the whole server's write lock (every signature waits).
+        new_user = None if form is None else form.save(commit=False)
         with transaction.atomic():
             # Deleting the row is the consumption: of two racing POSTs only one deletes it.
             if not OrganizerInvite.objects.filter(pk=invite.pk, expires__gt=timezone.now()).delete()[0]:
                 return render(request, "campaigns/join.html", {"invite": None}, status=404)
-            user = request.user if signed_in else form.save()  # type: ignore[union-attr]
+            if new_user is not None:
+                new_user.save()
+            user = request.user if new_user is None else new_user
             Membership.objects.get_or_create(campaign=invite.campaign, user=user, defaults={"role": invite.role})
         if not signed_in:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from reportlab.lib.pagesizes import LETTER, landscape
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from concerted.core import dedup, markdown
+from concerted.core import dedup, markdown, paper
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -96,7 +96,7 @@ def _build(story: list[Any], title: str, author: str) -> bytes:
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
-        pagesize=landscape(LETTER),
+        pagesize=landscape(paper.page_size()),
         title=title,
         author=author,
         leftMargin=1.5 * cm,
@@ -294,8 +294,9 @@ def roster_pdf(revealed: Revealed) -> bytes:
             escape(ngettext("%(n)d person on the roster", "%(n)d people on the roster", n) % {"n": n}), sheet["Normal"]
         ),
         Spacer(1, 0.3 * cm),
-        # Ten columns across a landscape Letter page (24.9 cm inside the margins): narrower
-        # cell padding, and "Assessed on" wide enough for a whole ISO date on one line.
+        # Ten columns across a landscape page (24.9 cm inside the margins on Letter, the
+        # shorter of the two papers, core/paper.py; 26.7 cm on A4): narrower cell
+        # padding, and "Assessed on" wide enough for a whole ISO date on one line.
         *_table(
             [header, *body],
             [w * cm for w in (2.3, 1.7, 1.8, 2.4, 3.0, 3.1, 2.3, 2.0, 1.8, 4.5)],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerted.core import markdown
-from concerted.core.forms import MessageConsentField, PersonalContactField, ReadableCharField
+from concerted.core.forms import CampaignTextSelect, MessageConsentField, PersonalContactField, ReadableCharField
 from concerted.core.text import in_sentence
 
 from .models import ASSESSMENTS, DEFAULT_CARD_TEXT, FIELD_FOR_KIND, SEGMENT_NAMES, BargainingUnit
@@ -83,7 +83,7 @@ class CardForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("e.g. “Customer support agent II”."),
     )
-    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=CampaignTextSelect)
     phone = PhoneField(
         label=gettext_lazy("Personal phone number"),
         required=True,
@@ -125,6 +125,7 @@ class CardForm(forms.Form):
             field = self.fields["segment"]
             field.label = _("Your %(kind)s (optional)") % {"kind": in_sentence(SEGMENT_NAMES[unit.card_segment_kind])}
             field.choices = [("", _("Prefer not to say")), *segments]  # type: ignore[attr-defined]
+            field.widget.language = unit.campaign.language  # type: ignore[attr-defined]
             field.help_text = _("Only counted in groups of five or more.")
         else:
             del self.fields["segment"]

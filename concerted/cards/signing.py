@@ -79,6 +79,12 @@ def _group_labels(unit: BargainingUnit, cleaned: dict[str, Any]) -> dict[str, st
 
 def add_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
     """Seal everything about the person: name, contact, groups, assessment and its day."""
+    person = _sealed_person(unit, cleaned)
+    person.save(force_insert=True)
+    return person
+
+
+def _sealed_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
     day = today().isoformat()
     assessment = cleaned.get("assessment")
     # Ticked by the organizer when the person agreed in person; nowhere to write without a contact.
@@ -93,7 +99,6 @@ def add_person(unit: BargainingUnit, cleaned: dict[str, Any]) -> RosterPerson:
             "added": day,
         }
     )
-    person.save(force_insert=True)
     return person
 
 
@@ -102,10 +107,13 @@ def import_people(unit: BargainingUnit, rows: list[dict[str, str]]) -> int:
     order must not map back to the employer's list the lines were copied from."""
     rows = list(rows)
     secrets.SystemRandom().shuffle(rows)
+    # Sealed before the transaction: hundreds of lines take most of a second, and on
+    # SQLite the transaction holds the whole server's write lock (every signature waits).
+    people = [_sealed_person(unit, {**row, "assessment": None}) for row in rows]
     with transaction.atomic():
-        for row in rows:
-            add_person(unit, {**row, "assessment": None})
-    return len(rows)
+        for person in people:
+            person.save(force_insert=True)
+    return len(people)
 
 
 def _log(person: RosterPerson, data: dict[str, Any]) -> OneOnOne:

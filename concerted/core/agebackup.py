@@ -15,6 +15,7 @@ still holds it has expired."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -36,6 +37,9 @@ NAME_RE = re.compile(r"^concerted-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.tar\.age$")
 # A backup whose writing failed (a full disk): never finished, never a backup.
 PART_RE = re.compile(r"^concerted-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.tar\.age\.part$")
 PART_MAX_AGE = datetime.timedelta(hours=1)  # far longer than any backup takes to write
+# A name this far ahead of the clock was written while the clock was wrong (not a few
+# seconds of NTP correction).
+FUTURE_SLACK = datetime.timedelta(hours=1)
 SECRET_KEY_PREFIX = "AGE-SECRET-KEY-"
 STAMP = "%Y-%m-%dT%H%M%SZ"
 DB_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
@@ -84,6 +88,40 @@ def read_recipients(path: Path) -> list[str]:
             hint = f" Keep only the key itself: {found.group(0)}" if found else ""
             raise dbtools.DbToolError(f"{path}: {key[:24]!r}... is not an age public key (age1..., one a line).{hint}")
     return keys
+
+
+# --- The invite-code key's fingerprint -------------------------------------------------------
+
+# A keyed hash of a fixed text with the invite-code key: the same key gives the same
+# fingerprint, and it tells nothing about the key (BLAKE2b is a PRF under its key). In a
+# backup's manifest, a restore can check that the key the server will use is the one its
+# unused invite codes were hashed with (core/hashing.py, same key[:64]).
+FINGERPRINT_PERSON = b"concerted-codefp"
+
+
+def code_key_fingerprint(raw: str | bytes | None) -> str | None:
+    """The fingerprint of a key as written in codes.key or CONCERTED_CODE_KEY (hex); None
+    for no key or one that isn't hex (hashing.py would refuse it too)."""
+    if raw is None:
+        return None
+    try:
+        key = bytes.fromhex(raw.decode() if isinstance(raw, bytes) else raw)
+    except ValueError:
+        return None
+    if not key:
+        return None
+    return hashlib.blake2b(b"invite-code key", key=key[:64], digest_size=16, person=FINGERPRINT_PERSON).hexdigest()
+
+
+def live_code_key() -> str | None:
+    """The key the server hashes invite codes with, without making one (hashing.py makes
+    it on the first invite code)."""
+    if settings.CODE_KEY:
+        return settings.CODE_KEY
+    try:
+        return Path(settings.CODE_KEY_FILE).read_text()
+    except FileNotFoundError:
+        return None
 
 
 # --- Snapshots in memory -----------------------------------------------------------------------
@@ -235,11 +273,41 @@ def backup_time(path: Path) -> datetime.datetime | None:
     return datetime.datetime.strptime(match.group(1), STAMP).replace(tzinfo=datetime.UTC)
 
 
+def is_future_dated(path: Path, now: datetime.datetime) -> bool:
+    """Named with a time still to come: made while the clock was wrong. Its name can't say
+    how old it is, so it neither stands for a recent backup nor waits for its date to expire."""
+    when = backup_time(path)
+    return when is not None and when > now + FUTURE_SLACK
+
+
+def future_dated(directory: Path, now: datetime.datetime) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if is_future_dated(p, now)) if directory.is_dir() else []
+
+
+def file_time(path: Path) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC)
+
+
+def expiry_time(path: Path, now: datetime.datetime) -> datetime.datetime | None:
+    """When a backup counts as made, for expiry: the time in its name, or for a backup named
+    in the future the file's time. A file time in the future too (the clock was wrong when
+    it was written) is set to now, the first time a backup sees it: it then expires
+    keep_days later instead of never."""
+    when = backup_time(path)
+    if when is None or when <= now + FUTURE_SLACK:
+        return when
+    when = file_time(path)
+    if when > now + FUTURE_SLACK:
+        os.utime(path, (now.timestamp(), now.timestamp()))
+        when = now
+    return when
+
+
 def expire(directory: Path, keep_days: int, now: datetime.datetime) -> list[Path]:
     limit = now - datetime.timedelta(days=keep_days)
     gone = []
     for path in sorted(directory.iterdir()):
-        when = backup_time(path)
+        when = expiry_time(path, now)
         if when is not None and when < limit:
             path.unlink()
             gone.append(path)
@@ -251,8 +319,15 @@ def expire(directory: Path, keep_days: int, now: datetime.datetime) -> list[Path
     return gone
 
 
-def latest(directory: Path) -> tuple[Path, datetime.datetime] | None:
-    found = [(p, t) for p in directory.iterdir() if (t := backup_time(p)) is not None] if directory.is_dir() else []
+def latest(directory: Path, now: datetime.datetime | None = None) -> tuple[Path, datetime.datetime] | None:
+    """The newest backup by the time in its name, leaving out those named in the future
+    (made while the clock was wrong): one of them would hide that backups stopped."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    found = (
+        [(p, t) for p in directory.iterdir() if (t := backup_time(p)) is not None and not is_future_dated(p, now)]
+        if directory.is_dir()
+        else []
+    )
     return max(found, key=lambda pt: pt[1]) if found else None
 
 

@@ -7,8 +7,10 @@ from typing import Any
 
 import idna
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -211,3 +213,32 @@ class MessageConsentField(forms.BooleanField):
             ),
         )
         super().__init__(*args, **kwargs)
+
+
+class CampaignTextSelect(forms.Select):
+    """A select whose options are the campaign's own words (its teams, sites, shifts),
+    written in the campaign's language. On a page in another language each of them
+    carries that language (a lang attribute), so a screen reader reads "Armazém" in
+    Portuguese on an English page; the empty choice ("Prefer not to say") is the page's
+    own words and carries none. An <option> holds text only: the attribute goes on it."""
+
+    def __init__(self, *args: Any, language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        # Decided as the page is rendered: the language it is rendered in.
+        page = translation.get_language() or settings.LANGUAGE_CODE
+        if self.language and self.language != page and value not in ("", None):
+            option["attrs"]["lang"] = self.language
+        return option

@@ -71,9 +71,9 @@ def key_for(request: HttpRequest, template: str, parts: Iterable[Any]) -> str:
         request.path,
         translation.get_language(),
         template,
-        # The day the page's own date rules read (a deadline, a survey's closing day):
-        # the UTC day of concerted/core/days.py, not the installation's local one, or east
-        # of UTC a page cached before UTC midnight would be served for up to an hour after.
+        # The UTC day of concerted/core/days.py, the day a page shows as a participant's
+        # (a card's date). Rules that follow the installation's midnight instead (a pledge's
+        # deadline, a survey's opening and closing days) put their answer in `extra`.
         days.today().isoformat(),
         *parts,
     ):

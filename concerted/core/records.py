@@ -38,6 +38,7 @@ The lifecycle, in one place:
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -263,8 +264,16 @@ def erase(records: models.QuerySet[Any] | ParticipantRecord) -> int:
         model: type[models.Model] = type(records)
         deleted, detail = model.objects.filter(pk=records.pk).delete()
     else:
+        # Imported here: releases loads the solver, and records is imported by every
+        # app's models.
+        from .releases import counted_together
+
         model = records.model
-        deleted, detail = records.delete()
+        # Many rows at once (a pledge's lapse): each counted as an action by one UPDATE
+        # per subject, in the delete's own transaction, not by three queries per row
+        # while the write lock is held.
+        with transaction.atomic(), counted_together():
+            deleted, detail = records.delete()
     purge(model)
     # Rows the delete cascaded to (a roster person's notes) leave dead tuples too.
     for label in detail:
@@ -282,6 +291,16 @@ def purge(model: type[models.Model]) -> None:
 # --- storage order ----------------------------------------------------------------------------
 
 
+# A rewrite on SQLite moves this many rows per transaction. Every SQLite transaction
+# here takes the whole database's write lock (IMMEDIATE, settings), so rewriting a
+# 100,000-row table in one held every signature, pledge and card for 5 s (bench/
+# bench_write_locks.py); 2,000 rows hold it for about a tenth of a second.
+SCRAMBLE_PART_ROWS = 2_000
+# Between two parts the lock stays free this long: a writer waiting in SQLite's busy
+# handler sleeps up to 100 ms between tries, and must find it free when it wakes.
+SCRAMBLE_PAUSE_SECONDS = 0.1
+
+
 def scramble(model: type[models.Model]) -> None:
     """Rewrite a table so nothing physical follows arrival order.
 
@@ -294,24 +313,59 @@ def scramble(model: type[models.Model]) -> None:
     overflow pages taken in arrival order, and where a new cell lands inside its page
     partly follows arrival. The same rewrite in random order (secure_delete zeroes what
     the delete frees) leaves neither; the purge then empties the WAL, whose frames follow
-    commits."""
+    commits. On SQLite it goes in parts of SCRAMBLE_PART_ROWS rows by key range, each in
+    a transaction of its own (`_scramble_sqlite`)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor in ("postgresql", "sqlite"):
+    if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             # Writers wait until the rewrite commits (readers don't): a row inserted,
             # updated or deleted between the copy and the DELETE below would otherwise
             # be lost, kept stale (a ballot's batch) or brought back after its erase.
-            # (SQLite: transactions begin IMMEDIATE (settings), so the write lock is
-            # already held.)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-            cursor.execute(f"CREATE TEMP TABLE concerted_scramble{drop} AS SELECT * FROM {table}")  # noqa: S608 (names from model _meta)
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (names from model _meta)
-            cursor.execute(f"INSERT INTO {table} SELECT * FROM concerted_scramble ORDER BY random()")  # noqa: S608 (names from model _meta)
-            # Dropped now, not at commit: a caller's outer transaction may scramble several tables.
-            cursor.execute("DROP TABLE concerted_scramble")
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            _rewrite(cursor, table, "", [], " ON COMMIT DROP")
+    elif connection.vendor == "sqlite":
+        _scramble_sqlite(model)
     purge(model)
+
+
+def _rewrite(cursor: Any, table: str, where: str, params: list[Any], drop: str = "") -> None:
+    """Copy the rows `where` selects, delete them, insert the copy in random order."""
+    cursor.execute(f"CREATE TEMP TABLE concerted_scramble{drop} AS SELECT * FROM {table}{where}", params)  # noqa: S608 (names from model _meta)
+    cursor.execute(f"DELETE FROM {table}{where}", params)  # noqa: S608 (names from model _meta)
+    cursor.execute(f"INSERT INTO {table} SELECT * FROM concerted_scramble ORDER BY random()")  # noqa: S608 (names from model _meta)
+    # Dropped now, not at commit: a caller's outer transaction may scramble several tables.
+    cursor.execute("DROP TABLE concerted_scramble")
+
+
+def _scramble_sqlite(model: type[models.Model]) -> None:
+    """The rewrite in parts of consecutive keys, each copied, deleted and inserted again
+    in random order in its own transaction, which holds the write lock (IMMEDIATE), so
+    no write of another connection falls between a part's copy and its delete. The keys
+    are random, so which part a row is in, and the order of the parts, says nothing of
+    when it arrived; inside its part a row's cell and overflow pages land in random
+    order as in a rewrite of the whole table. A row written between two parts sits
+    where its key puts it, like any arrival since the last tick."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(model._meta.pk.column)
+    low: Any = None
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            after = "" if low is None else f" WHERE {key} >= %s"
+            cursor.execute(
+                f"SELECT {key} FROM {table}{after} ORDER BY {key} LIMIT 1 OFFSET %s",  # noqa: S608 (names from model _meta)
+                [*([] if low is None else [low]), SCRAMBLE_PART_ROWS],
+            )
+            found = cursor.fetchone()
+            high = None if found is None else found[0]
+            bounds = [(f"{key} >= %s", low), (f"{key} < %s", high)]
+            conditions = [(sql, value) for sql, value in bounds if value is not None]
+            where = (" WHERE " + " AND ".join(sql for sql, _v in conditions)) if conditions else ""
+            _rewrite(cursor, table, where, [value for _sql, value in conditions])
+        if high is None:
+            return
+        low = high
+        if not connection.in_atomic_block:  # inside a caller's transaction nothing is let go
+            time.sleep(SCRAMBLE_PAUSE_SECONDS)
 
 
 def scramble_all() -> None:
@@ -349,7 +403,8 @@ def _postgresql_keeps_no_samples() -> None:
     with connection.cursor() as cursor:
         for table in erased_tables():
             cursor.execute(
-                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                # to_regclass: NULL, so no row, for a table this migration state doesn't have.
+                "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
                 "AND NOT attisdropped AND attstattarget <> 0",
                 [connection.ops.quote_name(table)],
             )
@@ -377,7 +432,9 @@ def ensure_storage(**_kwargs: Any) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        todo = [t for t in unordered_tables() if not _sqlite_without_rowid(cursor, t)]
+        # Only tables this migration state has: `concerted migrate core 0002` (back) drops some.
+        existing = set(connection.introspection.table_names(cursor))
+        todo = [t for t in unordered_tables() if t in existing and not _sqlite_without_rowid(cursor, t)]
     if not todo:
         return
     with connection.cursor() as cursor:

@@ -33,7 +33,9 @@ its baseline, taken before the action that triggered it is stored."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -77,9 +79,11 @@ class Kind:
 
 _kinds: dict[str, Kind] = {}
 
-# Sent inside the release's transaction: kind, subject, at. Whatever else is released
-# about the subject (concerted.invites' batch use) is computed then, not on page loads.
-released = Signal()
+# Sent while a release is prepared, outside any transaction: kind, subject, at. Whatever
+# else is released about the subject (concerted.invites' batch use) is read and audited
+# then, not on page loads; a receiver returns a function (or None) that stores it, which
+# the release calls in the short transaction that stores its own figures.
+releasing = Signal()
 
 
 def register(kind: Kind) -> None:
@@ -256,18 +260,6 @@ def audited(history: list[dict[str, Any]], counts: dict[str, int], at: datetime.
     return [*history, breakdowns.entry(at.isoformat(), sum(counts.values()), shown)]
 
 
-def _breakdown(kind: Kind, subject: models.Model, row: Release, figures: dict[str, Any], at: datetime.datetime) -> None:
-    """Put this release's group breakdown into `figures`: a new one, audited, when one
-    is due (breakdown_due); otherwise the day's earlier one, unchanged."""
-    if kind.groups is None:
-        return
-    if not breakdown_due(row.history, at):
-        figures["groups"] = row.history[-1]["groups"]
-        return
-    row.history = audited(row.history, kind.groups(subject), at)
-    figures["groups"] = row.history[-1]["groups"]
-
-
 def figures(subject: models.Model, name: str | None = None) -> Figures:
     """What anyone without the committee key may see of this subject."""
     kind = kind_for(subject, name)
@@ -302,34 +294,70 @@ def _before_insert(sender: type[models.Model], instance: models.Model, **kwargs:
                 _count(kind, subject_id)
 
 
+# While a bulk erase runs (counted_together): deletions per (kind, subject id), counted
+# with one UPDATE per subject at the end instead of three queries per row.
+_together = threading.local()
+
+
+@contextmanager
+def counted_together() -> Iterator[None]:
+    """Count the rows deleted inside as actions with one UPDATE per subject when the
+    block ends, not a baseline read, a subject read and an UPDATE per row: a pledge's
+    lapse of 10,000 commitments made 30,000 queries and held SQLite's write lock for
+    12 s (bench/bench_write_locks.py). Use it inside the transaction that deletes, so
+    the counts commit with the delete (core/records.py: erase)."""
+    if getattr(_together, "counts", None) is not None:  # nested: the outer block counts
+        yield
+        return
+    _together.counts = {}
+    try:
+        yield
+        counts: dict[tuple[str, Any], int] = _together.counts
+    finally:
+        _together.counts = None
+    for (name, subject_id), n in counts.items():
+        _count(_kinds[name], subject_id, n)
+
+
 def _before_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     kind = _kind_for_rows(sender)
     if kind:
+        together = getattr(_together, "counts", None)
+        key = (kind.name, getattr(instance, f"{kind.parent}_id"))
+        if together is not None and key in together:
+            return  # the subject's baseline was taken before the first of these rows went
         subject = _subject_of(kind, instance)
         if subject is not None:
             _row(kind, subject)
+        if together is not None:
+            together[key] = 0
 
 
 def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     kind = _kind_for_rows(sender)
     if kind:
-        _count(kind, getattr(instance, f"{kind.parent}_id"))
+        together = getattr(_together, "counts", None)
+        key = (kind.name, getattr(instance, f"{kind.parent}_id"))
+        if together is not None:
+            together[key] = together.get(key, 0) + 1
+        else:
+            _count(kind, key[1])
 
 
-def _count(kind: Kind, subject_id: Any) -> int:
-    """pending += 1 for this subject; how many rows that touched (0: no Release row yet).
+def _count(kind: Kind, subject_id: Any, n: int = 1) -> int:
+    """pending += n for this subject; how many rows that touched (0: no Release row yet).
     On every participant POST, so written out: the ORM's update() costs several times
     the statement in building it."""
     connection = connections[router.db_for_write(Release)]
     q = connection.ops.quote_name
     pending = q("pending")
     sql = " ".join(
-        ["UPDATE", q(Release._meta.db_table), "SET", pending, "=", pending, "+ 1 WHERE", q("kind"), "= %s AND"]
+        ["UPDATE", q(Release._meta.db_table), "SET", pending, "=", pending, "+ %s WHERE", q("kind"), "= %s AND"]
     )
     sql += f" {q('subject_id')} = %s"
     value = Release._meta.get_field("subject_id").get_db_prep_value(subject_id, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind.name, value])
+        cursor.execute(sql, [n, kind.name, value])
         return cursor.rowcount
 
 
@@ -342,25 +370,53 @@ def _subject_deleted(sender: type[models.Model], instance: models.Model, **kwarg
 # --- releasing ------------------------------------------------------------------------
 
 
+# How often a release is prepared again when another one was stored while it was audited.
+RELEASE_ATTEMPTS = 3
+
+
 def _release(kind: Kind, subject: models.Model, at: datetime.datetime, *, rule: bool = True) -> bool:
-    with transaction.atomic():
-        _row(kind, subject)
-        row = Release.objects.select_for_update().get(kind=kind.name, subject_id=subject.pk)
-        if rule and row.pending < MIN_ACTIONS:
-            return False
-        figures = kind.live(subject)
-        _breakdown(kind, subject, row, figures, at)
-        row.figures = figures
-        row.pending = 0
-        row.released_at = at
-        row.save(update_fields=["figures", "pending", "released_at", "history"])
-        # Figures other apps keep about this subject move with it (invite batches' use).
-        released.send(sender=Release, kind=kind, subject=subject, at=at)
-        # Cached public pages show the released figures: make them render again.
-        owner = kind.campaign(subject)
-        if owner is not None:
-            pagecache.changed.send(sender=Release, campaign=owner)
-    return True
+    """Release the subject's figures as they are now.
+
+    The group breakdown's audit (breakdowns.protect) grows with every day's release and
+    takes seconds (6.6 s on day 120 of bench/bench_write_locks.py): done inside the
+    transaction that stores it, it held SQLite's write lock (IMMEDIATE transactions) and
+    made every signature, pledge and card of the server wait and fail. So a short
+    transaction reads what the release is of, the audit runs with no transaction open,
+    and a second short one stores it, unless another release was stored meanwhile."""
+    for _attempt in range(RELEASE_ATTEMPTS):
+        with transaction.atomic():
+            _row(kind, subject)
+            # The row lock (PostgreSQL) holds back arrivals' counts while the figures are
+            # read, so `pending` and the figures describe the same moment.
+            seen = Release.objects.select_for_update().get(kind=kind.name, subject_id=subject.pk)
+            if rule and seen.pending < MIN_ACTIONS:
+                return False
+            figures = kind.live(subject)
+            counts = kind.groups(subject) if kind.groups is not None and breakdown_due(seen.history, at) else None
+        history = seen.history if counts is None else audited(seen.history, counts, at)
+        if kind.groups is not None:
+            figures["groups"] = history[-1]["groups"]
+        stores = [store for _receiver, store in releasing.send(sender=Release, kind=kind, subject=subject, at=at)]
+        with transaction.atomic():
+            row = Release.objects.select_for_update().get(kind=kind.name, subject_id=subject.pk)
+            if (row.released_at, row.history) != (seen.released_at, seen.history):
+                continue  # another release was stored meanwhile: prepare again from it
+            row.figures = figures
+            row.history = history
+            # Actions that came in while the audit ran are not in these figures: they
+            # stay pending for the next release.
+            row.pending = max(row.pending - seen.pending, 0)
+            row.released_at = at
+            row.save(update_fields=["figures", "pending", "released_at", "history"])
+            for store in stores:
+                if store is not None:
+                    store()
+            # Cached public pages show the released figures: make them render again.
+            owner = kind.campaign(subject)
+            if owner is not None:
+                pagecache.changed.send(sender=Release, campaign=owner)
+        return True
+    return False
 
 
 def run_due(at: datetime.datetime | None = None) -> list[tuple[Kind, models.Model]]:

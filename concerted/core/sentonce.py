@@ -43,6 +43,7 @@ import nacl.exceptions
 import nacl.secret
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import ngettext
 
 from . import records
 from .days import today
@@ -170,4 +171,11 @@ def forget_old() -> list[str]:
     stay until it expires: its answer opens only with the token, and the receipt in it
     no longer works.)"""
     erased = records.erase(SentForm.objects.filter(day__lt=today()))
-    return [f"{erased} remembered form answer(s) from before today erased."]
+    return [
+        ngettext(
+            "%(n)d remembered form answer from before today erased.",
+            "%(n)d remembered form answers from before today erased.",
+            erased,
+        )
+        % {"n": erased}
+    ]

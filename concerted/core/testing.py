@@ -9,7 +9,9 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,21 @@ def database_bytes() -> bytes:
         )
         return result.stdout
     raise NotImplementedError(connection.vendor)
+
+
+def wait_for_write_lock(timeout: float = 3.0) -> float:
+    """Seconds another connection to the same SQLite file waited for the write lock, as a
+    signature would (raises after `timeout`, so a held lock fails the test rather than
+    hanging it)."""
+    other = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=timeout, isolation_level=None)
+    try:
+        started = time.monotonic()
+        other.execute("BEGIN IMMEDIATE")
+        waited = time.monotonic() - started
+        other.execute("ROLLBACK")
+        return waited
+    finally:
+        other.close()
 
 
 def export_columns(export: dict[str, Any], private_key: Any, record: dict[str, Any]) -> dict[str, Any]:

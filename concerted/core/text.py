@@ -60,6 +60,16 @@ def is_invisible(ch: str) -> bool:
     )
 
 
+def same_words_key(text: str) -> str:
+    """What makes two short texts the same to a reader (two demand titles, two options
+    on a ballot): compatibility forms (full-width letters, ligatures), case, runs of spaces
+    and invisible characters don't count, so "Ana" and "ana\u200b " are one candidate. NFKC
+    again after case folding, as Unicode's NFKC_Casefold does: folding can undo a
+    normalization."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join("".join(ch for ch in folded if not is_invisible(ch)).split())
+
+
 def has_invisible(value: str) -> bool:
     return any(is_invisible(ch) for ch in value)
 

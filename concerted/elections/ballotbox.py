@@ -8,11 +8,24 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from nacl.exceptions import CryptoError
+from nacl.public import PublicKey, SealedBox
 
 from concerted.core.days import today
+from concerted.core.kanon import MIN_COUNT
 
 from . import evcrypto as ev
-from .models import MIN_ELECTORATE, Ballot, Batch, Credential, Election, SeenCiphertext, Trustee
+from .models import (
+    MIN_ELECTORATE,
+    Ballot,
+    Batch,
+    Credential,
+    Election,
+    SeenCiphertext,
+    Trustee,
+    ballot_refusal,
+)
 
 
 class Refused(Exception):
@@ -50,6 +63,12 @@ def set_box_key(trustee: Trustee, box_public: str) -> None:
         raise Refused(_("This trustee already has a key."))
     if len(box_public) != 64 or any(c not in "0123456789abcdef" for c in box_public):
         raise Refused(_("Not a box public key."))
+    try:
+        # libsodium refuses to seal to a key of small order (e.g. all zeros): the other
+        # trustees' `deal` would stop there, so refuse it now.
+        SealedBox(PublicKey(bytes.fromhex(box_public))).encrypt(b"check")
+    except CryptoError:
+        raise Refused(_("Not a box public key.")) from None
     trustee.box_public = box_public
     trustee.save(update_fields=["box_public"])
 
@@ -95,8 +114,10 @@ def add_credentials(election: Election, publics: list[str]) -> int:
         raise Refused(_("Credentials can only be added before voting closes."))
     for p in publics:
         try:
-            ev.point(p)
+            ev.public_point(p)
         except ev.Invalid:
+            if p == ev.hx(ev.IDENTITY):
+                raise Refused(identity_refusal(p)) from None
             raise Refused(_("“%(line)s” is not a public credential.") % {"line": p[:70]}) from None
     added = 0
     with transaction.atomic():
@@ -104,6 +125,14 @@ def add_credentials(election: Election, publics: list[str]) -> int:
             _obj, created = Credential.objects.get_or_create(election=election, public=p)
             added += created
     return added
+
+
+def identity_refusal(line: str) -> str:
+    return _(
+        "“%(line)s” is the group's identity element: its private key is 0, which everyone knows, so anyone "
+        "could cast a ballot with it. `concerted election credentials` never makes it: paste the "
+        "public-credentials.txt it wrote."
+    ) % {"line": line[:70]}
 
 
 def _below_minimum(eligible: int) -> Refused:
@@ -146,15 +175,32 @@ def open_voting(election: Election) -> None:
             )
             % {"n": MIN_ELECTORATE, "have": eligible}
         )
+    for public in election.eligible().values_list("public", flat=True):
+        try:
+            ev.public_point(public)
+        except ev.Invalid:
+            # Stored before credentials were checked this way: a ballot under it would be
+            # refused, and the board would never verify.
+            raise Refused(
+                _("Revoke the credential “%(line)s” before voting opens: it is not a valid public credential.")
+                % {"line": public[:70]}
+            ) from None
     dealers = [t.dealer for t in trustees]
+    joint = ev.joint_public_key(dealers)
+    if joint == ev.IDENTITY:
+        # Only trustees who pooled their secrets can get here; ballots would be in the clear.
+        raise Refused(_("The trustees' keys add up to no key at all: start the key ceremony again."))
     election.manifest = {
         "id": str(election.pk),
         "title": election.title,
         "questions": [election.question_spec()],
         "threshold": election.threshold,
         "trustees": dealers,
-        "public_key": ev.hx(ev.joint_public_key(dealers)),
+        "public_key": ev.hx(joint),
         "min_electorate": MIN_ELECTORATE,
+        # The fewest counted ballots the trustees may decrypt; verify-election fails a
+        # tally of fewer. (Manifests without it were made before it existed.)
+        "min_counted": MIN_COUNT,
         # Fixed when the election was made; here the fingerprint covers it, so the rule
         # the board page states and verify-election applies is the one voters saw.
         "pass_rule": election.pass_rule_spec(),
@@ -184,7 +230,7 @@ def _checked(election: Election, ballot: Any) -> Credential:
         raise Refused(_("This election is not open for voting."))
     why = ev.verify_ballot(election.manifest, ballot)
     if why:
-        raise Refused(_("The ballot was refused: %(why)s.") % {"why": why})
+        raise Refused(ballot_refusal(why))  # a member reads it: plain, in their language
     cred = election.credentials.filter(public=ballot["credential"]).first()
     if cred is None:
         raise Refused(_("This voting code is not valid for this election."))
@@ -309,13 +355,41 @@ def counted_ballots(election: Election) -> list[dict[str, Any]]:
     return [b.body for b in election.ballots.filter(batch__isnull=False).order_by("tracker") if b.tracker not in gone]
 
 
+def min_counted(election: Election) -> int:
+    """The fewest counted ballots a tally may decrypt: the manifest's, never below the
+    project's k (an election opened before manifests stated it gets k too)."""
+    return max(MIN_COUNT, int((election.manifest or {}).get("min_counted", 0)))
+
+
+def _refuse_too_few(election: Election, counted: int) -> None:
+    """An exact count of very few ballots shows how each of them voted (one ballot: that
+    voter's choice), so nothing is decrypted below the minimum. It applies to the ballots,
+    not to each option: 0 or 1 vote for an option is normal."""
+    need = min_counted(election)
+    if counted < need:
+        raise Refused(
+            ngettext(
+                "Only %(have)d ballot is counted, fewer than the %(need)d needed to count a vote secretly: an "
+                "exact count of so few would show how they voted, so the trustees can't decrypt it. This vote "
+                "can't be counted secretly: run it again as a new election, and ask more members to vote.",
+                "Only %(have)d ballots are counted, fewer than the %(need)d needed to count a vote secretly: an "
+                "exact count of so few would show how they voted, so the trustees can't decrypt it. This vote "
+                "can't be counted secretly: run it again as a new election, and ask more members to vote.",
+                counted,
+            )
+            % {"have": counted, "need": need}
+        )
+
+
 def post_partial(trustee: Trustee, shares: Any) -> None:
     """A trustee's partial decryption of the sums, checked against its public share."""
     election = trustee.election
     if election.status != Election.Status.CLOSED:
         raise Refused(_("The election is not closed."))
+    ballots = counted_ballots(election)
+    _refuse_too_few(election, len(ballots))
     fp = ev.fingerprint(election.manifest)
-    sums = ev.homomorphic_sums(election.manifest, counted_ballots(election))
+    sums = ev.homomorphic_sums(election.manifest, ballots)
     xpub = ev.verification_key(election.manifest["trustees"], trustee.index)
     try:
         ok = all(
@@ -335,13 +409,15 @@ def publish_tally(election: Election) -> None:
     """Combine t partial decryptions. An organizer presses the button: software counts, people decide."""
     if election.status != Election.Status.CLOSED:
         raise Refused(_("The election is not closed."))
+    ballots = counted_ballots(election)
+    # First: with too few ballots no trustee may decrypt, so "0 of 2 trustees" would mislead.
+    _refuse_too_few(election, len(ballots))
     done = {t.index: t.partial for t in election.trustees.exclude(partial=None) if t.partial is not None}
     if len(done) < election.threshold:
         raise Refused(
             _("%(have)d of the %(need)d trustees needed have decrypted.")
             % {"have": len(done), "need": election.threshold}
         )
-    ballots = counted_ballots(election)
     sums = ev.homomorphic_sums(election.manifest, ballots)
     result = ev.decrypt_counts(election.manifest, sums, done, len(ballots))
     election.tally = {"partials": [{"trustee": i, "shares": s} for i, s in sorted(done.items())], "result": result}

@@ -29,8 +29,8 @@ import json
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -40,6 +40,11 @@ L = 2**252 + 27742317777372353535851937790883648493
 IDENTITY = bytes(32)
 FORMAT = "concerted-election-board/1"
 MIN_BATCH = 5
+# The fewest counted ballots a tally may decrypt: an exact count of fewer can show how
+# each voter voted. The project's k (concerted/core/kanon.py MIN_COUNT, which the server
+# writes into each manifest as "min_counted"; a test keeps the two equal, as this module
+# imports no server code). A manifest may ask for more, never for fewer.
+MIN_COUNTED = 5
 
 # Group operations performed (the bench reports them next to the integer group's).
 OPS: Counter[str] = Counter()
@@ -90,6 +95,20 @@ def point(text: Any) -> bytes:
         raise Invalid("not a group element") from e
     if not rbcl.crypto_core_ristretto255_is_valid_point(raw):
         raise Invalid("not a group element")
+    return raw
+
+
+def public_point(text: Any) -> bytes:
+    """A credential or public key: a point (see `point`) other than the identity.
+
+    The identity is the public half of the private key 0, which everyone knows: a ballot
+    signed with it would count for anyone, and an election key or trustee commitment
+    equal to it hides nothing. ristretto255 has prime order, so every other element
+    generates the group and is a valid key; libsodium's is_valid_point accepts the
+    identity (it is a group element), hence this check."""
+    raw = point(text)
+    if raw == IDENTITY:
+        raise Invalid("the identity element, whose private key 0 everyone knows")
     return raw
 
 
@@ -359,7 +378,7 @@ def _member_ctx(fp: str, cred: str, qi: int, oi: int | str) -> list[str]:
 def encrypt_ballot(manifest: dict[str, Any], code: str, choices: list[list[int]]) -> tuple[dict[str, Any], Secrets]:
     """Encrypt `choices` (per question, a 0/1 per option) and sign with the credential."""
     fp = fingerprint(manifest)
-    pk = point(manifest["public_key"])
+    pk = public_point(manifest["public_key"])
     x = credential_secret(manifest["id"], code)
     cred = hx(base(x))
     questions = manifest["questions"]
@@ -402,10 +421,13 @@ def verify_ballot(manifest: dict[str, Any], ballot: Any, fp: str | None = None) 
     if ballot["election"] != fp:
         return "ballot is for another election"
     try:
-        pk = point(manifest["public_key"])
-        cred_pt = point(ballot["credential"])
+        pk = public_point(manifest["public_key"])
     except Invalid:
-        return "malformed credential"
+        return "the election's public key is not a key"
+    try:
+        cred_pt = public_point(ballot["credential"])
+    except Invalid as e:
+        return f"not a public credential ({e})"
     cred = ballot["credential"]
     answers = ballot["answers"]
     questions = manifest["questions"]
@@ -439,7 +461,7 @@ def verify_ballot(manifest: dict[str, Any], ballot: Any, fp: str | None = None) 
 
 def audit_spoiled(manifest: dict[str, Any], ballot: dict[str, Any], revealed: Secrets) -> bool:
     """Benaloh check: the spoiled ballot's ciphertexts are exactly these choices under this randomness."""
-    pk = point(manifest["public_key"])
+    pk = public_point(manifest["public_key"])
     for ans, picks, rs in zip(ballot["answers"], revealed.choices, revealed.randomness, strict=True):
         for ct, m, r in zip(ans["choices"], picks, rs, strict=True):
             a, b = encrypt(pk, m, scalar(r))
@@ -479,13 +501,15 @@ def commitment_eval(commitments: Sequence[bytes], j: int) -> bytes:
 
 
 def check_share(public: dict[str, Any], j: int, share: int) -> bool:
-    commitments = [point(c) for c in public["commitments"]]
+    commitments = [public_point(c) for c in public["commitments"]]
     return base(share) == commitment_eval(commitments, j)
 
 
 def verify_dealer(election_id: str, public: dict[str, Any], t: int) -> bool:
     try:
-        commitments = [point(c) for c in public["commitments"]]
+        # Each commitment is a public key (coefficient·G): the identity would be a
+        # coefficient 0 everyone knows (a constant term 0 adds nothing to the election key).
+        commitments = [public_point(c) for c in public["commitments"]]
     except (Invalid, KeyError, TypeError):
         return False
     if len(commitments) != t:
@@ -607,6 +631,9 @@ class Report:
     # Whether the motion passed by the manifest's rule; None when the board is not
     # tallied or its manifest states no rule (see `pass_share`).
     passed: bool | None = None
+    # What passed but a member should know (printed as WARN): e.g. a manifest made before
+    # manifests stated the minimum of counted ballots.
+    warnings: list[str] = field(default_factory=list)
 
     def failed_step(self) -> str | None:
         for name, ok, why in self.steps:
@@ -624,6 +651,7 @@ class _Fail(Exception):
 def verify_board(board: Any) -> Report:
     """Recompute everything from the board alone. Each step either passes or says why not."""
     steps: list[tuple[str, bool, str]] = []
+    warnings: list[str] = []
     result = None
 
     def ok(step: str, detail: str) -> None:
@@ -642,6 +670,10 @@ def verify_board(board: Any) -> Report:
                 raise _Fail("trustees", f"trustee {d.get('index')}'s key proof does not verify")
         if hx(joint_public_key(manifest["trustees"])) != manifest["public_key"]:
             raise _Fail("trustees", "the public key is not the trustees' joint key")
+        try:
+            public_point(manifest["public_key"])
+        except Invalid as e:
+            raise _Fail("trustees", f"the public key is {e}: every ballot would be readable") from None
         ok("trustees", f"{n} trustees, any {t} decrypt; public key is their joint key")
         try:
             rule_text = _check_rule(manifest)
@@ -654,6 +686,12 @@ def verify_board(board: Any) -> Report:
         revoked = board.get("revoked", [])
         if len(set(creds)) != len(creds) or set(creds) & set(revoked):
             raise _Fail("credentials", "duplicate or revoked credential in the eligible list")
+        for ci, cred in enumerate(creds):
+            try:
+                public_point(cred)
+            except Invalid as e:
+                # The identity would let anyone sign a ballot that counts (private key 0).
+                raise _Fail("credentials", f"eligible credential {ci + 1} ({str(cred)[:12]}) is {e}") from None
         if len(creds) < int(manifest["min_electorate"]):
             raise _Fail("credentials", f"fewer than {manifest['min_electorate']} eligible voters")
         ok("credentials", f"{len(creds)} eligible, {len(revoked)} revoked")
@@ -731,9 +769,10 @@ def verify_board(board: Any) -> Report:
         )
 
         tally = board.get("tally")
+        _check_enough(manifest, len(counted), tally is not None, ok, warnings)
         if tally is None:
             ok("tally", "not tallied yet")
-            return Report(True, steps)
+            return Report(True, steps, warnings=warnings)
         sums = homomorphic_sums(manifest, (by_tracker[tr] for tr in counted.values()))
         dealers = manifest["trustees"]
         partials = {int(p["trustee"]): p["shares"] for p in tally["partials"]}
@@ -772,11 +811,84 @@ def verify_board(board: Any) -> Report:
             ok("outcome", f"{'passed' if passed else 'not passed'}: {_share_of_yes(yes, no)}")
     except _Fail as f:
         steps.append((f.step, False, f.why))
-        return Report(False, steps)
+        return Report(False, steps, warnings=warnings)
     except (KeyError, TypeError, ValueError, IndexError) as e:
         steps.append(("format", False, f"malformed board ({type(e).__name__}: {e})"))
-        return Report(False, steps)
-    return Report(True, steps, result, passed)
+        return Report(False, steps, warnings=warnings)
+    return Report(True, steps, result, passed, warnings)
+
+
+def _check_enough(
+    manifest: dict[str, Any], counted: int, tallied: bool, ok: Callable[[str, str], None], warnings: list[str]
+) -> None:
+    """An exact tally of very few ballots tells how each of them voted (1 ballot: that
+    voter's choice), so a manifest states the fewest counted ballots the trustees may
+    decrypt ("min_counted"), and a published tally of fewer fails. The minimum is on the
+    ballots, not on each option: 0 or 1 vote for an option is normal, and a unanimous
+    result reveals every voter's choice in any election."""
+    if "min_counted" not in manifest:
+        if tallied:  # made before manifests carried the minimum: verified as before
+            warnings.append(
+                f"this election's manifest states no minimum of counted ballots (it was opened before manifests "
+                f"carried one); {counted} were counted: an exact count of fewer than {MIN_COUNTED} can show how "
+                f"each of them voted"
+            )
+        return
+    minimum = manifest["min_counted"]
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < MIN_COUNTED:
+        raise _Fail(
+            "enough ballots",
+            f"the manifest's minimum of counted ballots ({minimum!r}) is not a whole number of at least {MIN_COUNTED}",
+        )
+    if counted >= minimum:
+        ok("enough ballots", f"{counted} ballots counted, at least the {minimum} a secret count needs")
+    elif tallied:
+        raise _Fail(
+            "enough ballots",
+            f"the tally is published with {counted} counted ballot{'' if counted == 1 else 's'}, fewer than the "
+            f"manifest's minimum of "
+            f"{minimum}: an exact count of so few shows how they voted",
+        )
+    else:
+        ok("enough ballots", f"only {counted} counted, fewer than {minimum}: the trustees will not decrypt it")
+        warnings.append(
+            f"only {counted} ballots were counted, fewer than the {minimum} this election needs: it can't be "
+            "counted secretly, and the committee should run the vote again"
+        )
+
+
+@dataclass
+class Whereabouts:
+    """Where a member's ballot is on a board: `status` is "counted", "replaced" or
+    "revoked" (after the close), "open" (on the board, voting not closed yet) or
+    "absent"; `batch` counts from 1."""
+
+    tracker: str
+    status: str
+    batch: int | None = None
+    day: str = ""
+
+
+def locate(board: dict[str, Any], wanted: Sequence[str]) -> list[Whereabouts]:
+    """Find trackers among the board's ballots. Each ballot's tracker is recomputed from
+    the ballot itself (the hash of it), never read from a list the server wrote: a tracker
+    found here is a ballot the verifier checks and counts. Meaningful for a board that
+    verifies (`verify_board`)."""
+    where: dict[str, tuple[int, str]] = {}
+    for bi, batch in enumerate(board["batches"]):
+        for b in batch["ballots"]:
+            where.setdefault(tracker(b), (bi + 1, str(batch["day"])))
+    closing = board.get("closing")
+    left_out = {e["tracker"]: e["reason"] for e in closing["excluded"]} if closing else {}
+    out = []
+    for tr in wanted:
+        if tr not in where:
+            out.append(Whereabouts(tr, "absent"))
+            continue
+        batch_no, day = where[tr]
+        status = "open" if closing is None else left_out.get(tr, "counted")
+        out.append(Whereabouts(tr, status, batch_no, day))
+    return out
 
 
 def _share_of_yes(yes: int, no: int) -> str:

@@ -6,10 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerted.core.forms import ReadableCharField
+from concerted.core.text import check_readable, same_words_key
+
 from . import evcrypto as ev
+from .ballotbox import identity_refusal
 from .models import Election
 
 MAX_OPTIONS = 20
@@ -42,8 +48,16 @@ def looks_like_private_code(line: str) -> bool:
     return False
 
 
+def decimal_example() -> str:
+    """66.5 as the page's language writes it (66,5 in Spanish), for help texts."""
+    return formats.number_format(Decimal("66.5"))
+
+
 class ElectionForm(forms.ModelForm):
-    options_text = forms.CharField(
+    # Bidi controls and other unreadable characters are refused (core's readable text):
+    # "\u202e" can show an option to a voter in another order than the committee wrote.
+    options_text = ReadableCharField(
+        multiline=True,
         label=gettext_lazy("Options (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -57,6 +71,7 @@ class ElectionForm(forms.ModelForm):
             "question",
             "kind",
             "options_text",
+            "language",
             "max_choices",
             "pass_rule",
             "pass_percent",
@@ -64,6 +79,8 @@ class ElectionForm(forms.ModelForm):
             "threshold",
         ]
         widgets = {"pass_rule": forms.RadioSelect}
+        # Read in the page's language: "66,5" on a Spanish page, as its help shows it.
+        localized_fields = ["pass_percent"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,9 +95,19 @@ class ElectionForm(forms.ModelForm):
             "Only for yes or no: the union's rule, e.g. more than half for ratification, "
             "at least two thirds for a strike."
         )
-        self.fields["pass_percent"].help_text = gettext_lazy(
-            "Only with “more than” or “at least” a percentage: up to two decimals, e.g. 60 or 66.5."
-        )
+        self.fields["pass_percent"].help_text = _(
+            "Only with “more than” or “at least” a percentage: up to two decimals, e.g. 60 or %(decimal)s."
+        ) % {"decimal": decimal_example()}
+        self.fields["pass_percent"].error_messages["invalid"] = _(
+            "Give the percentage as a number, e.g. 60 or %(decimal)s."
+        ) % {"decimal": decimal_example()}
+        self.fields["pass_percent"].widget.attrs["inputmode"] = "decimal"
+        # Every language the app speaks, with no empty choice; a new election starts in
+        # the campaign's language, which an empty answer also means.
+        self.fields["language"].choices = list(settings.LANGUAGES)
+        self.fields["language"].required = False
+        if not self.is_bound and self.instance._state.adding and not self.instance.language:
+            self.initial["language"] = self.instance.campaign.language
         self.fields["trustee_count"].help_text = _("At least %(min)d, at most %(max)d.") % {
             "min": MIN_TRUSTEES,
             "max": MAX_TRUSTEES,
@@ -88,6 +115,16 @@ class ElectionForm(forms.ModelForm):
         self.fields["threshold"].help_text = gettext_lazy(
             "At least 2: any this many trustees together can count, and no one alone can decrypt."
         )
+
+    def clean_title(self) -> str:
+        return check_readable(self.cleaned_data["title"])
+
+    def clean_question(self) -> str:
+        return check_readable(self.cleaned_data["question"])
+
+    def clean_language(self) -> str:
+        chosen = self.cleaned_data.get("language") or ""
+        return chosen if chosen in dict(settings.LANGUAGES) else self.instance.campaign.language
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -98,8 +135,8 @@ class ElectionForm(forms.ModelForm):
                 self.add_error(
                     "options_text", _("Give between 2 and %(n)d options, one per line.") % {"n": MAX_OPTIONS}
                 )
-            elif len(set(options)) != len(options):
-                self.add_error("options_text", _("Each option must be different."))
+            else:
+                self._refuse_twins(options)
             if kind == Election.Kind.UP_TO and not 1 <= (data.get("max_choices") or 0) <= max(len(options), 1):
                 self.add_error("max_choices", _("Between 1 and the number of options."))
         else:
@@ -123,6 +160,24 @@ class ElectionForm(forms.ModelForm):
         self.instance.options = options
         return data
 
+    def _refuse_twins(self, options: list[str]) -> None:
+        seen: dict[str, str] = {}
+        for option in options:
+            key = same_words_key(option)
+            if key not in seen:
+                seen[key] = option
+            else:
+                twin = seen[key]
+                self.add_error(
+                    "options_text",
+                    _(
+                        "“%(first)s” and “%(second)s” are the same option to a voter (only capitals, spaces or "
+                        "the way a letter is encoded differ): give each option once."
+                    )
+                    % {"first": twin, "second": option},
+                )
+                return
+
     def _clean_pass_rule(self, data: dict[str, Any], kind: str | None) -> None:
         rule = data.get("pass_rule") or ""
         pct = data.get("pass_percent")
@@ -139,7 +194,10 @@ class ElectionForm(forms.ModelForm):
             data["pass_percent"] = Decimal("66.67")  # shown only; the count uses exactly 2/3
         elif pct is None:
             if "pass_percent" not in self.errors:
-                self.add_error("pass_percent", _("Give the percentage, e.g. 60 or 66.5."))
+                self.add_error(
+                    "pass_percent",
+                    _("Give the percentage, e.g. 60 or %(decimal)s.") % {"decimal": decimal_example()},
+                )
         elif not Decimal(1) <= pct <= Decimal(99):
             self.add_error("pass_percent", _("A percentage between 1 and 99, with up to two decimals."))
 
@@ -195,8 +253,10 @@ class CredentialsForm(forms.Form):
                 continue
             public = "".join(line.split()).lower()
             try:
-                ev.point(public)
+                ev.public_point(public)
             except ev.Invalid:
+                if public == ev.hx(ev.IDENTITY):  # a valid point, but key 0: anyone could vote with it
+                    raise forms.ValidationError(identity_refusal(line)) from None
                 raise forms.ValidationError(_("“%(line)s” is not a public credential.") % {"line": line[:70]}) from None
             if public not in publics:
                 publics.append(public)

@@ -36,6 +36,39 @@ def random_id() -> int:
 MIN_ELECTORATE = 10  # an exact tally of fewer voters could be traced back to people
 
 
+def ballot_refusal(why: str) -> str:
+    """What a member reads when the server refuses their encrypted ballot, for a reason
+    of evcrypto.verify_ballot (English, for the verifier and the logs of a developer):
+    in the page's language, saying what to do. An unknown reason is named as it is."""
+    if why.startswith(("malformed", "wrong number of")):
+        return gettext(
+            "The encrypted ballot arrived incomplete or damaged. Encrypt your choice again and cast it; "
+            "if it happens again, tell the committee."
+        )
+    if why == "ballot is for another election":
+        return gettext(
+            "This encrypted ballot was made for another election, or on an outdated page. Open this "
+            "election's voting page again and vote there."
+        )
+    if why.startswith("not a public credential"):
+        return gettext("This voting code is not valid for this election.")
+    if why == "bad credential signature":
+        return gettext(
+            "The ballot's signature does not match its voting code: it may have been changed on the way. "
+            "Encrypt your choice again and cast it; if it happens again, tell the committee."
+        )
+    if why.startswith(("bad 0/1 proof", "bad proof")):
+        return gettext(
+            "The ballot's proofs do not check out: the device that encrypted it may be faulty, or the ballot "
+            "was changed on the way. Encrypt your choice again, on another device if you can, and tell the "
+            "committee if it happens again."
+        )
+    return gettext(
+        "The ballot does not check out (%(why)s). Encrypt your choice again and cast it; if it happens again, "
+        "tell the committee and quote this message."
+    ) % {"why": why}
+
+
 class PercentField(models.DecimalField):
     """A percentage with up to two decimals, read back without trailing zeros (66, not
     66.00; 66.5, not 66.50), so pages show it as it was typed."""
@@ -99,6 +132,20 @@ class Election(models.Model):
         default=Decimal(50),
         help_text=_("Up to two decimals, e.g. 60 or 66.67."),
     )
+    # The committee's own language for this vote's text, which need not be the campaign's
+    # main one (a Spanish-speaking unit in an English campaign). Empty on a row made
+    # without the form: the campaign's language (content_language).
+    language = models.CharField(
+        _("language of the title, question and options"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_(
+            "The language you write them in. A voter reading the page in another language is told so, and "
+            "screen readers read them in this one."
+        ),
+    )
     trustee_count = models.PositiveSmallIntegerField(_("trustees"), default=3)
     threshold = models.PositiveSmallIntegerField(_("trustees needed to count"), default=2)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.SETUP)
@@ -119,9 +166,10 @@ class Election(models.Model):
 
     @property
     def content_language(self) -> str:
-        """The language the title, question and options are in: the campaign's main
-        language (an election's text has no other versions: the manifest freezes it)."""
-        return self.campaign.language
+        """The language the title, question and options are in: the one the committee
+        chose for them, else the campaign's main language (an election's text has no
+        other versions: the manifest freezes it)."""
+        return self.language or self.campaign.language
 
     @property
     def text_lang(self) -> str:

@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from nacl.encoding import HexEncoder
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+
+from concerted.core.kanon import MIN_COUNT
 
 from . import evcrypto as ev
 
@@ -164,6 +167,20 @@ def decrypt(state: dict[str, Any], board: dict[str, Any]) -> list[list[dict[str,
     manifest = board["manifest"]
     excluded = {e["tracker"] for e in board["closing"]["excluded"]}
     counted = [b for batch in board["batches"] for b in batch["ballots"] if ev.tracker(b) not in excluded]
+    # This trustee's own floor, whatever the server's manifest says: an exact count of
+    # very few ballots shows how each of them voted.
+    need = max(MIN_COUNT, int(manifest.get("min_counted", 0)))
+    if len(counted) < need:
+        raise TrusteeError(
+            ngettext(
+                "Only %(have)d ballot is counted, fewer than the %(need)d needed to count a vote secretly: "
+                "decrypting would show how they voted. Decrypt nothing; the committee should run the vote again.",
+                "Only %(have)d ballots are counted, fewer than the %(need)d needed to count a vote secretly: "
+                "decrypting would show how they voted. Decrypt nothing; the committee should run the vote again.",
+                len(counted),
+            )
+            % {"have": len(counted), "need": need}
+        )
     sums = ev.homomorphic_sums(manifest, counted)
     x = ev.scalar(state["share"])
     fp = ev.fingerprint(manifest)

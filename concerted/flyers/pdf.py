@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
@@ -27,12 +26,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
 from concerted.core import markdown
+from concerted.core.paper import page_size
 from concerted.core.pdf import escape, fonts
 from concerted.invites.codes import display
 
 from .targets import Flyer
 
-PAPERS = {"letter": LETTER, "a4": A4}
 POSTER_QR = 7 * cm
 CARD_QR = 3.6 * cm
 QUIET_MODULES = 4
@@ -263,17 +262,18 @@ class _TestCanvas(Canvas):
 
 
 def build(
-    flyer: Flyer, paper: str = "letter", codes: Sequence[str] = (), poster: bool = True, test: bool = False
+    flyer: Flyer, paper: str | None = None, codes: Sequence[str] = (), poster: bool = True, test: bool = False
 ) -> bytes:
-    """The flyer as a PDF: the poster page (unless poster=False), then tear-off cards
+    """The flyer as a PDF on `paper` ("a4", "letter"; default: the installation's paper,
+    core/paper.py): the poster page (unless poster=False), then tear-off cards
     for `codes`, if any. `test` stamps every page TEST (see core/public.py). In the
     campaign's language, whatever language the organizer's pages are in."""
     with translation.override(flyer.campaign.language):
         return _build(flyer, paper, codes, poster, test)
 
 
-def _build(flyer: Flyer, paper: str, codes: Sequence[str], poster: bool, test: bool) -> bytes:
-    pagesize = PAPERS[paper]
+def _build(flyer: Flyer, paper: str | None, codes: Sequence[str], poster: bool, test: bool) -> bytes:
+    pagesize = page_size(paper)
     out = io.BytesIO()
     canvas = (_TestCanvas if test else Canvas)(out, pagesize=pagesize, pageCompression=1, invariant=1)
     canvas.setTitle(flyer.headline)

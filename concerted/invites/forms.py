@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from concerted.core.forms import ReadableCharField
+from concerted.core.paper import form_field as paper_field
 
 from . import codes
 
@@ -40,9 +41,6 @@ class InviteCodeField(ReadableCharField):
         return parsed.code
 
 
-PAPER_CHOICES = [("letter", gettext_lazy("US Letter")), ("a4", gettext_lazy("A4"))]
-
-
 class BatchForm(forms.Form):
     count = forms.IntegerField(
         label=gettext_lazy("How many codes"),
@@ -57,7 +55,8 @@ class BatchForm(forms.Form):
         required=False,
         help_text=gettext_lazy("e.g. “Night shift, Lisbon”. Never a coworker's name."),
     )
-    paper = forms.ChoiceField(label=gettext_lazy("Paper"), choices=PAPER_CHOICES, initial="letter")
+    # The installation's paper preselected; the other for a copy shop that has only it.
+    paper = paper_field()
     poster = forms.BooleanField(
         label=gettext_lazy("Start with a poster page"),
         required=False,

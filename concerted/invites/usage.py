@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -77,13 +78,17 @@ def _last(target_kind: str, target_id: uuid.UUID | str) -> dict[str, Any] | None
     return history[-1] if history else None
 
 
-def release(subject: models.Model, at: datetime.datetime) -> None:
-    """A new audited release of the use of every batch aimed at `subject`, if one is due.
-    Called inside the subject's own release transaction."""
+def release(subject: models.Model, at: datetime.datetime) -> Callable[[], None] | None:
+    """Prepare a new audited release of the use of every batch aimed at `subject`, where
+    one is due, and return what stores it (None: nothing due). Called while the subject's
+    own release is prepared, outside any transaction: the audit takes seconds on a long
+    campaign and must not hold the database's write lock (core/releases.py: _release);
+    the subject's release calls the returned function in its short transaction."""
     batches = InviteBatch.objects.filter(target_id=subject.pk).order_by("target_kind", "created", "pk")
+    prepared: list[tuple[UsageRelease, list[dict[str, Any]]]] = []
     for target_kind, found in groupby(batches, key=lambda b: b.target_kind):
         group = list(found)
-        row, _created = UsageRelease.objects.select_for_update().get_or_create(
+        row, _created = UsageRelease.objects.get_or_create(
             target_kind=target_kind, target_id=subject.pk, defaults={"campaign_id": group[0].campaign_id}
         )
         if not releases.breakdown_due(row.history, at):
@@ -91,13 +96,26 @@ def release(subject: models.Model, at: datetime.datetime) -> None:
         counts = {str(b.pk): b.used for b in group}
         # The total of used codes counts as known to the attacker: it is close to the
         # target's public count, and assuming more than an informant has is safe.
-        row.history = releases.audited(row.history, counts, at)
-        row.save(update_fields=["history"])
+        prepared.append((row, releases.audited(row.history, counts, at)))
+    if not prepared:
+        return None
+
+    def store() -> None:
+        for seen, history in prepared:
+            row = UsageRelease.objects.select_for_update().get(pk=seen.pk)
+            # Another release stored one meanwhile: this audit no longer covers it.
+            if row.history == seen.history:
+                row.history = history
+                row.save(update_fields=["history"])
+
+    return store
 
 
-def _on_release(sender: Any, kind: releases.Kind, subject: models.Model, at: datetime.datetime, **kwargs: Any) -> None:
-    release(subject, at)
+def _on_release(
+    sender: Any, kind: releases.Kind, subject: models.Model, at: datetime.datetime, **kwargs: Any
+) -> Callable[[], None] | None:
+    return release(subject, at)
 
 
 def connect() -> None:
-    releases.released.connect(_on_release, dispatch_uid="concerted.invites.usage")
+    releases.releasing.connect(_on_release, dispatch_uid="concerted.invites.usage")

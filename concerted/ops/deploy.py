@@ -38,6 +38,9 @@ DEBIAN_PACKAGES = ["python3-venv", "caddy", "tor", "age", "memcached", "curl"]
 RELEASE_FILES = ["concerted", "manage.py", "requirements.txt", "pyproject.toml", "package.json"]
 NODE_PACKAGES = ["htmx.org", "libsodium", "libsodium-wrappers"]
 KEEP_RELEASES = 3
+# CONCERTED_PAPER's words (concerted/core/paper.py NAMES): written out, since deploy runs
+# under the system's python3, before the app's own packages (Django) are installed.
+PAPER_NAMES = ("a4", "letter")
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.,:/@%+=\-\[\]]*$")
 
 
@@ -68,6 +71,9 @@ class Options:
     # CONCERTED_TIME_ZONE, the zone release times are read in ("Europe/Berlin"); empty:
     # what the settings file already says (an operator's own edit), else UTC.
     time_zone: str = ""
+    # CONCERTED_PAPER, "a4" or "letter"; empty: what the settings file already says, else
+    # none written, and the app picks the paper of the time zone's country.
+    paper: str = ""
 
 
 @dataclass
@@ -225,6 +231,9 @@ def env_values(layout: Layout, opts: Options, old: dict[str, str], onion_host: s
     }
     if opts.database_url:
         values["DATABASE_URL"] = opts.database_url
+    paper = opts.paper or old.get("CONCERTED_PAPER")
+    if paper:
+        values["CONCERTED_PAPER"] = paper
     for key, value in values.items():
         if not SAFE_VALUE.match(value):
             raise DeployError(
@@ -276,7 +285,15 @@ UMask=0077
 """
 
 
-def units(layout: Layout, opts: Options) -> dict[str, str]:
+def backup_calendar(time_zone: str) -> str:
+    """When the nightly backup runs: 03:30 in the installation's zone (CONCERTED_TIME_ZONE),
+    the night the organizers live in, rather than on whatever the server's clock is set to.
+    Unset or UTC: no zone written, so the timer of a default installation stays as it was."""
+    when = "*-*-* 03:30:00"
+    return f"{when} {time_zone}" if time_zone and time_zone != "UTC" else when
+
+
+def units(layout: Layout, opts: Options, time_zone: str = "") -> dict[str, str]:
     cur = layout.current
     env = f"EnvironmentFile={layout.env_file}\n"
     rw = f"ReadWritePaths={layout.data} {layout.backups}\n"
@@ -335,7 +352,7 @@ def units(layout: Layout, opts: Options) -> dict[str, str]:
         ),
         "concerted-backup.timer": (
             "[Unit]\nDescription=Concerted: back up every night\n\n"
-            "[Timer]\nOnCalendar=*-*-* 03:30:00\nRandomizedDelaySec=20m\nPersistent=true\n\n"
+            f"[Timer]\nOnCalendar={backup_calendar(time_zone)}\nRandomizedDelaySec=20m\nPersistent=true\n\n"
             "[Install]\nWantedBy=timers.target\n"
         ),
     }
@@ -609,8 +626,8 @@ def install_release(layout: Layout, opts: Options, source: Path, root_mode: bool
     return release
 
 
-def write_config(layout: Layout, opts: Options, root_mode: bool) -> None:
-    for name, text in units(layout, opts).items():
+def write_config(layout: Layout, opts: Options, root_mode: bool, time_zone: str = "") -> None:
+    for name, text in units(layout, opts, time_zone).items():
         write_file(layout.units / name, text)
     if opts.domain:
         layout.caddyfile.parent.mkdir(parents=True, exist_ok=True)
@@ -714,6 +731,8 @@ def validate(opts: Options) -> None:
                 f"--time-zone {opts.time_zone} is not a time zone name like Europe/Berlin "
                 "(timedatectl list-timezones lists them)."
             ) from None
+    if opts.paper and opts.paper not in PAPER_NAMES:
+        raise DeployError(f"--paper {opts.paper} is not a paper size: {' or '.join(PAPER_NAMES)}.")
 
 
 def deploy(
@@ -751,7 +770,8 @@ def deploy(
     # Only now: a release that failed its checks leaves the settings as they were.
     write_file(layout.install_json, json.dumps(asdict(opts), indent=2) + "\n", 0o600)
     write_file(layout.env_file, render_env(values), 0o600)
-    write_config(layout, opts, root_mode)
+    # The zone the settings file says (--time-zone, or the one a bare re-run kept).
+    write_config(layout, opts, root_mode, values["CONCERTED_TIME_ZONE"])
     if opts.onion:
         write_onion_env(layout, opts, host)
     switch_current(layout, release)
@@ -801,6 +821,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     a("--keep-days", type=int, help="Days to keep each nightly backup (default 7)")
     a("--memcached", help="host:port of the shared rate-limit memory (default 127.0.0.1:11211)")
     a("--time-zone", help="The organizers' time zone, e.g. Europe/Berlin: release times follow it (default UTC)")
+    a(
+        "--paper",
+        type=str.lower,
+        help="a4 or letter: the paper of every PDF (default: Letter in the US, Canada, Mexico... by --time-zone, else A4)",
+    )
     a("--local-certs", action="store_true", default=None, help="Caddy's own CA, not a public one (tests)")
     a("--http-port", type=int, help="Caddy's HTTP port (tests; default 80)")
     a("--https-port", type=int, help="Caddy's HTTPS port (tests; default 443)")

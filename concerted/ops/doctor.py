@@ -10,6 +10,7 @@ import datetime
 import http.client
 import ipaddress
 import json
+import os
 import shutil
 import socket
 import ssl
@@ -92,13 +93,35 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def refused_host(host: str) -> list[str]:
+    """The public address's host when the app would answer it 400 (Bad Request): not in
+    CONCERTED_ALLOWED_HOSTS, which is then every coworker's visit. Known from the settings
+    alone, so said without --via too (an empty CONCERTED_ALLOWED_HOSTS= refuses every host)."""
+    from django.http.request import validate_host
+
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # what Django allows then
+    if validate_host(f"[{host}]" if ":" in host else host, allowed):
+        return []
+    value = ",".join(settings.ALLOWED_HOSTS)
+    return [
+        f"The public address {settings.PUBLIC_BASE_URL} would be refused with 400 (Bad Request) on every visit: "
+        f"its host {host} is not in CONCERTED_ALLOWED_HOSTS ({value or 'empty'}). Add it there "
+        f"(comma-separated, e.g. CONCERTED_ALLOWED_HOSTS={host}) and restart the app servers."
+    ]
+
+
 @check("public-address")
 def public_address(ctx: Context) -> list[str]:
     scheme, host, port = public_url()
     base = settings.PUBLIC_BASE_URL
+    refused = refused_host(host)
     if is_loopback(host):
-        return [f"The public address {base} is a loopback address: coworkers' phones can't reach it. "
+        return [*refused, f"The public address {base} is a loopback address: coworkers' phones can't reach it. "
                 "Set CONCERTED_PUBLIC_BASE_URL to your domain or onion address (re-run deploy)."]  # fmt: skip
+    if refused:
+        return refused  # the probe could only get the same 400
     if host.endswith(".onion"):
         return []  # reachable only through tor; the onion check is tor's own hostname file
     if ctx.via:
@@ -124,6 +147,14 @@ def public_address(ctx: Context) -> list[str]:
         conn.close()
     except (OSError, ssl.SSLError) as exc:
         return [f"The public address {base} does not answer ({exc}). Is Caddy running, and the app servers?"]
+    if response.status == 400:
+        # What Django answers a Host it doesn't serve: this server's settings allow the
+        # host (refused_host), so the app servers run with others, or the proxy changes it.
+        return [
+            f"The public address {base} answers 400 (Bad Request) instead of the site: the app servers refuse "
+            f"a host that is not in their CONCERTED_ALLOWED_HOSTS. Check that theirs holds {host} and that the "
+            "proxy in front passes the Host header on unchanged."
+        ]
     if response.status != 200:
         return [f"The public address {base} answers {response.status} instead of the site."]
     if scheme == "https" and "max-age" not in (response.getheader("Strict-Transport-Security") or ""):
@@ -198,6 +229,13 @@ def file_modes(ctx: Context) -> list[str]:
     return [w for p in paths if p.exists() and (w := weak(p))]
 
 
+def backup_zone() -> str:
+    """Whose 03:30 the nightly backup runs at: the zone deploy wrote into its timer
+    (deploy.backup_calendar), or the server's own clock when none is set."""
+    zone = settings.TIME_ZONE
+    return "server time" if deploy.backup_calendar(zone) == deploy.backup_calendar("") else f"{zone} time"
+
+
 @check("backups")
 def backups(ctx: Context) -> list[str]:
     from concerted.core import agebackup, dbtools
@@ -221,13 +259,21 @@ def backups(ctx: Context) -> list[str]:
             f"Backups not encrypted in {directory}: {', '.join(sorted(plain)[:5])}. Anyone who takes the "
             "disk can read them: delete them (the nightly backups are encrypted with age)."
         )
-    newest = agebackup.latest(directory)
+    future = agebackup.future_dated(directory, ctx.now)
+    if future:
+        problems.append(
+            f"Backups named with a time still to come in {directory}: {', '.join(p.name for p in future[:5])}. "
+            "The clock was wrong when they were made (check it: timedatectl). They don't count as the newest "
+            "backup, and they expire by the file's time, CONCERTED_BACKUP_KEEP_DAYS days after the first "
+            "backup that found them at the latest."
+        )
+    newest = agebackup.latest(directory, ctx.now)
     installed = ctx.installed()
     if newest is None and installed is not None and ctx.now - installed < FIRST_BACKUP_GRACE:
         problems.append(
             Note(
                 f"No backup yet: this server was installed at {installed:%Y-%m-%d %H:%M} UTC, and the first "
-                "nightly backup runs at 03:30 server time (systemctl list-timers concerted-backup.timer). "
+                f"nightly backup runs at 03:30 {backup_zone()} (systemctl list-timers concerted-backup.timer). "
                 "To have one now: concerted backup --encrypted"
             )
         )
@@ -371,8 +417,39 @@ def time_zone(ctx: Context) -> list[str]:
     return [
         Note(
             f"Release times are scheduled and shown in {settings.TIME_ZONE} (it is now {local:%H:%M} "
-            f"{releases.zone_name(local)} there); participants' actions are still stored with the UTC day. "
+            f"{releases.zone_name(local)} there), and pledge deadlines and survey days end at its midnight; "
+            "participants' actions are still stored with the UTC day. "
             "CONCERTED_TIME_ZONE sets it (deploy's --time-zone)."
+        )
+    ]
+
+
+@check("server-zone")
+def server_zone(ctx: Context) -> list[str]:
+    """The web server and the scheduled commands each read CONCERTED_TIME_ZONE from their
+    own environment: in different zones, a tick lapses a pledge whose page still takes
+    pledges (core/serverzone.py; tick refuses, and this says so before the night it would)."""
+    from concerted.core import serverzone
+
+    problem = serverzone.mismatch()
+    return [problem] if problem else []
+
+
+@check("paper")
+def paper_size(ctx: Context) -> list[str]:
+    """Never a problem, but worth knowing before a print run: a PDF laid out on the other
+    paper prints shrunk or clipped (a clipped QR code doesn't scan)."""
+    name = {"a4": "A4", "letter": "US Letter"}.get(settings.PAPER, settings.PAPER)
+    why = (
+        "CONCERTED_PAPER says so"
+        if os.environ.get("CONCERTED_PAPER", "").strip()
+        else f"the default for the time zone {settings.TIME_ZONE}; CONCERTED_PAPER=a4 or letter changes it"
+    )
+    return [
+        Note(
+            f"PDFs are laid out on {name} paper (flyers, invite cards, the bargaining brief, and the petition "
+            f"and rosters `concerted reveal` writes on a computer with this setting): {why} (deploy's --paper). "
+            "The flyer and brief pages offer the other size too."
         )
     ]
 
@@ -393,15 +470,35 @@ def disk(ctx: Context) -> list[str]:
 
 @check("migrations")
 def migrations(ctx: Context) -> list[str]:
+    from django.core.management.base import CommandError
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from concerted.core import mishaps
+
+    try:
+        # Before connecting: opening a data folder's missing database creates an empty
+        # one, and `concerted migrate` would then build a new installation in a mistyped
+        # folder. Said as tick and backup say it, naming the folder and the variable.
+        mishaps.require_schema()
+    except CommandError as exc:
+        return [str(exc)]
     executor = MigrationExecutor(connection)
+    problems = []
+    # Applied but unknown to this code: a backup from a newer release restored here (or
+    # an older release switched back to): pages touching the newer tables fail.
+    unknown = sorted(set(executor.loader.applied_migrations) - set(executor.loader.graph.nodes))
+    if unknown:
+        names = ", ".join(f"{app}.{name}" for app, name in unknown[:5])
+        problems.append(
+            f"The database has migrations this code doesn't know ({names}): it comes from a newer release "
+            "of Concerted. Install that release (git pull && make deploy)."
+        )
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
-        return [f"Pending migrations ({names}): re-run deploy, or `concerted migrate`."]
-    return []
+        problems.append(f"Pending migrations ({names}): re-run deploy, or `concerted migrate`.")
+    return problems
 
 
 @check("samples")

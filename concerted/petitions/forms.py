@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from concerted.campaigns.models import Campaign, Segment
 from concerted.core import markdown
 from concerted.core.forms import (
+    CampaignTextSelect,
     MessageConsentField,
     PersonalContactField,
     ReadableCharField,
@@ -28,7 +29,7 @@ class SignForm(forms.Form):
         help_text=gettext_lazy("As your coworkers know you. Sealed: only the committee can read it."),
     )
     contact = PersonalContactField()
-    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=CampaignTextSelect)
     comment = ReadableCharField(
         label=gettext_lazy("A few words (optional)"),
         help_text=gettext_lazy("Sealed: only the committee can read it. It is not printed on the petition."),
@@ -54,6 +55,7 @@ class SignForm(forms.Form):
             kind = Segment.Kind(petition.segment_kind).label
             field.label = _("Your %(kind)s (optional)") % {"kind": in_sentence(kind)}
             field.choices = [("", _("Prefer not to say")), *segments]  # type: ignore[attr-defined]
+            field.widget.language = petition.campaign.language  # type: ignore[attr-defined]
             field.help_text = _("Only counted in groups of five or more.")
         else:
             del self.fields["segment"]

@@ -8,11 +8,10 @@ import io
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from concerted.core import markdown
+from concerted.core import markdown, paper
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -45,6 +44,11 @@ def pledge_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         )
     out = io.BytesIO()
     SimpleDocTemplate(
-        out, pagesize=A4, title=parent["title"], author=campaign["committee"], leftMargin=2 * cm, rightMargin=2 * cm
+        out,
+        pagesize=paper.page_size(),
+        title=parent["title"],
+        author=campaign["committee"],
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
     ).build(story)
     return out.getvalue()

@@ -5,12 +5,13 @@ import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concerted.campaigns.models import Campaign
 from concerted.core import markdown
-from concerted.core.days import today
+from concerted.core.days import local_today
 from concerted.core.forms import (
     MessageConsentField,
     PersonalContactField,
@@ -66,6 +67,14 @@ class PledgeSetupForm(forms.ModelForm):
         }
         help_texts = {"body": markdown.HELP, "promise": markdown.HELP}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Name the midnight the deadline ends at (CONCERTED_TIME_ZONE), as the campaign
+        # form names the zone of its release times: "the end of that day" is whose day?
+        self.fields["deadline"].help_text = _(
+            "The last day pledges count (YYYY-MM-DD): they are taken until midnight at its end, %(zone)s time."
+        ) % {"zone": settings.TIME_ZONE}
+
     def clean_threshold_percent(self) -> int | None:
         value = self.cleaned_data.get("threshold_percent")
         if value is not None and not 1 <= value <= 100:
@@ -102,9 +111,10 @@ class PledgeSetupForm(forms.ModelForm):
         value = self.cleaned_data.get("deadline")
         if value is None:
             return value
-        if value < today():
+        # The organizer's date: just after midnight in Berlin, the UTC day is still yesterday.
+        if value < local_today():
             raise forms.ValidationError(_("The deadline is in the past. Pick today or a later day."))
-        if value > today() + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        if value > local_today() + datetime.timedelta(days=MAX_DAYS_AHEAD):
             raise forms.ValidationError(_("Pick a deadline within a year: people forget longer pledges."))
         return value
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
 from concerted.core import records, releases
-from concerted.core.days import today
+from concerted.core.days import local_today, today
 from concerted.core.kanon import MIN_COUNT
 from concerted.core.shortcodes import short_slug
 from concerted.core.translations import Translatable
@@ -145,11 +145,14 @@ class Pledge(Translatable):
         threshold = self.threshold()
         return State.REACHED if threshold and count >= threshold else State.OPEN
 
+    # The deadline and the end of the grace period are dates the organizer typed and
+    # coworkers read as their own: they end at midnight in CONCERTED_TIME_ZONE, so `day`
+    # defaults to the installation's date, not the UTC day stamps are stored with.
     def lapse_due(self, count: int | None = None, day: datetime.date | None = None) -> bool:
         """Open, the deadline passed, and either not reached or not confirmed in the grace period."""
         if self.status != self.Status.OPEN:
             return False
-        day = day or today()
+        day = day or local_today()
         if day <= self.deadline:
             return False
         if day > self.confirm_by():
@@ -158,13 +161,13 @@ class Pledge(Translatable):
 
     def accepting(self, day: datetime.date | None = None) -> bool:
         """New pledges are taken while open (reached included) up to the end of the deadline day."""
-        return self.status == self.Status.OPEN and (day or today()) <= self.deadline
+        return self.status == self.Status.OPEN and (day or local_today()) <= self.deadline
 
     def can_withdraw(self) -> bool:
         return self.status == self.Status.OPEN
 
     def can_confirm(self, count: int | None = None, day: datetime.date | None = None) -> bool:
-        return self.state(count) == State.REACHED and (day or today()) <= self.confirm_by()
+        return self.state(count) == State.REACHED and (day or local_today()) <= self.confirm_by()
 
     # --- transitions ----------------------------------------------------------------
     def lapse_if_due(self) -> bool:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerted.campaigns.models import Campaign
 from concerted.core import translations
-from concerted.core.days import today
+from concerted.core.days import local_today, today
 from concerted.core.kanon import MIN_COUNT, MIN_FREE_TEXT
 from concerted.core.records import ParticipantRecord
 from concerted.core.shortcodes import short_slug
@@ -135,12 +135,19 @@ class Survey(Translatable):
         return self.locked
 
     def accepting(self, day: Any = None) -> bool:
-        day = day or today()
+        """Published, and between its opening and closing days: dates the organizer typed,
+        so they begin and end at midnight in CONCERTED_TIME_ZONE, not UTC."""
+        day = day or local_today()
         if self.status != self.Status.PUBLISHED:
             return False
         if self.opens_on and day < self.opens_on:
             return False
         return not (self.closes_on and day > self.closes_on)
+
+    def opens_later(self, day: Any = None) -> bool:
+        """Published, with an opening day still to come (in CONCERTED_TIME_ZONE, like accepting)."""
+        day = day or local_today()
+        return self.status == self.Status.PUBLISHED and bool(self.opens_on and day < self.opens_on)
 
     def ordered_questions(self) -> list[Question]:
         cache = getattr(self, "_questions_cache", None)

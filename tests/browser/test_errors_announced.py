@@ -2,8 +2,9 @@
 low-vision user at 200% zoom on a 390 px phone (a 195 px wide viewport) must see: with
 JavaScript on, a voting code mistyped or a question left unanswered takes the focus to
 the error, marks the field at fault (aria-invalid) and ties it to the error
-(aria-describedby, after its help text), all cleared once fixed; the board's tracker
-search moves the focus to its result."""
+(aria-describedby, after its help text), all cleared once fixed; so does an encryption
+that never loads (unless the voter is typing in a field then); the board's tracker search
+moves the focus to its result."""
 
 from __future__ import annotations
 
@@ -92,6 +93,46 @@ def test_a_question_left_unanswered_is_named_and_takes_the_focus(zoomed_phone, v
     for radio in ("#id_choice_0", "#id_choice_1"):
         assert attr(page, radio, "aria-invalid") is None
     assert not page.errors, page.errors
+
+
+def test_an_encryption_that_never_loads_takes_the_focus_to_its_error(zoomed_phone, vote_open):
+    c = vote_open
+    page = zoomed_phone
+    page.route("**/libsodium-sumo.js", lambda route: route.abort())
+    page.goto(f"{page.live_url}/e/{c.election.slug}/")
+    error = page.locator("#vote-js-error")
+    expect(error).to_contain_text("This phone could not load the encryption.")
+    expect(error).to_be_focused()
+    assert page.evaluate(IN_VIEW, "vote-js-error")
+    assert axe_problems(page) == []
+
+
+def test_an_encryption_failing_while_the_voter_types_leaves_the_focus_in_the_field(zoomed_phone, vote_open):
+    """The failure comes unasked: the voter's next keys stay in the field (the box, an
+    alert, is read out). Their tap on the button then takes the focus to it."""
+    c = vote_open
+    page = zoomed_phone
+    held: list = []
+    page.route("**/libsodium-sumo.js", lambda route: held.append(route))
+    page.goto(f"{page.live_url}/e/{c.election.slug}/", wait_until="commit")
+    field = page.get_by_label("Your voting code")
+    field.fill(c.codes[0][:5])
+    expect(field).to_be_focused()
+    for _ in range(100):  # the page is still loading (libsodium held): that's the point
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "libsodium was not requested"
+    held[0].abort()
+    error = page.locator("#vote-js-error")
+    expect(error).to_contain_text("This phone could not load the encryption.")
+    expect(field).to_be_focused()
+    page.keyboard.type(c.codes[0][5:])
+    expect(field).to_have_value(c.codes[0])
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Encrypt my ballot").click()
+    expect(error).to_be_focused()
+    assert page.evaluate(IN_VIEW, "vote-js-error")
 
 
 def test_the_board_search_takes_the_focus_to_its_result(zoomed_phone, vote_open):

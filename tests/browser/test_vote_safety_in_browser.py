@@ -75,10 +75,12 @@ def test_changing_the_choice_after_encrypting_throws_the_encrypted_ballot_away(j
     assert list(Ballot.objects.values_list("tracker", flat=True)) == [no_tracker]
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 
-    # What was counted is No.
+    # What was counted is No (four others vote Yes: a tally counts no fewer than five ballots).
+    for i in range(1, 5):
+        ballotbox.cast(c.election, ev.encrypt_ballot(c.election.manifest, c.codes[i], [[1, 0]])[0])
     ballotbox.close(c.election)
     decrypt_and_tally(c)
-    assert Election.objects.get(pk=c.election.pk).tally["result"] == [[0, 1]]
+    assert Election.objects.get(pk=c.election.pk).tally["result"] == [[4, 1]]
 
 
 def test_a_spoiled_ballot_is_told_to_the_server_and_can_never_be_cast(js_phone, vote_open):

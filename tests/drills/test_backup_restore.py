@@ -91,7 +91,7 @@ def test_it_writes_only_age_ciphertext_and_deletes_backups_past_their_days(backu
     (written,) = settings.BACKUP_DIR.iterdir()
     assert written.name.endswith(".tar.age") and agebackup.is_encrypted(written)
     assert written.stat().st_mode & 0o777 == 0o600
-    assert not old.exists() and "Deleted 1 backup(s) older than 7 days" in out.getvalue()
+    assert not old.exists() and "Deleted 1 backup older than 7 days" in out.getvalue()
     assert b"petitions_petition" not in written.read_bytes()  # no table name, no manifest in the clear
     members = agebackup.unpack(agebackup.decrypt(written, backup_key))
     assert {"manifest.json", "codes.key", "database.sqlite3"} & set(members) >= {"manifest.json", "codes.key"}

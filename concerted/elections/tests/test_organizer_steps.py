@@ -179,7 +179,7 @@ def test_action_messages_follow_each_requests_language(as_user, ceremony):
     assert client.get(_url("dashboard", ceremony.election)).status_code == 200  # an English page first
     spanish = client.post(spanish_url, {"action": "open"}, follow=True)
     assert "La votación está abierta." in spanish.content.decode()
-    english = client.post(english_url, {"action": "close"}, follow=True)
+    english = client.post(english_url, {"action": "close", "confirm": "yes"}, follow=True)
     assert b"Voting is closed. The trustees can now decrypt the sums." in english.content
 
 

@@ -269,6 +269,8 @@ def action(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
             if batch is None:
                 raise ballotbox.Refused(_("A batch needs at least 5 waiting ballots."))
             messages.success(request, _("Batch published."))
+        elif what == "close" and _close_needs_asking(election) and not confirm.confirmed(request):
+            return _ask_to_close(request, election)
         elif what in ACTIONS:
             step, done = ACTIONS[what]
             step(election)
@@ -278,6 +280,47 @@ def action(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
     except ballotbox.Refused as refused:
         messages.error(request, str(refused))
     return redirect("elections:dashboard", election.pk)
+
+
+def _close_needs_asking(election: Election) -> bool:
+    """Closing can't be undone: asked once, with the figures so far. A close that will
+    be refused anyway (not open, too few voters) is refused at once, without asking."""
+    return election.is_open and election.eligible().count() >= MIN_ELECTORATE
+
+
+def _ask_to_close(request: HttpRequest, election: Election) -> HttpResponse:
+    cast = election.ballots.count()
+    pending = ballotbox.pending_count(election)
+    eligible = election.eligible().count()
+    return confirm.ask(
+        request,
+        title=_("Close voting?"),
+        consequences=[
+            ngettext(
+                "So far: %(cast)d ballot cast (revotes included), with %(eligible)d eligible voters.",
+                "So far: %(cast)d ballots cast (revotes included), with %(eligible)d eligible voters.",
+                cast,
+            )
+            % {"cast": cast, "eligible": eligible},
+            _(
+                "Nobody can vote any more: a ballot sent after this is refused, and voting can't be opened "
+                "again. A member who hasn't voted yet, or wanted to vote again, no longer can."
+            ),
+            ngettext(
+                "The %(n)d ballot waiting is published now, in a last batch (which may hold fewer than 5).",
+                "The %(n)d ballots waiting are published now, in a last batch (which may hold fewer than 5).",
+                pending,
+            )
+            % {"n": pending},
+            _(
+                "The board then says which ballots were replaced by a later one or had their card revoked, "
+                "and the trustees can decrypt the sums for the tally."
+            ),
+        ],
+        confirm_label=_("Close voting now"),
+        cancel_url=reverse("elections:dashboard", args=[election.pk]),
+        context={"campaign": election.campaign},
+    )
 
 
 # --- the trustees' command-line tool talks to these (token, not session) ----------

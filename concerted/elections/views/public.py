@@ -10,11 +10,12 @@ from typing import Any
 
 from csp.decorators import csp_update
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
@@ -28,6 +29,7 @@ from ..forms import VoteForm
 from ..models import Election
 
 MAX_BALLOT_BYTES = 200_000
+TRACKER_LENGTH = 64  # hex SHA-256 of the ballot (evcrypto.tracker)
 
 
 def _ballot_rate(group: str, request: HttpRequest) -> str:
@@ -64,6 +66,33 @@ def _excluded_reason(election: Election, tracker: str) -> str:
     for entry in election.closing.get("excluded", []):
         if entry.get("tracker") == tracker:
             return str(entry.get("reason", ""))
+    return ""
+
+
+def _after_close_state(election: Election, tracker: str, on_board: bool) -> str:
+    """After the close only, what a tracker's ballot became: "counted", "replaced",
+    "revoked", or "absent" (every ballot cast is on the board once voting closed). ""
+    before the close: a page must then read the same for a ballot that still counts and
+    one a revote replaced (coercion resistance)."""
+    if not _closed(election) or not election.closing:
+        return ""
+    if not on_board:
+        return "absent"
+    return _excluded_reason(election, tracker) or "counted"
+
+
+def tracker_problem(text: str) -> str:
+    """Why what was typed can't be a tracker (64 hexadecimal characters), or ""."""
+    if len(text) != TRACKER_LENGTH:
+        return ngettext(
+            "A tracker is 64 characters long (digits 0–9 and letters a–f); what you typed has %(n)d character. "
+            "Copy the whole tracker.",
+            "A tracker is 64 characters long (digits 0–9 and letters a–f); what you typed has %(n)d characters. "
+            "Copy the whole tracker.",
+            len(text),
+        ) % {"n": len(text)}
+    if any(ch not in "0123456789abcdef" for ch in text):
+        return _("A tracker has only digits 0–9 and letters a–f; what you typed has other characters.")
     return ""
 
 
@@ -135,6 +164,14 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("elections:tracker", election.slug, tr)
         except ballotbox.Refused as refused:
             problem = str(refused)
+            if not form.is_bound:
+                # A ballot encrypted elsewhere was refused: the code and the choice the page
+                # sent along stay in their fields, to fix or to try again (no field errors:
+                # they were not what was refused).
+                picked = request.POST.getlist("choice")
+                several = election.question_spec()["max"] > 1
+                choice = picked if several else (picked[0] if picked else "")
+                form = VoteForm(initial={"code": request.POST.get("code", ""), "choice": choice}, election=election)
     status = 400 if (problem or form.errors or waiting) else 200
     if request.method == "POST" and not election.is_open:
         status = 409
@@ -158,8 +195,11 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
 def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
     election = _public_election(slug)
     ballot = election.ballots.filter(tracker=tracker).select_related("batch").first()
+    state = _after_close_state(election, tracker, on_board=ballot is not None and ballot.batch_id is not None)
     if ballot is None:
-        raise Http404
+        # Said plainly, in a page and not a bare 404: a mistyped or cut tracker is the usual cause.
+        context = {"election": election, "campaign": election.campaign, "tracker": tracker, "state": state}
+        return render(request, "elections/tracker_unknown.html", context, status=404)
     return render(
         request,
         "elections/tracker.html",
@@ -169,6 +209,7 @@ def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
             "tracker": tracker,
             "ballot": ballot,
             "excluded": _excluded_reason(election, tracker),
+            "state": state,
         },
     )
 
@@ -176,12 +217,16 @@ def tracker(request: HttpRequest, slug: str, tracker: str) -> HttpResponse:
 @require_safe
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     election = _public_election(slug)
-    wanted = request.GET.get("tracker", "").strip().lower()
+    # Kept as typed for the field; searched without spaces or capitals (a copied tracker
+    # may come with a line break in it).
+    typed = request.GET.get("tracker", "")
+    wanted = "".join(typed.split()).lower()
+    problem = tracker_problem(wanted) if wanted else ""
     batches = []
     found = None
     for batch in election.batches.all():
         trackers = sorted(batch.ballots.values_list("tracker", flat=True))
-        if wanted and wanted in trackers:
+        if wanted and not problem and wanted in trackers:
             found = batch
         batches.append((batch, trackers))
     return render(
@@ -191,8 +236,11 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "election": election,
             "campaign": election.campaign,
             "batches": batches,
+            "typed": typed.strip(),
             "wanted": wanted,
+            "problem": problem,
             "found": found,
+            "state": _after_close_state(election, wanted, on_board=found is not None) if wanted and not problem else "",
             # Which ballots were replaced is public only after the close (before it,
             # nobody can tell whether a ballot still counts: coercion resistance).
             "excluded": _excluded_reason(election, wanted) if found else "",

@@ -49,13 +49,29 @@ def test_it_prints_the_public_url_in_a_readable_qr_code(as_user, petition, paper
 
 def test_it_uses_the_paper_size_asked_for(as_user, petition):
     sizes = {}
-    for paper in ("letter", "a4", "tabloid"):
+    for paper in ("letter", "a4"):
         response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]), {"paper": paper})
-        box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
-        sizes[paper] = (round(float(box.width)), round(float(box.height)))
+        sizes[paper] = page_sizes(response.content)[0]
     assert sizes["letter"] == (612, 792)
     assert sizes["a4"] == (595, 842)
-    assert sizes["tabloid"] == sizes["letter"]  # unknown paper: Letter, not an error
+
+
+def test_it_says_so_on_the_form_when_asked_for_a_paper_it_never_offered(as_user, petition):
+    """Not a 500, and not quietly the other paper: a hand-edited address gets the page
+    with the message on the paper choice, the installation's paper offered again."""
+    response = as_user("owner").get(reverse("flyers:pdf", args=["petition", petition.pk]), {"paper": "tabloid"})
+    assert response.status_code == 400
+    assert not response.content.startswith(b"%PDF")
+    page = response.content.decode()
+    assert "Choose the paper you will print on: A4 or US Letter." in page
+    assert 'id="id_flyer_paper" aria-describedby="id_flyer_paper_helptext id_flyer_paper_error"' in page
+
+
+def page_sizes(data: bytes) -> list[tuple[int, int]]:
+    """Each page's (width, height) in PDF points: Letter (612, 792), A4 (595, 842)."""
+    return [
+        (round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in PdfReader(io.BytesIO(data)).pages
+    ]
 
 
 def test_it_uses_error_correction_m_or_better():

@@ -63,12 +63,12 @@ def test_it_prints_the_unused_cards_again_from_the_server(
     _token, raw = ExportToken.issue(owner, "laptop")
     out = tmp_path / "again.pdf"
     args = [str(batch.pk), "--key", str(key_file), "--server", live_server.url, "--token", raw, "--out", str(out)]
-    assert "Printed 5 unused code(s)" in run_print(*args)
+    assert "Printed 5 unused codes" in run_print(*args)
     first = decoded_codes(out.read_bytes(), tmp_path / "a")
     assert len(first) == 5
     # One card is used, then the PDF is lost: the used card isn't printed again.
     codes.consume_now("petition", invite_petition.pk, first[0])
-    assert "Printed 4 unused code(s)" in run_print(*args)
+    assert "Printed 4 unused codes" in run_print(*args)
     document = out.read_bytes()
     assert out.stat().st_mode & 0o077 == 0  # the PDF holds working codes
     again = decoded_codes(document, tmp_path / "b")

@@ -78,7 +78,7 @@ def test_it_404s_an_unknown_target(as_user, petition):
         ({"count": 0, "paper": "letter"}, "greater than or equal to 1"),
         ({"count": 401, "paper": "letter"}, "less than or equal to 400"),
         ({"count": "many", "paper": "letter"}, "Enter a whole number"),
-        ({"count": 5, "paper": "tabloid"}, "Select a valid choice"),
+        ({"count": 5, "paper": "tabloid"}, "Choose the paper you will print on: A4 or US Letter."),
         ({"count": 5, "paper": "a4", "label": "bad\x00label"}, "Null characters are not allowed"),
     ],
 )

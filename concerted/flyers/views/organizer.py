@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from concerted.accounts.auth import session_or_token
 from concerted.core import confirm, export
+from concerted.core.paper import default as default_paper
 from concerted.core.public import is_test_address
 from concerted.invites import codes
 from concerted.invites.forms import BatchForm
@@ -27,6 +28,7 @@ from concerted.invites.models import InviteBatch
 from concerted.invites.usage import usage
 
 from .. import pdf
+from ..forms import FlyerForm
 from ..targets import Flyer, for_organizer
 
 
@@ -44,8 +46,20 @@ def _test_confirmed(request: HttpRequest) -> bool:
     return not is_test_address() or data.get("test") == "yes"
 
 
+def _flyer_form(request: HttpRequest) -> FlyerForm:
+    """The flyer's paper as asked (a link or the form); asked for none, the installation's."""
+    data = request.GET if request.method == "GET" and "paper" in request.GET else None
+    # Its own ids: the batch form on the same page has a paper choice too.
+    return FlyerForm(data, auto_id="id_flyer_%s")
+
+
 def _page(
-    request: HttpRequest, flyer: Flyer, form: BatchForm, status: int = 200, test_refused: bool = False
+    request: HttpRequest,
+    flyer: Flyer,
+    form: BatchForm,
+    status: int = 200,
+    test_refused: bool = False,
+    flyer_form: FlyerForm | None = None,
 ) -> HttpResponse:
     batches = usage(flyer.kind, flyer.target_id)
     return render(
@@ -56,6 +70,7 @@ def _page(
             "manage": True,
             "campaign": flyer.campaign,
             "form": form,
+            "flyer_form": flyer_form or _flyer_form(request),
             "batches": batches,
             "max_batch": codes.MAX_BATCH,
             "test_address": is_test_address(),
@@ -78,11 +93,13 @@ def page(request: HttpRequest, kind: str, target_id: uuid.UUID) -> HttpResponse:
 @require_safe
 def flyer_pdf(request: HttpRequest, kind: str, target_id: uuid.UUID) -> HttpResponse:
     flyer = for_organizer(request, kind, target_id)
-    paper = request.GET.get("paper", "letter")
-    if paper not in pdf.PAPERS:
-        paper = "letter"
+    flyer_form = _flyer_form(request)
+    if flyer_form.is_bound and not flyer_form.is_valid():
+        # A paper this page never offered (a hand-edited address): say so on the form.
+        return _page(request, flyer, BatchForm(), status=400, flyer_form=flyer_form)
     if not _test_confirmed(request):
-        return _page(request, flyer, BatchForm(), status=400, test_refused=True)
+        return _page(request, flyer, BatchForm(), status=400, test_refused=True, flyer_form=flyer_form)
+    paper = flyer_form.cleaned_data["paper"] if flyer_form.is_bound else default_paper()
     test = is_test_address()
     return _pdf_response(pdf.build(flyer, paper, test=test), f"flyer-{flyer.kind}-{paper}{'-TEST' if test else ''}.pdf")
 

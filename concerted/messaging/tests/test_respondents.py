@@ -95,4 +95,4 @@ def test_respondents_are_counted_and_written_to_only_once_the_survey_is_closed(
         *smtp_args(smtp),
     )  # fmt: skip
     assert sorted(smtp.to()) == [f"p{i}@example.net" for i in range(5)]
-    assert "Sent 5 message(s)" in out
+    assert "Sent 5 messages" in out

@@ -143,7 +143,7 @@ def test_a_roster_message_goes_to_those_who_agreed_selected_on_their_current_ass
         "--where", "assessment=1,2", *smtp_args(smtp),
     )  # fmt: skip
     assert sorted(smtp.to()) == ["ana@example.net", "di@example.net"]
-    assert "Left out by --where: 2 record(s)." in out  # Bo (4) and Eve (5 now); Fay's stop counts anyway
+    assert "Left out by --where: 2 records." in out  # Bo (4) and Eve (5 now); Fay's stop counts anyway
     _rcpts, mail = smtp.received[0]
     assert "/stop/" in stop_link(mail)
 

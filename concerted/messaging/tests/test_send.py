@@ -66,7 +66,7 @@ def test_it_sends_one_message_to_each_person_who_agreed_and_nobody_else(
 
     assert sorted(a.lower() for a in smtp.to()) == ["ana@example.net", "bo@example.net"]
     assert smtp.starttls_seen
-    assert "Sent 2 message(s)" in out and "NOT SENT to 3 address(es)" in err
+    assert "Sent 2 messages" in out and "NOT SENT to 3 addresses" in err
     for rcpts, mail in smtp.received:
         assert mail["To"] == rcpts[0] and mail["From"] == FROM
         in_headers = {a.lower() for k, v in mail.items() for a in ADDRESS.findall(str(v)) if k != "Message-ID"}
@@ -93,7 +93,7 @@ def _token_of(signature, key_file: Path) -> str:
 def test_it_is_a_dry_run_unless_told_to_send(sign, message, download, key_file, smtp, tmp_path):
     sign("ana@example.net")
     out, _err = run("--file", str(download(message)), "--key", str(key_file), "--journal", str(tmp_path / "j"))
-    assert "Dry run: would send 1 message(s)" in out
+    assert "Dry run: would send 1 message," in out
     assert "To: ana@example.net" in out and "Act on Monday." in out and "/stop/" in out
     assert smtp.received == []
 
@@ -193,7 +193,7 @@ def test_a_crash_after_the_mail_server_accepted_is_reported_and_never_resent(
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
     assert sorted(smtp.to()) == sorted(addresses)  # everyone exactly once
-    assert "UNCERTAIN: 1 message(s)" in result.stdout and f"  {first[2]}" in result.stdout
+    assert "UNCERTAIN: 1 message may" in result.stdout and f"  {first[2]}" in result.stdout
     assert "Already done in an earlier run (journal" in result.stdout
     # The journal names nobody in the clear.
     assert "@" not in journal.read_text() and stat.S_IMODE(journal.stat().st_mode) == 0o600
@@ -216,4 +216,4 @@ def test_a_server_that_flips_the_consent_flag_gets_nobody_more_mail(sign, messag
         *smtp_args(smtp),
     )  # fmt: skip
     assert smtp.to() == ["ana@example.net"]
-    assert "Skipped 1 record(s) without consent to messages." in out
+    assert "Skipped 1 record without consent to messages." in out

@@ -98,7 +98,7 @@ def test_it_refuses_records_moved_or_swapped_by_the_server(tmp_path, key_file, e
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(data))
     err = io.StringIO()
-    with pytest.raises(CommandError, match="2 record\\(s\\) could not be verified"):
+    with pytest.raises(CommandError, match="2 records could not be verified"):
         call_command("reveal", key=str(key_file), file=str(tampered), out=str(tmp_path / "o"), stderr=err)
     assert err.getvalue().count("does not match the row") == 2
     # A record from another petition, pasted into this export, is refused too.
@@ -146,7 +146,7 @@ def test_it_downloads_over_an_authenticated_request(live_server, tmp_path, key_f
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "Opened 3 record(s)" in result.stdout
+    assert "Opened 3 records:" in result.stdout
     assert len(read_csv(out / f"petitions-{petition.slug}.csv")) == 3
     bad = subprocess.run(
         [

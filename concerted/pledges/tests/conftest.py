@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from concerted.core.days import today
+from concerted.core.days import local_today
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def make_pledge(campaign):
             "title": "Refuse the tracker",
             "promise": "I will decline to install the tracker.",
             "threshold_count": 5,
-            "deadline": today() + datetime.timedelta(days=days_left),
+            "deadline": local_today() + datetime.timedelta(days=days_left),
             **fields,
         }
         pledge = Pledge.objects.create(**values)
@@ -64,7 +64,7 @@ def move_deadline(pledge, days_from_today: int) -> None:
     """Time passes: move the deadline instead of the clock (the form refuses past days)."""
     from concerted.pledges.models import Pledge
 
-    Pledge.objects.filter(pk=pledge.pk).update(deadline=today() + datetime.timedelta(days=days_from_today))
+    Pledge.objects.filter(pk=pledge.pk).update(deadline=local_today() + datetime.timedelta(days=days_from_today))
     pledge.refresh_from_db()
 
 
@@ -76,7 +76,7 @@ def setup_data(**overrides) -> dict[str, str]:
         "body": "",
         "threshold_count": "10",
         "threshold_percent": "",
-        "deadline": (today() + datetime.timedelta(days=20)).isoformat(),
+        "deadline": (local_today() + datetime.timedelta(days=20)).isoformat(),
         **overrides,
     }
 

@@ -78,7 +78,7 @@ def test_reveal_opens_an_active_pledge(tmp_path, owner, active_pledge, key_file)
     output = run(
         "reveal", "--key", str(key_file), "--file", export_file(tmp_path, owner, active_pledge), "--out", str(out_dir)
     )
-    assert "Opened 5 record(s)" in output
+    assert "Opened 5 records:" in output
     csv = (out_dir / f"pledges-{active_pledge.slug}.csv").read_text()
     assert "Ana Email" in csv and "+49 151 1234567" in csv
     assert "'=Eve Formula" in csv
@@ -144,7 +144,7 @@ def test_reveal_confirms_a_reached_pledge_on_the_server_counting_repeats_once(
     assert pledge.status == Pledge.Status.ACTIVE and pledge.confirmed_count == 5
     # Confirmed: the same command now opens the names, each person once in the PDF.
     opened = run("reveal", *args)
-    assert "Opened 7 record(s)" in opened
+    assert "Opened 7 records:" in opened
     with pytest.raises(CommandError, match="Nothing to confirm"):
         run("reveal", *args, "--confirm")
 

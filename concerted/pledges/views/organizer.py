@@ -18,7 +18,7 @@ from concerted.accounts.auth import session_or_token, token_required
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core import confirm as confirm_step
 from concerted.core import records, releases, translations
-from concerted.core.days import today
+from concerted.core.days import local_today
 
 from ..forms import PledgeForm, PledgeSetupForm
 from ..models import MIN_THRESHOLD, Commitment, Pledge, State
@@ -124,7 +124,7 @@ def open_pledge(request: HttpRequest, pledge_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Only a draft can be opened."))
     elif not pledge.campaign.has_key:
         messages.error(request, _("Add the committee public key before opening: pledges are sealed to it."))
-    elif pledge.deadline < today():
+    elif pledge.deadline < local_today():  # the deadline ends at midnight in the installation's zone
         messages.error(request, _("The deadline has passed. Edit the draft and pick a new deadline."))
     elif not pledge.threshold():
         messages.error(request, _("Set a threshold first (the campaign needs a unit size for a percentage)."))

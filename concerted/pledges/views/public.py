@@ -89,7 +89,9 @@ def pledge_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "pledges/pledge.html",
                 lambda: _context(pledge, form=PledgeForm(pledge=pledge)),
                 rows=[pledge, pledge.campaign],
-                extra=[pagecache.next_release(pledge.campaign.release_times)],
+                # Open or past its deadline: that ends at the installation's midnight, which
+                # the cache key's UTC day doesn't turn with (hours apart, east or west of UTC).
+                extra=[pagecache.next_release(pledge.campaign.release_times), pledge.accepting()],
             )
         form = PledgeForm(pledge=pledge, initial={"invite_code": invite_codes.prefill(code)})
         if pledge.accepting():

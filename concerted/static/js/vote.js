@@ -220,13 +220,22 @@
     el.appendChild(document.createTextNode(pieces.slice(1).join(mark)));
   }
 
-  function failed() {
+  // `tap`: the voter just tapped "Encrypt my ballot" (or did before the failure came).
+  function failed(tap) {
+    var afterTap = tap === true || tapped;
+    tapped = false;
     state = "failed";
     // The phone cannot encrypt: the server would, if the voter ticks the box.
     Array.prototype.forEach.call(phoneSentences, function (el) { el.hidden = true; });
     submitButton.textContent = buttonText;
     if (offer) { offer.hidden = false; }
     showError(gettext("This phone could not load the encryption. Reload the page to try again, or tick the box to let this server encrypt your ballot (it then sees your choice as it arrives)."));
+    // Focused like every other error, so it is read out and seen at 200% zoom. Not while
+    // the voter is typing in a field, unasked: their next keys would be lost; the box is
+    // an alert, read out anyway, and the next tap on the button focuses it.
+    var active = document.activeElement;
+    var typing = active && active.form === form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+    if (afterTap || !typing) { focusError(); }
   }
 
   function ready(results) {
@@ -248,9 +257,9 @@
       Promise.all([B.ready(), fetch(form.dataset.manifestUrl, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) { throw new Error("manifest " + r.status); }
         return r.json();
-      })]).then(ready).catch(failed);
+      })]).then(ready).catch(function () { failed(false); });
     } catch (e) {
-      failed();
+      failed(false);
     }
   }
 
@@ -259,7 +268,7 @@
     // plain form, for the server to encrypt.
     if (state === "failed" && offerBox && offerBox.checked) { return; }
     event.preventDefault();
-    if (state === "ready") { encryptNow(); } else if (state === "loading") { tapped = true; } else { failed(); }
+    if (state === "ready") { encryptNow(); } else if (state === "loading") { tapped = true; } else { failed(true); }
   });
 
   if (document.readyState === "loading") {

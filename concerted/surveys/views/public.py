@@ -67,7 +67,9 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
                 "surveys/answer.html",
                 lambda: _page(survey := row.localized(), AnswerForm(survey=survey), accepting),
                 rows=[row, row.campaign],
-                extra=[accepting],
+                # Open, not yet open or past its last day: the days end at the installation's
+                # midnight, which the cache key's UTC day doesn't follow.
+                extra=[accepting, row.opens_later()],
             )
         survey = row.localized()
         form = AnswerForm(survey=survey, initial={"invite_code": invite_codes.prefill(code)} if code else None)
@@ -84,6 +86,7 @@ def _page(survey: Survey, form: AnswerForm, accepting: bool, invite_problem: str
         "campaign": survey.campaign,
         "form": form,
         "accepting": accepting,
+        "opens_later": survey.opens_later(),
         "invite_problem": invite_problem,
     }
 

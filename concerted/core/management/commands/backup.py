@@ -17,8 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from concerted.core import agebackup, dbtools, mishaps
 from concerted.core.management.base import OrganizerCommand
@@ -49,7 +50,8 @@ class Command(OrganizerCommand):
             action="store_true",
             help=gettext_lazy(
                 "Encrypt with age to the committee's backup key (the file CONCERTED_BACKUP_RECIPIENTS names) into "
-                "CONCERTED_BACKUP_DIR, and delete backups older than CONCERTED_BACKUP_KEEP_DAYS days"
+                "CONCERTED_BACKUP_DIR, named by the time (no FILE), and delete backups older than "
+                "CONCERTED_BACKUP_KEEP_DAYS days"
             ),
         )
 
@@ -59,11 +61,29 @@ class Command(OrganizerCommand):
             "database": kind,
             "day": datetime.date.today().isoformat(),
             "counts": counts,
+            # A restore refuses a backup from a newer release before replacing anything,
+            # and applies what an older one lacks (restore.py).
+            "migrations": sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()),
+            # Checked by restore against the key the restored server will use: a plain
+            # backup doesn't hold the key (agebackup.code_key_fingerprint).
+            "code_key_fingerprint": agebackup.code_key_fingerprint(agebackup.live_code_key()),
         }
 
     def handle(self, *args: Any, **options: Any) -> None:
         # A wrong data folder holds an empty database: its backup would look like a backup.
         mishaps.require_schema()
+        if options["encrypted"] and options["file"]:
+            # Refused rather than honoured: an encrypted backup is named by its time in the
+            # backup folder, where the next backup expires it; one written elsewhere would
+            # never expire, and a withdrawn signature would outlive every promise.
+            raise CommandError(
+                _(
+                    "--encrypted writes to the backup folder %(folder)s (CONCERTED_BACKUP_DIR), named by the "
+                    "time, where old backups expire (CONCERTED_BACKUP_KEEP_DAYS): leave out %(file)s, or leave "
+                    "out --encrypted for a plain backup to that file. Nothing was written."
+                )
+                % {"folder": settings.BACKUP_DIR, "file": options["file"]}
+            )
         if options["encrypted"]:
             return self.encrypted()
         if not options["file"]:
@@ -126,7 +146,7 @@ class Command(OrganizerCommand):
         except dbtools.DbToolError as exc:
             raise CommandError(_("Backup failed: %(error)s") % {"error": exc}) from None
         self.stdout.write(
-            _("Backed up %(kind)s database (%(rows)d rows) to %(file)s, encrypted with age to the key(s) in %(keys)s.")
+            _("Backed up %(kind)s database (%(rows)d rows) to %(file)s, encrypted with age to each key in %(keys)s.")
             % {
                 "kind": kind,
                 "rows": sum(counts.values()),
@@ -135,7 +155,12 @@ class Command(OrganizerCommand):
             }
         )
         if written.deleted:
+            deleted, days = len(written.deleted), settings.BACKUP_KEEP_DAYS
+            # Translators: each part is a count with its noun, e.g. "Deleted 2 backups older than 7 days."
             self.stdout.write(
-                _("Deleted %(n)d backup(s) older than %(days)d days.")
-                % {"n": len(written.deleted), "days": settings.BACKUP_KEEP_DAYS}
+                _("Deleted %(backups)s older than %(days)s.")
+                % {
+                    "backups": ngettext("%(n)d backup", "%(n)d backups", deleted) % {"n": deleted},
+                    "days": ngettext("%(n)d day", "%(n)d days", days) % {"n": days},
+                }
             )

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from nacl.public import PrivateKey
 
 from concerted.core import demo, keys, releases
@@ -105,7 +105,13 @@ class Command(BaseCommand):
                     lines += [f"  {name}: {line}" for line in loader(context)]
                 # Nobody watched the demo rows arrive: release them so public pages show them.
                 released = releases.release_campaign(campaign)
-                lines.append(f"  releases: public figures released for {released} page(s)")
+                lines.append(
+                    "  releases: "
+                    + ngettext(
+                        "public figures released for %(n)d page", "public figures released for %(n)d pages", released
+                    )
+                    % {"n": released}
+                )
             fd = os.open(login_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(f"{DEMO_ORGANIZER}\n{password}\n")

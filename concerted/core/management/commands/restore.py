@@ -8,7 +8,13 @@ Unused invite codes are stored as hashes keyed with the invite-code key (codes.k
 core/hashing.py), which a plain backup does not hold. A restore whose backup has unused
 invite codes refuses to start while no key is in place (--without-code-key to go on
 anyway): the server would otherwise make a new key on the first invite code, and every
-printed card would be refused for good. The data folder and the SQLite file are made
+printed card would be refused for good. A key in place that is not the one the codes
+were made with (the manifest's fingerprint differs: `make deploy` always writes a new
+one) is refused the same way.
+
+The backup's migrations are compared with the code's before anything is replaced: a
+backup from a newer release is refused, naming what to install; one from an older
+release is migrated as part of the restore. The data folder and the SQLite file are made
 private (0700, 0600), as `concerted doctor` expects."""
 
 from __future__ import annotations
@@ -21,18 +27,32 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from concerted.core import agebackup, dbtools, mishaps
+from concerted.core import agebackup, dbtools, erase, mishaps
 from concerted.core.management.base import OrganizerCommand
 
 from .backup import table_counts
 
 # The one table whose rows need the invite-code key: unused invite codes, as keyed hashes.
 CODE_KEYED_TABLES = ("invites_invitecode",)
+
+Migration = tuple[str, str]  # (app label, migration name), as django_migrations holds them
+
+
+def code_migrations() -> set[Migration]:
+    """Every migration this code has, read from disk (no database needed)."""
+    return set(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+
+
+def named(migrations: set[Migration]) -> str:
+    return ", ".join(f"{app}.{name}" for app, name in sorted(migrations))
 
 
 class Command(OrganizerCommand):
@@ -57,8 +77,8 @@ class Command(OrganizerCommand):
             "--without-code-key",
             action="store_true",
             help=gettext_lazy(
-                "Restore even though the backup has unused invite codes and no invite-code key is in place "
-                "(those codes will stop working)"
+                "Restore even though the backup has unused invite codes and no invite-code key is in place, or "
+                "another key than theirs (those codes will stop working)"
             ),
         )
 
@@ -103,6 +123,13 @@ class Command(OrganizerCommand):
             )
             if keyed and not self.code_key_in_place(members) and not options["without_code_key"]:
                 raise CommandError(self.missing_code_key(keyed))
+            if keyed and not options["without_code_key"]:
+                self.check_code_key(manifest or {}, members, keyed)
+            # A backup from a newer release: its tables don't match this code's, and the
+            # site would fail on every page that touches them. Refused before anything changes.
+            newer = self.backup_migrations(manifest or {}, members, source, kind)
+            if newer is not None and (unknown := newer - code_migrations()):
+                raise CommandError(self.newer_backup(source, unknown, manifest or {}, replaced=False))
             created = [f for f in self.sqlite_files(kind, db) if not f.exists()]
             self.create_private(kind, db)
             existing = table_counts()
@@ -125,7 +152,9 @@ class Command(OrganizerCommand):
                 dbtools.pg_restore(db, source, clean=bool(existing))
             if "codes.key" in members:
                 self.restore_code_key(members["codes.key"])
+            # Counted before migrating: the manifest counted the backup's own tables.
             counts = table_counts()
+            applied = self.migrate_to_code(source, manifest or {})
             self.make_private(kind, db)
         except (dbtools.DbToolError, OSError, sqlite3.Error) as exc:
             # Don't leave a database this restore began behind, looking like a restored one.
@@ -139,6 +168,15 @@ class Command(OrganizerCommand):
             _("Restored %(kind)s backup %(file)s: %(rows)d rows in %(tables)d tables.")
             % {"kind": kind, "file": source, "rows": sum(counts.values()), "tables": len(counts)}
         )
+        if applied:
+            self.stdout.write(
+                ngettext(
+                    "The backup was made by an older release: applied the %(count)d migration it lacked (%(names)s).",
+                    "The backup was made by an older release: applied the %(count)d migrations it lacked (%(names)s).",
+                    len(applied),
+                )
+                % {"count": len(applied), "names": named(applied)}
+            )
         keyed = self.code_keyed_rows(counts)
         if keyed and not self.code_key_in_place({}):
             self.stderr.write(
@@ -180,6 +218,132 @@ class Command(OrganizerCommand):
         dbtools.write_private(tmp, key)
         tmp.replace(path)
         self.stdout.write(_("The invite-code key was restored from the backup into %(file)s.") % {"file": path})
+
+    def check_code_key(self, manifest: dict[str, Any], members: dict[str, bytes], keyed: int) -> None:
+        """The backup's unused invite codes work only with the key they were hashed with:
+        compare its fingerprint (in the manifest, or the key inside an encrypted backup)
+        with the key the restored server will use. A fresh `make deploy` always writes a
+        new codes.key, and a plain backup restored beside it would break every printed
+        invite code and ballot card without a word."""
+        expected = manifest.get("code_key_fingerprint")
+        if not expected and "codes.key" in members:
+            expected = agebackup.code_key_fingerprint(members["codes.key"])
+        if not expected:
+            self.stderr.write(
+                _(
+                    "Warning: this backup is older than the invite-code key's fingerprint, so whether %(file)s is "
+                    "the key its %(count)d unused invite codes were made with can't be checked. If printed codes "
+                    "are refused after the restore, put the old server's codes.key there."
+                )
+                % {"count": keyed, "file": self.code_key_source()}
+            )
+            return
+        if agebackup.code_key_fingerprint(self.code_key_to_use(members)) != expected:
+            raise CommandError(
+                _(
+                    "The backup's %(count)d unused invite codes were made with another invite-code key than "
+                    "%(file)s, the one this server would use: restored with it, every printed invite code and "
+                    "ballot card would be refused. Nothing was restored. Put the old server's codes.key in its "
+                    "place first (install -D -m 600 codes.key %(path)s; unset CONCERTED_CODE_KEY, or set it to "
+                    "that key), then run this restore again. If that key is lost, pass --without-code-key: those "
+                    "codes stop working, so void their batches and print new ones."
+                )
+                % {"count": keyed, "file": self.code_key_source(), "path": Path(settings.CODE_KEY_FILE)}
+            )
+
+    @staticmethod
+    def code_key_to_use(members: dict[str, bytes]) -> str | bytes | None:
+        """The key the server will hash invite codes with after this restore: the
+        environment's, else the one inside the backup (put in place), else the file."""
+        if settings.CODE_KEY:
+            return settings.CODE_KEY
+        if "codes.key" in members:
+            return members["codes.key"]
+        return agebackup.live_code_key()
+
+    @staticmethod
+    def code_key_source() -> str:
+        if settings.CODE_KEY:
+            return "CONCERTED_CODE_KEY"
+        return str(Path(settings.CODE_KEY_FILE))
+
+    @staticmethod
+    def backup_migrations(
+        manifest: dict[str, Any], members: dict[str, bytes], source: Path, kind: str
+    ) -> set[Migration] | None:
+        """The migrations applied in the backup's database: listed in its manifest, or read
+        from an SQLite backup itself (older backups). None when they can't be known before
+        restoring (an older PostgreSQL backup): checked after restoring instead."""
+        listed = manifest.get("migrations")
+        if isinstance(listed, list):
+            return {tuple(m.split(".", 1)) for m in listed if "." in m}  # type: ignore[misc]
+        if kind != "sqlite":
+            return None
+        try:
+            if members:
+                conn = sqlite3.connect(":memory:")
+                conn.deserialize(agebackup.rollback_journal(members[agebackup.DB_MEMBER[kind]]))
+            else:
+                conn = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+            try:
+                return set(conn.execute("SELECT app, name FROM django_migrations").fetchall())
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None  # a damaged backup: the integrity check that follows says so
+
+    @staticmethod
+    def newer_backup(source: Path, unknown: set[Migration], manifest: dict[str, Any], *, replaced: bool) -> str:
+        values = {
+            "file": source.name,
+            "count": len(unknown),
+            "names": named(unknown),
+            "day": manifest.get("day") or _("the backup's day"),
+        }
+        made = ngettext(
+            "%(file)s was made by a newer release of Concerted than this one: its database has %(count)d "
+            "migration this code doesn't know (%(names)s).",
+            "%(file)s was made by a newer release of Concerted than this one: its database has %(count)d "
+            "migrations this code doesn't know (%(names)s).",
+            len(unknown),
+        )
+        then = (
+            _(
+                "The database was replaced, and this code can't serve it. Install the release the backup's "
+                "server ran (of %(day)s or later: git pull && make deploy), then run this restore again."
+            )
+            if replaced
+            else _(
+                "Nothing was restored. Install the release the backup's server ran (of %(day)s or later: "
+                "git pull && make deploy), then run this restore again."
+            )
+        )
+        return f"{made % values} {then % values}"
+
+    def migrate_to_code(self, source: Path, manifest: dict[str, Any]) -> set[Migration]:
+        """Bring a backup from an older release up to this code's schema, as deploy does after
+        an upgrade: restored and left as it was, every page touching a newer table fails.
+        Returns the migrations applied."""
+        applied = set(MigrationRecorder(connection).applied_migrations())
+        if unknown := applied - code_migrations():
+            # Only an older PostgreSQL backup, whose migrations could not be read beforehand.
+            raise CommandError(self.newer_backup(source, unknown, manifest, replaced=True))
+        if code_migrations() <= applied:
+            return set()
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except Exception as exc:  # whatever a migration raises: said in one line, with what to run
+            raise CommandError(
+                _(
+                    "The backup was restored, but applying the migrations it lacks failed: %(error)s. "
+                    "Run `concerted migrate` and read its error."
+                )
+                % {"error": exc}
+            ) from None
+        # A migration that rebuilt a participant table wrote its rows through the WAL:
+        # fold it back, as after every erase (records.ensure_storage ran after migrate).
+        erase.fold_wal()
+        return set(MigrationRecorder(connection).applied_migrations()) - applied
 
     @staticmethod
     def code_keyed_rows(counts: dict[str, Any]) -> int:

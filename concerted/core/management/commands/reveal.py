@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from concerted.core import dedup, keys, translations
 from concerted.core.management.base import OrganizerCommand
@@ -93,7 +93,10 @@ class Command(OrganizerCommand):
         stem = output_stem(export)
         csv_path = out / f"{stem}.csv"
         self.write_private(out, csv_path, to_csv(revealed).encode("utf-8"))
-        self.stdout.write(_("Opened %(n)d record(s): %(path)s") % {"n": len(revealed.rows), "path": csv_path})
+        self.stdout.write(
+            ngettext("Opened %(n)d record: %(path)s", "Opened %(n)d records: %(path)s", len(revealed.rows))
+            % {"n": len(revealed.rows), "path": csv_path}
+        )
         writer = pdf_writer(export["kind"])
         if writer is not None:
             pdf_path = out / f"{stem}.pdf"
@@ -184,14 +187,24 @@ class Command(OrganizerCommand):
             self.stderr.write(_("REFUSED record %(id)s: %(reason)s") % {"id": rid, "reason": reason})
         if revealed.duplicates:
             self.stderr.write(
-                _(
-                    "%(n)d duplicated or replayed record(s) in this export were counted once: "
-                    "the server sent the same record more than once."
+                ngettext(
+                    "%(n)d duplicated or replayed record in this export was counted once: "
+                    "the server sent the same record more than once.",
+                    "%(n)d duplicated or replayed records in this export were counted once: "
+                    "the server sent the same record more than once.",
+                    revealed.duplicates,
                 )
                 % {"n": revealed.duplicates}
             )
         if revealed.failures:
-            raise CommandError(_("%(n)d record(s) could not be verified; see above.") % {"n": len(revealed.failures)})
+            raise CommandError(
+                ngettext(
+                    "%(n)d record could not be verified; see above.",
+                    "%(n)d records could not be verified; see above.",
+                    len(revealed.failures),
+                )
+                % {"n": len(revealed.failures)}
+            )
 
     @staticmethod
     def write_private(out: Path, path: Path, content: bytes) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
-from concerted.core import erase, mishaps, records, releases, tick
+from concerted.core import erase, mishaps, records, releases, serverzone, tick
 
 
 class Command(BaseCommand):
@@ -28,8 +29,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         mishaps.require_schema()
+        # Before anything moves: in another zone than the server's, a pledge would lapse
+        # (its sealed pledges destroyed) while its page still takes pledges.
+        serverzone.require_same_zone()
         released = releases.run_due()
-        lines = [f"{len(released)} release(s) of public figures."]
+        lines = [
+            ngettext("%(n)d release of public figures.", "%(n)d releases of public figures.", len(released))
+            % {"n": len(released)}
+        ]
         if options["quick"]:
             # On SQLite the WAL keeps every commit's pages in arrival order (a survey
             # answer next to its written comment) until a truncating checkpoint; the
@@ -45,7 +52,15 @@ class Command(BaseCommand):
         # The purge step comes last of all: it also finishes a purge an earlier erase
         # could not complete (a reader held the WAL).
         records.scramble_all()
-        lines.append(f"{len(records.unordered_models())} participant and ballot table(s) purged and rewritten.")
+        tables = len(records.unordered_models())
+        lines.append(
+            ngettext(
+                "%(n)d participant and ballot table purged and rewritten.",
+                "%(n)d participant and ballot tables purged and rewritten.",
+                tables,
+            )
+            % {"n": tables}
+        )
         if options["verbosity"] >= 1:
             for line in lines:
                 self.stdout.write(line)

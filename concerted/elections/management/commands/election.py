@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -49,7 +50,10 @@ class Http:
         self.not_found = not_found  # what a 404 means for this caller
 
     def call(self, path: str, data: Any = None) -> Any:
-        headers = {"Accept": "application/json"}
+        # The server says why it refused in the language asked for: the tool's own (the
+        # organizer's terminal or --language), so a refusal isn't English inside a
+        # Spanish sentence.
+        headers = {"Accept": "application/json", "Accept-Language": translation.get_language() or "en"}
         if self.token:
             headers["Authorization"] = f"Trustee {self.token}"
         body = None

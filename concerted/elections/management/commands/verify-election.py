@@ -1,4 +1,5 @@
-"""`concerted verify-election BOARD.json`: the standalone verifier (concerted/elections/verifier.py)."""
+"""`concerted verify-election BOARD.json [--tracker T ...]`: the standalone verifier
+(concerted/elections/verifier.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,29 @@ from concerted.elections import verifier
 
 
 class Command(BaseCommand):
-    help = "Recompute an election from its downloaded board alone: proofs, one ballot per credential, tally."
+    help = (
+        "Recompute an election from its downloaded board alone: proofs, one ballot per credential, tally. "
+        "With --tracker, say whether that ballot is on the board and counted."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("board")
+        parser.add_argument(
+            "--tracker",
+            action="append",
+            default=[],
+            help="Your ballot's tracker (64 hexadecimal characters): it is looked up among the board's ballots "
+            "(recomputed from each ballot). Repeat it for several; a tracker not on the board fails the run.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = io.StringIO()
-        code = verifier.main([options["board"]], out=out)
+        argv = [options["board"]]
+        for tracker in options["tracker"]:
+            argv += ["--tracker", tracker]
+        code = verifier.main(argv, out=out)
         self.stdout.write(out.getvalue().rstrip("\n"))
         if code:
-            raise CommandError("the board did not verify")
+            raise CommandError(
+                "wrong arguments (see above)" if code == 2 else "the board did not verify, or a tracker is not on it"
+            )

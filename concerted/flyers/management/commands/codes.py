@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from concerted.core import keys
+from concerted.core import keys, paper
 from concerted.core.management.base import OrganizerCommand
 from concerted.core.management.commands.reveal import fetch
 from concerted.core.public import is_test_address
@@ -62,7 +62,11 @@ def cards_from_export(export: dict[str, Any], private: Any) -> tuple[Flyer, list
     if problems:
         detail = "; ".join(f"{rid}: {reason}" for rid, reason in problems[:5])
         raise CommandError(
-            _("%(n)d sealed code(s) could not be verified, nothing printed (%(detail)s).")
+            ngettext(
+                "%(n)d sealed code could not be verified, nothing printed (%(detail)s).",
+                "%(n)d sealed codes could not be verified, nothing printed (%(detail)s).",
+                len(problems),
+            )
             % {"n": len(problems), "detail": detail}
         )
     flyer = Flyer(
@@ -102,7 +106,12 @@ class Command(OrganizerCommand):
         parser.add_argument(
             "--file", help=gettext_lazy("The sealed batch downloaded from the batch list, instead of --server")
         )
-        parser.add_argument("--paper", choices=sorted(pdf.PAPERS), default="letter")
+        parser.add_argument(
+            "--paper",
+            choices=paper.NAMES,
+            type=str.lower,
+            help=gettext_lazy("a4 or letter (default: CONCERTED_PAPER, or what CONCERTED_TIME_ZONE implies)"),
+        )
         parser.add_argument("--poster", action="store_true", help=gettext_lazy("Start with the poster page"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -129,7 +138,14 @@ class Command(OrganizerCommand):
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(document)
-        self.stdout.write(_("Printed %(n)d unused code(s) as cards: %(file)s") % {"n": len(found), "file": out})
+        self.stdout.write(
+            ngettext(
+                "Printed %(n)d unused code as a card: %(file)s",
+                "Printed %(n)d unused codes as cards: %(file)s",
+                len(found),
+            )
+            % {"n": len(found), "file": out}
+        )
         if test:
             self.stdout.write(
                 _("Stamped TEST: %(url)s can't be reached from coworkers' phones.") % {"url": flyer.public_url}

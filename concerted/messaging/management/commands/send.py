@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from concerted.core import audiences, keys
 from concerted.core.management.base import OrganizerCommand
@@ -145,10 +145,14 @@ class Command(OrganizerCommand):
                 )
             if uncertain:
                 self.stdout.write(
-                    _(
-                        "UNCERTAIN: %(n)d message(s) may or may not have reached the mail server (the run "
+                    ngettext(
+                        "UNCERTAIN: %(n)d message may or may not have reached the mail server (the run "
+                        "stopped after handing it over and before the journal said so). Not sent again. Ask them "
+                        "in person, or run again with --resend-uncertain:",
+                        "UNCERTAIN: %(n)d messages may or may not have reached the mail server (the run "
                         "stopped after handing them over and before the journal said so). Not sent again. Ask these "
-                        "people in person, or run again with --resend-uncertain:"
+                        "people in person, or run again with --resend-uncertain:",
+                        len(uncertain),
                     )
                     % {"n": len(uncertain)}
                 )
@@ -158,9 +162,12 @@ class Command(OrganizerCommand):
                 self.write_phones(Path(options["phones_out"]).expanduser(), message, found.phones)
             elif found.phones:
                 self.stdout.write(
-                    _(
-                        "%(n)d person(s) left only a phone number: write them a CSV and vCard for your "
-                        "messaging app with --phones-out DIR."
+                    ngettext(
+                        "%(n)d person left only a phone number: write them a CSV and vCard for your "
+                        "messaging app with --phones-out DIR.",
+                        "%(n)d people left only a phone number: write them a CSV and vCard for your "
+                        "messaging app with --phones-out DIR.",
+                        len(found.phones),
                     )
                     % {"n": len(found.phones)}
                 )
@@ -176,7 +183,11 @@ class Command(OrganizerCommand):
                 raise CommandError(_("This message can't be sent as mail: %(error)s") % {"error": exc}) from None
             if not options["send"]:
                 self.stdout.write(
-                    _("Dry run: would send %(n)d message(s), one per person. Nothing was sent; add --send to send.")
+                    ngettext(
+                        "Dry run: would send %(n)d message, one per person. Nothing was sent; add --send to send.",
+                        "Dry run: would send %(n)d messages, one per person. Nothing was sent; add --send to send.",
+                        len(messages),
+                    )
                     % {"n": len(messages)}
                 )
                 for _recipient, mail in messages[: max(0, options["show"])]:
@@ -236,9 +247,12 @@ class Command(OrganizerCommand):
                 for rid, reason in failures:
                     self.stderr.write(_("REFUSED stop %(id)s: %(reason)s") % {"id": rid, "reason": reason})
                 raise CommandError(
-                    _(
-                        "%(n)d stop(s) made in the campaign's other audiences can't be read, so they can't be "
-                        "honoured. Nothing was sent."
+                    ngettext(
+                        "%(n)d stop made in the campaign's other audiences can't be read, so it can't be "
+                        "honoured. Nothing was sent.",
+                        "%(n)d stops made in the campaign's other audiences can't be read, so they can't be "
+                        "honoured. Nothing was sent.",
+                        len(failures),
                     )
                     % {"n": len(failures)}
                 )
@@ -250,27 +264,65 @@ class Command(OrganizerCommand):
 
     def report_found(self, found: addressing.Addressed) -> None:
         if found.not_selected:
-            self.stdout.write(_("Left out by --where: %(n)d record(s).") % {"n": found.not_selected})
+            self.stdout.write(
+                ngettext(
+                    "Left out by --where: %(n)d record.", "Left out by --where: %(n)d records.", found.not_selected
+                )
+                % {"n": found.not_selected}
+            )
+        emails, phones = len(found.recipients), len(found.phones)
+        # Translators: each part is a count with its noun, e.g. "Recipients: 3 email addresses, 1 phone."
         self.stdout.write(
-            _("Recipients: %(emails)d email address(es), %(phones)d phone(s).")
-            % {"emails": len(found.recipients), "phones": len(found.phones)}
+            _("Recipients: %(emails)s, %(phones)s.")
+            % {
+                "emails": ngettext("%(n)d email address", "%(n)d email addresses", emails) % {"n": emails},
+                "phones": ngettext("%(n)d phone", "%(n)d phones", phones) % {"n": phones},
+            }
         )
         if found.without_consent:
-            self.stdout.write(_("Skipped %(n)d record(s) without consent to messages.") % {"n": found.without_consent})
+            self.stdout.write(
+                ngettext(
+                    "Skipped %(n)d record without consent to messages.",
+                    "Skipped %(n)d records without consent to messages.",
+                    found.without_consent,
+                )
+                % {"n": found.without_consent}
+            )
         if found.stopped:
-            self.stdout.write(_("Skipped %(n)d record(s) of people who stopped messages.") % {"n": found.stopped})
+            self.stdout.write(
+                ngettext(
+                    "Skipped %(n)d record of people who stopped messages.",
+                    "Skipped %(n)d records of people who stopped messages.",
+                    found.stopped,
+                )
+                % {"n": found.stopped}
+            )
         if found.stopped_elsewhere:
             self.stdout.write(
-                _("Skipped %(n)d record(s) of people who stopped messages in another audience of this campaign.")
+                ngettext(
+                    "Skipped %(n)d record of people who stopped messages in another audience of this campaign.",
+                    "Skipped %(n)d records of people who stopped messages in another audience of this campaign.",
+                    found.stopped_elsewhere,
+                )
                 % {"n": found.stopped_elsewhere}
             )
         if found.repeats:
-            self.stdout.write(_("Skipped %(n)d repeat(s) of the same contact.") % {"n": found.repeats})
+            self.stdout.write(
+                ngettext(
+                    "Skipped %(n)d repeat of the same contact.",
+                    "Skipped %(n)d repeats of the same contact.",
+                    found.repeats,
+                )
+                % {"n": found.repeats}
+            )
         if found.refused:
             self.stderr.write(
-                _(
-                    "NOT SENT to %(n)d address(es) at an employer domain, with invisible characters, "
-                    "or not a plain address: your employer could read those mailboxes. Reach these people in person."
+                ngettext(
+                    "NOT SENT to %(n)d address at an employer domain, with invisible characters, "
+                    "or not a plain address: your employer could read that mailbox. Reach them in person.",
+                    "NOT SENT to %(n)d addresses at an employer domain, with invisible characters, "
+                    "or not a plain address: your employer could read those mailboxes. Reach these people in person.",
+                    len(found.refused),
                 )
                 % {"n": len(found.refused)}
             )
@@ -317,7 +369,11 @@ class Command(OrganizerCommand):
                 % {"host": settings.host, "error": exc}
             ) from None
         self.stdout.write(
-            _("Sent %(n)d message(s) in this run; %(total)d in all.")
+            ngettext(
+                "Sent %(n)d message in this run; %(total)d in all.",
+                "Sent %(n)d messages in this run; %(total)d in all.",
+                len(outcome.sent),
+            )
             % {"n": len(outcome.sent), "total": journal.count(sender.SENT)}
         )
         for recipient, note in outcome.refused:
@@ -422,7 +478,11 @@ class Command(OrganizerCommand):
         RevealCommand.write_private(out, out / f"{stem}.csv", rows.getvalue().encode("utf-8"))
         RevealCommand.write_private(out, out / f"{stem}.vcf", "".join(cards).encode("utf-8"))
         self.stdout.write(
-            _("%(n)d phone number(s) for your messaging app: %(stem)s.csv and .vcf")
+            ngettext(
+                "%(n)d phone number for your messaging app: %(stem)s.csv and .vcf",
+                "%(n)d phone numbers for your messaging app: %(stem)s.csv and .vcf",
+                len(phones),
+            )
             % {"n": len(phones), "stem": out / stem}
         )
 

@@ -4,6 +4,9 @@
 (function () {
   "use strict";
   var sealed = window.ConcertedSealed;  // sealed.js: key loading and envelope checks
+  // The page loads Django's JavaScript catalog; each count gets its language's own plural.
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) { return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); }); };
   var root = document.getElementById("freetext");
   if (!root) { return; }
   var statusEl = document.getElementById("freetext-status");
@@ -42,7 +45,13 @@
         var opened = sealed.openAll(sodium, r[2], keys, [], "surveys.freetext");
         sealed.forget(keys);
         show(opened.rows);
-        say(root.dataset.opened.replace("%(ok)s", opened.rows.length).replace("%(failed)s", opened.failed + opened.repeated));
+        var n = opened.rows.length;
+        var failed = opened.failed + opened.repeated;
+        say(interpolate(ngettext("Opened %(n)s answer.", "Opened %(n)s answers.", n), {n: n}, true) +
+          (failed ? " " + interpolate(ngettext(
+            "%(n)s could not be opened with this key or did not belong to this survey.",
+            "%(n)s could not be opened with this key or did not belong to this survey.",
+            failed), {n: failed}, true) : ""));
       })
       .catch(function (err) { say(err.message || String(err)); });
   }
