@@ -361,7 +361,7 @@ def min_counted(election: Election) -> int:
     return max(MIN_COUNT, int((election.manifest or {}).get("min_counted", 0)))
 
 
-def _refuse_too_few(election: Election, counted: int) -> None:
+def refuse_too_few(election: Election, counted: int) -> None:
     """An exact count of very few ballots shows how each of them voted (one ballot: that
     voter's choice), so nothing is decrypted below the minimum. It applies to the ballots,
     not to each option: 0 or 1 vote for an option is normal."""
@@ -387,7 +387,7 @@ def post_partial(trustee: Trustee, shares: Any) -> None:
     if election.status != Election.Status.CLOSED:
         raise Refused(_("The election is not closed."))
     ballots = counted_ballots(election)
-    _refuse_too_few(election, len(ballots))
+    refuse_too_few(election, len(ballots))
     fp = ev.fingerprint(election.manifest)
     sums = ev.homomorphic_sums(election.manifest, ballots)
     xpub = ev.verification_key(election.manifest["trustees"], trustee.index)
@@ -411,7 +411,7 @@ def publish_tally(election: Election) -> None:
         raise Refused(_("The election is not closed."))
     ballots = counted_ballots(election)
     # First: with too few ballots no trustee may decrypt, so "0 of 2 trustees" would mislead.
-    _refuse_too_few(election, len(ballots))
+    refuse_too_few(election, len(ballots))
     done = {t.index: t.partial for t in election.trustees.exclude(partial=None) if t.partial is not None}
     if len(done) < election.threshold:
         raise Refused(

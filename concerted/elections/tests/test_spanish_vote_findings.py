@@ -72,9 +72,21 @@ def test_it_asks_before_closing_and_says_what_closing_means_with_the_counts(as_u
     c.election.refresh_from_db()
     assert c.election.status == Election.Status.OPEN and ballotbox.pending_count(c.election) == 3
     done = client.post(url, {"action": "close", "confirm": "yes"}, follow=True)
-    assert b"Voting is closed. The trustees can now decrypt the sums." in done.content
+    # Closed; with 3 counted ballots no tally can come of it, and the dashboard says so now.
+    assert b"Voting is closed. Only 3 ballots are counted, fewer than the 5 needed" in done.content
+    assert b"The trustees can now decrypt" not in done.content
     c.election.refresh_from_db()
     assert c.election.status == Election.Status.CLOSED
+
+
+def test_it_says_the_trustees_can_decrypt_once_enough_ballots_are_counted(as_user, open_election):
+    c = open_election
+    for i in range(5):
+        ballotbox.cast(c.election, _ballot(c, i, yes=i % 2 == 0))
+    url = reverse("elections:action", args=[c.election.pk])
+    done = as_user("owner").post(url, {"action": "close", "confirm": "yes"}, follow=True)
+    assert b"Voting is closed. The trustees can now decrypt the sums." in done.content
+    assert b"fewer than the 5 needed" not in done.content
 
 
 def test_it_refuses_a_close_that_cant_happen_without_asking_first(as_user, ceremony):

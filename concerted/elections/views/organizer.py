@@ -274,6 +274,13 @@ def action(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
         elif what in ACTIONS:
             step, done = ACTIONS[what]
             step(election)
+            if what == "close":
+                try:
+                    ballotbox.refuse_too_few(election, len(ballotbox.counted_ballots(election)))
+                except ballotbox.Refused as too_few:
+                    # Closed, but no tally will come of it: say so now, not at "Publish".
+                    messages.warning(request, _("Voting is closed.") + " " + str(too_few))
+                    return redirect("elections:dashboard", election.pk)
             messages.success(request, str(done))
         else:
             raise ballotbox.Refused(_("Unknown action."))
