@@ -264,6 +264,9 @@ def test_the_search_says_a_tracker_is_64_characters_and_keeps_what_was_typed(cli
     assert "A tracker is 64 characters long" in result and "has 8 characters" in result
     assert "Not on the board" not in result
     assert f'value="{first[:8].upper()}"' in page and 'aria-invalid="true"' in page
+    board = reverse("elections:board", args=[c.election.slug])
+    assert client.get(board, {"tracker": first[:8]}).status_code == 400  # like every form with an error
+    assert client.get(board, {"tracker": first}).status_code == 200
     result, _page = _search(client, c.election, "g" * 64)
     assert "only digits 0–9 and letters a–f" in result
     # A whole tracker still finds, whatever its capitals or a line break in the copy.

@@ -257,6 +257,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "passed": election.passed(),
             "eligible": election.eligible().count(),
         },
+        status=400 if problem else 200,
     )
 
 
