@@ -1,7 +1,7 @@
 """Flyer PDFs: a poster page (headline, pitch, a large QR code, the address in text, the
 safety line) and pages of tear-off cards, each with its own single-use invite code.
 
-QR codes use error correction M or better and are drawn as vectors: 7 cm on the poster,
+QR codes (core/qrprint.py: error correction M or better, drawn as vectors): 7 cm on the poster,
 3.6 cm on a card (the quiet zone around them comes on top)."""
 
 from __future__ import annotations
@@ -9,10 +9,8 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import segno
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -20,66 +18,19 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
 from concerted.core import markdown
 from concerted.core.paper import page_size
 from concerted.core.pdf import escape, fonts
+from concerted.core.qrprint import card_sheets, draw_qr, make_qr, mono_fonts, quiet, short_address
 from concerted.invites.codes import display
 
 from .targets import Flyer
 
 POSTER_QR = 7 * cm
 CARD_QR = 3.6 * cm
-QUIET_MODULES = 4
-CARDS_PER_PAGE = (2, 4)  # columns, rows
-_MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
-_MONO_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
-
-
-@lru_cache(maxsize=1)
-def mono_fonts() -> tuple[str, str]:
-    if _MONO.exists() and _MONO_BOLD.exists():
-        pdfmetrics.registerFont(TTFont("Mono", str(_MONO)))
-        pdfmetrics.registerFont(TTFont("Mono-Bold", str(_MONO_BOLD)))
-        return "Mono", "Mono-Bold"
-    return "Courier", "Courier-Bold"
-
-
-def make_qr(data: str) -> segno.QRCode:
-    """Error correction M at least (segno raises it for free when the version allows)."""
-    return segno.make_qr(data, error="m", boost_error=True)
-
-
-def draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float) -> None:
-    """Draw the symbol with its lower-left corner at (x, y), `size` wide without the
-    quiet zone; the caller leaves QUIET_MODULES of white around it. One filled path,
-    so renderers don't leave hairline seams between modules."""
-    matrix = qr.matrix
-    n = len(matrix)
-    module = size / n
-    path = canvas.beginPath()
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                path.rect(x + start * module, y + size - (r + 1) * module, (c - start) * module, module)
-            else:
-                c += 1
-    canvas.saveState()
-    canvas.setFillColor(colors.black)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
-
-
-def quiet(size: float, qr: segno.QRCode) -> float:
-    return size / len(qr.matrix) * QUIET_MODULES
 
 
 class QRFlowable(Flowable):
@@ -131,11 +82,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def safety_line() -> str:
     return _("Use your personal phone, not a work device or work Wi-Fi.")
-
-
-def short_address(url: str) -> str:
-    """The address as printed: without the https:// people needn't type."""
-    return url.removeprefix("https://")
 
 
 # Above this many characters the poster's text shrinks below easy reading on Letter or A4
@@ -192,49 +138,31 @@ def _poster(canvas: Canvas, flyer: Flyer, pagesize: tuple[float, float]) -> None
 
 def _cards(canvas: Canvas, flyer: Flyer, codes: Sequence[str], pagesize: tuple[float, float]) -> None:
     st = _styles()
-    width, height = pagesize
-    margin = 1.0 * cm
-    cols, rows = CARDS_PER_PAGE
-    card_w = (width - 2 * margin) / cols
-    card_h = (height - 2 * margin) / rows
-    per_page = cols * rows
-    pages = [codes[i : i + per_page] for i in range(0, len(codes), per_page)]
-    for page_codes in pages:
-        canvas.saveState()
-        canvas.setDash(4, 3)
-        canvas.setLineWidth(0.5)
-        canvas.setStrokeColor(colors.grey)
-        for c in range(cols + 1):
-            canvas.line(margin + c * card_w, margin, margin + c * card_w, height - margin)
-        for r in range(rows + 1):
-            canvas.line(margin, margin + r * card_h, width - margin, margin + r * card_h)
-        canvas.restoreState()
-        for i, code in enumerate(page_codes):
-            col, row = i % cols, i // cols
-            x0 = margin + col * card_w
-            y0 = height - margin - (row + 1) * card_h
-            qr = make_qr(flyer.invite_url(code))
-            # At least the quiet zone on each side, and a little more, so the cut line
-            # and the text never crowd the symbol.
-            pad = max(quiet(CARD_QR, qr), 0.5 * cm)
-            qr_y = y0 + (card_h - CARD_QR) / 2
-            draw_qr(canvas, qr, x0 + pad, qr_y, CARD_QR)
-            text_x = x0 + pad + CARD_QR + max(pad, 0.6 * cm)
-            text_w = card_w - (text_x - x0) - 0.3 * cm
-            story = [
-                Paragraph(escape(flyer.headline), st["card_head"]),
-                Paragraph(escape(safety_line()), st["card_safety"]),
-                Paragraph(escape(_("Or type this address:")), st["card_text"]),
-                Paragraph(escape(short_address(flyer.public_url)), st["card_url"]),
-                Paragraph(escape(_("Your invite code (works once):")), st["card_text"]),
-                Paragraph(escape(display(code)), st["card_code"]),
-            ]
-            text_h = card_h - 0.6 * cm
-            frame = Frame(
-                text_x, y0 + 0.3 * cm, text_w, text_h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
-            )
-            frame.addFromList([KeepInFrame(text_w, text_h, story, mode="shrink")], canvas)
-        canvas.showPage()
+
+    def card(canvas: Canvas, code: str, x0: float, y0: float, card_w: float, card_h: float) -> None:
+        qr = make_qr(flyer.invite_url(code))
+        # At least the quiet zone on each side, and a little more, so the cut line
+        # and the text never crowd the symbol.
+        pad = max(quiet(CARD_QR, qr), 0.5 * cm)
+        qr_y = y0 + (card_h - CARD_QR) / 2
+        draw_qr(canvas, qr, x0 + pad, qr_y, CARD_QR)
+        text_x = x0 + pad + CARD_QR + max(pad, 0.6 * cm)
+        text_w = card_w - (text_x - x0) - 0.3 * cm
+        story = [
+            Paragraph(escape(flyer.headline), st["card_head"]),
+            Paragraph(escape(safety_line()), st["card_safety"]),
+            Paragraph(escape(_("Or type this address:")), st["card_text"]),
+            Paragraph(escape(short_address(flyer.public_url)), st["card_url"]),
+            Paragraph(escape(_("Your invite code (works once):")), st["card_text"]),
+            Paragraph(escape(display(code)), st["card_code"]),
+        ]
+        text_h = card_h - 0.6 * cm
+        frame = Frame(
+            text_x, y0 + 0.3 * cm, text_w, text_h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+        )
+        frame.addFromList([KeepInFrame(text_w, text_h, story, mode="shrink")], canvas)
+
+    card_sheets(canvas, pagesize, codes, card)
 
 
 class _TestCanvas(Canvas):

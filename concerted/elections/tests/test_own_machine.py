@@ -65,7 +65,12 @@ def test_it_writes_nothing_on_a_trustee_s_laptop_but_what_was_asked(live_server,
 
     committee = tmp_path / "committee"
     concerted(committee, "election", "credentials", "--election", eid, "--count", "10", "--out", "cards")
-    assert holds(committee) == ["cards", "cards/private-codes.csv", "cards/public-credentials.txt"]
+    assert holds(committee) == [
+        "cards",
+        "cards/private-codes.csv",
+        "cards/public-credentials.txt",
+        "cards/voting-cards.pdf",
+    ]
     codes = [line.split(",")[1] for line in (committee / "cards" / "private-codes.csv").read_text().splitlines()[1:]]
     ballotbox.add_credentials(election, (committee / "cards" / "public-credentials.txt").read_text().splitlines()[1:])
     ballotbox.open_voting(election)

@@ -1,6 +1,6 @@
 """`concerted election ...`: the steps that must run on people's own machines.
 
-credentials  the committee makes voting codes (private, to print) and their public halves
+credentials  the committee makes voting codes (private: a CSV, and cards to print) and their public halves
 credential   the public credential of one voting code (to revoke a lost card by it)
 trustee      init | deal | receive | decrypt: one trustee's part of the key ceremony and tally
 vote         encrypt a ballot on this machine and cast it
@@ -17,14 +17,16 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from concerted.core import paper
 from concerted.core.management.base import OrganizerCommand
 from concerted.elections import evcrypto as ev
-from concerted.elections import trustee_tool
+from concerted.elections import trustee_tool, voting_cards
 from concerted.elections.forms import parse_election_id, public_file_header
 
 
@@ -92,7 +94,28 @@ class Command(OrganizerCommand):
         c.add_argument("--election", required=True, help=gettext_lazy("the election id (from its organizer page)"))
         c.add_argument("--count", type=int, required=True)
         c.add_argument(
-            "--out", required=True, help=gettext_lazy("folder for private-codes.csv and public-credentials.txt")
+            "--out",
+            required=True,
+            help=gettext_lazy("folder for private-codes.csv, voting-cards.pdf and public-credentials.txt"),
+        )
+        c.add_argument(
+            "--vote-url",
+            default="",
+            help=gettext_lazy(
+                "the vote page's address, as the election's page shows it: printed on every card with its QR code"
+            ),
+        )
+        c.add_argument("--title", default="", help=gettext_lazy("the election's title, printed on every card"))
+        c.add_argument(
+            "--paper",
+            choices=paper.NAMES,
+            type=str.lower,
+            help=gettext_lazy("a4 or letter (default: CONCERTED_PAPER, or what CONCERTED_TIME_ZONE implies)"),
+        )
+        c.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help=gettext_lazy("the language of the cards and of this tool (default: the terminal's)"),
         )
         one = sub.add_parser("credential", help=gettext_lazy("print the public credential of one voting code"))
         one.add_argument("code", help=gettext_lazy("the voting code as printed on the card"))
@@ -133,39 +156,71 @@ class Command(OrganizerCommand):
 
     def credentials(self, options: dict[str, Any]) -> None:
         eid = election_id(options["election"])
-        out = Path(options["out"]).expanduser()
-        out.mkdir(parents=True, exist_ok=True)
-        private, public = out / "private-codes.csv", out / "public-credentials.txt"
-        if private.exists() or public.exists():
-            raise CommandError(
-                _("%(private)s or %(public)s already exists; refusing to overwrite.")
-                % {"private": private, "public": public}
-            )
         count = options["count"]
         if not 1 <= count <= 100_000:
             raise CommandError(_("--count between 1 and 100000"))
+        vote_url = options["vote_url"]
+        if vote_url:
+            try:
+                vote_url = voting_cards.checked_vote_url(vote_url)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+        out = Path(options["out"]).expanduser()
+        private, cards, public = out / "private-codes.csv", out / voting_cards.FILE_NAME, out / "public-credentials.txt"
+        found = [path.name for path in (private, cards, public) if path.exists() or path.is_symlink()]
+        if found:
+            # Two sets of codes in one folder: nobody could tell which cards match the
+            # credentials on the server.
+            raise CommandError(
+                ngettext(
+                    "%(files)s is already in %(out)s; refusing to overwrite it. Give a new folder with --out.",
+                    "%(files)s are already in %(out)s; refusing to overwrite them. Give a new folder with --out.",
+                    len(found),
+                )
+                % {"files": ", ".join(found), "out": out}
+            )
         codes = [ev.new_credential_code() for _card in range(count)]
         publics = sorted(ev.credential_public(eid, c) for c in codes)
+        # Made before any file is written: a failure leaves no half set of cards behind.
+        document = voting_cards.build(codes, paper=options["paper"], title=options["title"], vote_url=vote_url)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(
+                _("Can't make the folder %(out)s: %(error)s") % {"out": out, "error": exc.strerror}
+            ) from None
         fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         # CRLF line ends (RFC 4180), like every CSV Concerted writes; spreadsheets read them.
         with os.fdopen(fd, "w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["card", "voting code"])
+            # Translators: the column headings of private-codes.csv, the committee's list of voting codes.
+            writer.writerow([pgettext("private-codes.csv", "card"), pgettext("private-codes.csv", "voting code")])
             for i, code in enumerate(codes, 1):
                 writer.writerow([i, code])
+        # 0600 like the CSV, and (O_EXCL) never over a file or through a planted symlink: it holds every code.
+        fd = os.open(cards, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(document)
         # Sorted, so the public list's order says nothing about which card is which; the
         # first line names the election, so the page refuses it for any other.
         public.write_text(public_file_header(eid) + "\n" + "\n".join(publics) + "\n")
         self.stdout.write(
             ngettext(
-                "%(n)d code for election %(election)s in %(private)s (print, hand out, then destroy); "
-                "paste %(public)s into that election's page.",
-                "%(n)d codes for election %(election)s in %(private)s (print, hand out, then destroy); "
-                "paste %(public)s into that election's page.",
+                "%(n)d code for election %(election)s. Print %(cards)s, cut out the card and hand it out in "
+                "person; then destroy %(cards)s and %(private)s. Paste %(public)s into that election's page.",
+                "%(n)d codes for election %(election)s. Print %(cards)s, cut out the cards and hand them out in "
+                "person; then destroy %(cards)s and %(private)s. Paste %(public)s into that election's page.",
                 count,
             )
-            % {"n": count, "election": eid, "private": private, "public": public}
+            % {"n": count, "election": eid, "cards": cards, "private": private, "public": public}
         )
+        if not vote_url:
+            self.stdout.write(
+                _(
+                    "The cards don't say where to vote: give --vote-url with the address the election's page shows "
+                    "to print it, with its QR code, on every card."
+                )
+            )
 
     def credential(self, options: dict[str, Any]) -> None:
         eid = election_id(options["election"])
