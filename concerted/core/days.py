@@ -25,3 +25,13 @@ def local_today() -> datetime.date:
     (UTC midnight), nor run on into the 19th in Tokyo. Never a stamp: stored actions use
     today()."""
     return timezone.localdate()
+
+
+def zone_name() -> str:
+    """The installation's zone for a sentence ("America/Los_Angeles"), or "" when it never
+    said where it is (unset or UTC), where naming a zone would only puzzle a reader."""
+    from django.conf import settings
+
+    from .paper import UNPLACED_ZONES
+
+    return "" if settings.TIME_ZONE in UNPLACED_ZONES else settings.TIME_ZONE

@@ -75,6 +75,10 @@ def test_a_pledge_in_los_angeles_in_the_evening_counts_and_keeps_the_utc_day(due
     assert due.commitments.count() == 4
     # The stored day is the UTC one: a zone change must never move a stored day.
     assert due.commitments.order_by("-day").first().day == datetime.date(2026, 12, 19) == days.today()
+    # The receipt doesn't say the 19th beside "until the end of 18 December": the pledge
+    # was made on the deadline day there.
+    receipt = text(Client().get(response["Location"]))
+    assert "You pledged on 18 December 2026." in receipt and "19 December" not in receipt
 
 
 def test_a_pledge_after_tokyo_midnight_is_refused_with_a_clear_message(pledged, at):
@@ -145,3 +149,12 @@ def test_the_deadline_field_names_the_zone_it_ends_in(campaign, at):
     at("America/Los_Angeles", utc(19, 2))
     form = PledgeSetupForm(instance=Pledge(campaign=campaign))
     assert "until midnight at its end, America/Los_Angeles time" in str(form["deadline"].help_text)
+
+
+def test_the_pledge_page_says_whose_midnight_ends_it(due, at):
+    page = reverse("pledges:pledge", args=[due.slug])
+    at("America/Los_Angeles", utc(12, 20))
+    assert "Pledges count until the end of 18 December 2026 (America/Los_Angeles time)." in text(Client().get(page))
+    at("UTC", utc(12, 20))
+    shown = text(Client().get(page))
+    assert "Pledges count until the end of 18 December 2026." in shown and "UTC time" not in shown

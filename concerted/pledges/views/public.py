@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerted.core import confirm, pagecache, receipts, releases, sentonce, subjects, translations
+from concerted.core import confirm, days, pagecache, receipts, releases, sentonce, subjects, translations
 from concerted.core.kanon import show_count
 from concerted.core.ratelimit import public_post_limit
 from concerted.invites import codes as invite_codes
@@ -50,7 +50,15 @@ def progress_context(pledge: Pledge, *, exact: bool = False) -> dict[str, object
 
 
 def _context(pledge: Pledge, **extra: object) -> dict[str, object]:
-    return {"pledge": pledge, "campaign": pledge.campaign, **progress_context(pledge), **extra}
+    return {
+        "pledge": pledge,
+        "campaign": pledge.campaign,
+        # The deadline ends at the installation's midnight: a coworker in another zone
+        # (remote, travelling) needs to know whose midnight. Unset (UTC): nothing to add.
+        "deadline_zone": days.zone_name(),
+        **progress_context(pledge),
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -114,7 +122,11 @@ def _receipt_page(
         found=True,
         code=receipts.normalize(code),
         code_display=receipts.display(code),
-        pledged_day=commitment.day,
+        # Stored as the UTC day (core/days.py); the deadline ends at the installation's
+        # midnight. West of UTC an evening pledge's UTC day is the day after the deadline,
+        # and a receipt saying so reads as "too late". Taken before the end of the deadline
+        # day, with a UTC day after it, it was made on the deadline day itself.
+        pledged_day=min(commitment.day, pledge.deadline),
         record=commitment,
         **extra,
     )
