@@ -65,6 +65,17 @@ def private_key() -> PrivateKey:
 
 
 @pytest.fixture
+def key_file(tmp_path, private_key):
+    """The committee's private key in a file, as `--key committee.key` reads it (0600)."""
+    from concerted.core import keys
+
+    path = tmp_path / "committee.key"
+    path.write_text(keys.format_private(private_key))
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
 def make_user(django_user_model):
     def make(username: str):
         return django_user_model.objects.create_user(username=username, password=PASSWORD)

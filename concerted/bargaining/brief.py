@@ -47,11 +47,11 @@ def campaign_counts(kit: Kit) -> list[tuple[str, str, str]]:
     """(kind, title, count as shown) for the campaign's petitions, pledges, cards...,
     gathered through campaigns.overview so no other app is imported. The brief may
     reach management, so it shows released counts only, never live ones."""
-    return [(kind, title, shown) for _key, kind, title, shown, _reached in _count_items(kit)]
+    return [(kind, title, shown) for _key, kind, title, shown, _reached, _note in _count_items(kit)]
 
 
-def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool]]:
-    """(choice key, kind, title, count as shown, ticked by default)."""
+def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool, str]]:
+    """(choice key, kind, title, count as shown, ticked by default, why it isn't)."""
     from concerted.campaigns.overview import campaign_items
 
     rows = []
@@ -60,8 +60,16 @@ def _count_items(kit: Kit) -> list[tuple[str, str, str, str, bool]]:
             continue
         # A pledge short of its threshold is a promise that hasn't come due: never by default.
         default = item.extra.get("app") != "pledges" or item.extra.get("state") in ("reached", "active")
+        note = ""
+        if not default and item.extra.get("state") == "lapsed":
+            # Over (the deadline passed, every pledge destroyed), not still short of its threshold.
+            # Translators: beside a pledge in the brief's list of items, e.g. "Pledge: Refuse the tracker
+            # (fewer than 5) (lapsed)".
+            note = _("lapsed")
+        elif not default:
+            note = _("threshold not reached")
         key = "count:" + _digest(f"{item.kind}|{item.title}|{item.organizer_url}")
-        rows.append((key, str(item.kind), item.title, _people(item.shared_total), default))
+        rows.append((key, str(item.kind), item.title, _people(item.shared_total), default, note))
     return rows
 
 
@@ -91,8 +99,7 @@ def choices(kit: Kit) -> list[Choice]:
     out: list[Choice] = []
     for demand in _chosen_demands(kit):
         out.append(Choice(f"demand:{demand.pk}", _("Demands"), demand.title, True))
-    for key, kind, title, shown, default in _count_items(kit):
-        note = "" if default or kind != str(_("Pledge")) else _("threshold not reached")
+    for key, kind, title, shown, default, note in _count_items(kit):
         out.append(Choice(key, _("Support in numbers"), f"{kind}: {title} ({shown})", default, note))
     for key, survey, question in _survey_questions(kit):
         out.append(Choice(key, _("Survey results"), f"{survey}: {question}", True))
@@ -291,7 +298,7 @@ def method_text(ballots: int) -> str:
 
 
 def _support_section(kit: Kit, selected: set[str]) -> list[Block]:
-    rows = [[kind, title, shown] for key, kind, title, shown, _d in _count_items(kit) if key in selected]
+    rows = [[kind, title, shown] for key, kind, title, shown, _d, _note in _count_items(kit) if key in selected]
     if not rows:
         return []
     out = [Block("h1", _("Support in numbers"))]

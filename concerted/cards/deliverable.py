@@ -15,7 +15,8 @@ from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from concerted.core import dedup, markdown, paper
+from concerted.core import dedup, markdown
+from concerted.core.paper import page_size
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed
 
@@ -92,11 +93,11 @@ def _table(
     return row_tables([list(r) for r in rows[1:]], widths, header=list(rows[0]), wrap=True, extra_style=extra_style)
 
 
-def _build(story: list[Any], title: str, author: str) -> bytes:
+def _build(story: list[Any], title: str, author: str, paper: str | None) -> bytes:
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
-        pagesize=landscape(paper.page_size()),
+        pagesize=landscape(page_size(paper)),
         title=title,
         author=author,
         leftMargin=1.5 * cm,
@@ -107,7 +108,9 @@ def _build(story: list[Any], title: str, author: str) -> bytes:
     return out.getvalue()
 
 
-def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
+def cards_pdf(revealed: Revealed, today: datetime.date | None = None, *, paper: str | None = None) -> bytes:
+    """The card filing, landscape on `paper` ("a4", "letter"; default: this computer's,
+    core/paper.py)."""
     export = revealed.export
     unit, campaign = export["parent"], export["campaign"]
     sheet = styles()
@@ -235,13 +238,13 @@ def cards_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
         )
     else:
         story.append(Paragraph(escape(_("None: every card verified.")), sheet["BodyText"]))
-    return _build(story, title, campaign["committee"])
+    return _build(story, title, campaign["committee"], paper)
 
 
-def roster_pdf(revealed: Revealed) -> bytes:
+def roster_pdf(revealed: Revealed, *, paper: str | None = None) -> bytes:
     """The wall chart (`concerted wallchart`): everyone on the roster by department and
     shift, with the current assessment and its day, whether a card matched them, and
-    their last one-on-one with its next step."""
+    their last one-on-one with its next step. Landscape on `paper` (as cards_pdf)."""
     export = revealed.export
     unit, campaign = export["parent"], export["campaign"]
     sheet = styles()
@@ -307,4 +310,4 @@ def roster_pdf(revealed: Revealed) -> bytes:
     if revealed.failures:
         story.append(Paragraph(escape(_("Records that FAILED verification")), sheet["Heading2"]))
         story.extend(_table([[_("Id"), _("Reason")], *revealed.failures], [9 * cm, 15 * cm], sheet))
-    return _build(story, title, campaign["committee"])
+    return _build(story, title, campaign["committee"], paper)

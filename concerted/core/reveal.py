@@ -16,7 +16,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -316,7 +316,12 @@ def file_prefix(kind: str) -> str:
     return _file_prefixes.get(kind) or kind.split(".")[0]
 
 
-PdfWriter = Callable[[Revealed], bytes]
+class PdfWriter(Protocol):
+    """Builds a kind's deliverable PDF on the named paper (None: this computer's)."""
+
+    def __call__(self, revealed: Revealed, *, paper: str | None = None) -> bytes: ...
+
+
 _pdf_writers: dict[str, PdfWriter] = {}
 
 

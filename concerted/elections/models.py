@@ -164,6 +164,32 @@ class Election(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def counted_count(self) -> int:
+        """How many ballots a tally would count: those on the board, less the ones the
+        close marked replaced or revoked (ballotbox.counted_ballots, without reading the
+        ballots themselves). Public once voting closed: the board lists both."""
+        gone = {e["tracker"] for e in (self.closing or {}).get("excluded", [])}
+        on_board = self.ballots.filter(batch__isnull=False).values_list("tracker", flat=True)
+        return sum(1 for tracker in on_board if tracker not in gone)
+
+    def ended_without_result(self) -> bool:
+        """Closed with fewer counted ballots than a tally needs: no trustee may decrypt
+        them (ballotbox.refuse_too_few), so no result will ever come, and nobody should
+        be told to wait for one. Computed, not a status of its own: the board, the
+        trustee tool and verify-election all read the status "closed" as it is."""
+        from . import ballotbox  # ballotbox imports this module
+
+        return (
+            self.status == self.Status.CLOSED and not self.tally and self.counted_count() < ballotbox.min_counted(self)
+        )
+
+    def get_status_display(self) -> str:
+        """Every page that names the status (dashboard, board, campaign overview) says a
+        vote closed with too few ballots ended, instead of "waiting for the trustees"."""
+        if self.ended_without_result():
+            return gettext("Closed without a result")
+        return str(self._get_FIELD_display(self._meta.get_field("status")))
+
     @property
     def content_language(self) -> str:
         """The language the title, question and options are in: the one the committee

@@ -11,6 +11,7 @@ nothing, and no code ends up in an address that a browser history or a server lo
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -39,6 +40,11 @@ CARD_QR = 2.8 * cm  # the address is short (no code in it), so the symbol has fe
 PAD = 0.5 * cm  # between the cut line and what is printed: a crooked cut spares the text
 CODE_POINTS = 15  # the code's size when the card is wide enough; a 1 mm glyph is easy to misread
 TITLE_HEIGHT = 26  # points: a long title shrinks into two lines instead of pushing the code off the card
+URL_POINTS = 8  # the typed address's size when the card is wide enough
+URL_MIN_POINTS = 7  # smaller, and a member misreads the address they must type
+# Where an address too long for one line may break: after its scheme's "://" and after
+# each "/" ("http://", "127.0.0.1:8715/", "en/", "e/", "hnhpv22/").
+_URL_PIECES = re.compile(r"^[a-z][a-z0-9+.-]*://|[^/]*/|[^/]+$")
 
 
 def public_vote_url(election: Election) -> str:
@@ -80,7 +86,11 @@ def _styles() -> dict[str, ParagraphStyle]:
         "code": ParagraphStyle("code", fontName=mono_bold, fontSize=CODE_POINTS, leading=CODE_POINTS * 1.25),
         "secret": ParagraphStyle("secret", fontName=bold, fontSize=7.5, leading=9.5, spaceBefore=2),
         "text": ParagraphStyle("text", fontName=regular, fontSize=7.5, leading=9.5, spaceAfter=2),
-        "url": ParagraphStyle("url", fontName=mono_bold, fontSize=8, leading=10, wordWrap="CJK", spaceAfter=4),
+        # Lines broken only where _url_paragraph says (splitLongWords off): never inside a
+        # path segment, where a member would type the two halves as two words.
+        "url": ParagraphStyle(
+            "url", fontName=mono_bold, fontSize=URL_POINTS, leading=URL_POINTS * 1.25, splitLongWords=0, spaceAfter=4
+        ),
     }
 
 
@@ -90,6 +100,31 @@ def _code_style(code: str, width: float) -> ParagraphStyle:
     base = _styles()["code"]
     points = min(CODE_POINTS, width / stringWidth(code, base.fontName, 1))
     return ParagraphStyle("code-fit", parent=base, fontSize=points, leading=points * 1.25)
+
+
+def _url_paragraph(address: str, width: float) -> Paragraph:
+    """The address to type, on one line whenever URL_MIN_POINTS allows: shrunk to the
+    text's width from URL_POINTS, and only below that broken after a "/", so that no line
+    ends inside a path segment ("…/e/hnhpv" and "22/" read as two addresses)."""
+    base = _styles()["url"]
+
+    def points_for(lines: list[str]) -> float:
+        return min(URL_POINTS, width / max(stringWidth(line, base.fontName, 1) for line in lines))
+
+    lines = [address]
+    if points_for(lines) < URL_MIN_POINTS:
+        # Greedy, at URL_MIN_POINTS: each line as many whole segments (with their "/") as fit.
+        lines = [""]
+        for segment in _URL_PIECES.findall(address):
+            if lines[-1] and stringWidth(lines[-1] + segment, base.fontName, URL_MIN_POINTS) > width:
+                lines.append("")
+            lines[-1] += segment
+        lines = [line for line in lines if line]
+    # A segment wider than the text at URL_MIN_POINTS (a very long host name) is printed
+    # smaller still rather than cut.
+    points = points_for(lines)
+    style = ParagraphStyle("url-fit", parent=base, fontSize=points, leading=points * 1.25)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
 
 
 def _fill(canvas: Canvas, box: tuple[float, float, float, float], story: list[Flowable]) -> None:
@@ -128,8 +163,11 @@ def build(codes: Sequence[str], *, paper: str | None = None, title: str = "", vo
         ]
         top_y = y0 + PAD
         if qr is not None:
-            # The quiet zone, at least, between the symbol and the cut line or the text.
+            # The quiet zone, at least, between the symbol and the cut line; between the
+            # symbol and the text the quiet zone alone, which leaves the address the width
+            # to stay on one line (_url_paragraph).
             qpad = max(quiet(CARD_QR, qr), PAD)
+            gap = max(quiet(CARD_QR, qr), 0.3 * cm)
             # The same symbol on every card: drawn once, placed on each (a PDF of 1,000 cards
             # stays small and quick to print).
             if not qr_drawn:
@@ -141,14 +179,14 @@ def build(codes: Sequence[str], *, paper: str | None = None, title: str = "", vo
             canvas.translate(x0 + qpad, y0 + qpad)
             canvas.doForm("vote-qr")
             canvas.restoreState()
-            text_x = x0 + qpad + CARD_QR + qpad
+            text_x = x0 + qpad + CARD_QR + gap
             band_top = y0 + qpad + CARD_QR
             _fill(
                 canvas,
                 (text_x, y0 + 0.3 * cm, x0 + card_w - PAD - text_x, band_top - (y0 + 0.3 * cm)),
                 [
                     Paragraph(escape(_("Vote at:")), st["text"]),
-                    Paragraph(escape(short_address(vote_url)), st["url"]),
+                    _url_paragraph(short_address(vote_url), x0 + card_w - PAD - text_x),
                     no_list,
                 ],
             )

@@ -1,4 +1,9 @@
-"""The targets flyers know about. Adding a domain app is one function here."""
+"""The targets flyers know about. Adding a domain app is one function here.
+
+Each describe() runs in the campaign's language (targets.lookup), for what the paper
+prints; `kind_label` is only read on the organizer's page, so it is lazy: translated
+there, in the organizer's language (a Portuguese page says "(petição)", not the
+English "(petition)" of an English campaign)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerted.core.shortcodes import register_opener
 
@@ -34,7 +40,7 @@ def register_petitions() -> None:
     def describe(petition: Petition) -> Flyer:
         return Flyer(
             kind=Petition.INVITE_KIND,
-            kind_label=_("Petition"),
+            kind_label=gettext_lazy("Petition"),
             target_id=petition.pk,
             campaign=petition.campaign,
             headline=petition.title,
@@ -56,13 +62,15 @@ def register_pledges() -> None:
         pitch = pledge.promise
         threshold = pledge.threshold()
         if threshold:
-            pitch += "\n\n" + _("It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed.") % {
+            pitch += "\n\n" + _(
+                "It only counts if %(n)d of us pledge by %(day)s; if not, every pledge is destroyed."
+            ) % {
                 "n": threshold,
                 "day": date_format(pledge.deadline),
             }
         return Flyer(
             kind=Pledge.INVITE_KIND,
-            kind_label=_("Pledge"),
+            kind_label=gettext_lazy("Pledge"),
             target_id=pledge.pk,
             campaign=pledge.campaign,
             headline=pledge.title,
@@ -83,7 +91,7 @@ def register_surveys() -> None:
     def describe(survey: Survey) -> Flyer:
         return Flyer(
             kind=Survey.INVITE_KIND,
-            kind_label=_("Survey"),
+            kind_label=gettext_lazy("Survey"),
             target_id=survey.pk,
             campaign=survey.campaign,
             headline=survey.title,
@@ -107,7 +115,7 @@ def register_ballots() -> None:
     def describe(kit: Kit) -> Flyer:
         return Flyer(
             kind=BALLOT_TARGET,
-            kind_label=_("Ballot on our demands"),
+            kind_label=gettext_lazy("Ballot on our demands"),
             target_id=kit.pk,
             campaign=kit.campaign,
             headline=_("Vote on our demands about AI at work"),

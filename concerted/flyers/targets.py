@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import translation
+from django.utils.functional import Promise
 
 from concerted.campaigns.access import campaign_for_organizer
 from concerted.core.public import public_url
@@ -23,7 +24,7 @@ class Flyer:
     """Everything a flyer prints about its target."""
 
     kind: str  # invites target_kind: "petition", "pledge", ...
-    kind_label: str  # translated: "Petition"
+    kind_label: str | Promise  # lazily translated, in the page's language: "Petition"
     target_id: uuid.UUID
     campaign: Any
     headline: str

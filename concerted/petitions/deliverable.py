@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from concerted.core import markdown, paper
+from concerted.core import markdown
+from concerted.core.paper import page_size
 from concerted.core.pdf import escape, row_tables, styles
 from concerted.core.reveal import Revealed, deliverable_names, names_withheld_message, tell_organizer
 
 
-def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> bytes:
+def petition_pdf(revealed: Revealed, today: datetime.date | None = None, *, paper: str | None = None) -> bytes:
+    """The petition on `paper` ("a4", "letter"; default: this computer's, core/paper.py)."""
     export = revealed.export
     parent = export["parent"]
     campaign = export["campaign"]
@@ -58,7 +60,7 @@ def petition_pdf(revealed: Revealed, today: datetime.date | None = None) -> byte
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
-        pagesize=paper.page_size(),
+        pagesize=page_size(paper),
         title=parent["title"],
         author=campaign["committee"],
         leftMargin=2 * cm,

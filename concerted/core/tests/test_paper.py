@@ -133,6 +133,7 @@ def test_deploy_knows_the_same_papers_as_the_app():
 
 
 # --- the PDFs made on this computer ---------------------------------------------------
+# Each maker takes paper="a4"/"letter" as `concerted reveal --paper` passes it.
 
 CAMPAIGN = {"id": "c", "committee": "Acme workers committee"}
 NAMED = [
@@ -140,7 +141,7 @@ NAMED = [
     for i in range(6)
 ]
 MAKERS = {
-    "petition for management": lambda: petition_pdf(
+    "petition for management": lambda **told: petition_pdf(
         Revealed(
             export={
                 "kind": "petitions.signature",
@@ -148,9 +149,10 @@ MAKERS = {
                 "campaign": CAMPAIGN,
             },
             rows=NAMED,
-        )
+        ),
+        **told,
     ),
-    "pledge list": lambda: pledge_pdf(
+    "pledge list": lambda **told: pledge_pdf(
         Revealed(
             export={
                 "kind": "pledges.pledge",
@@ -158,21 +160,24 @@ MAKERS = {
                 "campaign": CAMPAIGN,
             },
             rows=NAMED,
-        )
+        ),
+        **told,
     ),
 }
 LANDSCAPE_MAKERS = {
-    "card filing": lambda: cards_pdf(
+    "card filing": lambda **told: cards_pdf(
         Revealed(
             export={
                 "kind": "cards.card",
                 "parent": {"id": "u", "name": "Warehouse", "employer": "Acme", "union": "Local 1", "size": 40},
                 "campaign": CAMPAIGN,
             }
-        )
+        ),
+        **told,
     ),
-    "wall chart": lambda: roster_pdf(
-        Revealed(export={"kind": "cards.roster", "parent": {"id": "u", "name": "Warehouse"}, "campaign": CAMPAIGN})
+    "wall chart": lambda **told: roster_pdf(
+        Revealed(export={"kind": "cards.roster", "parent": {"id": "u", "name": "Warehouse"}, "campaign": CAMPAIGN}),
+        **told,
     ),
 }
 
@@ -189,3 +194,16 @@ def test_an_installation_lays_its_deliverables_out_on_its_paper(settings, maker,
 def test_the_landscape_rosters_turn_the_installations_paper(settings, maker, installation, expected):
     settings.PAPER = installation
     assert sizes(LANDSCAPE_MAKERS[maker]()) == {expected[::-1]}
+
+
+@pytest.mark.parametrize("maker", sorted(MAKERS) + sorted(LANDSCAPE_MAKERS))
+@pytest.mark.parametrize(("installation", "told", "expected"), [("letter", "a4", A4), ("a4", "letter", LETTER)])
+def test_it_lays_a_deliverable_out_on_the_paper_it_is_told_whatever_this_computers(
+    settings, maker, installation, told, expected
+):
+    """`concerted reveal --paper` on a laptop without the server's setting."""
+    settings.PAPER = installation
+    if maker in MAKERS:
+        assert sizes(MAKERS[maker](paper=told)) == {expected}
+    else:
+        assert sizes(LANDSCAPE_MAKERS[maker](paper=told)) == {expected[::-1]}

@@ -17,19 +17,12 @@ from django.test import Client
 from django.urls import reverse
 
 from concerted.core import export as export_format
-from concerted.core import keys, sealing
+from concerted.core import sealing
 from concerted.core.reveal import safe_cell
 from concerted.core.testing import export_columns, reseal_columns
 from concerted.petitions.signing import sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def key_file(tmp_path, private_key):
-    path = tmp_path / "committee.key"
-    path.write_text(keys.format_private(private_key))
-    return path
 
 
 @pytest.fixture

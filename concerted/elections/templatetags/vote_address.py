@@ -7,7 +7,7 @@ import shlex
 
 from django import template
 
-from concerted.core import paper
+from concerted.core.templatetags.paper import installation_paper
 from concerted.elections.models import Election
 from concerted.elections.voting_cards import public_vote_url
 
@@ -28,8 +28,6 @@ def shell_quoted(text: object) -> str:
     return shlex.quote(str(text))
 
 
-@register.simple_tag
-def installation_paper() -> str:
-    """This installation's paper (core/paper.py), for a command run on a laptop that
-    doesn't have the setting: without it, the cards would come out on Letter."""
-    return paper.default()
+# Kept here too for the election pages that load this library; the tag lives in
+# core/templatetags/paper.py, which every app's command lines share.
+register.simple_tag(installation_paper)

@@ -180,8 +180,8 @@ def test_action_messages_follow_each_requests_language(as_user, ceremony):
     spanish = client.post(spanish_url, {"action": "open"}, follow=True)
     assert "La votación está abierta." in spanish.content.decode()
     english = client.post(english_url, {"action": "close", "confirm": "yes"}, follow=True)
-    # No ballots: closed, and the (English) message says no tally can come of it.
-    assert b"Voting is closed. Only 0 ballots are counted" in english.content
+    # No ballots: closed, and the (English) message and page say no tally can come of it.
+    assert b"Voting is closed." in english.content and b"Only 0 ballots are counted" in english.content
 
 
 # --- 5. one trustee, or one needed ------------------------------------------------------

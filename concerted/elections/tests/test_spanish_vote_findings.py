@@ -73,7 +73,11 @@ def test_it_asks_before_closing_and_says_what_closing_means_with_the_counts(as_u
     assert c.election.status == Election.Status.OPEN and ballotbox.pending_count(c.election) == 3
     done = client.post(url, {"action": "close", "confirm": "yes"}, follow=True)
     # Closed; with 3 counted ballots no tally can come of it, and the dashboard says so now.
-    assert b"Voting is closed. Only 3 ballots are counted, fewer than the 5 needed" in done.content
+    assert b"Voting is closed." in done.content
+    assert (
+        b"This vote ended without a result.</strong> Only 3 ballots are counted, fewer than the 5 needed"
+        in done.content
+    )
     assert b"The trustees can now decrypt" not in done.content
     c.election.refresh_from_db()
     assert c.election.status == Election.Status.CLOSED

@@ -53,6 +53,18 @@ def election_new(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _no_result_reason(election: Election) -> str:
+    """Why a closed vote ended without a result (too few ballots counted), or "": the
+    same words the close and Publish-the-tally give."""
+    if not election.ended_without_result():
+        return ""
+    try:
+        ballotbox.refuse_too_few(election, election.counted_count())
+    except ballotbox.Refused as too_few:
+        return str(too_few)
+    return ""
+
+
 def _dashboard(request: HttpRequest, election: Election, **extra: Any) -> HttpResponse:
     return render(
         request,
@@ -68,6 +80,7 @@ def _dashboard(request: HttpRequest, election: Election, **extra: Any) -> HttpRe
             "batches": election.batches.count(),
             "min_electorate": MIN_ELECTORATE,
             "dealt": any(t.dealer is not None for t in election.trustees.all()),
+            "no_result": _no_result_reason(election),
             "credentials_form": extra.pop("credentials_form", None) or CredentialsForm(election=election),
             "revoke_form": extra.pop("revoke_form", None) or RevokeForm(election=election),
             **extra,
@@ -274,13 +287,11 @@ def action(request: HttpRequest, election_id: uuid.UUID) -> HttpResponse:
         elif what in ACTIONS:
             step, done = ACTIONS[what]
             step(election)
-            if what == "close":
-                try:
-                    ballotbox.refuse_too_few(election, len(ballotbox.counted_ballots(election)))
-                except ballotbox.Refused as too_few:
-                    # Closed, but no tally will come of it: say so now, not at "Publish".
-                    messages.warning(request, _("Voting is closed.") + " " + str(too_few))
-                    return redirect("elections:dashboard", election.pk)
+            if what == "close" and election.ended_without_result():
+                # Closed, but no tally will come of it: the dashboard says why, now and
+                # later, and doesn't promise what the trustees can't do.
+                messages.warning(request, _("Voting is closed."))
+                return redirect("elections:dashboard", election.pk)
             messages.success(request, str(done))
         else:
             raise ballotbox.Refused(_("Unknown action."))
@@ -295,35 +306,71 @@ def _close_needs_asking(election: Election) -> bool:
     return election.is_open and election.eligible().count() >= MIN_ELECTORATE
 
 
+def _too_few_to_count(cast: int, need: int) -> str:
+    """The close page's warning when no tally can come of this vote, or "". Said only
+    when it is certain from the count the dashboard already shows: a revote or a revoked
+    card counts one ballot fewer (counted <= voting codes that cast <= cast), but how
+    many codes voted again must stay unknown until the close (coercion resistance)."""
+    if cast >= need:
+        return ""
+    if cast == 0:
+        return _(
+            "No ballot has been cast: a tally needs at least %(need)d counted ballots, so this vote can't be "
+            "counted secretly. Closing ends it without a result."
+        ) % {"need": need}
+    return ngettext(
+        "Only %(cast)d ballot was cast, so at most %(cast)d can be counted: fewer than the %(need)d a tally "
+        "needs, so this vote can't be counted secretly. Closing ends it without a result.",
+        "Only %(cast)d ballots were cast, so at most %(cast)d can be counted: fewer than the %(need)d a tally "
+        "needs, so this vote can't be counted secretly. Closing ends it without a result.",
+        cast,
+    ) % {"cast": cast, "need": need}
+
+
 def _ask_to_close(request: HttpRequest, election: Election) -> HttpResponse:
     cast = election.ballots.count()
     pending = ballotbox.pending_count(election)
     eligible = election.eligible().count()
-    return confirm.ask(
-        request,
-        title=_("Close voting?"),
-        consequences=[
-            ngettext(
-                "So far: %(cast)d ballot cast (revotes included), with %(eligible)d eligible voters.",
-                "So far: %(cast)d ballots cast (revotes included), with %(eligible)d eligible voters.",
-                cast,
-            )
-            % {"cast": cast, "eligible": eligible},
-            _(
-                "Nobody can vote any more: a ballot sent after this is refused, and voting can't be opened "
-                "again. A member who hasn't voted yet, or wanted to vote again, no longer can."
-            ),
+    too_few = _too_few_to_count(cast, ballotbox.min_counted(election))
+    consequences = [
+        ngettext(
+            "So far: %(cast)d ballot cast (revotes included), with %(eligible)d eligible voters.",
+            "So far: %(cast)d ballots cast (revotes included), with %(eligible)d eligible voters.",
+            cast,
+        )
+        % {"cast": cast, "eligible": eligible},
+    ]
+    if too_few:
+        # Closing stays possible: ending a vote that failed is the committee's call.
+        consequences.append(too_few)
+    consequences.append(
+        _(
+            "Nobody can vote any more: a ballot sent after this is refused, and voting can't be opened "
+            "again. A member who hasn't voted yet, or wanted to vote again, no longer can."
+        )
+    )
+    if pending:
+        # With none waiting there is no last batch to speak of.
+        consequences.append(
             ngettext(
                 "The %(n)d ballot waiting is published now, in a last batch (which may hold fewer than 5).",
                 "The %(n)d ballots waiting are published now, in a last batch (which may hold fewer than 5).",
                 pending,
             )
-            % {"n": pending},
-            _(
-                "The board then says which ballots were replaced by a later one or had their card revoked, "
-                "and the trustees can decrypt the sums for the tally."
-            ),
-        ],
+            % {"n": pending}
+        )
+    consequences.append(
+        _("The board then says which ballots were replaced by a later one or had their card revoked.")
+        if too_few
+        else _(
+            "The board then says which ballots were replaced by a later one or had their card revoked, "
+            "and the trustees can decrypt the sums for the tally."
+        )
+    )
+    return confirm.ask(
+        request,
+        title=_("Close voting?"),
+        consequences=consequences,
         confirm_label=_("Close voting now"),
         cancel_url=reverse("elections:dashboard", args=[election.pk]),
         context={"campaign": election.campaign},

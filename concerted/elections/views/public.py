@@ -71,14 +71,18 @@ def _excluded_reason(election: Election, tracker: str) -> str:
 
 def _after_close_state(election: Election, tracker: str, on_board: bool) -> str:
     """After the close only, what a tracker's ballot became: "counted", "replaced",
-    "revoked", or "absent" (every ballot cast is on the board once voting closed). ""
+    "revoked", "absent" (every ballot cast is on the board once voting closed), or
+    "no_tally" (it would count, but too few ballots do for any tally to be made). ""
     before the close: a page must then read the same for a ballot that still counts and
     one a revote replaced (coercion resistance)."""
     if not _closed(election) or not election.closing:
         return ""
     if not on_board:
         return "absent"
-    return _excluded_reason(election, tracker) or "counted"
+    excluded = _excluded_reason(election, tracker)
+    if excluded:
+        return excluded
+    return "no_tally" if election.ended_without_result() else "counted"
 
 
 def tracker_problem(text: str) -> str:
@@ -255,6 +259,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             if election.tally
             else [],
             "passed": election.passed(),
+            "no_result": election.ended_without_result(),
             "eligible": election.eligible().count(),
         },
         status=400 if problem else 200,

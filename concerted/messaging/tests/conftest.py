@@ -18,8 +18,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from concerted.core import keys
-
 FROM = "committee@committee-mail.example.org"
 
 
@@ -87,14 +85,6 @@ def smtp(tls_files):
     inbox.cafile = str(cert)  # type: ignore[attr-defined]
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def key_file(tmp_path, private_key) -> Path:
-    path = tmp_path / "committee.key"
-    path.write_text(keys.format_private(private_key))
-    path.chmod(0o600)
-    return path
 
 
 @pytest.fixture

@@ -30,13 +30,6 @@ SIGNERS = [
 
 
 @pytest.fixture
-def key_file(tmp_path, private_key):
-    path = tmp_path / "committee.key"
-    path.write_text(keys.format_private(private_key))
-    return path
-
-
-@pytest.fixture
 def export_file(tmp_path, petition, owner):
     for signer in SIGNERS:
         sign(petition, signer)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from concerted.cards import roster
 from concerted.cards.deliverable import roster_pdf
-from concerted.core import keys
+from concerted.core import keys, paper
 from concerted.core.management.base import OrganizerCommand
 from concerted.core.management.commands.reveal import Command as RevealCommand
 from concerted.core.reveal import Revealed, RevealError, open_export, to_csv
@@ -73,6 +73,12 @@ class Command(OrganizerCommand):
         parser.add_argument("--server", help=gettext_lazy("The Concerted server, e.g. https://concerted.example.org"))
         parser.add_argument("--token", help=gettext_lazy("A reveal token (or set CONCERTED_TOKEN)"))
         parser.add_argument("--unit", help=gettext_lazy("The card drive's id (from its dashboard)"))
+        parser.add_argument(
+            "--paper",
+            choices=paper.NAMES,
+            type=str.lower,
+            help=gettext_lazy("a4 or letter (default: CONCERTED_PAPER, or what CONCERTED_TIME_ZONE implies)"),
+        )
         parser.add_argument("--roster-file", help=gettext_lazy("The sealed roster export, instead of --server"))
         parser.add_argument("--notes-file", help=gettext_lazy("The sealed one-on-one export, instead of --server"))
         parser.add_argument("--cards-file", help=gettext_lazy("The sealed cards export, instead of --server"))
@@ -102,7 +108,7 @@ class Command(OrganizerCommand):
             failures=[f for k in ("roster", "notes", "cards") for f in opened[k].failures],
         )
         _write_private(out / f"{stem}.csv", to_csv(chart).encode("utf-8"))
-        _write_private(out / f"{stem}.pdf", roster_pdf(chart))
+        _write_private(out / f"{stem}.pdf", roster_pdf(chart, paper=options["paper"]))
         self.stdout.write(
             _("%(summary)s: %(stem)s.csv and .pdf")
             % {

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from concerted.core import dedup, keys, translations
+from concerted.core import dedup, keys, paper, translations
 from concerted.core.management.base import OrganizerCommand
 from concerted.core.reveal import (
     CONFIRM_PATHS,
@@ -54,6 +54,12 @@ class Command(OrganizerCommand):
             help=gettext_lazy(
                 "The deliverable PDF's language: the addressee's (default: the campaign's main language)"
             ),
+        )
+        parser.add_argument(
+            "--paper",
+            choices=paper.NAMES,
+            type=str.lower,
+            help=gettext_lazy("a4 or letter (default: CONCERTED_PAPER, or what CONCERTED_TIME_ZONE implies)"),
         )
         for kind in EXPORT_PATHS:
             parser.add_argument(f"--{kind}", help=f"Fetch the {kind} export with this id (shown on its dashboard)")
@@ -108,7 +114,7 @@ class Command(OrganizerCommand):
             in_language = translations.apply_to_export(export, language)
             with translation.override(language):
                 rows = [*found.unique, *found.repeats] if pdf_gets_every_row(export["kind"]) else found.unique
-                pdf = writer(dataclasses.replace(revealed, export=in_language, rows=rows))
+                pdf = writer(dataclasses.replace(revealed, export=in_language, rows=rows), paper=options["paper"])
             self.write_private(out, pdf_path, pdf)  # it holds names
             self.stdout.write(_("Deliverable PDF: %(path)s") % {"path": pdf_path})
         self._refused(revealed)
