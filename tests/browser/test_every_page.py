@@ -230,6 +230,10 @@ def direct_pages() -> list[str]:
     if survey:
         paths.append(reverse("surveys:thanks", args=[survey.slug]))
     if election:
+        # The dashboard links the vote page by its public address (CONCERTED_PUBLIC_BASE_URL,
+        # printed on the voting cards), which the walk, on the test server's own address,
+        # doesn't follow.
+        paths.append(reverse("elections:vote", args=[election.slug]))
         ballot = Ballot.objects.filter(election=election).first()
         if ballot:
             paths.append(reverse("elections:tracker", args=[election.slug, ballot.tracker]))
