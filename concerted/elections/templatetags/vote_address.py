@@ -7,7 +7,6 @@ import shlex
 
 from django import template
 
-from concerted.core.templatetags.paper import installation_paper
 from concerted.elections.models import Election
 from concerted.elections.voting_cards import public_vote_url
 
@@ -26,8 +25,3 @@ def shell_quoted(text: object) -> str:
     """One shell word, whatever the text holds: a title with quotes or $(…) pasted into
     the committee's terminal stays a title."""
     return shlex.quote(str(text))
-
-
-# Kept here too for the election pages that load this library; the tag lives in
-# core/templatetags/paper.py, which every app's command lines share.
-register.simple_tag(installation_paper)
